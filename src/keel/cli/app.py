@@ -1,0 +1,41 @@
+"""Root of the `keel` command: registers every sub-command."""
+
+from __future__ import annotations
+
+import typer
+
+import keel
+from keel.cli import db, ingest, runs, serve
+
+app = typer.Typer(
+    name="keel",
+    help="keel: collect agent runs, replay them under perturbation, score their stability.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"keel {keel.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """keel: a control plane for LLM agents."""
+
+
+app.command("serve")(serve.serve)
+app.command("ingest")(ingest.ingest)
+app.add_typer(db.app, name="db")
+app.add_typer(runs.app, name="runs")
+
+
+def main() -> None:
+    """Entry point of the `keel` console script."""
+    app()

@@ -1,0 +1,39 @@
+"""`keel ingest FILE.jsonl`: the native batch format from a file, through the same code path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from keel.cli.output import console, keel_errors, print_json
+from keel.config import Settings
+from keel.ingest.native import parse_jsonl, to_records
+from keel.store.engine import Database
+from keel.store.migrate import upgrade
+from keel.store.writes import write_runs
+
+
+def ingest(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSON Lines, one run each."),
+    as_json: bool = typer.Option(False, "--json", help="Print counts as JSON."),
+) -> None:
+    """Store the runs of FILE in one transaction (all or nothing); re-sent runs are skipped."""
+    settings = Settings()
+    url = settings.resolved_database_url()
+    with keel_errors():
+        records = to_records(parse_jsonl(file.read_text(encoding="utf-8").splitlines()))
+        upgrade(url)
+        database = Database(url)
+        try:
+            with database.write() as session:
+                counts = write_runs(session, records)
+        finally:
+            database.dispose()
+    if as_json:
+        print_json(counts.as_dict())
+        return
+    console.print(
+        f"runs: {counts.runs_inserted} inserted, {counts.runs_duplicate} already stored; "
+        f"events: {counts.events_inserted} inserted; tool calls: {counts.tool_calls_inserted}"
+    )

@@ -1,0 +1,35 @@
+"""Console output shared by commands: Rich for people, `--json` for scripts, errors as one line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from keel.errors import KeelError
+
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def print_json(value: Any) -> None:
+    """Print `value` as JSON on stdout (dates and other objects as strings)."""
+    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+
+
+@contextmanager
+def keel_errors() -> Iterator[None]:
+    """Turn a KeelError into a one-line message on stderr and exit code 2."""
+    try:
+        yield
+    except KeelError as exc:
+        where = f" [{exc.field}]" if exc.field else ""
+        err_console.print(f"[red]error{where}:[/red] {exc.message}", highlight=False)
+        raise typer.Exit(code=2) from None

@@ -1,0 +1,89 @@
+"""`keel runs list|show`: read runs from the store."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from keel.cli.output import console, keel_errors, print_json
+from keel.config import Settings
+from keel.errors import NotFound
+from keel.store.engine import Database
+from keel.store.runs import RunFilters, run_detail, runs_page
+from keel.web.schemas import EventOut, RunSummary, ToolCallOut
+
+app = typer.Typer(help="List and inspect runs.", no_args_is_help=True)
+
+
+def _database() -> Database:
+    return Database(Settings().resolved_database_url())
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+@app.command("list")
+def list_runs(
+    workflow: str | None = typer.Option(None, "--workflow", help="Only this workflow type."),
+    status: str | None = typer.Option(None, "--status", help="Only this status."),
+    limit: int = typer.Option(20, "--limit", min=1, max=500, help="How many runs."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the newest runs."""
+    database = _database()
+    with keel_errors(), database.read() as session:
+        page = runs_page(session, RunFilters(workflow_type=workflow, status=status), limit=limit)
+        rows = [RunSummary.model_validate(run).model_dump(mode="json") for run in page.runs]
+    database.dispose()
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("run", "workflow", "model", "status", "tools", "tokens", "cost $", "stability")
+    for row in rows:
+        table.add_row(
+            row["run_id"], row["workflow_type"], row["model"] or "-", row["status"],
+            str(row["tool_count"]), str(row["total_tokens"]), f"{row['cost_usd']:.4f}",
+            _fmt(row["stability"]),
+        )  # fmt: skip
+    console.print(table)
+
+
+@app.command("show")
+def show(
+    run_id: str = typer.Argument(..., help="The run's id."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Show one run with its events and tool calls."""
+    database = _database()
+    with keel_errors(), database.read() as session:
+        detail = run_detail(session, run_id)
+        if detail is None:
+            raise NotFound(f"no run with id {run_id!r}", field="run_id")
+        run = RunSummary.model_validate(detail.run).model_dump(mode="json")
+        run["output"] = detail.run.output
+        run["metrics"] = detail.run.metrics
+        events = [EventOut.model_validate(e).model_dump(mode="json") for e in detail.events]
+        calls = [ToolCallOut.model_validate(c).model_dump(mode="json") for c in detail.tool_calls]
+    database.dispose()
+    if as_json:
+        print_json({**run, "events": events, "tool_calls": calls})
+        return
+    console.print(
+        f"[bold]{run['run_id']}[/bold]  {run['workflow_type']}  {run['model'] or '-'}  "
+        f"{run['status']}  tokens={run['total_tokens']}  cost=${run['cost_usd']:.4f}"
+    )
+    events_table = Table("seq", "type", "name", "started", "status")
+    for event in events:
+        events_table.add_row(
+            str(event["seq"]), event["event_type"], event["name"] or "",
+            event["started_at"] or "", event["status"] or "",
+        )  # fmt: skip
+    console.print(events_table)
+    calls_table = Table("seq", "tool", "args", "latency ms", "error")
+    for call in calls:
+        calls_table.add_row(
+            str(call["seq"]), call["tool_name"], call["args_preview"][:60],
+            _fmt(call["latency_ms"]), call["error"] or "",
+        )  # fmt: skip
+    console.print(calls_table)

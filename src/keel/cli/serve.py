@@ -1,0 +1,21 @@
+"""`keel serve`: migrate the database, then serve the API and dashboard with uvicorn."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from keel.config import Settings
+from keel.store.migrate import upgrade
+from keel.web.app import create_app
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    port: int = typer.Option(8000, help="TCP port."),
+    log_level: str = typer.Option("info", help="uvicorn log level."),
+) -> None:
+    """Serve the JSON API, the OTLP receiver and the dashboard."""
+    settings = Settings()
+    upgrade(settings.resolved_database_url())
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)

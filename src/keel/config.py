@@ -1,0 +1,45 @@
+"""Configuration from `KEEL_*` environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob keel reads from the environment; built once per process entry point."""
+
+    model_config = SettingsConfigDict(env_prefix="KEEL_", extra="ignore")
+
+    home: Path = Field(default=Path(".keel"), description="Directory for the SQLite file and data.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default is a SQLite file in KEEL_HOME."
+    )
+    api_key: SecretStr | None = Field(
+        default=None, description="When set, writes need `Authorization: Bearer <key>`."
+    )
+    model: str = Field(default="offline", description="Model provider spec for keel's agents.")
+    embedder: str = Field(default="all-MiniLM-L6-v2", description="Sentence embedding model.")
+    max_request_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        description="Largest ingestion body accepted (413 past it).",
+    )
+    endpoint: str | None = Field(
+        default=None, description="Base URL of a keel server the SDK sends to; unset = in-process."
+    )
+
+    def resolved_database_url(self) -> str:
+        """Return the database URL, defaulting to `sqlite:///<home>/keel.db`."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{(self.home / 'keel.db').resolve()}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Return `url` with PostgreSQL pointed at the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,48 @@
+"""keel's domain exceptions; `web` maps them to JSON errors, `cli` to a message and exit code.
+
+KeelError
+├── InvalidInput      (422)  bad field; `field` names its path, e.g. runs[3].events[0].seq
+├── PayloadTooLarge   (413)
+├── NotFound          (404)
+├── Conflict          (409)  e.g. a run keel cannot re-execute
+└── Unauthorized      (401)
+"""
+
+from __future__ import annotations
+
+
+class KeelError(Exception):
+    """Base of keel's errors: a machine code, a message for people, and the field at fault."""
+
+    code = "error"
+    status_code = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(KeelError):
+    code = "invalid_input"
+    status_code = 422
+
+
+class PayloadTooLarge(KeelError):
+    code = "payload_too_large"
+    status_code = 413
+
+
+class NotFound(KeelError):
+    code = "not_found"
+    status_code = 404
+
+
+class Conflict(KeelError):
+    code = "conflict"
+    status_code = 409
+
+
+class Unauthorized(KeelError):
+    code = "unauthorized"
+    status_code = 401

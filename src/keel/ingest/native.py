@@ -1,0 +1,176 @@
+"""The native batch format (`POST /api/v1/runs:batch`, `keel ingest FILE.jsonl`) and its mapping."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from keel.errors import InvalidInput
+from keel.ingest.redaction import args_digest, args_preview, redact
+from keel.store.models import RunStatus, utcnow
+from keel.store.records import EventRecord, RunRecord, ToolCallRecord
+
+RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EventIn(_Strict):
+    seq: int = Field(ge=0, lt=2**31)
+    event_type: str = Field(min_length=1, max_length=32)
+    name: str | None = Field(default=None, max_length=256)
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    model: str | None = Field(default=None, max_length=128)
+    input_tokens: int = Field(default=0, ge=0)
+    output_tokens: int = Field(default=0, ge=0)
+    cost_usd: float = Field(default=0.0, ge=0)
+    status: str | None = Field(default=None, max_length=16)
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class ToolCallIn(_Strict):
+    seq: int = Field(ge=0, lt=2**31)
+    tool_name: str = Field(min_length=1, max_length=128)
+    server: str | None = Field(default=None, max_length=128)
+    call_id: str | None = Field(default=None, max_length=128)
+    args: Any = None
+    args_digest: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    args_preview: str | None = Field(default=None, max_length=4096)
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    latency_ms: float | None = Field(default=None, ge=0)
+    result_meta: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None
+
+
+def _unique_seqs(items: list[Any], what: str) -> None:
+    seen: set[int] = set()
+    for index, item in enumerate(items):
+        if item.seq in seen:
+            raise ValueError(f"{what}[{index}].seq {item.seq} repeats an earlier seq")
+        seen.add(item.seq)
+
+
+class RunIn(_Strict):
+    run_id: str = Field(pattern=RUN_ID_PATTERN)
+    workflow_type: str = Field(min_length=1, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+    model: str | None = Field(default=None, max_length=128)
+    status: RunStatus = RunStatus.COMPLETED
+    parent_run_id: str | None = Field(default=None, pattern=RUN_ID_PATTERN)
+    loop_depth: int = Field(default=0, ge=0)
+    latency_ms: float | None = Field(default=None, ge=0)
+    error: str | None = None
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    output: dict[str, Any] | None = None
+    metrics: dict[str, Any] = Field(default_factory=dict)
+    events: list[EventIn] = Field(default_factory=list)
+    tool_calls: list[ToolCallIn] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _seqs_unique(self) -> RunIn:
+        _unique_seqs(self.events, "events")
+        _unique_seqs(self.tool_calls, "tool_calls")
+        return self
+
+
+class RunBatch(_Strict):
+    runs: list[RunIn] = Field(min_length=1)
+
+    @field_validator("runs")
+    @classmethod
+    def _run_ids_unique(cls, runs: list[RunIn]) -> list[RunIn]:
+        seen: set[str] = set()
+        for index, run in enumerate(runs):
+            if run.run_id in seen:
+                raise ValueError(f"runs[{index}].run_id {run.run_id!r} appears twice in the batch")
+            seen.add(run.run_id)
+        return runs
+
+
+def error_path(loc: tuple[int | str, ...]) -> str:
+    """Return a pydantic location as a path like `runs[3].events[0].seq`."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def parse_batch(data: Any) -> RunBatch:
+    """Return `data` validated as a batch, or raise InvalidInput naming the first bad field."""
+    try:
+        return RunBatch.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        field = error_path(tuple(first["loc"]))
+        raise InvalidInput(f"{field or 'body'}: {first['msg']}", field=field or None) from None
+
+
+def parse_jsonl(lines: list[str]) -> RunBatch:
+    """Return the runs of a JSON Lines file (one run per line) as one validated batch."""
+    runs: list[Any] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            runs.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(
+                f"line {number}: not JSON ({exc.msg})", field=f"line {number}"
+            ) from None
+    return parse_batch({"runs": runs})
+
+
+def _tool_call_record(call: ToolCallIn) -> ToolCallRecord:
+    digest = call.args_digest or args_digest(call.args)
+    preview = (
+        redact(call.args_preview) if call.args_preview is not None else args_preview(call.args)
+    )
+    latency = call.latency_ms
+    if latency is None and call.started_at and call.ended_at:
+        latency = (call.ended_at - call.started_at).total_seconds() * 1000.0
+    return ToolCallRecord(
+        seq=call.seq,
+        tool_name=call.tool_name,
+        server=call.server,
+        call_id=call.call_id,
+        args_digest=digest,
+        args_preview=preview,
+        started_at=call.started_at,
+        ended_at=call.ended_at,
+        latency_ms=latency,
+        result_meta=redact(call.result_meta),
+        error=call.error,
+    )
+
+
+def to_records(batch: RunBatch) -> list[RunRecord]:
+    """Return the store records of a validated batch, with secrets redacted."""
+    records = []
+    for run in batch.runs:
+        fields = run.model_dump(exclude={"events", "tool_calls", "inputs", "output", "metrics"})
+        records.append(
+            RunRecord(
+                **fields,
+                source="native",
+                inputs=redact(run.inputs),
+                output=redact(run.output),
+                metrics=run.metrics,
+                events=[
+                    EventRecord(**{**event.model_dump(), "payload": redact(event.payload)})
+                    for event in run.events
+                ],
+                tool_calls=[_tool_call_record(call) for call in run.tool_calls],
+            )
+        )
+    return records

@@ -1,0 +1,158 @@
+"""ORM models: runs, their events and tool calls, and replays (see docs/architecture.md)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from keel.store.types import JSONType, UTCDateTime
+
+# Same constraint names on SQLite and PostgreSQL, so Alembic diffs agree on both.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSONType,
+        datetime: UTCDateTime,
+    }
+
+
+class RunStatus(enum.StrEnum):
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    UNSTABLE = "UNSTABLE"
+    SELF_HEALED = "SELF_HEALED"
+
+
+class Run(Base):
+    """One agent run: its identity, what sorts and filters it (indexed), and the rest in JSON."""
+
+    __tablename__ = "runs"
+
+    run_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    workflow_type: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(index=True, default=utcnow)
+    ended_at: Mapped[datetime | None]
+    model: Mapped[str | None] = mapped_column(String(128), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True, default=RunStatus.COMPLETED)
+    source: Mapped[str] = mapped_column(String(16), default="sdk")
+    trace_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    input_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    output_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_tokens: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0, index=True)
+    tool_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    loop_depth: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    stability: Mapped[float | None] = mapped_column(Float, index=True)
+    risk: Mapped[float | None] = mapped_column(Float, index=True)
+    parent_run_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    baseline_run_id: Mapped[str | None] = mapped_column(String(128))
+    error: Mapped[str | None] = mapped_column(Text)
+    inputs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    output: Mapped[dict[str, Any] | None]
+    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    __table_args__ = (
+        Index("ix_runs_workflow_type_created_at", "workflow_type", "created_at"),
+        Index("ix_runs_status_created_at", "status", "created_at"),
+    )
+
+
+class Event(Base):
+    """One step of a run (an SDK event or an ingested span); ordered by `started_at`, then `seq`."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.run_id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    event_type: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(256))
+    span_id: Mapped[str | None] = mapped_column(String(16))
+    parent_span_id: Mapped[str | None] = mapped_column(String(16))
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    model: Mapped[str | None] = mapped_column(String(128))
+    input_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    output_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    status: Mapped[str | None] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    __table_args__ = (
+        UniqueConstraint("run_id", "seq"),
+        Index("ix_events_run_id_started_at", "run_id", "started_at"),
+        Index("uq_events_run_id_span_id", "run_id", "span_id", unique=True),
+    )
+
+
+class ToolCall(Base):
+    """One tool call: digest and redacted preview of its arguments, timing, result metadata."""
+
+    __tablename__ = "tool_calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.run_id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    tool_name: Mapped[str] = mapped_column(String(128), index=True)
+    server: Mapped[str | None] = mapped_column(String(128))
+    call_id: Mapped[str | None] = mapped_column(String(128))
+    span_id: Mapped[str | None] = mapped_column(String(16))
+    args_digest: Mapped[str] = mapped_column(String(64))
+    args_preview: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    result_meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("run_id", "seq"),
+        Index("uq_tool_calls_run_id_span_id", "run_id", "span_id", unique=True),
+        Index("ix_tool_calls_tool_name_started_at", "tool_name", "started_at"),
+    )
+
+
+class Replay(Base):
+    """One replay of a base run: which perturbation, the run it produced, and its scores."""
+
+    __tablename__ = "replays"
+
+    replay_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    base_run_id: Mapped[str] = mapped_column(
+        ForeignKey("runs.run_id", ondelete="CASCADE"), index=True
+    )
+    perturbation_type: Mapped[str] = mapped_column(String(16))
+    replay_run_id: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)

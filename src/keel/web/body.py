@@ -1,0 +1,47 @@
+"""Read a request body with a size cap, before and after gzip decompression."""
+
+from __future__ import annotations
+
+import zlib
+
+from fastapi import Request
+
+from keel.errors import InvalidInput, PayloadTooLarge
+
+
+def _too_large(max_bytes: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"request body exceeds the {max_bytes}-byte limit (KEEL_MAX_REQUEST_BYTES)"
+    )
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """Return the (decompressed) body, raising 413 past `max_bytes` without reading it all."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise _too_large(max_bytes)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise _too_large(max_bytes)
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    encoding = request.headers.get("content-encoding", "identity").lower()
+    if encoding == "gzip":
+        return _gunzip(body, max_bytes)
+    if encoding not in ("identity", ""):
+        raise InvalidInput(f"unsupported Content-Encoding {encoding!r}", field="Content-Encoding")
+    return body
+
+
+def _gunzip(body: bytes, max_bytes: int) -> bytes:
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        data = decompressor.decompress(body, max_bytes + 1)
+    except zlib.error as exc:
+        raise InvalidInput(f"body is not valid gzip: {exc}", field="Content-Encoding") from exc
+    if len(data) > max_bytes or decompressor.unconsumed_tail:
+        raise _too_large(max_bytes)
+    return data

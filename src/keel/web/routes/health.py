@@ -1,0 +1,24 @@
+"""`GET /healthz`: the process is up and its database answers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import text
+
+import keel
+from keel.web.deps import DatabaseDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+async def healthz(db: DatabaseDep) -> dict[str, str]:
+    """Return ok with the version and database dialect once a query succeeds."""
+
+    def ping() -> None:
+        with db.read() as session:
+            session.execute(text("SELECT 1"))
+
+    await run_in_threadpool(ping)
+    return {"status": "ok", "version": keel.__version__, "database": db.dialect}

@@ -1,0 +1,145 @@
+"""Shared fixtures: a real database per dialect, and a real HTTP server on 127.0.0.1.
+
+`database` is parametrized over SQLite and PostgreSQL, so every test that touches the store
+runs on both. PostgreSQL gets a fresh database for the session, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import uvicorn
+from sqlalchemy import delete
+
+from keel.config import Settings
+from keel.store.engine import Database
+from keel.store.migrate import upgrade
+from keel.store.models import Base
+from keel.web.app import create_app
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+PG_ADMIN_URL = os.environ.get("KEEL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_up() -> bool:
+    try:
+        psycopg.connect(PG_ADMIN_URL, connect_timeout=2).close()
+        return True
+    except psycopg.OperationalError:
+        return False
+
+
+def _start_postgres() -> None:
+    """Start the local cluster the way CI machines do when it is not running."""
+    if _postgres_up() or not shutil.which("pg_ctlcluster"):
+        return
+    for version in sorted(os.listdir("/etc/postgresql")):
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False
+        )
+    for _ in range(50):
+        if _postgres_up():
+            return
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session."""
+    _start_postgres()
+    name = f"keel_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    yield url
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated SQLite file for this test session."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'keel.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def dialect(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(dialect: str, request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue(f"{dialect}_url"))
+
+
+def _empty(database: Database) -> None:
+    with database.write() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(delete(table))
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """A real database (SQLite or PostgreSQL), emptied after the test."""
+    db = Database(database_url)
+    _empty(db)
+    yield db
+    _empty(db)
+    db.dispose()
+
+
+def free_port() -> int:
+    """Return a TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """A real uvicorn server in a thread, bound to 127.0.0.1 on a free port."""
+
+    def __init__(self, settings: Settings, database: Database) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        app = create_app(settings, database)
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(home=tmp_path / "home", database_url=database_url)
+
+
+@pytest.fixture
+def live_server(settings: Settings, database: Database) -> Iterator[LiveServer]:
+    """keel served over real HTTP on 127.0.0.1, on the test's database."""
+    with LiveServer(settings, database) as server:
+        yield server
