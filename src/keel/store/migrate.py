@@ -32,3 +32,27 @@ def upgrade(url: str, revision: str = "head") -> None:
             command.upgrade(config, revision)
     finally:
         engine.dispose()
+
+
+def new_revision(message: str, rev_id: str, scratch_db: Path) -> Path:
+    """Autogenerate migration `rev_id` from the models' difference to the current head.
+
+    For developers: `python -m keel.store.migrate 0003 "add baselines"`.
+    """
+    url = f"sqlite:///{scratch_db}"
+    upgrade(url)
+    config = alembic_config(url)
+    script = command.revision(config, message=message, autogenerate=True, rev_id=rev_id)
+    path = Path(script.path)  # type: ignore[union-attr]
+    # JSONB renders as `astext_type=Text()` without importing Text.
+    source = path.read_text().replace("astext_type=Text()", "astext_type=sa.Text()")
+    path.write_text(source)
+    return path
+
+
+if __name__ == "__main__":
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        print(new_revision(sys.argv[2], sys.argv[1], Path(scratch) / "scratch.db"))

@@ -1,0 +1,31 @@
+"""Policy flags of runs: replaced per (run, source) so re-evaluating a run never duplicates them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from keel.store.models import PolicyFlag
+
+
+def replace_flags(
+    session: Session, run_id: str, source: str, flags: Sequence[dict[str, Any]]
+) -> None:
+    """Store `flags` as the findings of `source` on `run_id`, dropping that source's old ones.
+
+    Each flag is a dict with rule_id, category, severity and optionally rule_version, message
+    and evidence.
+    """
+    session.execute(
+        delete(PolicyFlag).where(PolicyFlag.run_id == run_id, PolicyFlag.source == source)
+    )
+    session.add_all(PolicyFlag(run_id=run_id, source=source, **flag) for flag in flags)
+
+
+def flags_of_run(session: Session, run_id: str) -> list[PolicyFlag]:
+    """Return the flags of `run_id` in the order they were stored."""
+    query = select(PolicyFlag).where(PolicyFlag.run_id == run_id).order_by(PolicyFlag.id)
+    return list(session.scalars(query))
