@@ -46,7 +46,9 @@ def new_revision(message: str, rev_id: str, scratch_db: Path) -> Path:
     path = Path(script.path)  # type: ignore[union-attr]
     # JSONB renders as `astext_type=Text()` without importing Text.
     source = path.read_text().replace("astext_type=Text()", "astext_type=sa.Text()")
-    path.write_text(source)
+    noise = ("# ### commands auto generated", "# ### end Alembic commands", "Create Date:")
+    lines = [line for line in source.splitlines() if not line.strip().startswith(noise)]
+    path.write_text("\n".join(lines) + "\n")
     return path
 
 

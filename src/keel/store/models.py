@@ -173,3 +173,40 @@ class PolicyFlag(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Baseline(Base):
+    """A named, frozen snapshot of a population of runs that later windows are compared with."""
+
+    __tablename__ = "baselines"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    workflow_type: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str | None] = mapped_column(String(128))
+    config: Mapped[str | None] = mapped_column(String(128))
+    since: Mapped[datetime | None]
+    until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    n_runs: Mapped[int] = mapped_column(Integer)
+    run_ids: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    population: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Alert(Base):
+    """A drift or regression finding, one per baseline, indicator and window (`dedup_key`)."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dedup_key: Mapped[str] = mapped_column(String(256), unique=True)
+    baseline_name: Mapped[str] = mapped_column(String(128), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    indicator: Mapped[str] = mapped_column(String(128))
+    verdict: Mapped[str] = mapped_column(String(16), index=True)
+    workflow_type: Mapped[str | None] = mapped_column(String(64))
+    window_start: Mapped[datetime | None]
+    window_end: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    delivered_at: Mapped[datetime | None]
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

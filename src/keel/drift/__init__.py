@@ -1,0 +1,1 @@
+"""Baselines, drift statistics and regression alerts."""
