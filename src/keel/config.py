@@ -26,6 +26,10 @@ class Settings(BaseSettings):
         default=5 * 1024 * 1024,
         description="Largest ingestion body accepted (413 past it).",
     )
+    prices_file: Path | None = Field(
+        default=None,
+        description="JSON price table (USD per 1M tokens) overriding or extending the shipped one.",
+    )
     endpoint: str | None = Field(
         default=None, description="Base URL of a keel server the SDK sends to; unset = in-process."
     )

@@ -3,6 +3,7 @@
 KeelError
 ├── InvalidInput      (422)  bad field; `field` names its path, e.g. runs[3].events[0].seq
 ├── PayloadTooLarge   (413)
+├── UnsupportedMediaType (415)
 ├── NotFound          (404)
 ├── Conflict          (409)  e.g. a run keel cannot re-execute
 └── Unauthorized      (401)
@@ -31,6 +32,11 @@ class InvalidInput(KeelError):
 class PayloadTooLarge(KeelError):
     code = "payload_too_large"
     status_code = 413
+
+
+class UnsupportedMediaType(KeelError):
+    code = "unsupported_media_type"
+    status_code = 415
 
 
 class NotFound(KeelError):

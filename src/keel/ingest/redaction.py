@@ -8,7 +8,9 @@ import re
 from typing import Any
 
 _SECRET_KEY = re.compile(
-    r"pass(word|wd)?|secret|token|api[_-]?key|authori[sz]ation|\bpin\b|^pin$|cvv|cvc|ssn|"
+    # "token", but not token counts and limits (max_tokens, input_tokens, token_count).
+    r"pass(word|wd)?|secret|token(?!s|[_.-]?(count|usage|type|limit)|izer)|api[_-]?key|"
+    r"authori[sz]ation|\bpin\b|^pin$|cvv|cvc|ssn|"
     r"card[_-]?number|account[_-]?number|iban|private[_-]?key",
     re.IGNORECASE,
 )

@@ -11,7 +11,7 @@ import keel
 from keel.config import Settings
 from keel.store.engine import Database
 from keel.web.errors import install_error_handlers
-from keel.web.routes import health, runs
+from keel.web.routes import health, otlp, runs
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -33,4 +33,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(runs.router)
+    app.include_router(otlp.router)
     return app

@@ -1,4 +1,4 @@
-"""Read a request body with a size cap, before and after gzip decompression."""
+"""Read a request body with a size cap, before and after gzip / deflate decompression."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ import zlib
 from fastapi import Request
 
 from keel.errors import InvalidInput, PayloadTooLarge
+
+# zlib window bits per Content-Encoding: gzip framing, and zlib framing for "deflate" (RFC 9110),
+# which is what OTLP exporters send for their deflate option.
+_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
 
 def _too_large(max_bytes: int) -> PayloadTooLarge:
@@ -29,19 +33,21 @@ async def read_body(request: Request, max_bytes: int) -> bytes:
         chunks.append(chunk)
     body = b"".join(chunks)
     encoding = request.headers.get("content-encoding", "identity").lower()
-    if encoding == "gzip":
-        return _gunzip(body, max_bytes)
+    if encoding in _WBITS:
+        return _inflate(body, _WBITS[encoding], max_bytes)
     if encoding not in ("identity", ""):
         raise InvalidInput(f"unsupported Content-Encoding {encoding!r}", field="Content-Encoding")
     return body
 
 
-def _gunzip(body: bytes, max_bytes: int) -> bytes:
-    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+def _inflate(body: bytes, wbits: int, max_bytes: int) -> bytes:
+    decompressor = zlib.decompressobj(wbits)
     try:
         data = decompressor.decompress(body, max_bytes + 1)
     except zlib.error as exc:
-        raise InvalidInput(f"body is not valid gzip: {exc}", field="Content-Encoding") from exc
+        raise InvalidInput(
+            f"body does not match its Content-Encoding: {exc}", field="Content-Encoding"
+        ) from exc
     if len(data) > max_bytes or decompressor.unconsumed_tail:
         raise _too_large(max_bytes)
     return data

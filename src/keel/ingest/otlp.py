@@ -1,0 +1,214 @@
+"""OTLP/HTTP traces on the wire: decode protobuf or OTLP/JSON requests, encode the responses.
+
+OTLP/JSON is the proto3 JSON mapping with two twists (opentelemetry-proto, "JSON Protobuf
+Encoding"): trace and span ids are hex strings rather than base64, and enums may be integers.
+We turn the hex ids into base64 and let protobuf's JSON parser do the rest, so both encodings
+yield the same `ExportTraceServiceRequest` and one mapping serves both.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.protobuf import json_format
+from google.protobuf.message import DecodeError
+from google.rpc import status_pb2
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+    ExportTraceServiceRequest,
+    ExportTraceServiceResponse,
+)
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+
+from keel.errors import InvalidInput, UnsupportedMediaType
+
+PROTOBUF = "application/x-protobuf"
+JSON = "application/json"
+_PROTOBUF_TYPES = {PROTOBUF, "application/protobuf"}
+_ID_FIELDS = ("traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id")
+_ZERO_TRACE = bytes(16)
+_ZERO_SPAN = bytes(8)
+
+
+@dataclass(slots=True)
+class SpanData:
+    """One span as plain data: hex ids, unix-nano times, attributes as a dict."""
+
+    trace_id: str
+    span_id: str
+    parent_span_id: str | None
+    name: str
+    start_ns: int
+    end_ns: int
+    status_code: int
+    status_message: str
+    attributes: dict[str, Any]
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    service_name: str | None = None
+
+
+@dataclass
+class DecodedSpans:
+    """The spans keel can take from a request, and why it rejected the others."""
+
+    spans: list[SpanData]
+    rejected: list[str]
+
+
+def media_type(content_type: str | None) -> str:
+    """Return PROTOBUF or JSON for a Content-Type header, or raise 415 for anything else."""
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    if kind in _PROTOBUF_TYPES:
+        return PROTOBUF
+    if kind == JSON:
+        return JSON
+    raise UnsupportedMediaType(
+        f"Content-Type must be {PROTOBUF} or {JSON}, not {kind or 'missing'!r}",
+        field="Content-Type",
+    )
+
+
+def decode_request(body: bytes, encoding: str) -> ExportTraceServiceRequest:
+    """Return the ExportTraceServiceRequest in `body`, or raise InvalidInput (400)."""
+    request = ExportTraceServiceRequest()
+    if encoding == PROTOBUF:
+        try:
+            request.ParseFromString(body)
+        except DecodeError as exc:
+            raise InvalidInput(f"body is not an OTLP protobuf request: {exc}", "body") from None
+        return request
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"body is not JSON: {exc}", field="body") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("body must be a JSON object", field="body")
+    _hex_ids_to_base64(data)
+    try:
+        # Unknown fields are ignored, as the OTLP spec asks of receivers.
+        json_format.ParseDict(data, request, ignore_unknown_fields=True)
+    except json_format.ParseError as exc:
+        raise InvalidInput(f"body is not an OTLP/JSON request: {exc}", field="body") from None
+    return request
+
+
+def _hex_ids_to_base64(node: Any) -> None:
+    """Rewrite OTLP/JSON hex ids in place as the base64 protobuf's JSON parser expects."""
+    if isinstance(node, list):
+        for item in node:
+            _hex_ids_to_base64(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key in _ID_FIELDS and isinstance(value, str):
+            try:
+                raw = bytes.fromhex(value)
+            except ValueError:
+                raw = b""  # an unreadable id becomes empty; the span is then rejected for it
+            node[key] = base64.b64encode(raw).decode()
+        elif isinstance(value, dict | list) and key != "attributes":
+            _hex_ids_to_base64(value)
+
+
+def encode_response(rejected: list[str], encoding: str) -> bytes:
+    """Return an ExportTraceServiceResponse, with partial_success when spans were rejected."""
+    response = ExportTraceServiceResponse()
+    if rejected:
+        response.partial_success.rejected_spans = len(rejected)
+        shown = "; ".join(rejected[:5])
+        more = f"; and {len(rejected) - 5} more" if len(rejected) > 5 else ""
+        response.partial_success.error_message = f"rejected {len(rejected)} spans: {shown}{more}"
+    if encoding == JSON:
+        return json_format.MessageToJson(response, indent=None).encode()
+    return response.SerializeToString()
+
+
+def encode_status(code: int, message: str, encoding: str) -> bytes:
+    """Return a google.rpc.Status, the body OTLP/HTTP gives every 4xx and 5xx response."""
+    status = status_pb2.Status(code=code, message=message)
+    if encoding == JSON:
+        return json_format.MessageToJson(status, indent=None).encode()
+    return status.SerializeToString()
+
+
+def any_value(value: AnyValue) -> Any:
+    """Return an OTLP AnyValue as a plain Python value."""
+    kind = value.WhichOneof("value")
+    if kind == "string_value":
+        return value.string_value
+    if kind is None:
+        return None
+    if kind == "array_value":
+        return [any_value(item) for item in value.array_value.values]
+    if kind == "kvlist_value":
+        return attributes(value.kvlist_value.values)
+    if kind == "bytes_value":
+        return base64.b64encode(value.bytes_value).decode()
+    return getattr(value, kind)
+
+
+def attributes(pairs: Any) -> dict[str, Any]:
+    """Return repeated KeyValue as a dict."""
+    result: dict[str, Any] = {}
+    pair: KeyValue
+    for pair in pairs:
+        value = pair.value
+        # Most attributes are strings; skip the generic dispatch for them.
+        result[pair.key] = (
+            value.string_value if value.HasField("string_value") else any_value(value)
+        )
+    return result
+
+
+def _id_problem(trace_id: bytes, span_id: bytes, parent: bytes) -> str | None:
+    if len(trace_id) != 16 or trace_id == _ZERO_TRACE:
+        return "trace_id must be 16 bytes, not all zero (32 hex digits in OTLP/JSON)"
+    if len(span_id) != 8 or span_id == _ZERO_SPAN:
+        return "span_id must be 8 bytes, not all zero (16 hex digits in OTLP/JSON)"
+    if parent and len(parent) != 8:
+        return "parent_span_id must be empty or 8 bytes (16 hex digits in OTLP/JSON)"
+    return None
+
+
+def _spans(request: ExportTraceServiceRequest) -> Iterator[tuple[str, Any, str | None]]:
+    for r, resource_spans in enumerate(request.resource_spans):
+        service = None
+        for pair in resource_spans.resource.attributes:
+            if pair.key == "service.name":
+                service = pair.value.string_value or None
+        for s, scope_spans in enumerate(resource_spans.scope_spans):
+            for i, span in enumerate(scope_spans.spans):
+                yield f"resource_spans[{r}].scope_spans[{s}].spans[{i}]", span, service
+
+
+def spans_of(request: ExportTraceServiceRequest) -> DecodedSpans:
+    """Return the request's spans as plain data; spans with unusable ids are rejected."""
+    spans: list[SpanData] = []
+    rejected: list[str] = []
+    for path, span, service in _spans(request):
+        trace_id, span_id, parent = span.trace_id, span.span_id, span.parent_span_id
+        problem = _id_problem(trace_id, span_id, parent)
+        if problem:
+            rejected.append(f"{path} {span.name!r}: {problem}")
+            continue
+        status = span.status
+        spans.append(
+            SpanData(
+                trace_id=trace_id.hex(),
+                span_id=span_id.hex(),
+                parent_span_id=parent.hex() if parent and parent != _ZERO_SPAN else None,
+                name=span.name,
+                start_ns=span.start_time_unix_nano,
+                end_ns=span.end_time_unix_nano,
+                status_code=status.code,
+                status_message=status.message,
+                attributes=attributes(span.attributes),
+                events=[(event.name, attributes(event.attributes)) for event in span.events],
+                service_name=service,
+            )
+        )
+    return DecodedSpans(spans, rejected)

@@ -1,0 +1,62 @@
+"""OTLP trace ingestion end to end: decode an export request, map traces to runs, store them.
+
+A trace becomes a run (run_id = the trace id in hex) and each span an event; tool spans also
+become tool calls. Spans of one trace may arrive over several requests and in any order: the
+store derives the run's times, model and status from all the spans it holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from keel.ingest.otlp import SpanData, decode_request, spans_of
+from keel.ingest.semconv import span_records
+from keel.pricing import PriceTable
+from keel.store.engine import Database
+from keel.store.models import RunStatus, utcnow
+from keel.store.records import RunRecord, WriteCounts
+from keel.store.writes import write_runs
+
+DEFAULT_WORKFLOW = "otel"
+
+
+@dataclass(frozen=True)
+class TraceExport:
+    """What one export request stored, and the spans it rejected (with reasons)."""
+
+    counts: WriteCounts
+    rejected: list[str]
+
+
+def runs_from_spans(spans: list[SpanData], prices: PriceTable) -> list[RunRecord]:
+    """Return one run per trace, its events and tool calls in span start order."""
+    runs: dict[str, RunRecord] = {}
+    for span in sorted(spans, key=lambda span: span.start_ns):
+        event, call = span_records(span, prices)
+        run = runs.get(span.trace_id)
+        if run is None:
+            run = runs[span.trace_id] = RunRecord(
+                run_id=span.trace_id,
+                # Until an agent span names the workflow, the emitting service does.
+                workflow_type=(span.service_name or DEFAULT_WORKFLOW)[:64],
+                created_at=event.started_at or utcnow(),
+                source="otlp",
+                from_trace=True,
+                status=RunStatus.RUNNING,
+                trace_id=span.trace_id,
+            )
+        run.events.append(event)
+        if call is not None:
+            run.tool_calls.append(call)
+    return list(runs.values())
+
+
+def store_export(database: Database, body: bytes, encoding: str, prices: PriceTable) -> TraceExport:
+    """Decode an OTLP export request and store its traces in one transaction."""
+    decoded = spans_of(decode_request(body, encoding))
+    runs = runs_from_spans(decoded.spans, prices)
+    counts = WriteCounts()
+    if runs:
+        with database.write() as session:
+            counts = write_runs(session, runs)
+    return TraceExport(counts, decoded.rejected)

@@ -1,0 +1,43 @@
+"""`POST /v1/traces`: the OTLP/HTTP trace receiver (protobuf and JSON, gzip accepted).
+
+Responses follow the OTLP/HTTP spec: 200 with an ExportTraceServiceResponse in the request's
+encoding (partial_success names the spans keel could not take), and for failures a
+google.rpc.Status body. 200 means the accepted spans are committed.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from keel.errors import KeelError
+from keel.ingest.otlp import PROTOBUF, encode_response, encode_status, media_type
+from keel.ingest.traces import store_export
+from keel.pricing import load_prices
+from keel.web.body import read_body
+from keel.web.deps import DatabaseDep, SettingsDep, require_writer
+
+router = APIRouter(tags=["otlp"])
+
+# google.rpc.Code values for the Status body.
+_RPC_CODES = {400: 3, 401: 16, 413: 8, 415: 3, 422: 3}
+
+
+@router.post(
+    "/v1/traces",
+    response_class=Response,
+    responses={200: {"content": {PROTOBUF: {}, "application/json": {}}}},
+)
+async def export_traces(request: Request, db: DatabaseDep, settings: SettingsDep) -> Response:
+    """Store the spans of an OTLP ExportTraceServiceRequest; answer per the OTLP/HTTP spec."""
+    encoding = PROTOBUF
+    try:
+        require_writer(request)
+        encoding = media_type(request.headers.get("content-type"))
+        body = await read_body(request, settings.max_request_bytes)
+        prices = load_prices(settings.prices_file)
+        export = await run_in_threadpool(store_export, db, body, encoding, prices)
+    except KeelError as exc:
+        content = encode_status(_RPC_CODES.get(exc.status_code, 2), exc.message, encoding)
+        return Response(content, status_code=exc.status_code, media_type=encoding)
+    return Response(encode_response(export.rejected, encoding), media_type=encoding)

@@ -1,0 +1,202 @@
+"""`POST /v1/traces` through a real server, fed by the real OpenTelemetry SDK and exporter."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from google.protobuf import json_format
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+from opentelemetry.exporter.otlp.proto.http import Compression
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExportResult
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import Status, StatusCode
+from sqlalchemy import func, select
+
+from keel.store.engine import Database
+from keel.store.models import Event, Run, ToolCall
+from tests.conftest import LiveServer
+
+FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures" / "otlp"
+T0 = 1_790_000_000_000_000_000  # ns; every span of the test trace is placed relative to it
+MS = 1_000_000
+
+
+def record_agent_trace() -> list[ReadableSpan]:
+    """Run a GenAI agent through the real SDK: invoke_agent > chat, 2 tools (1 fails), chat."""
+    memory = InMemorySpanExporter()
+    provider = TracerProvider(resource=Resource.create({"service.name": "support-svc"}))
+    provider.add_span_processor(SimpleSpanProcessor(memory))
+    tracer = provider.get_tracer("keel-tests")
+    root = tracer.start_span(
+        "invoke_agent support",
+        start_time=T0,
+        attributes={"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "support"},
+    )
+    context = trace.set_span_in_context(root)
+
+    def child(name: str, start_ms: int, end_ms: int, error: str | None = None, **attrs: Any):
+        span = tracer.start_span(name, context=context, start_time=T0 + start_ms * MS)
+        span.set_attributes(attrs)
+        if error:
+            span.record_exception(TimeoutError(error))
+            span.set_status(Status(StatusCode.ERROR, error))
+        span.end(end_time=T0 + end_ms * MS)
+
+    chat = {"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini"}
+    child("chat gpt-4o-mini", 1, 40, **chat, **{
+        "gen_ai.response.model": "gpt-4o-mini-2024-07-18",
+        "gen_ai.usage.input_tokens": 100, "gen_ai.usage.output_tokens": 20,
+        "gen_ai.input.messages": json.dumps([{"role": "user", "parts": [
+            {"type": "text", "content": "Move 50 EUR, my card is 4111 1111 1111 1111"}]}]),
+    })  # fmt: skip
+    child("execute_tool lookup_account", 41, 45, **{
+        "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "lookup_account",
+        "gen_ai.tool.call.id": "call_1", "gen_ai.tool.call.arguments": '{"customer": "c-9"}',
+        "gen_ai.tool.call.result": '{"balance": 120}',
+    })  # fmt: skip
+    child("execute_tool transfer_funds", 46, 60, error="bank API timed out", **{
+        "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "transfer_funds",
+        "gen_ai.tool.call.id": "call_2",
+        "gen_ai.tool.call.arguments": '{"amount": 50, "password": "hunter2"}',
+    })  # fmt: skip
+    child("chat gpt-4o-mini", 61, 90, **chat, **{
+        "gen_ai.usage.input_tokens": 150, "gen_ai.usage.output_tokens": 30,
+    })  # fmt: skip
+    root.end(end_time=T0 + 95 * MS)
+    provider.shutdown()
+    spans = list(memory.get_finished_spans())
+    assert len(spans) == 5
+    return spans
+
+
+def trace_id_of(spans: Sequence[ReadableSpan]) -> str:
+    context = spans[0].get_span_context()
+    assert context is not None
+    return format(context.trace_id, "032x")
+
+
+def otlp_json(spans: Sequence[ReadableSpan]) -> bytes:
+    """Encode spans as OTLP/JSON: hex ids, integer enums, int64 as strings (the spec's rules)."""
+    data = json_format.MessageToDict(encode_spans(spans), use_integers_for_enums=True)
+
+    def hexify(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                hexify(item)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("traceId", "spanId", "parentSpanId"):
+                    node[key] = base64.b64decode(value).hex()
+                else:
+                    hexify(value)
+
+    hexify(data)
+    return json.dumps(data).encode()
+
+
+def export(server: LiveServer, spans: Sequence[ReadableSpan], **options: Any) -> None:
+    exporter = OTLPSpanExporter(endpoint=f"{server.url}/v1/traces", timeout=10, **options)
+    try:
+        assert exporter.export(spans) is SpanExportResult.SUCCESS
+    finally:
+        exporter.shutdown()
+
+
+def fetch_run(server: LiveServer, run_id: str) -> dict[str, Any]:
+    response = httpx.get(f"{server.url}/api/v1/runs/{run_id}")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def assert_agent_run(run: dict[str, Any]) -> None:
+    """What the stored run of `record_agent_trace` must look like, however it arrived."""
+    assert run["workflow_type"] == "support"
+    assert run["status"] == "COMPLETED"
+    assert run["model"] == "gpt-4o-mini-2024-07-18"
+    assert [e["event_type"] for e in run["events"]] == ["agent", "llm", "tool", "tool", "llm"]
+    assert (run["input_tokens"], run["output_tokens"], run["total_tokens"]) == (250, 50, 300)
+    # gpt-4o-mini: 0.15 USD per 1M input tokens, 0.60 per 1M output tokens.
+    assert run["cost_usd"] == pytest.approx((250 * 0.15 + 50 * 0.60) / 1e6)
+    assert run["error_count"] == 1
+    assert run["tool_count"] == 2
+    assert run["loop_depth"] == 1
+    assert run["latency_ms"] == pytest.approx(95.0)
+    lookup, transfer = run["tool_calls"]
+    assert (lookup["tool_name"], lookup["call_id"], lookup["error"]) == (
+        "lookup_account",
+        "call_1",
+        None,
+    )
+    assert lookup["result_meta"]["size"] == len('{"balance": 120}')
+    assert lookup["latency_ms"] == pytest.approx(4.0)
+    assert transfer["tool_name"] == "transfer_funds"
+    assert transfer["error"] == "bank API timed out"
+    assert "hunter2" not in transfer["args_preview"]
+    failing = run["events"][3]
+    assert failing["status"] == "ERROR"
+    assert failing["payload"]["exception"]["type"] == "TimeoutError"
+    assert run["events"][0]["payload"]["agent_name"] == "support"
+    first_chat = run["events"][1]
+    message = first_chat["payload"]["input_messages"][0]["parts"][0]["content"]
+    assert "4111 1111 1111 1111" not in message and "****1111" in message
+    assert run["events"][0]["payload"]["service_name"] == "support-svc"
+
+
+def test_real_exporter_trace_becomes_a_run(live_server: LiveServer, database: Database) -> None:
+    spans = record_agent_trace()
+    export(live_server, spans)
+    assert_agent_run(fetch_run(live_server, trace_id_of(spans)))
+
+
+def test_gzipped_otlp_json_trace_becomes_the_same_run(
+    live_server: LiveServer, database: Database
+) -> None:
+    spans = record_agent_trace()
+    response = httpx.post(
+        f"{live_server.url}/v1/traces",
+        content=gzip.compress(otlp_json(spans)),
+        headers={"content-type": "application/json", "content-encoding": "gzip"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == {}
+    assert_agent_run(fetch_run(live_server, trace_id_of(spans)))
+
+
+def test_trace_split_over_requests_out_of_order_assembles(
+    live_server: LiveServer, database: Database
+) -> None:
+    spans = record_agent_trace()
+    root = [span for span in spans if span.parent is None]
+    children = [span for span in spans if span.parent is not None]
+    run_id = trace_id_of(spans)
+    export(live_server, list(reversed(children)), compression=Compression.Gzip)
+    partial = fetch_run(live_server, run_id)
+    assert partial["status"] == "RUNNING"
+    assert partial["tool_count"] == 2
+    export(live_server, root)
+    assert_agent_run(fetch_run(live_server, run_id))
+
+
+def test_resending_a_request_stores_nothing_twice(
+    live_server: LiveServer, database: Database
+) -> None:
+    spans = record_agent_trace()
+    export(live_server, spans)
+    export(live_server, spans)
+    with database.read() as session:
+        assert session.scalar(select(func.count()).select_from(Run)) == 1
+        assert session.scalar(select(func.count()).select_from(Event)) == 5
+        assert session.scalar(select(func.count()).select_from(ToolCall)) == 2
+    assert_agent_run(fetch_run(live_server, trace_id_of(spans)))
