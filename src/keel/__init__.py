@@ -1,3 +1,11 @@
-"""keel: a control plane for LLM agents."""
+"""keel: a control plane for LLM agents.
+
+The package root carries only the SDK's public surface, so `import keel` stays light (no web
+framework, database driver or ML library is imported until used).
+"""
 
 __version__ = "0.1.0"
+
+from keel.sdk import configure, current_run, flush, tool, trace_run
+
+__all__ = ["__version__", "configure", "current_run", "flush", "tool", "trace_run"]

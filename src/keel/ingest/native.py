@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -64,6 +64,7 @@ class RunIn(_Strict):
     ended_at: datetime | None = None
     model: str | None = Field(default=None, max_length=128)
     status: RunStatus = RunStatus.COMPLETED
+    source: Literal["native", "sdk"] = "native"  # "sdk": sent by keel.sdk
     parent_run_id: str | None = Field(default=None, pattern=RUN_ID_PATTERN)
     loop_depth: int = Field(default=0, ge=0)
     latency_ms: float | None = Field(default=None, ge=0)
@@ -162,7 +163,6 @@ def to_records(batch: RunBatch) -> list[RunRecord]:
         records.append(
             RunRecord(
                 **fields,
-                source="native",
                 inputs=redact(run.inputs),
                 output=redact(run.output),
                 metrics=run.metrics,

@@ -1,0 +1,42 @@
+"""Snapshots of what the host hands the SDK: tool arguments, results and errors, redacted."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from keel.ingest.redaction import args_digest, args_preview, canonical_json, redact
+
+RESULT_PREVIEW_CHARS = 512
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def capture_args(args: Any) -> tuple[str, str]:
+    """Return the SHA-256 digest of `args` and its redacted preview, taken now."""
+    return args_digest(args), args_preview(args)
+
+
+def summarise_result(result: Any) -> dict[str, Any]:
+    """Return a tool result's metadata: its type, JSON size and a redacted, capped preview."""
+    text = canonical_json(redact(result))
+    preview = text if len(text) <= RESULT_PREVIEW_CHARS else text[: RESULT_PREVIEW_CHARS - 1] + "…"
+    return {"type": type(result).__name__, "size_chars": len(text), "preview": preview}
+
+
+def describe_error(error: BaseException | str) -> str:
+    """Return an error as `Type: message` (strings are kept as given)."""
+    if isinstance(error, str):
+        return error
+    message = str(error)
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+def as_dict(value: Any, key: str) -> dict[str, Any]:
+    """Return `value` if it is a dict, else `{key: value}` (runs keep inputs/outputs as objects)."""
+    if isinstance(value, dict):
+        return dict(value)
+    return {key: value}

@@ -1,0 +1,107 @@
+"""`@keel.tool`: record calls of the host's tool functions (sync or async) on the current run."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
+
+from keel.sdk.tracer import PendingToolCall, current_run, guarded
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@overload
+def tool(fn: F, *, name: str | None = None, server: str | None = None) -> F: ...
+
+
+@overload
+def tool(
+    fn: str | None = None, *, name: str | None = None, server: str | None = None
+) -> Callable[[F], F]: ...
+
+
+def tool(fn: Any = None, *, name: str | None = None, server: str | None = None) -> Any:
+    """Decorate a tool function so each call inside `trace_run` is recorded as a tool call.
+
+    Use as `@keel.tool`, `@keel.tool()`, `@keel.tool("search")` or `@keel.tool(name="search")`.
+    Arguments are bound to parameter names (defaults applied, `self`/`cls` left out) and kept
+    only as a digest and a redacted preview. Outside a traced run the function is just called.
+    """
+    if isinstance(fn, str):
+        fn, name = None, fn
+    if fn is None:
+        return lambda target: _wrap(target, name, server)
+    return _wrap(fn, name, server)
+
+
+def _wrap(fn: F, name: str | None, server: str | None) -> F:
+    tool_name = name or getattr(fn, "__name__", None) or type(fn).__name__
+    arguments = _binder(fn)
+
+    def start(args: tuple[Any, ...], kwargs: dict[str, Any]) -> PendingToolCall | None:
+        run = current_run()
+        if run is None:
+            return None
+        return _start(run, tool_name, arguments(args, kwargs), server)
+
+    if inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def call_async(*args: Any, **kwargs: Any) -> Any:
+            pending = start(args, kwargs)
+            if pending is None:
+                return await fn(*args, **kwargs)
+            try:
+                result = await fn(*args, **kwargs)
+            except BaseException as exc:
+                pending.end(error=exc)
+                raise
+            pending.end(result=result)
+            return result
+
+        return call_async  # type: ignore[return-value]
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        pending = start(args, kwargs)
+        if pending is None:
+            return fn(*args, **kwargs)
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException as exc:
+            pending.end(error=exc)
+            raise
+        pending.end(result=result)
+        return result
+
+    return call  # type: ignore[return-value]
+
+
+@guarded
+def _start(run: Any, tool_name: str, args: Any, server: str | None) -> PendingToolCall:
+    return run.start_tool_call(tool_name, args, server)
+
+
+def _binder(fn: Callable[..., Any]) -> Callable[[tuple[Any, ...], dict[str, Any]], Any]:
+    """Return a function mapping a call's positional and keyword arguments to named ones."""
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        signature = None
+    params = list(signature.parameters) if signature is not None else []
+    # `self`/`cls` would put an object's repr (with its memory address) into the digest.
+    skip = params[0] if params and params[0] in ("self", "cls") else None
+
+    def bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if signature is None:
+            return {"args": list(args), "kwargs": kwargs}
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError:  # the call itself will fail the same way; record what was passed
+            return {"args": list(args), "kwargs": kwargs}
+        bound.apply_defaults()
+        return {key: value for key, value in bound.arguments.items() if key != skip}
+
+    return bind

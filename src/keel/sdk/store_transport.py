@@ -1,0 +1,49 @@
+"""In-process delivery: the batch goes through native validation straight into the store."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from keel.errors import InvalidInput
+from keel.ingest.native import parse_batch, to_records
+from keel.sdk.transport import DELIVERED, Outcome, Verdict, invalid_field_outcome
+from keel.store.engine import Database
+from keel.store.migrate import upgrade
+from keel.store.writes import write_runs
+
+
+class StoreTransport:
+    """Writes batches with `write_runs`, as `POST /api/v1/runs:batch` would, in this process."""
+
+    def __init__(self, database_url: str) -> None:
+        # A script using the SDK without a server must find its tables; at head this is a no-op.
+        upgrade(database_url)
+        self._database = Database(database_url)
+        url = self._database.engine.url.render_as_string(hide_password=True)
+        self.target = f"the keel store at {url}"
+
+    def send(self, body: bytes) -> Outcome:
+        """Validate, redact and store one batch in one transaction."""
+        try:
+            records = to_records(parse_batch(json.loads(body)))
+        except InvalidInput as exc:
+            return invalid_field_outcome(exc.field, exc.message)
+        try:
+            with self._database.write() as session:
+                write_runs(session, records)
+        except OperationalError as exc:
+            # Locked or unreachable database: transient, and the write is idempotent.
+            return Outcome(Verdict.RETRY, f"{type(exc).__name__}: {exc.orig}")
+        except SQLAlchemyError as exc:
+            return Outcome(Verdict.REFUSED, f"{type(exc).__name__}: {exc}")
+        return DELIVERED
+
+    def close(self) -> None:
+        """Close the database's pooled connections."""
+        self._database.dispose()
+
+    def forget(self) -> None:
+        """Drop inherited pooled connections without closing the parent's."""
+        self._database.engine.dispose(close=False)
