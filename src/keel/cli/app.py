@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import keel
-from keel.cli import db, ingest, runs, serve
+from keel.cli import db, ingest, kb, runs, serve, world
 
 app = typer.Typer(
     name="keel",
@@ -34,6 +34,8 @@ app.command("serve")(serve.serve)
 app.command("ingest")(ingest.ingest)
 app.add_typer(db.app, name="db")
 app.add_typer(runs.app, name="runs")
+app.add_typer(world.app, name="world")
+app.add_typer(kb.app, name="kb")
 
 
 def main() -> None:
