@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         default=None,
         description="JSON price table (USD per 1M tokens) overriding or extending the shipped one.",
     )
+    alert_webhook_url: str | None = Field(
+        default=None, description="URL that receives each new drift or regression alert as JSON."
+    )
     endpoint: str | None = Field(
         default=None, description="Base URL of a keel server the SDK sends to; unset = in-process."
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import keel
-from keel.cli import db, ingest, kb, runs, serve, world
+from keel.cli import baseline, db, drift, ingest, kb, runs, serve, world
 
 app = typer.Typer(
     name="keel",
@@ -36,6 +36,8 @@ app.add_typer(db.app, name="db")
 app.add_typer(runs.app, name="runs")
 app.add_typer(world.app, name="world")
 app.add_typer(kb.app, name="kb")
+app.add_typer(baseline.app, name="baseline")
+app.add_typer(drift.app, name="drift")
 
 
 def main() -> None:

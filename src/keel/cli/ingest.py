@@ -6,11 +6,9 @@ from pathlib import Path
 
 import typer
 
+from keel.cli.database import open_database
 from keel.cli.output import console, keel_errors, print_json
-from keel.config import Settings
 from keel.ingest.native import parse_jsonl, to_records
-from keel.store.engine import Database
-from keel.store.migrate import upgrade
 from keel.store.writes import write_runs
 
 
@@ -19,17 +17,10 @@ def ingest(
     as_json: bool = typer.Option(False, "--json", help="Print counts as JSON."),
 ) -> None:
     """Store the runs of FILE in one transaction (all or nothing); re-sent runs are skipped."""
-    settings = Settings()
-    url = settings.resolved_database_url()
     with keel_errors():
         records = to_records(parse_jsonl(file.read_text(encoding="utf-8").splitlines()))
-        upgrade(url)
-        database = Database(url)
-        try:
-            with database.write() as session:
-                counts = write_runs(session, records)
-        finally:
-            database.dispose()
+        with open_database() as database, database.write() as session:
+            counts = write_runs(session, records)
     if as_json:
         print_json(counts.as_dict())
         return

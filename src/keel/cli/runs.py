@@ -5,18 +5,13 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from keel.cli.database import open_database
 from keel.cli.output import console, keel_errors, print_json
-from keel.config import Settings
 from keel.errors import NotFound
-from keel.store.engine import Database
 from keel.store.runs import RunFilters, run_detail, runs_page
 from keel.web.schemas import EventOut, RunSummary, ToolCallOut
 
 app = typer.Typer(help="List and inspect runs.", no_args_is_help=True)
-
-
-def _database() -> Database:
-    return Database(Settings().resolved_database_url())
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
@@ -31,11 +26,9 @@ def list_runs(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List the newest runs."""
-    database = _database()
-    with keel_errors(), database.read() as session:
+    with keel_errors(), open_database() as database, database.read() as session:
         page = runs_page(session, RunFilters(workflow_type=workflow, status=status), limit=limit)
         rows = [RunSummary.model_validate(run).model_dump(mode="json") for run in page.runs]
-    database.dispose()
     if as_json:
         print_json(rows)
         return
@@ -55,8 +48,7 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show one run with its events and tool calls."""
-    database = _database()
-    with keel_errors(), database.read() as session:
+    with keel_errors(), open_database() as database, database.read() as session:
         detail = run_detail(session, run_id)
         if detail is None:
             raise NotFound(f"no run with id {run_id!r}", field="run_id")
@@ -65,7 +57,6 @@ def show(
         run["metrics"] = detail.run.metrics
         events = [EventOut.model_validate(e).model_dump(mode="json") for e in detail.events]
         calls = [ToolCallOut.model_validate(c).model_dump(mode="json") for c in detail.tool_calls]
-    database.dispose()
     if as_json:
         print_json({**run, "events": events, "tool_calls": calls})
         return

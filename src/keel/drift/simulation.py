@@ -70,9 +70,13 @@ def _run(rng: np.random.Generator, shift: Shift, centres: np.ndarray) -> RunObse
     )
 
 
-def population(n_runs: int, seed: int, shift: Shift | None = None) -> Population:
-    """Return a synthetic population of `n_runs` runs drawn with `seed`, shifted by `shift`."""
+def population_runs(n_runs: int, seed: int, shift: Shift | None = None) -> list[RunObservation]:
+    """Return `n_runs` synthetic runs drawn with `seed`, shifted by `shift`."""
     rng = np.random.default_rng(seed)
     centres = _centres()
-    runs = [_run(rng, shift or Shift(), centres) for _ in range(n_runs)]
-    return Population.from_runs(runs)
+    return [_run(rng, shift or Shift(), centres) for _ in range(n_runs)]
+
+
+def population(n_runs: int, seed: int, shift: Shift | None = None) -> Population:
+    """Return a synthetic population of `n_runs` runs drawn with `seed`, shifted by `shift`."""
+    return Population.from_runs(population_runs(n_runs, seed, shift))

@@ -1,0 +1,124 @@
+"""`keel drift check`: compare recent runs with a baseline; exit 1 on regression (a CI gate)."""
+
+from __future__ import annotations
+
+import enum
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from keel.cli.database import open_database
+from keel.cli.embedder import answer_embedder
+from keel.cli.output import console, keel_errors, print_json
+from keel.cli.timeparse import parse_moment, parse_span
+from keel.config import Settings
+from keel.drift.check import DriftCheck, Window, check_drift
+from keel.drift.indicators import Verdict
+from keel.drift.webhook import post_alerts
+from keel.errors import InvalidInput
+from keel.store.drift import mark_delivered, undelivered_alerts
+from keel.store.engine import Database
+
+app = typer.Typer(help="Drift checks against baselines.", no_args_is_help=True)
+
+
+class FailOn(enum.StrEnum):
+    WARN = "warn"
+    ALERT = "alert"
+
+
+_COLOURS = {"ok": "green", "warn": "yellow", "alert": "red"}
+
+
+def _window(since: str | None, until: str | None, last: str | None, model: str | None,
+            config: str | None) -> Window:  # fmt: skip
+    span = parse_span(last, "last")
+    if span is not None and since is not None:
+        raise InvalidInput("give --since or --last, not both", field="last")
+    start = datetime.now(UTC) - span if span is not None else parse_moment(since, "since")
+    return Window(start, parse_moment(until, "until"), model, config)
+
+
+def check_json(result: DriftCheck) -> dict[str, object]:
+    """Return the JSON report of a check."""
+    return {
+        "baseline": result.baseline.name,
+        "workflow_type": result.baseline.workflow_type,
+        "window_start": result.window_start,
+        "window_end": result.window_end,
+        **result.report.as_dict(),
+        "new_alerts": [alert.id for alert in result.new_alerts],
+    }
+
+
+def _print_table(result: DriftCheck) -> None:
+    table = Table("indicator", "test", "statistic", "p (BH)", "effect", "warn/alert", "verdict")
+    for ind in result.report.indicators:
+        p = "-" if ind.p_adjusted is None else f"{ind.p_adjusted:.3g}"
+        colour = _COLOURS[str(ind.verdict)]
+        table.add_row(
+            ind.name, ind.test, f"{ind.statistic:.3g}", p,
+            f"{ind.effect_name}={ind.effect_size:.3f}", f"{ind.warn_at:g}/{ind.alert_at:g}",
+            f"[{colour}]{ind.verdict}[/{colour}]",
+        )  # fmt: skip
+    console.print(table)
+    colour = _COLOURS[str(result.report.verdict)]
+    console.print(
+        f"baseline {result.baseline.name}: {result.report.baseline_runs} runs vs "
+        f"{result.report.window_runs} in the window -> [{colour}]{result.report.verdict}[/{colour}]"
+    )
+
+
+def _deliver(database: Database, url: str) -> int:
+    with database.write() as session:
+        pending = undelivered_alerts(session)
+        delivered = post_alerts(pending, url)
+        now = datetime.now(UTC)
+        for alert_id in delivered:
+            mark_delivered(session, alert_id, now)
+    return len(delivered)
+
+
+@app.command("check")
+def check(
+    baseline: str = typer.Option(..., "--baseline", help="Name of the baseline."),
+    since: str | None = typer.Option(
+        None, "--since", help="Window start (ISO); default: where the baseline ends."
+    ),
+    until: str | None = typer.Option(None, "--until", help="Window end (ISO, exclusive)."),
+    last: str | None = typer.Option(None, "--last", help="Window = the last span, e.g. 7d."),
+    model: str | None = typer.Option(None, "--model", help="Only runs of this model."),
+    config: str | None = typer.Option(None, "--config", help="Only runs with this config label."),
+    fail_on: FailOn = typer.Option(FailOn.ALERT, "--fail-on", help="Verdict that fails."),
+    report: Path | None = typer.Option(
+        None,
+        "--report",
+        help="Where to write the JSON report (default KEEL_HOME/reports/drift-<baseline>.json).",
+    ),
+    webhook: str | None = typer.Option(
+        None, "--webhook", help="POST new alerts here (default KEEL_ALERT_WEBHOOK_URL)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON report."),
+) -> None:
+    """Check a window of runs against BASELINE; exit 1 when it reaches --fail-on."""  # fmt: skip
+    settings = Settings()
+    with keel_errors(), open_database(settings) as database:
+        window = _window(since, until, last, model, config)
+        with database.write() as session:
+            result = check_drift(session, baseline, window, embed=answer_embedder())
+            body = check_json(result)
+        url = webhook or settings.alert_webhook_url
+        body["webhook_delivered"] = _deliver(database, url) if url else 0
+    path = report or settings.home / "reports" / f"drift-{baseline}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(body, indent=2, default=str))
+    if as_json:
+        print_json(body)
+    else:
+        _print_table(result)
+        console.print(f"report: {path}")
+    if result.report.fails(Verdict(fail_on.value)):
+        raise typer.Exit(code=1)

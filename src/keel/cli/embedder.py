@@ -1,0 +1,18 @@
+"""The answer embedder the CLI hands to drift; the model loads only when texts are embedded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from keel.drift.baseline import Embed
+
+
+def answer_embedder() -> Embed:
+    """Return a callable mapping answer texts to unit vectors with keel's sentence embedder."""
+
+    def embed(texts: list[str]) -> Sequence[Sequence[float]]:
+        from keel.evaluate.embeddings import embedder
+
+        return embedder().encode(texts).tolist()
+
+    return embed

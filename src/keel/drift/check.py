@@ -1,0 +1,106 @@
+"""Check a window of runs against a baseline and record what it finds as de-duplicated alerts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from keel.drift.baseline import Embed, observe
+from keel.drift.indicators import Thresholds, Verdict
+from keel.drift.population import Population
+from keel.drift.report import DriftReport, compare
+from keel.errors import InvalidInput, NotFound
+from keel.store.drift import PopulationFilter, get_baseline, insert_alert, population_facts
+from keel.store.models import Alert, Baseline
+
+
+@dataclass(frozen=True)
+class Window:
+    """The runs under check: a time range and optionally one model or config."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    model: str | None = None
+    config: str | None = None
+
+
+@dataclass
+class DriftCheck:
+    """A finished check: the baseline, the window's bounds, the report and new alerts."""
+
+    baseline: Baseline
+    window_start: datetime | None
+    window_end: datetime | None
+    report: DriftReport
+    new_alerts: list[Alert]
+
+
+def _bounds(baseline: Baseline, window: Window) -> tuple[datetime | None, datetime | None]:
+    since = window.since or baseline.until or baseline.created_at
+    return since, window.until
+
+
+def check_drift(
+    session: Session,
+    baseline_name: str,
+    window: Window,
+    thresholds: Thresholds | None = None,
+    embed: Embed | None = None,
+) -> DriftCheck:
+    """Compare the window's runs with baseline `baseline_name` and store new alerts."""
+    baseline = get_baseline(session, baseline_name)
+    if baseline is None:
+        raise NotFound(f"no baseline named {baseline_name!r}", field="baseline")
+    since, until = _bounds(baseline, window)
+    filters = PopulationFilter(baseline.workflow_type, window.model, window.config, since, until)
+    facts = population_facts(session, filters)
+    if not facts:
+        raise InvalidInput(
+            f"no {baseline.workflow_type} runs in the window since {since}", field="window"
+        )
+    base = Population.from_json(baseline.population)
+    current = Population.from_runs(observe(facts, embed if base.embeddings else None))
+    report = compare(base, current, thresholds)
+    start, end = since, until or max(fact.created_at for fact in facts)
+    alerts = _record_alerts(session, baseline, report, start, end)
+    return DriftCheck(baseline, start, end, report, alerts)
+
+
+def _hour(moment: datetime | None, up: bool) -> str:
+    if moment is None:
+        return "-"
+    floor = moment.replace(minute=0, second=0, microsecond=0)
+    if up and floor != moment:
+        floor += timedelta(hours=1)
+    return floor.isoformat()
+
+
+def _record_alerts(
+    session: Session,
+    baseline: Baseline,
+    report: DriftReport,
+    start: datetime | None,
+    end: datetime | None,
+) -> list[Alert]:
+    """Store one alert per alerting indicator; the same window checked again adds none."""
+    window_key = f"{_hour(start, up=False)}/{_hour(end, up=True)}"
+    new: list[Alert] = []
+    for indicator in report.indicators:
+        if indicator.verdict != Verdict.ALERT:
+            continue
+        alert = Alert(
+            dedup_key=f"drift:{baseline.name}:{indicator.name}:{window_key}",
+            baseline_name=baseline.name,
+            kind="drift",
+            indicator=indicator.name,
+            verdict=str(indicator.verdict),
+            workflow_type=baseline.workflow_type,
+            window_start=start,
+            window_end=end,
+            details=indicator.as_dict(),
+        )
+        if insert_alert(session, alert):
+            new.append(alert)
+    return new

@@ -1,0 +1,170 @@
+"""Queries for drift: the observations of a population of runs, baselines and alerts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from keel.store.models import Alert, Baseline, PolicyFlag, Run, ToolCall
+
+
+@dataclass(frozen=True)
+class PopulationFilter:
+    """Which runs make a population: a workflow, optionally a model / config, a time window."""
+
+    workflow_type: str
+    model: str | None = None
+    config: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    run_ids: tuple[str, ...] | None = None
+
+
+@dataclass
+class RunFacts:
+    """The stored facts about one run that drift compares."""
+
+    run_id: str
+    created_at: datetime
+    category: str | None
+    answer: str | None
+    stability: float | None
+    cost_usd: float
+    total_tokens: int
+    latency_ms: float | None
+    tool_path: list[str]
+    tool_errors: list[str]
+    flag_rules: list[str]
+    ticket_id: str | None
+
+
+def _where(filters: PopulationFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [Run.workflow_type == filters.workflow_type]
+    if filters.model:
+        clauses.append(Run.model == filters.model)
+    if filters.config:
+        clauses.append(Run.metrics["config"].as_string() == filters.config)
+    if filters.since:
+        clauses.append(Run.created_at >= filters.since)
+    if filters.until:
+        clauses.append(Run.created_at < filters.until)
+    if filters.run_ids is not None:
+        clauses.append(Run.run_id.in_(filters.run_ids))
+    # Replays and healed reruns describe the base run, not the population.
+    clauses.append(Run.parent_run_id.is_(None))
+    return clauses
+
+
+def population_facts(session: Session, filters: PopulationFilter) -> list[RunFacts]:
+    """Return the facts of every run matching `filters`, oldest first."""
+    where = _where(filters)
+    rows = session.execute(
+        select(
+            Run.run_id, Run.created_at, Run.output, Run.stability, Run.cost_usd, Run.latency_ms,
+            Run.total_tokens, Run.inputs["ticket_id"].as_string(),
+        ).where(*where).order_by(Run.created_at, Run.run_id)
+    ).all()  # fmt: skip
+    paths: dict[str, list[str]] = defaultdict(list)
+    errors: dict[str, list[str]] = defaultdict(list)
+    calls = session.execute(
+        select(ToolCall.run_id, ToolCall.tool_name, ToolCall.error)
+        .join(Run, Run.run_id == ToolCall.run_id)
+        .where(*where)
+        .order_by(ToolCall.run_id, ToolCall.started_at, ToolCall.seq)
+    )
+    for run_id, tool, error in calls:
+        paths[run_id].append(tool)
+        if error:
+            errors[run_id].append(tool)
+    flags: dict[str, list[str]] = defaultdict(list)
+    flagged = session.execute(
+        select(PolicyFlag.run_id, PolicyFlag.rule_id)
+        .join(Run, Run.run_id == PolicyFlag.run_id)
+        .where(*where)
+    )
+    for run_id, rule in flagged:
+        flags[run_id].append(rule)
+    return [_facts(row, paths, errors, flags) for row in rows]
+
+
+def _facts(row: Any, paths: Any, errors: Any, flags: Any) -> RunFacts:
+    output = row.output or {}
+    return RunFacts(
+        run_id=row.run_id,
+        created_at=row.created_at,
+        category=output.get("category"),
+        answer=output.get("answer"),
+        stability=row.stability,
+        cost_usd=row.cost_usd,
+        total_tokens=row.total_tokens,
+        latency_ms=row.latency_ms,
+        tool_path=paths[row.run_id],
+        tool_errors=errors[row.run_id],
+        flag_rules=flags[row.run_id],
+        ticket_id=row[7],
+    )
+
+
+def save_baseline(session: Session, baseline: Baseline) -> None:
+    """Store a new baseline; a name already taken is refused by the unique key."""
+    session.add(baseline)
+    session.flush()
+
+
+def get_baseline(session: Session, name: str) -> Baseline | None:
+    """Return the baseline called `name`, or None."""
+    return session.get(Baseline, name)
+
+
+def list_baselines(session: Session) -> list[Baseline]:
+    """Return every baseline, newest first."""
+    return list(session.scalars(select(Baseline).order_by(Baseline.created_at.desc())))
+
+
+def insert_alert(session: Session, alert: Alert) -> bool:
+    """Store `alert` unless one with its dedup key exists; return whether it was new."""
+    try:
+        with session.begin_nested():
+            session.add(alert)
+    except IntegrityError:
+        return False
+    return True
+
+
+def mark_delivered(session: Session, alert_id: int, when: datetime) -> None:
+    """Record that alert `alert_id` was posted to the webhook."""
+    alert = session.get(Alert, alert_id)
+    if alert is not None:
+        alert.delivered_at = when
+
+
+def recent_alerts(
+    session: Session, limit: int = 50, workflow_type: str | None = None
+) -> list[Alert]:
+    """Return the newest alerts, optionally for one workflow."""
+    query = select(Alert).order_by(Alert.created_at.desc(), Alert.id.desc()).limit(limit)
+    if workflow_type:
+        query = query.where(Alert.workflow_type == workflow_type)
+    return list(session.scalars(query))
+
+
+def alerts_for_run(session: Session, run: Run) -> list[Alert]:
+    """Return the alerts whose window and workflow cover `run`."""
+    query = select(Alert).where(
+        Alert.workflow_type == run.workflow_type,
+        Alert.window_start <= run.created_at,
+        Alert.window_end > run.created_at,
+    )
+    return list(session.scalars(query.order_by(Alert.created_at.desc())))
+
+
+def undelivered_alerts(session: Session) -> list[Alert]:
+    """Return alerts not yet accepted by the webhook, oldest first."""
+    query = select(Alert).where(Alert.delivered_at.is_(None)).order_by(Alert.id)
+    return list(session.scalars(query))

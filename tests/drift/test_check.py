@@ -1,0 +1,133 @@
+"""Baselines and drift checks over stored runs, through the real CLI, on both databases."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from sqlalchemy import update
+
+from keel.drift.simulation import Shift, population_runs
+from keel.store.engine import Database
+from keel.store.models import Run
+from keel.store.records import EventRecord, RunRecord, ToolCallRecord
+from keel.store.writes import write_runs
+
+START = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+def seed(
+    database: Database, prefix: str, n: int, seed: int, day: int, shift: Shift | None = None
+) -> None:
+    """Store `n` simulated support runs on `day` days after START."""
+    records, stabilities = [], {}
+    for i, run in enumerate(population_runs(n, seed, shift)):
+        run_id = f"{prefix}-{i:03d}"
+        created = START + timedelta(days=day, minutes=i)
+        records.append(
+            RunRecord(
+                run_id=run_id,
+                workflow_type="support",
+                created_at=created,
+                model="offline",
+                latency_ms=run.latency_ms,
+                output={"category": run.category, "answer": "a"},
+                events=[EventRecord(event_type="llm", seq=0, cost_usd=run.cost_usd)],
+                tool_calls=[
+                    ToolCallRecord(
+                        tool_name=tool,
+                        args_digest="0" * 64,
+                        seq=k,
+                        started_at=created + timedelta(seconds=k),
+                        error="boom" if tool in run.tool_errors else None,
+                    )
+                    for k, tool in enumerate(run.tool_path)
+                ],
+            )
+        )
+        stabilities[run_id] = run.stability
+    with database.write() as session:
+        write_runs(session, records)
+        for run_id, stability in stabilities.items():
+            session.execute(update(Run).where(Run.run_id == run_id).values(stability=stability))
+
+
+def keel(database_url: str, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KEEL_DATABASE_URL": database_url, "KEEL_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "keel", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+class Receiver(BaseHTTPRequestHandler):
+    bodies: ClassVar[list[dict[str, object]]] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers["content-length"])
+        Receiver.bodies.append(json.loads(self.rfile.read(length)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *_args: object) -> None:
+        return
+
+
+@pytest.fixture
+def webhook() -> Iterator[str]:
+    Receiver.bodies = []
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/alerts"
+    server.shutdown()
+    server.server_close()
+
+
+def test_gate_passes_unchanged_and_fails_on_a_shift(
+    database: Database, database_url: str, tmp_path: Path, webhook: str
+) -> None:
+    seed(database, "base", 150, seed=1, day=0)
+    created = keel(database_url, tmp_path, "baseline", "create", "v1", "--workflow", "support",
+                   "--until", "2026-10-05", "--no-embed", "--json")  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    assert json.loads(created.stdout)["n_runs"] == 150
+
+    seed(database, "same", 150, seed=2, day=10)
+    window = ["--since", "2026-10-05", "--until", "2026-10-20"]
+    same = keel(database_url, tmp_path, "drift", "check", "--baseline", "v1", *window,
+                "--json", "--webhook", webhook)  # fmt: skip
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert Receiver.bodies == []
+
+    seed(database, "moved", 150, seed=3, day=30, shift=Shift("category_mix", 1.0))
+    args = ["drift", "check", "--baseline", "v1", "--since", "2026-10-25", "--json",
+            "--webhook", webhook]  # fmt: skip
+    moved = keel(database_url, tmp_path, *args)
+    assert moved.returncode == 1, moved.stdout + moved.stderr
+    report = json.loads(moved.stdout)
+    alerting = [i["name"] for i in report["indicators"] if i["verdict"] == "alert"]
+    assert "category_mix" in alerting
+    assert len(Receiver.bodies) == len(alerting) == len(report["new_alerts"])
+    assert {body["indicator"] for body in Receiver.bodies} == set(alerting)
+
+    again = keel(database_url, tmp_path, *args)
+    assert again.returncode == 1
+    assert json.loads(again.stdout)["new_alerts"] == []
+    assert len(Receiver.bodies) == len(alerting)
+
+
+def test_unknown_baseline_is_a_clear_error(
+    database: Database, database_url: str, tmp_path: Path
+) -> None:
+    result = keel(database_url, tmp_path, "drift", "check", "--baseline", "nope")
+    assert result.returncode == 2
+    assert "no baseline named 'nope'" in result.stderr
