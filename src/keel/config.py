@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     alert_webhook_url: str | None = Field(
         default=None, description="URL that receives each new drift or regression alert as JSON."
     )
+    drift_monitor_baselines: str = Field(
+        default="", description="Comma-separated baselines `keel serve` checks periodically."
+    )
+    drift_monitor_interval_s: float = Field(
+        default=0.0, description="Seconds between periodic drift checks; 0 turns them off."
+    )
+    drift_monitor_window: str = Field(
+        default="24h", description="Trailing window each periodic check covers, e.g. 24h or 7d."
+    )
     endpoint: str | None = Field(
         default=None, description="Base URL of a keel server the SDK sends to; unset = in-process."
     )

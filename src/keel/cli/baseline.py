@@ -6,13 +6,13 @@ import typer
 from rich.table import Table
 
 from keel.cli.database import open_database
-from keel.cli.embedder import answer_embedder
 from keel.cli.output import console, keel_errors, print_json
-from keel.cli.timeparse import parse_moment
 from keel.drift.baseline import create_baseline
+from keel.drift.embedding import answer_embedder
 from keel.errors import NotFound
 from keel.store.drift import PopulationFilter, get_baseline, list_baselines
 from keel.store.models import Baseline
+from keel.timespan import parse_moment
 
 app = typer.Typer(help="Named, frozen snapshots of a population of runs.", no_args_is_help=True)
 

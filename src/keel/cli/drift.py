@@ -11,16 +11,14 @@ import typer
 from rich.table import Table
 
 from keel.cli.database import open_database
-from keel.cli.embedder import answer_embedder
 from keel.cli.output import console, keel_errors, print_json
-from keel.cli.timeparse import parse_moment, parse_span
 from keel.config import Settings
 from keel.drift.check import DriftCheck, Window, check_drift
+from keel.drift.embedding import answer_embedder
 from keel.drift.indicators import Verdict
-from keel.drift.webhook import post_alerts
+from keel.drift.webhook import deliver_pending
 from keel.errors import InvalidInput
-from keel.store.drift import mark_delivered, undelivered_alerts
-from keel.store.engine import Database
+from keel.timespan import parse_moment, parse_span
 
 app = typer.Typer(help="Drift checks against baselines.", no_args_is_help=True)
 
@@ -72,16 +70,6 @@ def _print_table(result: DriftCheck) -> None:
     )
 
 
-def _deliver(database: Database, url: str) -> int:
-    with database.write() as session:
-        pending = undelivered_alerts(session)
-        delivered = post_alerts(pending, url)
-        now = datetime.now(UTC)
-        for alert_id in delivered:
-            mark_delivered(session, alert_id, now)
-    return len(delivered)
-
-
 @app.command("check")
 def check(
     baseline: str = typer.Option(..., "--baseline", help="Name of the baseline."),
@@ -111,7 +99,7 @@ def check(
             result = check_drift(session, baseline, window, embed=answer_embedder())
             body = check_json(result)
         url = webhook or settings.alert_webhook_url
-        body["webhook_delivered"] = _deliver(database, url) if url else 0
+        body["webhook_delivered"] = deliver_pending(database, url) if url else 0
     path = report or settings.home / "reports" / f"drift-{baseline}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(body, indent=2, default=str))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from keel.store.drift import mark_delivered, undelivered_alerts
+from keel.store.engine import Database
 from keel.store.models import Alert
 
 log = logging.getLogger(__name__)
@@ -43,3 +46,13 @@ def post_alerts(alerts: list[Alert], url: str, timeout_s: float = 5.0) -> list[i
             else:
                 log.warning("webhook answered %s for alert %s", response.status_code, alert.id)
     return delivered
+
+
+def deliver_pending(database: Database, url: str) -> int:
+    """Post every alert the webhook has not accepted yet; return how many it accepted now."""
+    with database.write() as session:
+        delivered = post_alerts(undelivered_alerts(session), url)
+        now = datetime.now(UTC)
+        for alert_id in delivered:
+            mark_delivered(session, alert_id, now)
+    return len(delivered)

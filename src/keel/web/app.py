@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,9 +10,22 @@ from fastapi import FastAPI
 
 import keel
 from keel.config import Settings
+from keel.drift.monitor import MonitorPlan, monitor
 from keel.store.engine import Database
+from keel.timespan import parse_span
 from keel.web.errors import install_error_handlers
 from keel.web.routes import health, otlp, runs
+
+
+def start_drift_monitor(settings: Settings, database: Database) -> asyncio.Task[None] | None:
+    """Start the periodic drift check when configured (KEEL_DRIFT_MONITOR_*); else None."""
+    names = tuple(n.strip() for n in settings.drift_monitor_baselines.split(",") if n.strip())
+    if settings.drift_monitor_interval_s <= 0 or not names:
+        return None
+    window = parse_span(settings.drift_monitor_window, "KEEL_DRIFT_MONITOR_WINDOW")
+    assert window is not None
+    plan = MonitorPlan(names, settings.drift_monitor_interval_s, window, settings.alert_webhook_url)
+    return asyncio.create_task(monitor(database, plan))
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -22,9 +36,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = database is None
         app.state.database = database or Database(settings.resolved_database_url())
+        monitoring = start_drift_monitor(settings, app.state.database)
         try:
             yield
         finally:
+            if monitoring is not None:
+                monitoring.cancel()
             if owned:
                 app.state.database.dispose()
 

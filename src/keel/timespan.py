@@ -1,4 +1,4 @@
-"""Parse the time options of the CLI: ISO dates and relative spans like `7d`, `12h`."""
+"""Parse times given by people: ISO dates and relative spans like `7d`, `12h`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The answer embedder the CLI hands to drift; the model loads only when texts are embedded."""
+"""The answer embedder drift uses for content drift; the model loads only when texts arrive."""
 
 from __future__ import annotations
 
