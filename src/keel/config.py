@@ -21,6 +21,9 @@ class Settings(BaseSettings):
         default=None, description="When set, writes need `Authorization: Bearer <key>`."
     )
     model: str = Field(default="offline", description="Model provider spec for keel's agents.")
+    openai_api_key: SecretStr | None = Field(
+        default=None, description="API key for `openai:` models; falls back to OPENAI_API_KEY."
+    )
     embedder: str = Field(default="all-MiniLM-L6-v2", description="Sentence embedding model.")
     max_request_bytes: int = Field(
         default=5 * 1024 * 1024,

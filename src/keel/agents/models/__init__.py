@@ -1,0 +1,25 @@
+"""Model providers behind one interface: offline grounded sampler, OpenAI-compatible, llama.cpp."""
+
+from keel.agents.models.generation import (
+    Generation,
+    GenerationRequest,
+    Message,
+    ModelError,
+    ModelProvider,
+    ToolCallRequest,
+    ToolSpec,
+)
+from keel.agents.models.spec import ModelSpec, load_model, parse_model_spec
+
+__all__ = [
+    "Generation",
+    "GenerationRequest",
+    "Message",
+    "ModelError",
+    "ModelProvider",
+    "ModelSpec",
+    "ToolCallRequest",
+    "ToolSpec",
+    "load_model",
+    "parse_model_spec",
+]

@@ -1,0 +1,229 @@
+"""`offline:grounded-sampler`: a small retrieval-grounded generator that really samples.
+
+It is not a language model. It reads the structured inputs of a step (the request text, the
+candidate labels with their descriptions, the documents the tools returned, in context order)
+and samples, seeded and temperature-driven:
+
+- `plan`: a preliminary label from the request alone, and a call to every offered tool whose
+  required arguments it can fill from the values it was given;
+- `answer`: a label scored against the request and the position-weighted documents, then an
+  extractive answer and next steps sampled from the documents that support that label, their
+  citations, the disclaimer that label carries, and whether a person should review it;
+- `sql` / `summarize`: see `keel.agents.models.sql_sampler`.
+
+Its outputs vary only where the inputs are ambiguous (close label scores, similar documents);
+nothing in it looks at ticket ids, label names or perturbations. Tokens are counted with the
+all-MiniLM-L6-v2 WordPiece tokenizer; cost is 0 (it runs locally).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from keel.agents.models import sql_sampler
+from keel.agents.models.composition import CompositionSettings, compose
+from keel.agents.models.embedding_cache import DEFAULT_EMBEDDER, CachedEmbedder, cached_embedder
+from keel.agents.models.generation import Generation, GenerationRequest, ModelError, ToolCallRequest
+from keel.agents.models.grounding import (
+    context_weights,
+    documents_from,
+    label_scores,
+    label_space,
+    request_similarity,
+)
+from keel.agents.models.sampling import sample_index, softmax_rows, tempered_softmax
+from keel.agents.models.tokens import count_tokens
+from keel.errors import InvalidInput
+
+MODEL_NAME = "grounded-sampler"
+
+
+@dataclass(frozen=True)
+class SamplerSettings:
+    """The sampler's fixed hyperparameters (the same for every knowledge base)."""
+
+    label_scale: float = 0.04  # cosine units per logit unit: how sharply scores separate labels
+    sentence_scale: float = 0.05
+    position_decay: float = 0.75  # weight of the document at position r is decay**r
+    document_share: float = 1.0  # weight of the documents' evidence against the request's
+    review_confidence: float = 0.6  # below this calibrated top probability, ask for review
+
+
+class GroundedSampler:
+    """The offline default model provider."""
+
+    provider = "offline"
+    model = MODEL_NAME
+
+    def __init__(
+        self, embedder_name: str = DEFAULT_EMBEDDER, settings: SamplerSettings | None = None
+    ) -> None:
+        self._embedder_name = embedder_name
+        self.settings = settings or SamplerSettings()
+
+    @property
+    def embedder(self) -> CachedEmbedder:
+        """Return the sentence embedder (loaded on first use)."""
+        return cached_embedder(self._embedder_name)
+
+    def generate(self, request: GenerationRequest) -> Generation:
+        """Return a sampled generation for a structured `plan`, `answer`, `sql` or `summarize`."""
+        started = time.perf_counter()
+        rng = np.random.default_rng(max(0, int(request.seed)))
+        handlers = {
+            "plan": self._plan,
+            "answer": self._answer,
+            "sql": self._sql,
+            "summarize": self._summarize,
+        }
+        handler = handlers.get(request.task or "")
+        if handler is None:
+            raise ModelError(
+                f"offline:{MODEL_NAME} needs a structured task ({', '.join(handlers)}); "
+                f"got {request.task!r}. Use an openai: or local: model for free-form chat."
+            )
+        parsed, tool_calls, details = handler(request, rng)
+        text = json.dumps(parsed, ensure_ascii=False) if parsed is not None else ""
+        calls_text = json.dumps([[c.name, c.arguments] for c in tool_calls]) if tool_calls else ""
+        return Generation(
+            provider=self.provider,
+            model=self.model,
+            seed=request.seed,
+            temperature=request.temperature,
+            text=text,
+            parsed=parsed,
+            tool_calls=tool_calls,
+            input_tokens=_prompt_tokens(request),
+            output_tokens=count_tokens(text) + count_tokens(calls_text),
+            cost_usd=0.0,
+            latency_ms=(time.perf_counter() - started) * 1000.0,
+            finish_reason="tool_calls" if tool_calls else "stop",
+            details=details,
+        )
+
+    def _belief(
+        self, text: str, labels: dict[str, str], documents: list[Any], temperature: float
+    ) -> dict[str, Any]:
+        space = label_space(labels, self.embedder)
+        query = self.embedder.encode([text])[0]
+        vectors = self.embedder.encode([d.embed_text for d in documents])
+        weights = context_weights(query, vectors, self.settings.position_decay)
+        doc_similarity = space.similarity(vectors)
+        scores = label_scores(
+            request_similarity(text, query, space, self.embedder),
+            doc_similarity,
+            weights,
+            self.settings.document_share,
+        )
+        logits = scores / self.settings.label_scale
+        return {
+            "space": space, "query": query, "weights": weights, "logits": logits,
+            "doc_similarity": doc_similarity,
+            "probabilities": tempered_softmax(logits, temperature),
+            "calibrated": tempered_softmax(logits, 1.0),
+        }  # fmt: skip
+
+    def _plan(
+        self, request: GenerationRequest, rng: np.random.Generator
+    ) -> tuple[dict[str, Any], list[ToolCallRequest], dict[str, Any]]:
+        text = _required(request.inputs, "text", str)
+        labels = _allowed_labels(request.inputs)
+        belief = self._belief(text, labels, [], request.temperature)
+        label = belief["space"].names[sample_index(belief["logits"], request.temperature, rng)]
+        known = dict(request.inputs.get("known") or {})
+        calls = []
+        for tool in request.tools:
+            required = tool.parameters.get("required") or []
+            properties = tool.parameters.get("properties") or {}
+            if all(name in known for name in required):
+                arguments = {name: known[name] for name in properties if name in known}
+                calls.append(ToolCallRequest(f"call_{len(calls)}", tool.name, arguments))
+        parsed = {"category": label}
+        return parsed, calls, {"label_probabilities": _by_name(belief, "probabilities")}
+
+    def _answer(
+        self, request: GenerationRequest, rng: np.random.Generator
+    ) -> tuple[dict[str, Any], list[ToolCallRequest], dict[str, Any]]:
+        inputs = request.inputs
+        text = _required(inputs, "text", str)
+        labels = _allowed_labels(inputs)
+        documents = documents_from(inputs.get("documents") or [])
+        belief = self._belief(text, labels, documents, request.temperature)
+        space = belief["space"]
+        chosen = sample_index(belief["logits"], request.temperature, rng)
+        label = space.names[chosen]
+        # documents are read for the sampled label: how strongly each supports it over the others
+        support = softmax_rows(belief["doc_similarity"] / self.settings.label_scale)
+        weights = belief["weights"] * (support[:, chosen] if len(documents) else 1.0)
+        settings = CompositionSettings(
+            max_sentences=int(inputs.get("max_sentences", 3)),
+            max_steps=int(inputs.get("max_steps", 3)),
+            similarity_scale=self.settings.sentence_scale,
+            temperature=request.temperature,
+        )
+        composition = compose(documents, belief["query"], weights, settings, self.embedder, rng)
+        confidence = float(belief["calibrated"].max())
+        review_labels = set(inputs.get("review_labels") or [])
+        parsed = {
+            "category": label,
+            "answer": " ".join(composition.sentences) or str(inputs.get("no_context_answer", "")),
+            "next_steps": composition.steps,
+            "disclaimer": str((inputs.get("disclaimers") or {}).get(label, "")),
+            "needs_human_review": label in review_labels
+            or confidence < self.settings.review_confidence,
+            "citations": [
+                {"source": documents[i].source, "id": documents[i].id}
+                for i in composition.used_documents
+            ],
+        }
+        details = {
+            "label_probabilities": _by_name(belief, "probabilities"),
+            "confidence": round(confidence, 4),
+            "context_weights": [round(float(w), 4) for w in belief["weights"]],
+        }
+        return parsed, [], details
+
+    def _sql(
+        self, request: GenerationRequest, rng: np.random.Generator
+    ) -> tuple[dict[str, Any], list[ToolCallRequest], dict[str, Any]]:
+        parsed, details = sql_sampler.draft_sql(
+            request.inputs, request.temperature, self.embedder, rng
+        )
+        return parsed, [], details
+
+    def _summarize(
+        self, request: GenerationRequest, rng: np.random.Generator
+    ) -> tuple[dict[str, Any], list[ToolCallRequest], dict[str, Any]]:
+        return sql_sampler.summarize(request.inputs), [], {}
+
+
+def _by_name(belief: dict[str, Any], key: str) -> dict[str, float]:
+    return {
+        name: round(float(p), 4) for name, p in zip(belief["space"].names, belief[key], strict=True)
+    }
+
+
+def _required(inputs: dict[str, Any], name: str, kind: type) -> Any:
+    value = inputs.get(name)
+    if not isinstance(value, kind) or (kind is str and not value.strip()):
+        raise InvalidInput(f"the offline sampler needs input {name!r}", field=f"inputs.{name}")
+    return value
+
+
+def _allowed_labels(inputs: dict[str, Any]) -> dict[str, str]:
+    labels = _required(inputs, "labels", dict)
+    allowed = inputs.get("allowed_labels")
+    if allowed:
+        labels = {name: labels[name] for name in allowed if name in labels} or labels
+    return labels
+
+
+def _prompt_tokens(request: GenerationRequest) -> int:
+    if request.messages:
+        return sum(count_tokens(m.content) for m in request.messages)
+    return count_tokens(json.dumps(request.inputs, ensure_ascii=False, default=str))

@@ -1,0 +1,132 @@
+"""Reading retrieved context the way the grounded sampler does: documents, weights, label scores.
+
+Context weights decay with position (LLMs attend more to early context, Liu et al. 2023,
+"Lost in the Middle"), scaled by each document's similarity to the request, which does not
+depend on order. Reordering the same documents therefore shifts the weights, as it does for an
+LLM, while the documents' content stays what it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from keel.agents.models.embedding_cache import CachedEmbedder
+from keel.errors import InvalidInput
+
+_PROTOTYPE_SPLIT = re.compile(r"(?<=[.;])\s+")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A retrieved document as the model sees it, in context order."""
+
+    id: str
+    title: str
+    text: str
+    steps: tuple[str, ...] = ()
+    source: str = "knowledge"
+
+    @property
+    def embed_text(self) -> str:
+        """Return the text that stands for the whole document in embedding space."""
+        return f"{self.title}. {self.text}".strip(". ")
+
+
+def documents_from(raw: Sequence[Mapping[str, Any]]) -> list[Document]:
+    """Return `raw` document dicts as Documents, or raise InvalidInput naming the bad one."""
+    documents = []
+    for index, item in enumerate(raw):
+        try:
+            documents.append(
+                Document(
+                    id=str(item["id"]),
+                    title=str(item.get("title") or ""),
+                    text=str(item.get("text") or ""),
+                    steps=tuple(str(step) for step in item.get("steps") or ()),
+                    source=str(item.get("source") or "knowledge"),
+                )
+            )
+        except (KeyError, TypeError):
+            raise InvalidInput(
+                f"documents[{index}] needs an id", field=f"documents[{index}]"
+            ) from None
+    return documents
+
+
+@dataclass(frozen=True)
+class LabelSpace:
+    """Candidate labels with their description prototypes, embedded."""
+
+    names: tuple[str, ...]
+    prototypes: tuple[np.ndarray, ...]
+
+    def similarity(self, vectors: np.ndarray) -> np.ndarray:
+        """Return (len(vectors), len(names)): each row's best cosine to each label's prototypes."""
+        if len(vectors) == 0:
+            return np.zeros((0, len(self.names)))
+        return np.stack([(vectors @ protos.T).max(axis=1) for protos in self.prototypes], axis=1)
+
+
+def label_space(labels: Mapping[str, str], embedder: CachedEmbedder) -> LabelSpace:
+    """Return the label space of `labels` ({name: description}); each sentence is a prototype."""
+    if not labels:
+        raise InvalidInput("at least one label is needed", field="labels")
+    names = tuple(labels)
+    prototypes = []
+    for name in names:
+        parts = [p for p in _PROTOTYPE_SPLIT.split(str(labels[name]).strip()) if p] or [name]
+        prototypes.append(embedder.encode([f"{name.lower()}: {part}" for part in parts]))
+    return LabelSpace(names, tuple(prototypes))
+
+
+def request_similarity(
+    text: str, vector: np.ndarray, space: LabelSpace, embedder: CachedEmbedder
+) -> np.ndarray:
+    """Return each label's similarity to a request: the mean of whole-text and best-sentence.
+
+    A request that asks two things ("I paid ATM fees. Can I deduct them from my taxes?") scores
+    high on both labels through its sentences, even when its whole text leans one way.
+    """
+    whole = space.similarity(vector[None, :])[0]
+    sentences = [s for s in _SENTENCE_SPLIT.split(text.strip()) if s]
+    if len(sentences) < 2:
+        return whole
+    best = space.similarity(embedder.encode(sentences)).max(axis=0)
+    return 0.5 * whole + 0.5 * best
+
+
+def context_weights(query: np.ndarray, documents: np.ndarray, decay: float) -> np.ndarray:
+    """Return each document's weight: decay**position times its relevance to `query`.
+
+    Weights are divided by the sum of the position factors only, so context that is barely
+    relevant adds little evidence instead of being scaled up to a full share.
+    """
+    if len(documents) == 0:
+        return np.zeros(0)
+    position = decay ** np.arange(len(documents), dtype=np.float64)
+    relevance = np.clip(documents @ query, 0.0, None)
+    return position * relevance / position.sum()
+
+
+def label_scores(
+    query_similarity: np.ndarray,
+    document_similarity: np.ndarray,
+    weights: np.ndarray,
+    document_share: float,
+) -> np.ndarray:
+    """Return each label's score: the request's similarity plus the documents' weighted evidence.
+
+    Each document's evidence is its similarity to a label minus its mean over labels, so a
+    document speaks only to what sets labels apart (centred the same way, the request's).
+    """
+    score = query_similarity - query_similarity.mean()
+    if len(weights) == 0:
+        return score
+    contrast = document_similarity - document_similarity.mean(axis=1, keepdims=True)
+    return score + document_share * (weights @ contrast)
