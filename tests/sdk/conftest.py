@@ -25,7 +25,7 @@ from tests.conftest import free_port
 @pytest.fixture(autouse=True)
 def isolated_sdk(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No KEEL_* from the outside, a private KEEL_HOME, and a fresh SDK client after the test."""
-    for name in ("KEEL_ENDPOINT", "KEEL_API_KEY", "KEEL_DATABASE_URL"):
+    for name in ("KEEL_ENDPOINT", "KEEL_API_KEY", "KEEL_DATABASE_URL", "KEEL_PRICES_FILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KEEL_HOME", str(tmp_path / "sdk-home"))
     yield

@@ -10,6 +10,7 @@ import pytest
 import keel
 import keel.sdk
 from keel.ingest.redaction import args_digest
+from keel.pricing import load_prices
 from keel.store.engine import Database
 from tests.conftest import LiveServer
 from tests.sdk.conftest import stored
@@ -53,6 +54,25 @@ def test_traced_run_lands_with_its_events_tool_calls_and_totals(
     assert call.args_digest == args_digest(args)
     assert "wire cut-off" in call.args_preview and "sk-abcdefghijklmnop" not in call.args_preview
     assert call.result_meta["type"] == "dict"
+
+
+def test_llm_cost_comes_from_the_price_table_unless_given(
+    live_server: LiveServer, database: Database
+) -> None:
+    keel.configure(endpoint=live_server.url)
+    with keel.trace_run(workflow_type="support", model="gpt-4o-mini", run_id="priced") as run:
+        run.llm_call(input_tokens=1_000_000, output_tokens=200_000)
+        run.llm_call(model="in-house-7b", input_tokens=500)
+        run.llm_call(input_tokens=10, cost_usd=0.5)
+    assert keel.flush(timeout_s=30)
+    expected = load_prices().cost_usd("gpt-4o-mini", 1_000_000, 200_000)
+    assert expected is not None and expected > 0
+    events = stored(database, "priced").events
+    assert events[0].cost_usd == pytest.approx(expected)
+    assert events[0].payload["cost_source"] == "price_table"
+    assert events[1].cost_usd == 0 and "cost_source" not in events[1].payload
+    assert events[2].cost_usd == 0.5 and events[2].payload["cost_source"] == "provided"
+    assert stored(database, "priced").run.cost_usd == pytest.approx(expected + 0.5)
 
 
 def test_exception_inside_trace_run_propagates_unchanged_and_run_is_failed(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from keel.ingest.redaction import args_digest, args_preview, canonical_json, redact
@@ -40,3 +42,12 @@ def as_dict(value: Any, key: str) -> dict[str, Any]:
     if isinstance(value, dict):
         return dict(value)
     return {key: value}
+
+
+def priced_cost(model: str | None, input_tokens: int, output_tokens: int) -> float | None:
+    """Return the cost of an LLM call from keel's price table, or None for an unknown model."""
+    from keel.pricing import load_prices  # read on first priced call, not at `import keel`
+
+    override = os.environ.get("KEEL_PRICES_FILE")  # same variable as Settings.prices_file
+    prices = load_prices(Path(override) if override else None)
+    return prices.cost_usd(model, input_tokens, output_tokens)

@@ -20,7 +20,14 @@ from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
 from keel.sdk import client
-from keel.sdk.capture import as_dict, capture_args, describe_error, summarise_result, utcnow
+from keel.sdk.capture import (
+    as_dict,
+    capture_args,
+    describe_error,
+    priced_cost,
+    summarise_result,
+    utcnow,
+)
 
 logger = logging.getLogger("keel.sdk")
 _current: ContextVar[TracedRun | None] = ContextVar("keel_current_run", default=None)
@@ -173,7 +180,7 @@ class TracedRun:
         model: str | None = None,
         input_tokens: int = 0,
         output_tokens: int = 0,
-        cost_usd: float = 0.0,
+        cost_usd: float | None = None,
         prompt: Any = None,
         completion: Any = None,
         payload: dict[str, Any] | None = None,
@@ -181,14 +188,25 @@ class TracedRun:
         started_at: datetime | None = None,
         ended_at: datetime | None = None,
     ) -> None:
-        """Record an LLM call (event type "llm"); the model defaults to the run's."""
+        """Record an LLM call (event type "llm"); the model defaults to the run's.
+
+        Without `cost_usd`, the cost comes from keel's price table (as for OTLP spans), and the
+        payload says so in `cost_source`; an unknown model costs 0.
+        """
+        model = model or self.model
         body = dict(payload or {})
+        if cost_usd is None:
+            cost_usd = priced_cost(model, int(input_tokens), int(output_tokens))
+            if cost_usd is not None:
+                body["cost_source"] = "price_table"
+        else:
+            body["cost_source"] = "provided"
         if prompt is not None:
             body["prompt"] = prompt
         if completion is not None:
             body["completion"] = completion
         self.event(
-            "llm", name, body, model or self.model, input_tokens, output_tokens, cost_usd,
+            "llm", name, body, model, input_tokens, output_tokens, cost_usd or 0.0,
             status, started_at, ended_at,
         )  # fmt: skip
 
