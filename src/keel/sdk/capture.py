@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,15 @@ from typing import Any
 from keel.ingest.redaction import args_digest, args_preview, canonical_json, redact
 
 RESULT_PREVIEW_CHARS = 512
+# Run ids need uniqueness, not secrecy: a private generator seeded once from the OS (os.urandom
+# per run costs ~1 ms on some sandboxed kernels) that a host's `random.seed(42)` cannot touch.
+_run_ids = random.Random()
+os.register_at_fork(after_in_child=_run_ids.seed)
+
+
+def new_run_id() -> str:
+    """Return a fresh 32-hex-digit run id."""
+    return f"{_run_ids.getrandbits(128):032x}"
 
 
 def utcnow() -> datetime:

@@ -12,7 +12,6 @@ import json
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from contextvars import ContextVar, Token
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from keel.sdk.capture import (
     as_dict,
     capture_args,
     describe_error,
+    new_run_id,
     priced_cost,
     summarise_result,
     utcnow,
@@ -114,7 +114,7 @@ class TracedRun:
         inputs: Any,
         parent_run_id: str | None,
     ) -> None:
-        self.run_id = run_id or uuid.uuid4().hex
+        self.run_id = run_id or new_run_id()
         self.workflow_type = workflow_type
         self.model = model
         self.parent_run_id = parent_run_id
