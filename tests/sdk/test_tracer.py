@@ -173,3 +173,27 @@ def test_a_run_the_server_refuses_does_not_sink_its_batch(
     assert (stats.sent, stats.failed, stats.retries) == (2, 1, 0)
     assert stored(database, "ok-1").run.total_tokens == 1
     assert stored(database, "ok-2").run.total_tokens == 1
+
+
+def test_a_recording_mistake_is_warned_once_and_never_raised(
+    live_server: LiveServer, database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    keel.configure(endpoint=live_server.url)
+    with keel.trace_run(workflow_type="support", run_id="sloppy") as run:
+        run.event("llm", input_tokens="many")  # type: ignore[arg-type]
+        run.event("llm", input_tokens=object())  # type: ignore[arg-type]
+        run.llm_call(input_tokens=5)
+    assert keel.flush(timeout_s=30)
+    assert stored(database, "sloppy").run.input_tokens == 5
+    warnings = [r.getMessage() for r in caplog.records if r.name == "keel.sdk"]
+    assert len(warnings) == 1 and "could not record event" in warnings[0]
+
+
+def test_a_run_that_cannot_be_serialised_is_dropped_not_raised() -> None:
+    keel.configure(endpoint="http://127.0.0.1:9")
+    circular: dict[str, object] = {}
+    circular["self"] = circular
+    with keel.trace_run(workflow_type="support") as run:
+        run.set_output(circular)
+    assert keel.sdk.stats().dropped == 1
+    assert keel.sdk.stats().accepted == 0
