@@ -1,0 +1,59 @@
+"""What the evaluators read: one generation of a run (an output, its answer, its tool path)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+BASE = "base"
+SEED_ONLY = "seed"
+NOISE_FLOOR_LABELS = frozenset({BASE, SEED_ONLY})
+
+
+@dataclass(frozen=True)
+class ToolStep:
+    """One tool call of a generation: its name, canonical-args digest and (optional) timing.
+
+    Times are datetimes or seconds on any common clock; calls whose intervals overlap ran in
+    parallel and are compared as a set.
+    """
+
+    tool_name: str
+    args_digest: str
+    started_at: datetime | float | None = None
+    ended_at: datetime | float | None = None
+
+    @property
+    def token(self) -> str:
+        """Return the call as one comparable token: tool name and canonical args digest."""
+        return f"{self.tool_name}:{self.args_digest}"
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One generation of a run: which perturbation made it, its output (None = it failed).
+
+    `answer` is the free text compared semantically; when omitted it is the output's `answer`
+    field. Failed generations agree with nothing (see docs/metrics.md).
+    """
+
+    perturbation: str
+    output: Mapping[str, Any] | None
+    answer: str | None = None
+    tool_calls: Sequence[ToolStep] = field(default_factory=tuple)
+
+    @property
+    def failed(self) -> bool:
+        """Return True when the generation produced no output."""
+        return self.output is None
+
+    def answer_text(self) -> str | None:
+        """Return the text to compare semantically, or None for a failed generation."""
+        if self.output is None:
+            return None
+        if self.answer is not None:
+            return self.answer
+        value = self.output.get("answer")
+        return value if isinstance(value, str) else ""

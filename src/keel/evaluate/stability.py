@@ -1,0 +1,325 @@
+"""The stability score: would this run come out the same again? (docs/metrics.md)
+
+    Stability = 100 · (0.4 S_sem + 0.3 S_struct + 0.3 S_traj) / (sum of the weights present)
+
+over R ≥ 2 generations of one run (the base, seed-only replays and perturbed replays):
+
+- S_sem = 1 - H(semantic clusters of the answers) / log R (see `clustering`);
+- S_struct = mean of the modal shares of the categorical fields and the mean pairwise set
+  Jaccard of the list fields (see `fields`);
+- S_traj = mean pairwise tool-path similarity (see `trajectory`).
+
+A component is *missing* when the workflow produces nothing it could compare (no answer text,
+no structured fields, no tool calls); the weights of the others are then renormalised. The
+interval is a seeded percentile bootstrap over generations (Efron 1979). Sensitivity to a
+perturbation P is Δ = S(base + seed-only) - S(base + P).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from keel.errors import InvalidInput
+from keel.evaluate.clustering import (
+    DEFAULT_COSINE_THRESHOLD,
+    complete_linkage_clusters,
+    cosine_matrix,
+    normalised_entropy,
+)
+from keel.evaluate.embeddings import Embedder, embedder
+from keel.evaluate.fields import (
+    FieldVariance,
+    StructSpec,
+    category_codes,
+    field_variance,
+    modal_share,
+    pair_mean,
+    set_similarity_matrix,
+)
+from keel.evaluate.generation import BASE, NOISE_FLOOR_LABELS, SEED_ONLY, Generation
+from keel.evaluate.trajectory import path_similarity
+
+DEFAULT_WEIGHTS: Mapping[str, float] = {"semantic": 0.4, "structural": 0.3, "trajectory": 0.3}
+DEFAULT_UNSTABLE_BELOW = 70.0
+
+
+@dataclass(frozen=True)
+class StabilityConfig:
+    """Every default of the score, in one place (documented in docs/metrics.md)."""
+
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    cosine_threshold: float = DEFAULT_COSINE_THRESHOLD
+    unstable_below: float = DEFAULT_UNSTABLE_BELOW
+    bootstrap_samples: int = 1000
+    confidence: float = 0.95
+    seed: int = 0
+    struct: StructSpec = field(default_factory=StructSpec)
+
+
+@dataclass(frozen=True)
+class Components:
+    """The components in [0, 1] (None = missing), the mean pairwise cosine, the weights used."""
+
+    semantic: float | None
+    structural: float | None
+    trajectory: float | None
+    mean_cosine: float | None
+    weights: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A percentile bootstrap interval of the score."""
+
+    low: float
+    high: float
+    confidence: float
+    samples: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """The score of base + one perturbation's generations, and Δ from the seed-only floor."""
+
+    perturbation: str
+    generations: int
+    score: float | None
+    delta: float | None
+
+
+@dataclass(frozen=True)
+class StabilityResult:
+    """A run's stability: score, verdict, breakdown, and what the dashboard draws."""
+
+    score: float
+    unstable: bool
+    threshold: float
+    components: Components
+    interval: Interval
+    sensitivity: list[Sensitivity]
+    labels: list[str]
+    similarity: list[list[float | None]]
+    clusters: list[int | None]
+    fields: list[FieldVariance]
+    generations: int
+    failed: int
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the result as JSON-ready plain data."""
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """Per-generation and pairwise facts computed once, then indexed by any subset."""
+
+    clusters: np.ndarray
+    cosine: np.ndarray
+    categorical: list[np.ndarray]
+    sets: list[np.ndarray]
+    paths: np.ndarray
+    present: dict[str, bool]
+
+
+def _semantic_evidence(
+    generations: Sequence[Generation], embed: Embedder, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return a cluster label per generation (failures alone) and the cosine matrix (NaN rows)."""
+    size = len(generations)
+    ok = [i for i, g in enumerate(generations) if not g.failed]
+    cosine = np.full((size, size), np.nan)
+    labels = np.empty(size, dtype=np.int64)
+    if ok:
+        vectors = embed.encode([generations[i].answer_text() or "" for i in ok])
+        sub = cosine_matrix(vectors)
+        cosine[np.ix_(ok, ok)] = sub
+        labels[ok] = complete_linkage_clusters(sub, threshold)
+    next_label = int(labels[ok].max()) + 1 if ok else 0
+    for i, generation in enumerate(generations):
+        if generation.failed:
+            labels[i] = next_label
+            next_label += 1
+    return labels, cosine
+
+
+def _path_matrix(generations: Sequence[Generation]) -> np.ndarray:
+    """Return pairwise tool-path similarity; a failed generation's row is 0, as it agrees
+    with nothing (its path was cut short by the failure)."""
+    size = len(generations)
+    matrix = np.zeros((size, size))
+    for i in range(size):
+        if generations[i].failed:
+            continue
+        matrix[i, i] = 1.0
+        for j in range(i + 1, size):
+            if not generations[j].failed:
+                similarity = path_similarity(generations[i].tool_calls, generations[j].tool_calls)
+                matrix[i, j] = matrix[j, i] = similarity
+    return matrix
+
+
+def _evidence(
+    generations: Sequence[Generation], embed: Embedder, config: StabilityConfig
+) -> _Evidence:
+    outputs = [g.output for g in generations]
+    succeeded = [o for o in outputs if o is not None]
+    spec = config.struct
+    categorical = [f for f in spec.categorical if any(f in o for o in succeeded)]
+    sets = [f for f in spec.sets if any(f in o for o in succeeded)]
+    clusters, cosine = _semantic_evidence(generations, embed, config.cosine_threshold)
+    present = {
+        "semantic": not succeeded or any(g.answer_text() for g in generations),
+        "structural": not succeeded or bool(categorical or sets),
+        "trajectory": any(g.tool_calls for g in generations),
+    }
+    return _Evidence(
+        clusters=clusters,
+        cosine=cosine,
+        categorical=[category_codes(outputs, f) for f in categorical],
+        sets=[set_similarity_matrix(outputs, f) for f in sets],
+        paths=_path_matrix(generations),
+        present=present,
+    )
+
+
+def _mean_cosine(evidence: _Evidence, index: np.ndarray) -> float | None:
+    sub = evidence.cosine[np.ix_(index, index)]
+    upper = sub[np.triu_indices(len(index), k=1)]
+    upper = upper[~np.isnan(upper)]
+    return float(np.mean(upper)) if upper.size else None
+
+
+def _components(evidence: _Evidence, index: np.ndarray) -> dict[str, float | None]:
+    """Return S_sem, S_struct, S_traj of the generations at `index` (None = missing)."""
+    present = evidence.present
+    semantic = 1.0 - normalised_entropy(evidence.clusters[index]) if present["semantic"] else None
+    parts = [modal_share(codes[index]) for codes in evidence.categorical]
+    parts += [pair_mean(matrix, index) for matrix in evidence.sets]
+    structural = None
+    if present["structural"]:
+        structural = float(np.mean(parts)) if parts else 0.0
+    trajectory = pair_mean(evidence.paths, index) if present["trajectory"] else None
+    return {"semantic": semantic, "structural": structural, "trajectory": trajectory}
+
+
+def used_weights(
+    components: Mapping[str, float | None], weights: Mapping[str, float]
+) -> dict[str, float]:
+    """Return the weights of the present components, renormalised to sum to 1."""
+    kept = {name: weights[name] for name, value in components.items() if value is not None}
+    total = sum(kept.values())
+    return {name: w / total for name, w in kept.items()} if total > 0 else {}
+
+
+def combine(components: Mapping[str, float | None], weights: Mapping[str, float]) -> float:
+    """Return 100 · Σ w_c S_c over present components with renormalised weights (0 if none)."""
+    used = used_weights(components, weights)
+    value = sum(w * (components[name] or 0.0) for name, w in used.items())
+    return 100.0 * min(1.0, max(0.0, round(value, 12)))
+
+
+def _score(evidence: _Evidence, index: np.ndarray, weights: Mapping[str, float]) -> float:
+    return combine(_components(evidence, index), weights)
+
+
+def _interval(evidence: _Evidence, size: int, config: StabilityConfig) -> Interval:
+    rng = np.random.default_rng(config.seed)
+    scores = np.array(
+        [
+            _score(evidence, rng.integers(0, size, size), config.weights)
+            for _ in range(config.bootstrap_samples)
+        ]
+    )
+    tail = (1.0 - config.confidence) / 2.0 * 100.0
+    low, high = np.percentile(scores, [tail, 100.0 - tail]) if scores.size else (0.0, 0.0)
+    return Interval(
+        float(low), float(high), config.confidence, config.bootstrap_samples, config.seed
+    )
+
+
+def _sensitivity(
+    generations: Sequence[Generation], evidence: _Evidence, config: StabilityConfig
+) -> list[Sensitivity]:
+    labels = [g.perturbation for g in generations]
+    base = [i for i, label in enumerate(labels) if label == BASE]
+
+    def group_score(label: str) -> tuple[int, float | None]:
+        index = np.array(base + [i for i, x in enumerate(labels) if x == label])
+        return len(index), _score(evidence, index, config.weights) if len(index) >= 2 else None
+
+    _, floor = group_score(SEED_ONLY) if SEED_ONLY in labels else (0, None)
+    rows = []
+    for label in dict.fromkeys(x for x in labels if x not in NOISE_FLOOR_LABELS):
+        count, score = group_score(label)
+        delta = floor - score if floor is not None and score is not None else None
+        rows.append(Sensitivity(label, count, score, delta))
+    if floor is not None:
+        rows.insert(0, Sensitivity(SEED_ONLY, group_score(SEED_ONLY)[0], floor, 0.0))
+    return rows
+
+
+def generation_labels(generations: Sequence[Generation]) -> list[str]:
+    """Return a row label per generation: its perturbation, numbered when it repeats."""
+    totals: dict[str, int] = {}
+    for g in generations:
+        totals[g.perturbation] = totals.get(g.perturbation, 0) + 1
+    seen: dict[str, int] = {}
+    labels = []
+    for g in generations:
+        seen[g.perturbation] = seen.get(g.perturbation, 0) + 1
+        many = totals[g.perturbation] > 1
+        labels.append(f"{g.perturbation}#{seen[g.perturbation]}" if many else g.perturbation)
+    return labels
+
+
+def _validate(generations: Sequence[Generation], config: StabilityConfig) -> None:
+    if len(generations) < 2:
+        raise InvalidInput("stability needs at least 2 generations", field="generations")
+    unknown = set(config.weights) ^ set(DEFAULT_WEIGHTS)
+    if unknown or any(w < 0 or not math.isfinite(w) for w in config.weights.values()):
+        raise InvalidInput(
+            f"weights must be finite, >= 0, for exactly {sorted(DEFAULT_WEIGHTS)}", field="weights"
+        )
+    if not 0.0 < config.confidence < 1.0:
+        raise InvalidInput("confidence must lie in (0, 1)", field="confidence")
+
+
+def stability(
+    generations: Sequence[Generation],
+    embed: Embedder | None = None,
+    config: StabilityConfig | None = None,
+) -> StabilityResult:
+    """Return the stability of a run from its generations (see the module docstring)."""
+    config = config or StabilityConfig()
+    _validate(generations, config)
+    evidence = _evidence(generations, embed or embedder(), config)
+    everyone = np.arange(len(generations))
+    components = _components(evidence, everyone)
+    score = combine(components, config.weights)
+    return StabilityResult(
+        score=score,
+        unstable=score < config.unstable_below,
+        threshold=config.unstable_below,
+        components=Components(
+            **components,
+            mean_cosine=_mean_cosine(evidence, everyone),
+            weights=used_weights(components, config.weights),
+        ),
+        interval=_interval(evidence, len(generations), config),
+        sensitivity=_sensitivity(generations, evidence, config),
+        labels=generation_labels(generations),
+        similarity=[[None if math.isnan(x) else float(x) for x in row] for row in evidence.cosine],
+        clusters=[
+            None if g.failed else int(c)
+            for g, c in zip(generations, evidence.clusters, strict=True)
+        ],
+        fields=field_variance([g.output for g in generations], config.struct),
+        generations=len(generations),
+        failed=sum(g.failed for g in generations),
+    )
