@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test lint install browser clean
+.PHONY: demo test lint install browser screenshots clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
@@ -27,6 +27,10 @@ lint: $(STAMP)
 
 test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
+
+# Refresh docs/img/*.png (shown in the README) from the browser tests' own pages.
+screenshots: $(STAMP) browser
+	KEEL_SCREENSHOT_DIR=docs/img $(BIN)/python -m pytest -q -m browser tests/web
 
 demo: $(STAMP)
 	$(BIN)/keel serve

@@ -153,7 +153,7 @@ class Replay(Base):
         ForeignKey("runs.run_id", ondelete="CASCADE"), index=True
     )
     perturbation_type: Mapped[str] = mapped_column(String(16))
-    replay_run_id: Mapped[str | None] = mapped_column(String(128))
+    replay_run_id: Mapped[str | None] = mapped_column(String(128), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
 

@@ -1,4 +1,4 @@
-"""Read queries over runs: the filtered, sorted, cursor-paginated list and one run in full."""
+"""Read queries over runs: the filtered, sorted, paginated list, one run, and the filter values."""
 
 from __future__ import annotations
 
@@ -156,3 +156,22 @@ def run_detail(session: Session, run_id: str) -> RunDetail | None:
         .order_by(ToolCall.started_at.is_(None), ToolCall.started_at, ToolCall.seq)
     ).all()
     return RunDetail(run, list(events), list(calls))
+
+
+@dataclass(frozen=True)
+class RunFacets:
+    """The values the runs list can be filtered on, for the filter dropdowns."""
+
+    workflow_types: list[str]
+    models: list[str]
+
+
+def run_facets(session: Session, limit: int = 200) -> RunFacets:
+    """Return the distinct workflow types and models stored (each read off its index)."""
+    workflows = session.scalars(
+        select(Run.workflow_type).distinct().order_by(Run.workflow_type).limit(limit)
+    )
+    models = session.scalars(
+        select(Run.model).where(Run.model.is_not(None)).distinct().order_by(Run.model).limit(limit)
+    )
+    return RunFacets(list(workflows), [model for model in models if model])

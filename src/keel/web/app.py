@@ -13,8 +13,11 @@ from keel.config import Settings
 from keel.drift.monitor import MonitorPlan, monitor
 from keel.store.engine import Database
 from keel.timespan import parse_span
+from keel.web.assets import mount_assets
 from keel.web.errors import install_error_handlers
 from keel.web.routes import health, otlp, runs
+from keel.web.templating import make_templates
+from keel.web.views import runs as runs_view
 
 
 def start_drift_monitor(settings: Settings, database: Database) -> asyncio.Task[None] | None:
@@ -47,8 +50,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app = FastAPI(title="keel", version=keel.__version__, lifespan=lifespan)
     app.state.settings = settings
+    app.state.templates = make_templates()
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(runs.router)
     app.include_router(otlp.router)
+    app.include_router(runs_view.router)
+    mount_assets(app)
     return app

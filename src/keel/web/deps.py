@@ -6,6 +6,7 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
 
 from keel.config import Settings
 from keel.errors import Unauthorized
@@ -35,3 +36,10 @@ def require_writer(request: Request) -> None:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 WriterDep = Depends(require_writer)
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    return request.app.state.templates
+
+
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]

@@ -1,14 +1,21 @@
-"""Map every error to the JSON shape `{"error": {"code", "message", "field"}}`."""
+"""Map every error to keel's shape: JSON for the API, an HTML error page for dashboard pages.
+
+The JSON shape is `{"error": {"code", "message", "field"}}`; a browser (or htmx) asking for a
+page under `/` gets the same status with a page that says what went wrong.
+"""
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from keel.errors import KeelError
 from keel.ingest.native import error_path
+
+_MACHINE_PREFIXES = ("/api/", "/v1/", "/healthz", "/static/", "/openapi.json")
+_TITLES = {404: "Not found", 405: "Method not allowed", 422: "Invalid request"}
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
@@ -17,30 +24,61 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return JSONResponse(body, status_code=status)
 
 
-async def _keel_error(_request: Request, exc: Exception) -> JSONResponse:
+def wants_html(request: Request) -> bool:
+    """Return whether the request is a browser's (or htmx's) request for a dashboard page."""
+    if request.url.path.startswith(_MACHINE_PREFIXES):
+        return False
+    return request.headers.get("hx-request") == "true" or "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _error(request: Request, status: int, code: str, message: str, field: str | None) -> Response:
+    if not wants_html(request):
+        return error_response(status, code, message, field)
+    hint = None
+    if status == 404 and request.url.path.startswith("/runs/"):
+        hint = "Run ids are exact; the Runs page finds runs by id prefix."
+    context = {
+        "status_code": status,
+        "title": _TITLES.get(status, "Something went wrong"),
+        "message": message,
+        "hint": hint,
+    }
+    # htmx swaps only the fragment into the page; a full request gets the whole page.
+    partial = request.headers.get("hx-request") == "true"
+    template = "_error.html" if partial else "error.html"
+    return request.app.state.templates.TemplateResponse(
+        request, template, context, status_code=status
+    )
+
+
+async def _keel_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, KeelError)
-    return error_response(exc.status_code, exc.code, exc.message, exc.field)
+    return _error(request, exc.status_code, exc.code, exc.message, exc.field)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     first = exc.errors()[0]
     loc = tuple(part for part in first["loc"] if part not in ("body", "query", "path"))
     field = error_path(loc) or None
-    return error_response(422, "invalid_input", f"{field or 'request'}: {first['msg']}", field)
+    return _error(request, 422, "invalid_input", f"{field or 'request'}: {first['msg']}", field)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    response = error_response(exc.status_code, code, str(exc.detail))
+    page_404 = exc.status_code == 404 and wants_html(request)
+    message = "No page at this address." if page_404 else str(exc.detail)
+    response = _error(request, exc.status_code, code, message, None)
     if exc.headers:
         response.headers.update(exc.headers)
     return response
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers that turn exceptions into keel's JSON errors."""
+    """Register the handlers that turn exceptions into keel's JSON errors or HTML pages."""
     app.add_exception_handler(KeelError, _keel_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)

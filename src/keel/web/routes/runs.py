@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from keel.errors import InvalidInput, NotFound
 from keel.ingest.native import parse_batch, to_records
-from keel.store.runs import RunFilters, run_detail, runs_page
+from keel.store.runs import run_detail, runs_page
 from keel.store.writes import write_runs
 from keel.web.body import read_body
 from keel.web.deps import DatabaseDep, SettingsDep, WriterDep
+from keel.web.runs_query import RunsQueryDep
 from keel.web.schemas import BatchResult, Counts, RunOut, RunsPageOut, RunSummary
 
 router = APIRouter(prefix="/api/v1", tags=["runs"])
@@ -45,28 +44,16 @@ async def ingest_batch(request: Request, db: DatabaseDep, settings: SettingsDep)
 
 
 @router.get("/runs", response_model=RunsPageOut)
-def list_runs(
-    db: DatabaseDep,
-    workflow_type: str | None = None,
-    status: str | None = None,
-    model: str | None = None,
-    stability_min: float | None = None,
-    stability_max: float | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    q: Annotated[str | None, Query(description="run id prefix")] = None,
-    sort: str = "created_at",
-    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
-    cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> RunsPageOut:
+def list_runs(db: DatabaseDep, query: RunsQueryDep) -> RunsPageOut:
     """Return one page of runs, filtered and sorted, with the cursor of the next page."""
-    filters = RunFilters(
-        workflow_type, status, model, stability_min, stability_max, since, until, q
-    )
     with db.read() as session:
         page = runs_page(
-            session, filters, sort=sort, descending=order == "desc", cursor=cursor, limit=limit
+            session,
+            query.filters,
+            sort=query.sort,
+            descending=query.descending,
+            cursor=query.cursor,
+            limit=query.limit,
         )
         runs = [RunSummary.model_validate(run) for run in page.runs]
     return RunsPageOut(runs=runs, next_cursor=page.next_cursor)

@@ -1,0 +1,88 @@
+"""Query parameters of the runs list, shared by the Runs page `/` and its twin `GET /api/v1/runs`.
+
+Both parse the same names the same way, so a page URL's query string works on the API too.
+HTML forms send empty fields for unset filters; those mean "any".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, Query
+from pydantic import BeforeValidator
+
+from keel.store.runs import RunFilters
+
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _date_through_end_of_day(value: Any) -> Any:
+    """A bare date as the upper bound includes that whole day: the next midnight, exclusive."""
+    value = _blank_to_none(value)
+    if isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()):
+        next_day = date.fromisoformat(value.strip()) + timedelta(days=1)
+        return datetime.combine(next_day, time(), UTC)
+    return value
+
+
+Blank = BeforeValidator(_blank_to_none)
+
+
+@dataclass(frozen=True)
+class RunsQuery:
+    """A parsed runs-list request: filters, order, and where the page starts."""
+
+    filters: RunFilters
+    sort: str
+    descending: bool
+    cursor: str | None
+    limit: int
+
+    @property
+    def filtered(self) -> bool:
+        """Return whether any filter narrows the list."""
+        return any(value is not None for value in vars(self.filters).values())
+
+
+def runs_query(
+    workflow_type: Annotated[str | None, Blank, Query(description="Only this workflow.")] = None,
+    status: Annotated[str | None, Blank, Query(description="Only this status.")] = None,
+    model: Annotated[str | None, Blank, Query(description="Only this model.")] = None,
+    stability_min: Annotated[float | None, Blank, Query(description="Stability at least.")] = None,
+    stability_max: Annotated[float | None, Blank, Query(description="Stability at most.")] = None,
+    since: Annotated[
+        datetime | None, Blank, Query(description="Created at or after (UTC when no zone).")
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        BeforeValidator(_date_through_end_of_day),
+        Query(description="Created before this time; a bare date includes that day."),
+    ] = None,
+    q: Annotated[str | None, Blank, Query(description="Run id prefix.")] = None,
+    sort: Annotated[str, Query(description="Column to sort by.")] = "created_at",
+    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
+    cursor: Annotated[str | None, Blank, Query(description="next_cursor of a page.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> RunsQuery:
+    """Return the runs-list request the query string describes."""
+    filters = RunFilters(
+        workflow_type=workflow_type,
+        status=status,
+        model=model,
+        stability_min=stability_min,
+        stability_max=stability_max,
+        since=since,
+        until=until,
+        run_id_prefix=q.strip() if q else None,
+    )
+    return RunsQuery(filters, sort, order == "desc", cursor, limit)
+
+
+RunsQueryDep = Annotated[RunsQuery, Depends(runs_query)]

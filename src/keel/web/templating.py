@@ -1,0 +1,81 @@
+"""The dashboard's Jinja2 environment: templates, navigation, and filters for numbers and times."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+
+import keel
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+MISSING = "—"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the top navigation."""
+
+    key: str
+    label: str
+    href: str
+
+
+# One entry per page that exists; Replay Comparison is reached from a run, Overview joins here.
+NAV = (NavItem("runs", "Runs", "/"),)
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    """Return `value` with thousands separators, or a dash when unknown."""
+    return MISSING if value is None else f"{value:,.{digits}f}"
+
+
+def usd(value: float | None) -> str:
+    """Return a cost in dollars: four decimals below a cent, two above."""
+    if value is None:
+        return MISSING
+    return f"${value:,.4f}" if abs(value) < 0.01 else f"${value:,.2f}"
+
+
+def duration(ms: float | None) -> str:
+    """Return milliseconds as `850 ms` or `2.4 s`."""
+    if ms is None:
+        return MISSING
+    return f"{ms:,.0f} ms" if ms < 1000 else f"{ms / 1000:,.1f} s"
+
+
+def when(value: datetime | None) -> str:
+    """Return a UTC timestamp to the second."""
+    return MISSING if value is None else value.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def band(score: float | None, kind: str = "stability") -> str:
+    """Return good/warn/bad for a 0-100 score (stability: high is good; risk: high is bad)."""
+    if score is None:
+        return "none"
+    if kind == "risk":
+        return "bad" if score >= 60 else "warn" if score >= 30 else "good"
+    # 70 is the default UNSTABLE threshold of the stability score (docs/metrics.md).
+    return "good" if score >= 85 else "warn" if score >= 70 else "bad"
+
+
+def pretty_json(value: Any) -> str:
+    """Return `value` as indented JSON."""
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+def make_templates() -> Jinja2Templates:
+    """Return the dashboard's template renderer with keel's filters and globals."""
+    templates = Jinja2Templates(directory=TEMPLATES_DIR)
+    env = templates.env
+    env.filters.update(
+        number=number, usd=usd, duration=duration, when=when, band=band, pretty_json=pretty_json
+    )
+    env.globals.update(nav=NAV, version=keel.__version__)
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    return templates

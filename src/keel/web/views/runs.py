@@ -1,0 +1,143 @@
+"""Page A, Runs (`/`): the filtered, sorted, cursor-paginated list of runs.
+
+The table (headers, rows, pager) is the partial `_runs_table.html`; htmx requests get only that
+partial, so sorting, filtering and paging swap the table without reloading the page. Every link
+is also a plain link, so the page works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from keel.store.models import RunStatus
+from keel.store.runs import run_facets, runs_page
+from keel.web.deps import DatabaseDep, TemplatesDep
+from keel.web.runs_query import RunsQuery, RunsQueryDep
+
+router = APIRouter(include_in_schema=False)
+
+# Marks "the first page" in the `back` stack of earlier cursors (a cursor is never "0").
+FIRST_PAGE = "0"
+MAX_BACK = 100
+OTLP_PATH = "/v1/traces"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the runs table; `sort` is its key in keel.store.runs.SORTABLE."""
+
+    sort: str
+    label: str
+    numeric: bool = False
+
+
+COLUMNS = (
+    Column("run_id", "Run ID"),
+    Column("created_at", "Created"),
+    Column("workflow_type", "Workflow Type"),
+    Column("model", "Model"),
+    Column("tool_count", "Tool Count", numeric=True),
+    Column("total_tokens", "Tokens", numeric=True),
+    Column("cost_usd", "Cost", numeric=True),
+    Column("loop_depth", "Loop Depth", numeric=True),
+    Column("stability", "Stability", numeric=True),
+    Column("risk", "Risk", numeric=True),
+    Column("status", "Status"),
+)
+_DESCENDING_FIRST = {column.sort for column in COLUMNS if column.numeric} | {"created_at"}
+
+
+def is_partial(request: Request) -> bool:
+    """Return whether htmx asked for the table only (not a history restore, which needs it all)."""
+    headers = request.headers
+    return headers.get("hx-request") == "true" and "hx-history-restore-request" not in headers
+
+
+class RunsLinks:
+    """Builds the page's links from its own query string, so filters survive sorting and paging."""
+
+    def __init__(self, request: Request, query: RunsQuery, back: list[str]) -> None:
+        self.params = {
+            key: value
+            for key, value in request.query_params.items()
+            if key not in ("cursor", "back") and value.strip()
+        }
+        self.query = query
+        self.back = back
+
+    def url(self, **changes: str | None) -> str:
+        """Return `/` with the current parameters updated by `changes` (None removes one)."""
+        params = {**self.params, **changes}
+        kept = {key: value for key, value in params.items() if value}
+        return "/?" + urlencode(kept) if kept else "/"
+
+    def sort(self, column: Column) -> str:
+        """Return the link that sorts by `column`: toggles the order when already sorted by it."""
+        if self.query.sort == column.sort:
+            order = "asc" if self.query.descending else "desc"
+        else:
+            order = "desc" if column.sort in _DESCENDING_FIRST else "asc"
+        return self.url(sort=column.sort, order=order)
+
+    def next(self, next_cursor: str) -> str:
+        """Return the link to the page after this one."""
+        back = [*self.back, self.query.cursor or FIRST_PAGE][-MAX_BACK:]
+        return self.url(cursor=next_cursor, back=",".join(back))
+
+    def previous(self) -> str | None:
+        """Return the link to the page before this one, or None on the first page."""
+        if not self.query.cursor:
+            return None
+        if not self.back:
+            return self.url()
+        cursor = self.back[-1]
+        return self.url(
+            cursor=None if cursor == FIRST_PAGE else cursor, back=",".join(self.back[:-1])
+        )
+
+
+def _otlp_endpoint(request: Request) -> str | None:
+    """Return the OTLP receiver's path when this server has one (the empty state offers it)."""
+    paths = {getattr(route, "path", None) for route in request.app.routes}
+    return OTLP_PATH if OTLP_PATH in paths else None
+
+
+@router.get("/", response_class=HTMLResponse)
+def runs_view(
+    request: Request,
+    db: DatabaseDep,
+    templates: TemplatesDep,
+    query: RunsQueryDep,
+    back: str = Query("", description="Cursors of the earlier pages, comma-separated."),
+) -> HTMLResponse:
+    """Render the Runs page, or only its table for an htmx request."""
+    with db.read() as session:
+        page = runs_page(
+            session,
+            query.filters,
+            sort=query.sort,
+            descending=query.descending,
+            cursor=query.cursor,
+            limit=query.limit,
+        )
+        facets = None if is_partial(request) else run_facets(session)
+    stack = [cursor for cursor in back.split(",") if cursor]
+    context = {
+        "active": "runs",
+        "page": page,
+        "query": query,
+        "facets": facets,
+        "statuses": [status.value for status in RunStatus],
+        "columns": COLUMNS,
+        "links": RunsLinks(request, query, stack),
+        "page_number": len(stack) + 1 if query.cursor else 1,
+        "otlp_endpoint": _otlp_endpoint(request),
+    }
+    template = "_runs_table.html" if is_partial(request) else "runs.html"
+    response = templates.TemplateResponse(request, template, context)
+    response.headers["Vary"] = "HX-Request"
+    return response

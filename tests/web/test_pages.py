@@ -1,0 +1,112 @@
+"""Dashboard pages over real HTTP on both databases: what they render, their errors, their assets.
+
+The browser tests (test_runs_page.py, test_run_detail_page.py) run on SQLite; these run the
+same store queries on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from keel.store.engine import Database
+from tests.conftest import LiveServer
+from tests.web.test_runs_api import make_run
+
+HTML = {"accept": "text/html"}
+
+
+def post_runs(server: LiveServer, *runs: dict) -> None:
+    httpx.post(f"{server.url}/api/v1/runs:batch", json={"runs": list(runs)}).raise_for_status()
+
+
+def row_ids(html: str) -> list[str]:
+    return re.findall(r'<tr data-run-id="([^"]+)"', html)
+
+
+def test_empty_runs_page_says_how_to_send_runs(live_server: LiveServer, database: Database) -> None:
+    response = httpx.get(f"{live_server.url}/", headers=HTML)
+    assert response.status_code == 200
+    assert "No runs yet" in response.text
+    assert "make demo" in response.text and "/api/v1/runs:batch" in response.text
+
+
+def test_runs_page_matches_its_json_twin(live_server: LiveServer, database: Database) -> None:
+    post_runs(
+        live_server,
+        *[
+            make_run(f"r{i:02d}", workflow_type="sql" if i % 3 == 0 else "support",
+                     model="m-a" if i % 2 else "m-b", created_at=f"2026-11-{i + 1:02d}T08:00:00Z")
+            for i in range(12)
+        ],
+    )  # fmt: skip
+    params = {"workflow_type": "support", "until": "2026-11-08", "sort": "run_id", "order": "asc"}
+    page = httpx.get(f"{live_server.url}/", params=params, headers=HTML)
+    api = httpx.get(f"{live_server.url}/api/v1/runs", params=params).json()
+    assert row_ids(page.text) == [run["run_id"] for run in api["runs"]]
+    assert row_ids(page.text) == ["r01", "r02", "r04", "r05", "r07"]
+    assert '<option value="m-a"' in page.text and '<option value="sql"' in page.text
+
+
+def test_blank_form_fields_mean_any(live_server: LiveServer, database: Database) -> None:
+    post_runs(live_server, make_run("r1"), make_run("r2"))
+    blank = "workflow_type=&status=&model=&stability_min=&stability_max=&since=&until=&q="
+    page = httpx.get(f"{live_server.url}/?{blank}", headers=HTML)
+    api = httpx.get(f"{live_server.url}/api/v1/runs?{blank}")
+    assert sorted(row_ids(page.text)) == ["r1", "r2"]
+    assert len(api.json()["runs"]) == 2
+
+
+def test_htmx_gets_only_the_table(live_server: LiveServer, database: Database) -> None:
+    post_runs(live_server, make_run("r1"))
+    response = httpx.get(f"{live_server.url}/?sort=cost_usd", headers={"hx-request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.text and row_ids(response.text) == ["r1"]
+    assert "HX-Request" in response.headers["vary"]
+    restore = {"hx-request": "true", "hx-history-restore-request": "true"}
+    assert "<html" in httpx.get(f"{live_server.url}/", headers=restore).text
+
+
+def test_pager_links_carry_the_filters(live_server: LiveServer, database: Database) -> None:
+    post_runs(live_server, *[make_run(f"r{i}", model="m-a") for i in range(5)])
+    page = httpx.get(f"{live_server.url}/?model=m-a&limit=2&sort=run_id&order=asc", headers=HTML)
+    next_link = re.search(r'rel="next" href="([^"]+)"', page.text)
+    assert next_link is not None
+    second = httpx.get(live_server.url + next_link.group(1).replace("&amp;", "&"), headers=HTML)
+    assert row_ids(second.text) == ["r2", "r3"]
+    previous = re.search(r'rel="prev" href="([^"]+)"', second.text)
+    assert previous is not None and "model=m-a" in previous.group(1)
+    first = httpx.get(live_server.url + previous.group(1).replace("&amp;", "&"), headers=HTML)
+    assert row_ids(first.text) == ["r0", "r1"]
+
+
+def test_bad_filter_is_an_html_page_for_browsers_and_json_for_the_api(
+    live_server: LiveServer, database: Database
+) -> None:
+    page = httpx.get(f"{live_server.url}/?stability_min=high", headers=HTML)
+    assert page.status_code == 422
+    assert "text/html" in page.headers["content-type"] and "stability_min" in page.text
+    api = httpx.get(f"{live_server.url}/api/v1/runs?stability_min=high", headers=HTML)
+    assert api.status_code == 422 and api.json()["error"]["field"] == "stability_min"
+    sort = httpx.get(f"{live_server.url}/?sort=color", headers=HTML)
+    assert sort.status_code == 422 and "sort must be one of" in sort.text
+
+
+def test_unknown_page_is_an_html_404(live_server: LiveServer) -> None:
+    response = httpx.get(f"{live_server.url}/no/such/page", headers=HTML)
+    assert response.status_code == 404
+    assert "Not found" in response.text and "<html" in response.text
+    api = httpx.get(f"{live_server.url}/api/v1/nothing", headers=HTML)
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+
+
+def test_assets_are_served_by_keel_itself(live_server: LiveServer) -> None:
+    plotly = httpx.get(f"{live_server.url}/static/vendor/plotly.min.js")
+    assert plotly.status_code == 200 and "javascript" in plotly.headers["content-type"]
+    assert len(plotly.content) > 1_000_000
+    htmx = httpx.get(f"{live_server.url}/static/vendor/htmx.min.js")
+    assert htmx.status_code == 200 and htmx.text.startswith("/*! htmx 2.")
+    page = httpx.get(f"{live_server.url}/", headers=HTML).text
+    sources = re.findall(r'(?:src|href)="([^"#]+)"', page)
+    assert sources and all(source.startswith("/") for source in sources)
