@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import keel
-from keel.cli import baseline, db, drift, ingest, kb, runs, serve, world
+from keel.cli import baseline, db, drift, ingest, kb, mcp, runs, serve, world
 
 app = typer.Typer(
     name="keel",
@@ -38,6 +38,7 @@ app.add_typer(world.app, name="world")
 app.add_typer(kb.app, name="kb")
 app.add_typer(baseline.app, name="baseline")
 app.add_typer(drift.app, name="drift")
+app.add_typer(mcp.app, name="mcp")
 
 
 def main() -> None:

@@ -1,0 +1,48 @@
+"""`keel mcp proxy|serve`: capture any MCP server's tool calls; serve keel's fintech tools."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import typer
+
+from keel.cli.database import open_database
+from keel.cli.output import err_console, keel_errors
+from keel.errors import InvalidInput
+from keel.ingest.native import RUN_ID_PATTERN
+from keel.mcp.proxy import proxy_and_record
+
+app = typer.Typer(help="MCP tool server and tool-call capture.", no_args_is_help=True)
+
+
+@app.command(
+    "proxy",
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+)
+def proxy(
+    command: list[str] = typer.Argument(..., help="The MCP server to run, after `--`."),
+    run_id: str | None = typer.Option(
+        None, "--run-id", help="Record into this run (default: new)."
+    ),
+    server_name: str | None = typer.Option(
+        None, "--server-name", help="Server name to record (default: the one it reports)."
+    ),
+    grace_s: float = typer.Option(
+        5.0, "--grace-s", min=0.0, help="Seconds the server gets to exit after the client leaves."
+    ),
+) -> None:
+    """Run an MCP server over stdio, forwarding traffic unchanged and recording every tools/call.
+
+    Example: keel mcp proxy --run-id demo -- npx -y @modelcontextprotocol/server-everything
+    """
+    run_id = run_id or f"mcp-{uuid.uuid4().hex[:16]}"
+    with keel_errors():
+        if not re.fullmatch(RUN_ID_PATTERN, run_id):
+            raise InvalidInput("run id must be 1-128 of A-Z a-z 0-9 . _ : -", field="run_id")
+        with open_database() as database:
+            err_console.print(f"keel mcp proxy: recording tool calls into run {run_id}")
+            code = proxy_and_record(
+                command, database, run_id=run_id, server_name=server_name, grace_s=grace_s
+            )
+    raise typer.Exit(code=code)

@@ -1,0 +1,192 @@
+"""`keel mcp proxy -- CMD ARGS...`: a stdio proxy between any MCP client and any MCP server.
+
+The proxy starts CMD, then copies bytes client -> server and server -> client exactly as they
+arrive (chunks are forwarded before anything looks at them, and never re-serialised). A copy
+of each chunk goes to a `TrafficWatcher`, which records the `tools/call` requests and their
+responses. When the server exits, the calls it never answered are recorded as errors and the
+client gets a JSON-RPC error for each (so no client waits forever), and the proxy exits with the
+server's exit code. When the client hangs up, the server's stdin is closed and it gets
+`grace_s` to exit before it is terminated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shlex
+import signal
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from keel.errors import InvalidInput
+from keel.ingest.redaction import redact_text
+from keel.mcp.recorder import Outcome
+from keel.mcp.store_recorder import StoreRecorder
+from keel.mcp.watcher import TrafficWatcher, closed_error_line
+from keel.store.engine import Database
+from keel.store.models import RunStatus
+
+CHUNK_BYTES = 64 * 1024
+TERMINATE_WAIT_S = 2.0
+ReadChunk = Callable[[], Awaitable[bytes]]
+WriteChunk = Callable[[bytes], Awaitable[None]]
+
+
+async def _client_reader() -> ReadChunk:
+    """Return a reader of this process's stdin: an event-loop pipe, or a thread for files."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=CHUNK_BYTES)
+    try:
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
+    except ValueError:  # a regular file (`< requests.jsonl`) is not a pipe; read it in a thread
+        return lambda: loop.run_in_executor(None, os.read, sys.stdin.fileno(), CHUNK_BYTES)
+    return lambda: reader.read(CHUNK_BYTES)
+
+
+async def _client_writer() -> WriteChunk:
+    """Return a writer to this process's stdout: an event-loop pipe, or plain writes for files."""
+    loop = asyncio.get_running_loop()
+    try:
+        transport, protocol = await loop.connect_write_pipe(
+            asyncio.streams.FlowControlMixin, sys.stdout.buffer
+        )
+    except ValueError:
+        out = sys.stdout.buffer
+
+        async def write_file(data: bytes) -> None:
+            out.write(data)
+            out.flush()
+
+        return write_file
+    writer = asyncio.StreamWriter(transport, protocol, None, loop)
+
+    async def write_pipe(data: bytes) -> None:
+        writer.write(data)
+        await writer.drain()
+
+    return write_pipe
+
+
+async def _to_server(
+    read: ReadChunk, process: asyncio.subprocess.Process, watcher: TrafficWatcher
+) -> None:
+    """Copy client bytes to the server until the client hangs up; then close the server's stdin."""
+    assert process.stdin is not None
+    try:
+        while chunk := await read():
+            process.stdin.write(chunk)
+            await process.stdin.drain()
+            watcher.client_chunk(chunk)
+    except (BrokenPipeError, ConnectionResetError):
+        return  # the server is gone; the other pump sees its output end
+    with contextlib.suppress(OSError):
+        process.stdin.close()
+
+
+async def _to_client(
+    process: asyncio.subprocess.Process, write: WriteChunk, watcher: TrafficWatcher
+) -> None:
+    """Copy server bytes to the client until the server's stdout ends."""
+    assert process.stdout is not None
+    while chunk := await process.stdout.read(CHUNK_BYTES):
+        received_perf = time.perf_counter()
+        try:
+            await write(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the client is gone
+        watcher.server_chunk(chunk, received_perf)
+
+
+async def _stop(process: asyncio.subprocess.Process, grace_s: float) -> int:
+    """Wait up to `grace_s` for the server to exit, then terminate, then kill; return its code."""
+    for ask, wait_s in ((None, grace_s), (process.terminate, TERMINATE_WAIT_S)):
+        if ask is not None:
+            with contextlib.suppress(ProcessLookupError):
+                ask()
+        with contextlib.suppress(TimeoutError):
+            return await asyncio.wait_for(process.wait(), wait_s)
+    with contextlib.suppress(ProcessLookupError):
+        process.kill()
+    return await process.wait()
+
+
+def exit_status(returncode: int) -> int:
+    """Return the shell-style exit status of a child's return code (signal N -> 128 + N)."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+async def run_proxy(command: list[str], watcher: TrafficWatcher, *, grace_s: float = 5.0) -> int:
+    """Proxy this process's stdio to `command` until either side ends; return the exit status."""
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+        )
+    except OSError as exc:
+        raise InvalidInput(f"cannot start {command[0]!r}: {exc}", field="command") from exc
+    write = await _client_writer()
+    to_server = asyncio.create_task(_to_server(await _client_reader(), process, watcher))
+    to_client = asyncio.create_task(_to_client(process, write, watcher))
+    interrupted = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(signum, interrupted.set)
+    stop_wait = asyncio.create_task(interrupted.wait())
+    await asyncio.wait({to_client, to_server, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+    if to_server.done() and not interrupted.is_set():
+        # The client hung up: the server saw EOF on stdin and should finish its output.
+        await asyncio.wait(
+            {to_client, stop_wait}, timeout=grace_s, return_when=asyncio.FIRST_COMPLETED
+        )
+    returncode = await _stop(process, 0 if interrupted.is_set() else grace_s)
+    await _finish(watcher, write, returncode, interrupted.is_set())
+    for task in (to_server, to_client, stop_wait):
+        task.cancel()
+    await asyncio.gather(to_server, to_client, stop_wait, return_exceptions=True)
+    return exit_status(returncode)
+
+
+async def _finish(
+    watcher: TrafficWatcher, write: WriteChunk, returncode: int, interrupted: bool
+) -> None:
+    """Record the calls the server never answered, and answer them to the client with an error."""
+    if interrupted:
+        failure, outcome = "keel mcp proxy was interrupted before the answer", Outcome.CANCELLED
+    else:
+        failure = f"MCP server exited with code {returncode} before answering"
+        outcome = Outcome.SERVER_EXITED
+    for request_id in watcher.fail_pending(failure, outcome):
+        with contextlib.suppress(OSError):
+            await write(closed_error_line(request_id, failure))
+
+
+def proxy_and_record(
+    command: list[str],
+    database: Database,
+    *,
+    run_id: str,
+    server_name: str | None = None,
+    grace_s: float = 5.0,
+) -> int:
+    """Proxy stdio to `command`, recording its tool calls into run `run_id`; return exit status.
+
+    A run this creates is RUNNING while the proxy runs, then COMPLETED, or FAILED when the
+    server exits non-zero or leaves calls unanswered. An existing run keeps its status.
+    """
+    inputs = {"server_command": redact_text(shlex.join(command))[:512]}
+    recorder = StoreRecorder(database, run_id, inputs=inputs).open()
+    watcher = TrafficWatcher(
+        recorder, server_name or Path(command[0]).name, fixed_name=server_name is not None
+    )
+    status, error = RunStatus.FAILED, "keel mcp proxy stopped unexpectedly"
+    try:
+        code = asyncio.run(run_proxy(command, watcher, grace_s=grace_s))
+        if code == 0 and watcher.unanswered == 0:
+            status, error = RunStatus.COMPLETED, None
+        else:
+            error = f"MCP server exited with status {code}; {watcher.unanswered} call(s) unanswered"
+        return code
+    finally:
+        recorder.close(status, error)

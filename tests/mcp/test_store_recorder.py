@@ -1,0 +1,39 @@
+"""Writing captured calls to the store: one small transaction each, idempotent."""
+
+from __future__ import annotations
+
+from keel.mcp.recorder import finish_call, start_call
+from keel.mcp.store_recorder import StoreRecorder
+from keel.store.engine import Database
+from keel.store.models import RunStatus
+from keel.store.runs import run_detail
+
+
+def test_a_call_recorded_twice_is_stored_once(database: Database) -> None:
+    recorder = StoreRecorder(database, "run-twice").open()
+    call = finish_call(start_call("srv", "lookup", {"id": 1}), result={"content": []})
+    recorder.record(call)
+    recorder.record(call)
+    recorder.close(RunStatus.COMPLETED)
+    with database.read() as session:
+        detail = run_detail(session, "run-twice")
+    assert detail is not None
+    assert [c.tool_name for c in detail.tool_calls] == ["lookup"]
+    assert detail.run.status == "COMPLETED" and detail.run.latency_ms is not None
+
+
+def _status(database: Database, run_id: str) -> str:
+    with database.read() as session:
+        detail = run_detail(session, run_id)
+    assert detail is not None
+    return detail.run.status
+
+
+def test_only_the_recorder_that_created_the_run_finishes_it(database: Database) -> None:
+    first = StoreRecorder(database, "run-shared").open()
+    second = StoreRecorder(database, "run-shared").open()
+    assert first.created_run and not second.created_run
+    second.close(RunStatus.FAILED, "not second's to say")
+    assert _status(database, "run-shared") == "RUNNING"
+    first.close(RunStatus.COMPLETED)
+    assert _status(database, "run-shared") == "COMPLETED"
