@@ -157,10 +157,9 @@ def attributes(pairs: Any) -> dict[str, Any]:
     pair: KeyValue
     for pair in pairs:
         value = pair.value
-        # Most attributes are strings; skip the generic dispatch for them.
-        result[pair.key] = (
-            value.string_value if value.HasField("string_value") else any_value(value)
-        )
+        # Most attributes are non-empty strings: read one directly, dispatch only otherwise.
+        text = value.string_value
+        result[pair.key] = text if text else any_value(value)
     return result
 
 

@@ -1,20 +1,22 @@
-"""Map one span's attributes to keel's records: OTel GenAI semconv, OpenInference, MCP.
+"""Map one span to keel's records: OTel GenAI semantic conventions, OpenInference, MCP.
 
-References: OpenTelemetry GenAI semantic conventions (gen-ai-spans, gen-ai-agent-spans, mcp),
-and the OpenInference semantic conventions (Arize). Attributes keel maps to columns or payload
-keys are consumed; every other attribute stays in `payload["attributes"]`, so nothing a span
-carried is dropped.
+References: the OpenTelemetry GenAI semantic conventions (gen-ai spans, agent spans, MCP) and
+the OpenInference semantic conventions (Arize). Several conventions name the same thing
+(`gen_ai.request.model`, `llm.model_name`); `FIELD_OF` ranks them. The winning attribute of
+each field is consumed; every other attribute stays in `payload["attributes"]`, so nothing a
+span carried is dropped. This runs for every ingested span, hence one pass over the attributes.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from keel.ingest.messages import MESSAGE_EVENTS, events_as_messages, unflatten_messages
 from keel.ingest.otlp import SpanData
-from keel.ingest.redaction import args_digest, args_preview, redact, redact_text
+from keel.ingest.redaction import args_digest, args_preview, redact, redact_json, redact_text
 from keel.pricing import PriceTable
 from keel.store.records import EventRecord, ToolCallRecord
 
@@ -39,26 +41,56 @@ OPENINFERENCE_TYPES = {
     "EVALUATOR": "evaluator",
     "PROMPT": "prompt",
 }
-_STATUS = {1: "OK", 2: "ERROR"}
-_MODEL_KEYS = ("gen_ai.response.model", "gen_ai.request.model", "llm.model_name")
-_INPUT_TOKEN_KEYS = (
-    "gen_ai.usage.input_tokens",
-    "gen_ai.usage.prompt_tokens",
-    "llm.token_count.prompt",
-)
-_OUTPUT_TOKEN_KEYS = (
-    "gen_ai.usage.output_tokens",
-    "gen_ai.usage.completion_tokens",
-    "llm.token_count.completion",
-)
-_COST_KEYS = ("llm.cost.total", "gen_ai.usage.cost")
-_USAGE_PREFIXES = ("gen_ai.usage.", "llm.token_count.", "llm.cost.")
-_FLATTENED = {
+#: attribute -> (field, rank); when several name one field, the lowest rank wins.
+FIELD_OF: dict[str, tuple[str, int]] = {
+    "gen_ai.response.model": ("model", 0),
+    "gen_ai.request.model": ("model", 1),
+    "llm.model_name": ("model", 2),
+    "gen_ai.usage.input_tokens": ("input_tokens", 0),
+    "gen_ai.usage.prompt_tokens": ("input_tokens", 1),
+    "llm.token_count.prompt": ("input_tokens", 2),
+    "gen_ai.usage.output_tokens": ("output_tokens", 0),
+    "gen_ai.usage.completion_tokens": ("output_tokens", 1),
+    "llm.token_count.completion": ("output_tokens", 2),
+    "llm.cost.total": ("cost_usd", 0),
+    "gen_ai.usage.cost": ("cost_usd", 1),
+    "gen_ai.input.messages": ("input_messages", 0),
+    "gen_ai.output.messages": ("output_messages", 0),
+    "gen_ai.system_instructions": ("system_instructions", 0),
+    "input.value": ("input", 0),
+    "output.value": ("output", 0),
+    "gen_ai.agent.name": ("agent_name", 0),
+    "agent.name": ("agent_name", 1),
+    "gen_ai.conversation.id": ("conversation_id", 0),
+    "session.id": ("conversation_id", 1),
+    "gen_ai.provider.name": ("provider", 0),
+    "gen_ai.system": ("provider", 1),
+    "llm.provider": ("provider", 2),
+    "llm.system": ("provider", 3),
+    "gen_ai.tool.name": ("tool_name", 0),
+    "tool.name": ("tool_name", 1),
+    "tool_call.function.name": ("tool_name", 2),
+    "gen_ai.tool.call.id": ("tool_call_id", 0),
+    "tool_call.id": ("tool_call_id", 1),
+    "gen_ai.tool.call.arguments": ("tool_arguments", 0),
+    "tool_call.function.arguments": ("tool_arguments", 1),
+    "gen_ai.tool.call.result": ("tool_result", 0),
+}
+_TOOL_FIELDS = frozenset({"tool_name", "tool_call_id", "tool_arguments", "tool_result"})
+#: attribute families gathered whole: usage counters, and lists flattened into indexed keys.
+FAMILIES = {
+    "gen_ai.usage.": "usage",
+    "llm.token_count.": "usage",
+    "llm.cost.": "usage",
     "llm.input_messages.": "input",
     "llm.output_messages.": "output",
     "gen_ai.prompt.": "input",
     "gen_ai.completion.": "output",
+    "mcp.request.argument.": "mcp_arguments",
 }
+_FAMILY_PREFIXES = tuple(FAMILIES)
+_INDEXED = {"gen_ai.prompt.", "gen_ai.completion."}  # only `gen_ai.prompt.0...`, not `.name`
+_STATUS = {1: "OK", 2: "ERROR"}
 _PREVIEW_CHARS = 512
 
 
@@ -75,14 +107,41 @@ def event_type_of(attrs: dict[str, Any]) -> str:
     return "span"
 
 
-def _take(attrs: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    """Pop every key in `keys` from `attrs`; return the first value present."""
-    found = None
-    for key in keys:
-        value = attrs.pop(key, None)
-        if found is None and value is not None:
-            found = value
-    return found
+class _Sorted:
+    """A span's attributes sorted into fields, attribute families and the remainder."""
+
+    __slots__ = ("families", "fields", "remaining")
+
+    def __init__(self, attrs: dict[str, Any], is_tool: bool) -> None:
+        self.fields: dict[str, Any] = {}
+        self.families: dict[str, dict[str, Any]] = {}
+        self.remaining: dict[str, Any] = {}
+        ranks: dict[str, tuple[int, str]] = {}
+        for key, value in attrs.items():
+            slot = FIELD_OF.get(key)
+            if slot is not None and (is_tool or slot[0] not in _TOOL_FIELDS):
+                field, rank = slot
+                held = ranks.get(field)
+                if held is None or rank < held[0]:
+                    if held is not None:
+                        self.remaining[held[1]] = self.fields[field]
+                    ranks[field] = (rank, key)
+                    self.fields[field] = value
+                    continue
+            elif slot is None and key.startswith(_FAMILY_PREFIXES) and self._family(key, value):
+                continue
+            self.remaining[key] = value
+
+    def _family(self, key: str, value: Any) -> bool:
+        for prefix, family in FAMILIES.items():
+            if key.startswith(prefix):
+                rest = key[len(prefix) :]
+                if prefix in _INDEXED and not rest[:1].isdigit():
+                    return False
+                # Usage counters keep their full names: llm.token_count.total vs llm.cost.total.
+                self.families.setdefault(family, {})[key if family == "usage" else rest] = value
+                return True
+        return False
 
 
 def _int(value: Any) -> int:
@@ -97,60 +156,39 @@ def _time(unix_ns: int) -> datetime | None:
 
 
 def _json_or_text(value: Any) -> Any:
-    """Return `value` parsed when it is a JSON string (messages, arguments), else as is."""
+    """Return `value` parsed when it is a JSON string (arguments, results), else as is."""
     if isinstance(value, str) and value[:1] in ("[", "{"):
         try:
-            return json.loads(value)
-        except json.JSONDecodeError:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
             return value
     return value
 
 
-def _pop_prefixed(attrs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """Pop usage attributes and flattened message attributes (`llm.input_messages.0...`)."""
-    usage: dict[str, Any] = {}
-    flat: dict[str, dict[str, Any]] = {"input": {}, "output": {}}
-    for key in [k for k in attrs if k.startswith(("gen_ai.", "llm."))]:
-        if key.startswith(_USAGE_PREFIXES):
-            usage[key] = attrs.pop(key)
-            continue
-        for prefix, side in _FLATTENED.items():
-            if key.startswith(prefix):
-                flat[side][key[len(prefix) :]] = attrs.pop(key)
-                break
-    return usage, flat
+def _redacted_document(value: Any) -> Any:
+    """Return a message list (usually a JSON string) parsed, with secrets masked."""
+    if isinstance(value, str) and value[:1] in ("[", "{"):
+        return redact_json(value)
+    return redact(value)
 
 
-def _messages(
-    attrs: dict[str, Any], flat: dict[str, dict[str, Any]], span: SpanData
-) -> dict[str, Any]:
-    """Return the conversation of an LLM span: input/output messages and raw input/output."""
-    found: dict[str, Any] = {}
-    from_events = events_as_messages(span.events)
+def _conversation(found: _Sorted, span: SpanData) -> dict[str, Any]:
+    """Return, redacted, what an LLM call was given and answered: messages, raw input/output."""
+    result: dict[str, Any] = {}
+    from_events = events_as_messages(span.events) if span.events else None
     for side in ("input", "output"):
-        messages = attrs.pop(f"gen_ai.{side}.messages", None)
-        if messages is not None:
-            found[f"{side}_messages"] = _json_or_text(messages)
-        elif flat[side]:
-            found[f"{side}_messages"] = unflatten_messages(flat[side])
-        elif from_events[side]:
-            found[f"{side}_messages"] = from_events[side]
-        value = attrs.pop(f"{side}.value", None)
-        if value is not None:
-            found[side] = value
-    system = attrs.pop("gen_ai.system_instructions", None)
-    if system is not None:
-        found["system_instructions"] = _json_or_text(system)
-    return found
-
-
-def _agent_name(attrs: dict[str, Any], event_type: str, span_name: str) -> str | None:
-    name = _take(attrs, ("gen_ai.agent.name", "agent.name"))
-    if name is None and event_type == "agent":
-        for prefix in ("invoke_agent ", "create_agent "):
-            span_name = span_name.removeprefix(prefix)
-        name = span_name or None
-    return str(name) if name is not None else None
+        key = f"{side}_messages"
+        if key in found.fields:
+            result[key] = _redacted_document(found.fields[key])
+        elif side in found.families:
+            result[key] = redact(unflatten_messages(found.families[side]))
+        elif from_events and from_events[side]:
+            result[key] = redact(from_events[side])
+        if side in found.fields:
+            result[side] = redact(found.fields[side])
+    if "system_instructions" in found.fields:
+        result["system_instructions"] = _redacted_document(found.fields["system_instructions"])
+    return result
 
 
 def _exception(span: SpanData) -> dict[str, str] | None:
@@ -163,70 +201,53 @@ def _exception(span: SpanData) -> dict[str, str] | None:
     return None
 
 
-def _error_text(span: SpanData, exception: dict[str, str] | None, attrs: dict[str, Any]) -> str:
+def _error_text(span: SpanData, exception: dict[str, str] | None, found: _Sorted) -> str:
     if span.status_message:
         return redact_text(span.status_message)
     if exception:
         return ": ".join(part for part in (exception["type"], exception["message"]) if part)
-    return str(attrs.get("error.type") or "error")
+    return str(found.remaining.get("error.type") or "error")
 
 
 def _cost(
-    usage: dict[str, Any], model: str | None, tokens: tuple[int, int], prices: PriceTable
+    found: _Sorted, model: str | None, tokens: tuple[int, int], prices: PriceTable
 ) -> tuple[float, str | None]:
-    provided = _take(usage, _COST_KEYS)
-    if provided is not None:
+    """Return (cost in USD, where it came from): the span's own figure, else the price table."""
+    if "cost_usd" in found.fields:
         try:
-            return max(0.0, float(provided)), "provided"
+            return max(0.0, float(found.fields["cost_usd"])), "provided"
         except (TypeError, ValueError):
             pass
-    priced = prices.cost_usd(model, *tokens) if any(tokens) else None
+    priced = prices.cost_usd(model, *tokens) if tokens[0] or tokens[1] else None
     return (priced, "price_table") if priced is not None else (0.0, None)
 
 
-def _tool_name(attrs: dict[str, Any], span: SpanData) -> str:
-    name = _take(attrs, ("gen_ai.tool.name", "tool.name", "tool_call.function.name"))
-    if name is None:
-        name = span.name
-        for prefix in ("execute_tool ", "tools/call "):
-            name = name.removeprefix(prefix)
-    return str(name)[:128] or "unknown"
-
-
-def _tool_args(attrs: dict[str, Any], conversation: dict[str, Any]) -> Any:
-    raw = _take(attrs, ("gen_ai.tool.call.arguments", "tool_call.function.arguments"))
-    if raw is None:
-        mcp_args = {
-            key.removeprefix("mcp.request.argument."): attrs.pop(key)
-            for key in [k for k in attrs if k.startswith("mcp.request.argument.")]
-        }
-        raw = mcp_args or conversation.get("input")
-    return _json_or_text(raw)
-
-
-def _tool_call(
-    span: SpanData, attrs: dict[str, Any], conversation: dict[str, Any], error: str | None
-) -> ToolCallRecord:
+def _tool_call(span: SpanData, found: _Sorted, error: str | None) -> ToolCallRecord:
     """Return the tool call a tool span records: name, id, digested args, result size, error."""
-    args = _tool_args(attrs, conversation)
-    result = attrs.pop("gen_ai.tool.call.result", None)
-    if result is None:
-        result = conversation.get("output")
+    fields = found.fields
+    name = fields.get("tool_name")
+    if name is None:
+        name = span.name.removeprefix("execute_tool ").removeprefix("tools/call ")
+    raw_args = fields.get("tool_arguments")
+    if raw_args is None:
+        raw_args = found.families.get("mcp_arguments") or fields.get("input")
+    args = _json_or_text(raw_args)
+    result = fields.get("tool_result", fields.get("output"))
     result_meta: dict[str, Any] = {}
     if result is not None:
-        text = result if isinstance(result, str) else json.dumps(result, default=str)
-        result_meta = {
-            "size": len(text),
-            "digest": args_digest(_json_or_text(result)),
-            "preview": args_preview(_json_or_text(result), _PREVIEW_CHARS),
-        }
-    started, ended = _time(span.start_ns), _time(span.end_ns)
-    server = attrs.get("mcp.server.name") or (
-        attrs.get("server.address") if "mcp.method.name" in attrs else None
+        text = result if isinstance(result, str) else orjson.dumps(result, default=str).decode()
+        preview = redact_text(text)
+        if len(preview) > _PREVIEW_CHARS:
+            preview = preview[: _PREVIEW_CHARS - 1] + "…"
+        result_meta = {"size": len(text), "preview": preview}
+    server = found.remaining.get("mcp.server.name") or (
+        found.remaining.get("server.address") if "mcp.method.name" in found.remaining else None
     )
+    call_id = fields.get("tool_call_id")
+    started, ended = _time(span.start_ns), _time(span.end_ns)
     return ToolCallRecord(
-        tool_name=_tool_name(attrs, span),
-        call_id=_str_or_none(_take(attrs, ("gen_ai.tool.call.id", "tool_call.id"))),
+        tool_name=str(name)[:128] or "unknown",
+        call_id=str(call_id)[:128] if call_id is not None else None,
         span_id=span.span_id,
         args_digest=args_digest(args),
         args_preview=args_preview(args, _PREVIEW_CHARS),
@@ -239,35 +260,26 @@ def _tool_call(
     )
 
 
-def _str_or_none(value: Any) -> str | None:
-    return str(value)[:128] if value is not None else None
-
-
 def span_records(span: SpanData, prices: PriceTable) -> tuple[EventRecord, ToolCallRecord | None]:
     """Return the event a span becomes, and its tool call when it is a tool span."""
-    attrs = dict(span.attributes)
-    event_type = event_type_of(attrs)
-    model = _take(attrs, _MODEL_KEYS)
-    usage, flat = _pop_prefixed(attrs)
-    tokens = (_int(_take(usage, _INPUT_TOKEN_KEYS)), _int(_take(usage, _OUTPUT_TOKEN_KEYS)))
+    event_type = event_type_of(span.attributes)
+    found = _Sorted(span.attributes, event_type == "tool")
+    model = found.fields.get("model")
     model = str(model)[:128] if model is not None else None
-    cost, cost_source = _cost(usage, model, tokens, prices)
-    conversation = _messages(attrs, flat, span)
-    exception = _exception(span)
+    tokens = (_int(found.fields.get("input_tokens")), _int(found.fields.get("output_tokens")))
+    cost, cost_source = _cost(found, model, tokens, prices)
+    payload = _conversation(found, span)
+    exception = _exception(span) if span.events else None
     status = _STATUS.get(span.status_code)
-    error = _error_text(span, exception, attrs) if status == "ERROR" else None
-    call = _tool_call(span, attrs, conversation, error) if event_type == "tool" else None
-    payload: dict[str, Any] = redact(conversation)
-    _describe(payload, attrs, span, event_type)
+    error = _error_text(span, exception, found) if status == "ERROR" else None
+    call = _tool_call(span, found, error) if event_type == "tool" else None
+    _describe(payload, found, span, event_type)
     if exception:
         payload["exception"] = exception
     if error:
         payload["error"] = error
     if cost_source:
         payload["cost_source"] = cost_source
-    usage = {key: value for key, value in usage.items() if isinstance(value, int | float)}
-    if usage:
-        payload["usage"] = usage
     event = EventRecord(
         event_type=event_type,
         name=span.name[:256],
@@ -285,25 +297,32 @@ def span_records(span: SpanData, prices: PriceTable) -> tuple[EventRecord, ToolC
     return event, call
 
 
-def _describe(payload: dict[str, Any], attrs: dict[str, Any], span: SpanData, kind: str) -> None:
-    """Add who ran the span and the attributes nothing else consumed to `payload`."""
-    agent = _agent_name(attrs, kind, span.name)
+def _agent_name(found: _Sorted, event_type: str, span_name: str) -> str | None:
+    name = found.fields.get("agent_name")
+    if name is None and event_type == "agent":
+        name = span_name.removeprefix("invoke_agent ").removeprefix("create_agent ") or None
+    return str(name) if name is not None else None
+
+
+def _describe(payload: dict[str, Any], found: _Sorted, span: SpanData, kind: str) -> None:
+    """Add who ran the span, its usage counters and every unconsumed attribute to `payload`."""
+    agent = _agent_name(found, kind, span.name)
     if agent:
         payload["agent_name"] = agent
-    conversation = _take(attrs, ("gen_ai.conversation.id", "session.id"))
-    if conversation is not None:
-        payload["conversation_id"] = str(conversation)
-    provider = _take(attrs, ("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"))
-    if provider is not None:
-        payload["provider"] = str(provider)
+    for field in ("conversation_id", "provider"):
+        if field in found.fields:
+            payload[field] = str(found.fields[field])
     if span.service_name:
         payload["service_name"] = span.service_name
+    usage = found.families.get("usage")
+    if usage:
+        payload["usage"] = redact(usage)
     others = [
-        {"name": name, "attributes": event_attrs}
-        for name, event_attrs in span.events
+        {"name": name, "attributes": attrs}
+        for name, attrs in span.events
         if name != "exception" and name not in MESSAGE_EVENTS
     ]
     if others:
         payload["events"] = redact(others)
-    if attrs:
-        payload["attributes"] = redact(attrs)
+    if found.remaining:
+        payload["attributes"] = redact(found.remaining)

@@ -2,16 +2,17 @@
 
 Order matters for concurrency: the run rows are inserted (or locked) first, so that a writer
 holds the run before it reads the run's highest `seq` and appends after it. On SQLite the first
-INSERT takes the database write lock; on PostgreSQL `SELECT ... FOR UPDATE` serialises writers
-of the same run. A second request carrying more spans of the same trace therefore appends,
-never collides.
+INSERT takes the database write lock; on PostgreSQL a run this transaction inserted is locked
+by that insert (a concurrent insert of the same run waits for our commit, then sees it as
+stored), and runs stored before are locked with `SELECT ... FOR UPDATE`. A second request
+carrying more spans of the same trace therefore appends, never collides.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import Insert, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,7 +30,18 @@ _RUN_COLUMNS = [
 def _insert(session: Session, table: Any) -> Insert:
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).on_conflict_do_nothing()
+    # Core INSERT on the Table: the ORM-enabled form executes row by row with RETURNING.
+    return module.insert(table.__table__).on_conflict_do_nothing()
+
+
+def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
+    """Insert `rows`, skipping conflicts; return how many were new."""
+    statement = _insert(session, table)
+    if session.get_bind().dialect.name == "sqlite":
+        # One executemany; sqlite3 sums the rows each execution really inserted.
+        return int(session.execute(statement, rows).rowcount)
+    # psycopg reports no rowcount for executemany; RETURNING in multi-row batches does.
+    return len(session.execute(statement.returning(table.__table__.c.id), rows).all())
 
 
 def write_runs(session: Session, runs: Sequence[RunRecord]) -> WriteCounts:
@@ -37,19 +49,21 @@ def write_runs(session: Session, runs: Sequence[RunRecord]) -> WriteCounts:
     if not runs:
         return WriteCounts()
     merged = _merge_by_run_id(runs)
-    run_rows = [{name: getattr(run, name) for name in _RUN_COLUMNS} for run in merged]
+    # New runs are inserted complete (totals and span-derived fields computed here), so the
+    # common case costs one INSERT per table; only runs stored before are re-read and updated.
+    run_rows = [_run_row(run) for run in merged]
     inserted_runs = set(
-        session.scalars(_insert(session, Run).returning(Run.run_id), run_rows).all()
+        session.scalars(_insert(session, Run).returning(Run.__table__.c.run_id), run_rows).all()
     )
-    run_ids = sorted(run.run_id for run in merged)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(Run.run_id).where(Run.run_id.in_(run_ids)).with_for_update())
-    events_in, events_new = _write_children(session, Event, merged, lambda r: r.events)
-    calls_in, calls_new = _write_children(session, ToolCall, merged, lambda r: r.tool_calls)
-    trace_ids = [run.run_id for run in merged if run.from_trace]
-    if trace_ids:
-        refresh_trace_runs(session, trace_ids)
-    refresh_run_totals(session, run_ids)
+    stored = [run for run in merged if run.run_id not in inserted_runs]
+    stored_ids = sorted(run.run_id for run in stored)
+    if stored_ids and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Run.run_id).where(Run.run_id.in_(stored_ids)).with_for_update())
+    events_in, events_new = _write_children(session, Event, merged, stored_ids, _events)
+    calls_in, calls_new = _write_children(session, ToolCall, merged, stored_ids, _tool_calls)
+    if stored_ids:
+        refresh_trace_runs(session, [run.run_id for run in stored if run.from_trace])
+        refresh_run_totals(session, stored_ids)
     return WriteCounts(
         runs_inserted=len(inserted_runs),
         runs_duplicate=len(run_rows) - len(inserted_runs),
@@ -60,8 +74,16 @@ def write_runs(session: Session, runs: Sequence[RunRecord]) -> WriteCounts:
     )
 
 
+def _events(run: RunRecord) -> list[EventRecord]:
+    return run.events
+
+
+def _tool_calls(run: RunRecord) -> list[ToolCallRecord]:
+    return run.tool_calls
+
+
 def _merge_by_run_id(runs: Sequence[RunRecord]) -> list[RunRecord]:
-    """Fold several records of one run (spans of one trace in one request) into one."""
+    """Fold several records of one run into one, keeping the first record of each span."""
     by_id: dict[str, RunRecord] = {}
     for run in runs:
         first = by_id.get(run.run_id)
@@ -70,40 +92,96 @@ def _merge_by_run_id(runs: Sequence[RunRecord]) -> list[RunRecord]:
         else:
             first.events.extend(run.events)
             first.tool_calls.extend(run.tool_calls)
+    for run in by_id.values():
+        run.events = _first_per_span(run.events)
+        run.tool_calls = _first_per_span(run.tool_calls)
     return list(by_id.values())
 
 
+def _first_per_span(children: list[Any]) -> list[Any]:
+    seen: set[str] = set()
+    kept = []
+    for child in children:
+        if child.span_id is not None:
+            if child.span_id in seen:
+                continue
+            seen.add(child.span_id)
+        kept.append(child)
+    return kept
+
+
+def _run_row(run: RunRecord) -> dict[str, Any]:
+    """Return the row of `run` as stored when it is new: totals (and span fields) included."""
+    row = {name: getattr(run, name) for name in _RUN_COLUMNS}
+    events = run.events
+    row["input_tokens"] = sum(event.input_tokens for event in events)
+    row["output_tokens"] = sum(event.output_tokens for event in events)
+    row["total_tokens"] = row["input_tokens"] + row["output_tokens"]
+    row["cost_usd"] = float(sum(event.cost_usd for event in events))
+    row["tool_count"] = len(run.tool_calls)
+    row["error_count"] = sum(1 for event in events if event.status == "ERROR")
+    if run.from_trace:
+        order = sorted(
+            range(len(events)),
+            key=lambda i: (events[i].started_at is None, events[i].started_at or 0, i),
+        )
+        row.update(trace_fields([_span_fields(events[i]) for i in order]))
+    return row
+
+
+def _span_fields(event: EventRecord) -> SpanFields:
+    agent = event.payload.get("agent_name")
+    return SpanFields(
+        event.event_type,
+        event.parent_span_id,
+        event.started_at,
+        event.ended_at,
+        event.model,
+        event.status,
+        agent if isinstance(agent, str) else None,
+    )
+
+
 def _write_children(
-    session: Session, table: Any, runs: Iterable[RunRecord], children: Any
+    session: Session,
+    table: Any,
+    runs: Iterable[RunRecord],
+    stored_ids: list[str],
+    children: Callable[[RunRecord], list[Any]],
 ) -> tuple[int, int]:
-    """Insert events or tool calls; records without `seq` are appended after the stored ones."""
+    """Insert events or tool calls; records without `seq` are appended after the stored ones.
+
+    Only runs in `stored_ids` can already have children (the others were inserted by this
+    transaction), so only those are looked up.
+    """
     runs = list(runs)
-    needs_seq = [run.run_id for run in runs if any(c.seq is None for c in children(run))]
+    stored = set(stored_ids)
+    needs_seq = [
+        run.run_id
+        for run in runs
+        if run.run_id in stored and any(c.seq is None for c in children(run))
+    ]
     next_seq = _next_seq(session, table, needs_seq)
     known_spans = _stored_span_ids(session, table, needs_seq)
     rows: list[dict[str, Any]] = []
     skipped = 0
     for run in runs:
+        run_id = run.run_id
+        seq = next_seq.get(run_id, 0)
         for child in children(run):
-            if child.span_id is not None and (run.run_id, child.span_id) in known_spans:
+            if child.span_id is not None and (run_id, child.span_id) in known_spans:
                 skipped += 1
                 continue
-            row = _child_row(child)
+            # A shallow copy: dataclasses.asdict would deep-copy every payload.
+            row = dict(child.__dict__)
             if row["seq"] is None:
-                row["seq"] = next_seq.get(run.run_id, 0)
-                next_seq[run.run_id] = row["seq"] + 1
-            if child.span_id is not None:
-                known_spans.add((run.run_id, child.span_id))
-            row["run_id"] = run.run_id
+                row["seq"] = seq
+                seq += 1
+            row["run_id"] = run_id
             rows.append(row)
     if not rows:
         return skipped, 0
-    inserted = session.scalars(_insert(session, table).returning(table.id), rows).all()
-    return len(rows) + skipped, len(inserted)
-
-
-def _child_row(child: EventRecord | ToolCallRecord) -> dict[str, Any]:
-    return asdict(child)
+    return len(rows) + skipped, _insert_rows(session, table, rows)
 
 
 def _next_seq(session: Session, table: Any, run_ids: list[str]) -> dict[str, int]:
@@ -157,26 +235,30 @@ def refresh_run_totals(session: Session, run_ids: Sequence[str]) -> None:
     )
 
 
+class SpanFields(NamedTuple):
+    """What a run derives from each of its spans (events), in start order."""
+
+    event_type: str
+    parent_span_id: str | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    model: str | None
+    status: str | None
+    agent_name: str | None
+
+
 def refresh_trace_runs(session: Session, run_ids: Sequence[str]) -> None:
     """Derive times, model, workflow, loop depth and status of trace runs from all their spans.
 
     Spans of one trace arrive in any order and in several requests, so these fields are
     recomputed from everything stored rather than from the request at hand.
     """
-    for run_id in run_ids:
-        session.execute(
-            update(Run)
-            .where(Run.run_id == run_id)
-            .values(**_trace_fields(session, run_id))
-            .execution_options(synchronize_session=False)
-        )
-
-
-def _trace_fields(session: Session, run_id: str) -> dict[str, Any]:
+    if not run_ids:
+        return
     rows = session.execute(
         select(
+            Event.run_id,
             Event.event_type,
-            Event.name,
             Event.parent_span_id,
             Event.started_at,
             Event.ended_at,
@@ -184,29 +266,38 @@ def _trace_fields(session: Session, run_id: str) -> dict[str, Any]:
             Event.status,
             Event.payload["agent_name"].as_string(),
         )
-        .where(Event.run_id == run_id)
-        .order_by(Event.started_at, Event.seq)
+        .where(Event.run_id.in_(run_ids))
+        .order_by(Event.run_id, Event.started_at.is_(None), Event.started_at, Event.seq)
     ).all()
+    spans: dict[str, list[SpanFields]] = {run_id: [] for run_id in run_ids}
+    for run_id, *fields in rows:
+        spans[run_id].append(SpanFields(*fields))
+    updates = [{"run_id": run_id, **trace_fields(spans[run_id])} for run_id in run_ids]
+    # ORM bulk UPDATE by primary key: one executemany per distinct set of columns.
+    session.execute(update(Run), updates)
+
+
+def trace_fields(spans: Sequence[SpanFields]) -> dict[str, Any]:
+    """Return a trace run's times, model, loop depth, status and workflow from its spans."""
     fields: dict[str, Any] = {}
-    starts = [row.started_at for row in rows if row.started_at is not None]
-    ends = [row.ended_at for row in rows if row.ended_at is not None]
+    starts = [span.started_at for span in spans if span.started_at is not None]
+    ends = [span.ended_at for span in spans if span.ended_at is not None]
     if starts:
         fields["created_at"] = min(starts)
     if ends:
         fields["ended_at"] = max(ends)
     if starts and ends:
         fields["latency_ms"] = (max(ends) - min(starts)).total_seconds() * 1000.0
-    models = [row.model for row in rows if row.model and row.event_type == "llm"]
+    models = [span.model for span in spans if span.model and span.event_type == "llm"]
     if models:
         fields["model"] = models[0]
-    fields["loop_depth"] = max(0, sum(1 for row in rows if row.event_type == "llm") - 1)
-    roots = [row for row in rows if row.parent_span_id is None]
+    fields["loop_depth"] = max(0, sum(1 for span in spans if span.event_type == "llm") - 1)
+    roots = [span for span in spans if span.parent_span_id is None]
     if not roots:
         fields["status"] = RunStatus.RUNNING
         return fields
-    root = roots[0]
-    fields["status"] = RunStatus.FAILED if root.status == "ERROR" else RunStatus.COMPLETED
-    agent_names = [row[7] for row in rows if row[7]]
+    fields["status"] = RunStatus.FAILED if roots[0].status == "ERROR" else RunStatus.COMPLETED
+    agent_names = [span.agent_name for span in spans if span.agent_name]
     if agent_names:
         fields["workflow_type"] = agent_names[0][:64]
     return fields

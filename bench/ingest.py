@@ -1,0 +1,372 @@
+"""Ingestion throughput: spans/s through OTLP/HTTP and runs/s through the native batch API.
+
+    python bench/ingest.py [--database sqlite|postgresql|both] [--seconds N] [--clients 4]
+
+Serves keel in its own process (`python -m keel serve`) on 127.0.0.1, then drives it from
+client threads in this process for N seconds per phase, after a short warm-up. Every request
+carries fresh trace / run ids, so each one really inserts. Prints JSON: throughput, p50/p99
+request latency, and a check that the database holds exactly what the server acknowledged.
+PostgreSQL gets a fresh database on 127.0.0.1:5432 (user postgres), dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
+from sqlalchemy import func, select
+
+from keel.store.engine import Database
+from keel.store.models import Event, Run
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+#: Stands in for the first 8 bytes of every trace id; replaced per request (same length).
+TRACE_MARKER = b"\xfe\x01KEEL\x02\xfe"
+RUN_MARKER = "RUNPREFIX0"
+WARMUP_S = 2.0
+WORDS = [
+    "account",
+    "balance",
+    "transfer",
+    "withdrawal",
+    "fee",
+    "tax",
+    "form",
+    "interest",
+    "statement",
+    "card",
+    "limit",
+    "payment",
+    "pending",
+    "review",
+    "customer",
+    "support",
+    "policy",
+    "refund",
+    "routing",
+    "number",
+    "deadline",
+    "compliance",
+    "transaction",
+    "overdraft",
+    "deposit",
+    "savings",
+    "checking",
+    "wire",
+    "international",
+]
+
+
+def _text(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+
+
+def _kv(key: str, value: Any) -> KeyValue:
+    if isinstance(value, bool):
+        return KeyValue(key=key, value=AnyValue(bool_value=value))
+    if isinstance(value, int):
+        return KeyValue(key=key, value=AnyValue(int_value=value))
+    if isinstance(value, float):
+        return KeyValue(key=key, value=AnyValue(double_value=value))
+    return KeyValue(key=key, value=AnyValue(string_value=str(value)))
+
+
+def _chat_attrs(rng: random.Random, turn: int) -> dict[str, Any]:
+    messages = [{"role": "system", "parts": [{"type": "text", "content": _text(rng, 25)}]}]
+    messages += [
+        {"role": "user", "parts": [{"type": "text", "content": _text(rng, 30)}]}
+        for _ in range(turn)
+    ]
+    answer = [{"role": "assistant", "parts": [{"type": "text", "content": _text(rng, 40)}]}]
+    return {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": "openai",
+        "gen_ai.request.model": "gpt-4o-mini",
+        "gen_ai.response.model": "gpt-4o-mini-2024-07-18",
+        "gen_ai.request.temperature": 0.2,
+        "gen_ai.response.id": f"chatcmpl-{rng.getrandbits(48):x}",
+        "gen_ai.usage.input_tokens": rng.randint(200, 1500),
+        "gen_ai.usage.output_tokens": rng.randint(20, 300),
+        "gen_ai.input.messages": json.dumps(messages),
+        "gen_ai.output.messages": json.dumps(answer),
+    }
+
+
+def _tool_attrs(rng: random.Random, index: int) -> dict[str, Any]:
+    name = rng.choice(["knowledge_search", "lookup_account", "get_transactions"])
+    return {
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.tool.name": name,
+        "gen_ai.tool.call.id": f"call_{index}",
+        "gen_ai.tool.call.arguments": json.dumps({"query": _text(rng, 6), "limit": 5}),
+        "gen_ai.tool.call.result": json.dumps({"items": [_text(rng, 12) for _ in range(3)]}),
+    }
+
+
+def _span(
+    trace_no: int, span_no: int, name: str, times_ms: tuple[int, int], attrs: dict[str, Any]
+) -> Span:
+    base = 1_790_000_000_000_000_000 + trace_no * 10_000_000_000
+    return Span(
+        trace_id=TRACE_MARKER + trace_no.to_bytes(8, "big"),
+        span_id=(trace_no * 64 + span_no + 1).to_bytes(8, "big"),
+        parent_span_id=b"" if span_no == 0 else (trace_no * 64 + 1).to_bytes(8, "big"),
+        name=name,
+        kind=Span.SPAN_KIND_INTERNAL if span_no == 0 else Span.SPAN_KIND_CLIENT,
+        start_time_unix_nano=base + times_ms[0] * 1_000_000,
+        end_time_unix_nano=base + times_ms[1] * 1_000_000,
+        attributes=[_kv(key, value) for key, value in attrs.items()],
+        status=Status(code=Status.STATUS_CODE_UNSET),
+    )
+
+
+def agent_trace(rng: random.Random, trace_no: int, size: int) -> list[Span]:
+    """One agent run of `size` spans: invoke_agent, then alternating chat and tool spans."""
+    agent = {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "support"}
+    spans = [_span(trace_no, 0, "invoke_agent support", (0, size * 500), agent)]
+    for span_no in range(1, size):
+        if span_no % 2:
+            attrs, name = _chat_attrs(rng, span_no // 2 + 1), "chat gpt-4o-mini"
+        else:
+            attrs = _tool_attrs(rng, span_no)
+            name = f"execute_tool {attrs['gen_ai.tool.name']}"
+        times = (span_no * 500, span_no * 500 + 400)
+        spans.append(_span(trace_no, span_no, name, times, attrs))
+    return spans
+
+
+def otlp_template(spans_per_request: int, seed: int = 7) -> bytes:
+    """A serialized export of agent traces (6-10 spans each) whose trace ids carry the marker."""
+    rng = random.Random(seed)
+    request = ExportTraceServiceRequest()
+    resource = request.resource_spans.add()
+    resource.resource.attributes.append(_kv("service.name", "bench-agent"))
+    scope = resource.scope_spans.add()
+    scope.scope.name = "bench"
+    trace_no = 0
+    while len(scope.spans) < spans_per_request:
+        size = min(rng.randint(6, 10), spans_per_request - len(scope.spans))
+        scope.spans.extend(agent_trace(rng, trace_no, size))
+        trace_no += 1
+    body = request.SerializeToString()
+    assert body.count(TRACE_MARKER) == spans_per_request
+    return body
+
+
+def native_template(runs_per_request: int) -> str:
+    """A native batch of runs (6 events, 2 tool calls each) with a replaceable run id prefix."""
+    events = [
+        {"seq": i, "event_type": "llm" if i % 2 else "tool", "name": f"step {i}",
+         "model": "gpt-4o-mini", "input_tokens": 500, "output_tokens": 80,
+         "payload": {"messages": [{"role": "user", "content": _text(random.Random(i), 30)}]}}
+        for i in range(6)
+    ]  # fmt: skip
+    calls = [
+        {"seq": i, "tool_name": "knowledge_search", "args": {"query": "fees", "k": 3},
+         "latency_ms": 12.5, "result_meta": {"size": 300}}
+        for i in range(2)
+    ]  # fmt: skip
+    runs = [
+        {"run_id": f"{RUN_MARKER}-{i}", "workflow_type": "support", "model": "gpt-4o-mini",
+         "created_at": "2026-11-01T10:00:00Z", "events": events, "tool_calls": calls}
+        for i in range(runs_per_request)
+    ]  # fmt: skip
+    return json.dumps({"runs": runs})
+
+
+def free_port() -> int:
+    """Return a TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system) process `pid` has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def keel_server(env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """Run `python -m keel serve` in its own process; yield its base URL and pid."""
+    port = free_port()
+    command = [sys.executable, "-m", "keel", "serve", "--port", str(port), "--log-level", "warning"]
+    process = subprocess.Popen(command, env={**os.environ, **env})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("keel serve did not come up")
+            time.sleep(0.2)
+        yield url, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def drive(
+    server: tuple[str, int],
+    path: str,
+    make_body: Callable[[], bytes],
+    headers: dict[str, str],
+    args: Any,
+) -> dict[str, Any]:
+    """POST fresh bodies from `args.clients` threads for warm-up + `args.seconds` seconds."""
+    url, pid = server
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    start = time.monotonic()
+    measure_from, stop_at = start + WARMUP_S, start + WARMUP_S + args.seconds
+
+    def client() -> None:
+        with httpx.Client(base_url=url, timeout=120) as http:
+            while (now := time.monotonic()) < stop_at:
+                body = make_body()
+                began = time.perf_counter()
+                response = http.post(path, content=body, headers=headers)
+                elapsed = time.perf_counter() - began
+                with lock:
+                    if response.status_code != 200 or b"rejected" in response.content:
+                        failures.append(f"{response.status_code} {response.text[:200]}")
+                    elif now >= measure_from:
+                        latencies.append(elapsed)
+
+    threads = [threading.Thread(target=client) for _ in range(args.clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(max(0.0, measure_from - time.monotonic()))
+    cpu_from = cpu_seconds(pid)
+    for thread in threads:
+        thread.join()
+    server_cpu = cpu_seconds(pid) - cpu_from
+    # Requests still in flight at stop_at finished a little later; count the real span.
+    wall = max(time.monotonic() - measure_from, 1e-9)
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "failures": len(failures),
+        "first_failure": failures[0] if failures else None,
+        "seconds": round(wall, 2),
+        "server_cpu_s": round(server_cpu, 2),
+        "p50_ms": round(1000 * latencies[len(latencies) // 2], 1) if latencies else None,
+        "p99_ms": round(1000 * latencies[int(len(latencies) * 0.99)], 1) if latencies else None,
+    }
+
+
+def bench_database(url: str | None, home: Path, args: Any) -> dict[str, Any]:
+    """Both phases against one database; verifies stored counts against acknowledged ones."""
+    env = {"KEEL_HOME": str(home), "KEEL_MAX_REQUEST_BYTES": str(64 * 1024 * 1024)}
+    if url:
+        env["KEEL_DATABASE_URL"] = url
+    template = otlp_template(args.batch)
+    native = native_template(args.runs_per_request)
+    with keel_server(env) as server:
+        otlp = drive(
+            server,
+            "/v1/traces",
+            lambda: template.replace(TRACE_MARKER, os.urandom(8)),
+            {"content-type": "application/x-protobuf"},
+            args,
+        )
+        otlp["spans_per_request"] = args.batch
+        spans = otlp["requests"] * args.batch
+        otlp["spans_per_s"] = round(spans / otlp["seconds"])
+        # Load-independent view: what one fully available core would sustain.
+        otlp["spans_per_server_cpu_s"] = round(spans / max(otlp["server_cpu_s"], 1e-9))
+        runs = drive(
+            server,
+            "/api/v1/runs:batch",
+            lambda: native.replace(RUN_MARKER, uuid.uuid4().hex).encode(),
+            {"content-type": "application/json"},
+            args,
+        )
+        runs["runs_per_request"] = args.runs_per_request
+        stored_runs = runs["requests"] * args.runs_per_request
+        runs["runs_per_s"] = round(stored_runs / runs["seconds"])
+        runs["runs_per_server_cpu_s"] = round(stored_runs / max(runs["server_cpu_s"], 1e-9))
+    database = Database(url or f"sqlite:///{home / 'keel.db'}")
+    with database.read() as session:
+        stored = {
+            "runs": session.scalar(select(func.count()).select_from(Run)),
+            "events": session.scalar(select(func.count()).select_from(Event)),
+        }
+    database.dispose()
+    return {"otlp": otlp, "native": runs, "stored": stored}
+
+
+@contextmanager
+def fresh_postgres() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped on exit."""
+    name = f"keel_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    """Parse arguments, run the chosen databases, print one JSON document."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per phase")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
+    parser.add_argument("--batch", type=int, default=512, help="spans per OTLP request")
+    parser.add_argument("--runs-per-request", type=int, default=50, help="runs per native batch")
+    args = parser.parse_args()
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        if args.database in ("sqlite", "both"):
+            results["sqlite"] = bench_database(None, Path(scratch) / "sqlite", args)
+        if args.database in ("postgresql", "both"):
+            with fresh_postgres() as url:
+                results["postgresql"] = bench_database(url, Path(scratch) / "pg", args)
+    report = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            # Other work on the machine slows every figure but the per-CPU-second ones.
+            "load_average_at_end": round(os.getloadavg()[0], 2),
+        },
+        "settings": {
+            "seconds": args.seconds,
+            "clients": args.clients,
+            "spans_per_otlp_request": args.batch,
+            "runs_per_native_request": args.runs_per_request,
+        },
+        "results": results,
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
