@@ -153,6 +153,10 @@ class Replay(Base):
         ForeignKey("runs.run_id", ondelete="CASCADE"), index=True
     )
     perturbation_type: Mapped[str] = mapped_column(String(16))
+    set_id: Mapped[str | None] = mapped_column(
+        ForeignKey("replay_sets.set_id", ondelete="CASCADE"), index=True
+    )
+    sample: Mapped[int] = mapped_column(Integer, default=0)
     replay_run_id: Mapped[str | None] = mapped_column(String(128), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -210,3 +214,24 @@ class Alert(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     delivered_at: Mapped[datetime | None]
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ReplaySet(Base):
+    """One replay budget of a base run: its plan, progress, and the stability it measured."""
+
+    __tablename__ = "replay_sets"
+
+    set_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    base_run_id: Mapped[str] = mapped_column(
+        ForeignKey("runs.run_id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    perturbations: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    samples: Mapped[int] = mapped_column(Integer, default=1)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    finished_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,143 @@
+"""The replay engine: plan a budget, re-execute the run under each perturbation, score agreement.
+
+A replay set lives in the database from the start (queued → running → completed / failed) with
+its progress, so any keel process can show it, and a worker elsewhere can run it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from keel.errors import Conflict, NotFound
+from keel.evaluate.generation import BASE
+from keel.evaluate.stability import StabilityResult, stability
+from keel.replay.generations import generation_of
+from keel.replay.plan import Perturbation, ReplaySpec, plan_replays
+from keel.replay.target import ReplayTarget
+from keel.store.engine import Database
+from keel.store.models import RunStatus
+from keel.store.replays import (
+    add_replay,
+    create_replay_set,
+    finish_replay_set,
+    replay_set_detail,
+    score_run,
+)
+from keel.store.runs import RunDetail, run_detail
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ReplayOutcome:
+    """A finished replay set: its id, the base run and the stability it measured."""
+
+    set_id: str
+    base_run_id: str
+    result: StabilityResult
+
+
+def _base(database: Database, run_id: str) -> RunDetail:
+    with database.read() as session:
+        detail = run_detail(session, run_id)
+    if detail is None:
+        raise NotFound(f"no run with id {run_id!r}", field="run_id")
+    return detail
+
+
+def resolve_target(base: RunDetail, targets: Sequence[ReplayTarget]) -> ReplayTarget:
+    """Return the target that can re-execute `base`, or raise Conflict saying why none can."""
+    for target in targets:
+        if target.accepts(base):
+            reason = target.unreplayable_reason(base)
+            if reason:
+                raise Conflict(f"run {base.run.run_id} cannot be replayed: {reason}", "run_id")
+            return target
+    raise Conflict(
+        f"run {base.run.run_id} ({base.run.source}, workflow {base.run.workflow_type}) cannot be "
+        "replayed: keel did not run it and it carries no replayable entrypoint or captured LLM "
+        "messages. Decorate the agent with @keel.replayable, or turn on message capture in "
+        "your OpenTelemetry instrumentation.",
+        field="run_id",
+    )
+
+
+def start_replay_set(
+    database: Database, run_id: str, perturbations: Sequence[Perturbation], samples: int,
+    seed: int, targets: Sequence[ReplayTarget],
+) -> str:  # fmt: skip
+    """Check that run `run_id` can be replayed, store a queued set for it, return its id."""
+    base = _base(database, run_id)
+    resolve_target(base, targets)
+    specs = plan_replays(perturbations, samples, seed)
+    set_id = f"rs-{uuid.uuid4().hex[:16]}"
+    kinds = list(dict.fromkeys(str(spec.perturbation) for spec in specs))
+    with database.write() as session:
+        create_replay_set(session, set_id, run_id, seed, kinds, samples, len(specs))
+    return set_id
+
+
+def _run_one(
+    database: Database, base: RunDetail, target: ReplayTarget, spec: ReplaySpec, set_id: str
+) -> RunDetail:
+    perturbed = target.perturb(base, spec)
+    replay_run_id = f"{base.run.run_id}~{spec.perturbation}-{spec.sample}-{set_id[3:11]}"
+    target.execute(base, perturbed, spec, replay_run_id)
+    with database.write() as session:
+        add_replay(
+            session, f"{set_id}:{spec.perturbation}:{spec.sample}", set_id, base.run.run_id,
+            str(spec.perturbation), spec.sample, replay_run_id,
+            {"perturbation": perturbed.record, "generation_seed": spec.generation_seed},
+        )  # fmt: skip
+        detail = run_detail(session, replay_run_id)
+    if detail is None:
+        raise Conflict(f"replay target {target.name} stored no run {replay_run_id}", "run_id")
+    return detail
+
+
+def _new_status(current: str, result: StabilityResult) -> str | None:
+    if current not in (RunStatus.COMPLETED, RunStatus.UNSTABLE):
+        return None
+    return RunStatus.UNSTABLE if result.unstable else RunStatus.COMPLETED
+
+
+def run_replay_set(
+    database: Database,
+    set_id: str,
+    targets: Sequence[ReplayTarget],
+    progress: Progress | None = None,
+) -> ReplayOutcome:
+    """Execute every replay of set `set_id`, score the run, and store both."""
+    with database.read() as session:
+        found = replay_set_detail(session, set_id)
+    if found is None:
+        raise NotFound(f"no replay set {set_id!r}", field="set_id")
+    replay_set = found.replay_set
+    base = _base(database, replay_set.base_run_id)
+    kinds = [Perturbation(kind) for kind in replay_set.perturbations["kinds"]]
+    specs = plan_replays(kinds, replay_set.samples, replay_set.seed)
+    try:
+        target = resolve_target(base, targets)
+        generations = [generation_of(base, BASE)]
+        for index, spec in enumerate(specs):
+            detail = _run_one(database, base, target, spec, set_id)
+            generations.append(generation_of(detail, str(spec.perturbation)))
+            if progress:
+                progress(index + 1, len(specs))
+        result = stability(generations)
+    except Exception as exc:
+        with database.write() as session:
+            finish_replay_set(session, set_id, None, error=f"{type(exc).__name__}: {exc}")
+        raise
+    with database.write() as session:
+        finish_replay_set(session, set_id, {"stability": result.as_dict()})
+        score_run(
+            session,
+            base.run.run_id,
+            result.score,
+            base.run.risk,
+            _new_status(base.run.status, result),
+        )
+    return ReplayOutcome(set_id, base.run.run_id, result)
