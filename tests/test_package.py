@@ -11,10 +11,12 @@ import keel.sdk
 
 
 def test_public_surface_is_pinned() -> None:
-    assert keel.__all__ == ["__version__", "configure", "current_run", "flush", "tool", "trace_run"]
+    assert keel.__all__ == [
+        "__version__", "configure", "current_run", "flush", "replayable", "tool", "trace_run",
+    ]  # fmt: skip
     assert keel.sdk.__all__ == [
-        "SdkConfig", "SdkStats", "TracedRun", "configure", "current_run", "flush", "shutdown",
-        "stats", "tool", "trace_run",
+        "SdkConfig", "SdkStats", "TracedRun", "configure", "current_run", "flush", "replayable",
+        "shutdown", "stats", "tool", "trace_run",
     ]  # fmt: skip
     for name in keel.__all__ + keel.sdk.__all__:
         assert hasattr(keel.sdk if name in keel.sdk.__all__ else keel, name)

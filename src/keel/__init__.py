@@ -6,6 +6,8 @@ framework, database driver or ML library is imported until used).
 
 __version__ = "0.1.0"
 
-from keel.sdk import configure, current_run, flush, tool, trace_run
+from keel.sdk import configure, current_run, flush, replayable, tool, trace_run
 
-__all__ = ["__version__", "configure", "current_run", "flush", "tool", "trace_run"]
+__all__ = [
+    "__version__", "configure", "current_run", "flush", "replayable", "tool", "trace_run",
+]  # fmt: skip

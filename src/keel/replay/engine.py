@@ -83,7 +83,7 @@ def _run_one(
     database: Database, base: RunDetail, target: ReplayTarget, spec: ReplaySpec, set_id: str
 ) -> RunDetail:
     perturbed = target.perturb(base, spec)
-    replay_run_id = f"{base.run.run_id}~{spec.perturbation}-{spec.sample}-{set_id[3:11]}"
+    replay_run_id = f"{set_id}-{spec.perturbation}-{spec.sample}"
     target.execute(base, perturbed, spec, replay_run_id)
     with database.write() as session:
         add_replay(

@@ -18,6 +18,7 @@ from keel.sdk.batcher import SdkStats
 from keel.sdk.client import configure, flush, shutdown, stats
 from keel.sdk.config import SdkConfig
 from keel.sdk.decorators import tool
+from keel.sdk.replayable import replayable
 from keel.sdk.tracer import TracedRun, current_run, trace_run
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "configure",
     "current_run",
     "flush",
+    "replayable",
     "shutdown",
     "stats",
     "tool",

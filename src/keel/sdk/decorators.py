@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
+from keel.sdk.replay_context import active_replay
+from keel.sdk.tool_constraints import constrain_arguments, constrain_result
 from keel.sdk.tracer import PendingToolCall, current_run, guarded
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,6 +40,12 @@ def tool(fn: Any = None, *, name: str | None = None, server: str | None = None) 
     return _wrap(fn, name, server)
 
 
+def _constraint() -> dict[str, Any] | None:
+    """Return the P3 constraint of the replay this call runs in (None outside replays)."""
+    replay = active_replay()
+    return replay.constraint if replay is not None else None
+
+
 def _wrap(fn: F, name: str | None, server: str | None) -> F:
     tool_name = name or getattr(fn, "__name__", None) or type(fn).__name__
     arguments = _binder(fn)
@@ -53,8 +63,12 @@ def _wrap(fn: F, name: str | None, server: str | None) -> F:
             pending = start(args, kwargs)
             if pending is None:
                 return await fn(*args, **kwargs)
+            constraint = _constraint()
             try:
-                result = await fn(*args, **kwargs)
+                args, kwargs, delay_s = constrain_arguments(constraint, tool_name, fn, args, kwargs)
+                if delay_s:
+                    await asyncio.sleep(delay_s)
+                result = constrain_result(constraint, tool_name, await fn(*args, **kwargs))
             except BaseException as exc:
                 pending.end(error=exc)
                 raise
@@ -68,8 +82,12 @@ def _wrap(fn: F, name: str | None, server: str | None) -> F:
         pending = start(args, kwargs)
         if pending is None:
             return fn(*args, **kwargs)
+        constraint = _constraint()
         try:
-            result = fn(*args, **kwargs)
+            args, kwargs, delay_s = constrain_arguments(constraint, tool_name, fn, args, kwargs)
+            if delay_s:
+                time.sleep(delay_s)
+            result = constrain_result(constraint, tool_name, fn(*args, **kwargs))
         except BaseException as exc:
             pending.end(error=exc)
             raise

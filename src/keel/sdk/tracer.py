@@ -28,6 +28,7 @@ from keel.sdk.capture import (
     summarise_result,
     utcnow,
 )
+from keel.sdk.replay_context import active_replay
 
 logger = logging.getLogger("keel.sdk")
 _current: ContextVar[TracedRun | None] = ContextVar("keel_current_run", default=None)
@@ -318,6 +319,10 @@ def _submit(run: TracedRun, error: BaseException | None) -> None:
     except Exception as exc:
         logger.debug("keel: run %s could not be serialised", run.run_id, exc_info=True)
         client.drop_unsendable(f"run {run.run_id} could not be serialised ({exc!r})")
+        return
+    replay = active_replay()
+    if replay is not None:
+        replay.finished_runs.append(body)  # the replay engine stores it, synchronously
         return
     client.submit(body)
 

@@ -1,0 +1,145 @@
+"""`@keel.replayable`: make the host's agent entrypoint a run keel can replay and score.
+
+The decorator names which parameters are the instruction, the user input, the context documents
+and the tool set, and where the answer is in the return value. Each call records a run (as
+`trace_run` does) plus the entrypoint's import path and its JSON-able arguments; `keel replay`
+imports the entrypoint and calls it again with P1 / P2 / P3 applied to those parameters.
+Arguments that are not JSON (clients, sessions) or are named like secrets are not stored: a
+replay calls the entrypoint without them, so they need defaults (e.g. read from the environment).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from keel.sdk.replay_context import active_replay
+from keel.sdk.tracer import TracedRun, guarded, trace_run
+
+F = TypeVar("F", bound=Callable[..., Any])
+ROLES = ("instruction", "user_input", "context", "tools")
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """What `@keel.replayable` was told about the entrypoint."""
+
+    workflow_type: str
+    roles: dict[str, str]
+    answer: str | Callable[[Any], Any] | None = None
+    model: str | None = None
+    secret: tuple[str, ...] = field(default_factory=tuple)
+
+
+def replayable(
+    fn: F | None = None, *, workflow_type: str, instruction: str | None = None,
+    user_input: str | None = None, context: str | None = None, tools: str | None = None,
+    answer: str | Callable[[Any], Any] | None = None, model: str | None = None,
+    secret: tuple[str, ...] = (),
+) -> Any:  # fmt: skip
+    """Decorate an agent entrypoint so each call is a run that `keel replay` can re-execute.
+
+    `instruction`, `user_input`, `context` and `tools` name parameters of the function;
+    `answer` is a key (dict result), an attribute, or a function of the result giving the text.
+    """
+    given = {"instruction": instruction, "user_input": user_input, "context": context,
+             "tools": tools}  # fmt: skip
+    declared = Declaration(
+        workflow_type, {k: v for k, v in given.items() if v}, answer, model, tuple(secret)
+    )
+
+    def decorate(target: F) -> F:
+        missing = set(declared.roles.values()) - set(inspect.signature(target).parameters)
+        if missing:
+            raise TypeError(f"@keel.replayable names unknown parameters: {sorted(missing)}")
+        return _wrap(target, declared)
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+@guarded
+def recorded_inputs(fn: Callable[..., Any], declared: Declaration, args: tuple[Any, ...],
+                    kwargs: dict[str, Any]) -> dict[str, Any] | None:  # fmt: skip
+    """Return what a run of `fn` records so it can be called again (None if it cannot tell)."""
+    bound = inspect.signature(fn).bind(*args, **kwargs)
+    kept, omitted = {}, []
+    for name, value in bound.arguments.items():
+        if name in declared.secret or not _jsonable(value):
+            omitted.append(name)
+        else:
+            kept[name] = value
+    return {
+        "entrypoint": f"{fn.__module__}:{fn.__qualname__}",
+        "roles": declared.roles,
+        "arguments": kept,
+        "omitted": omitted,
+        "secret": list(declared.secret),
+    }
+
+
+def answer_output(result: Any, answer: str | Callable[[Any], Any] | None) -> dict[str, Any]:
+    """Return the run's output: the structured result with its answer text under "answer"."""
+    if hasattr(result, "model_dump"):
+        result = result.model_dump()
+    output = dict(result) if isinstance(result, dict) else {}
+    if callable(answer):
+        text = answer(result)
+    elif isinstance(answer, str):
+        text = result.get(answer) if isinstance(result, dict) else getattr(result, answer, None)
+    else:
+        text = result if isinstance(result, str) else output.get("answer")
+    output["answer"] = "" if text is None else str(text)
+    return output
+
+
+def _scope(fn: Callable[..., Any], declared: Declaration, args: tuple[Any, ...],
+           kwargs: dict[str, Any]) -> Any:  # fmt: skip
+    replay = active_replay()
+    return trace_run(
+        declared.workflow_type,
+        model=declared.model,
+        run_id=replay.run_id if replay else None,
+        parent_run_id=replay.parent_run_id if replay else None,
+        inputs=recorded_inputs(fn, declared, args, kwargs),
+    )
+
+
+@guarded
+def _finish(run: TracedRun, result: Any, declared: Declaration) -> None:
+    run.set_output(answer_output(result, declared.answer))
+
+
+def _wrap(fn: F, declared: Declaration) -> F:
+    if inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def call_async(*args: Any, **kwargs: Any) -> Any:
+            with _scope(fn, declared, args, kwargs) as run:
+                result = await fn(*args, **kwargs)
+                _finish(run, result, declared)
+                return result
+
+        call_async.__keel_replayable__ = declared  # type: ignore[attr-defined]
+        return call_async  # type: ignore[return-value]
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with _scope(fn, declared, args, kwargs) as run:
+            result = fn(*args, **kwargs)
+            _finish(run, result, declared)
+            return result
+
+    call.__keel_replayable__ = declared  # type: ignore[attr-defined]
+    return call  # type: ignore[return-value]
