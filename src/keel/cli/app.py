@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import keel
-from keel.cli import baseline, db, drift, ingest, kb, mcp, runs, serve, world
+from keel.cli import baseline, db, drift, ingest, kb, mcp, replay, runs, serve, world
 
 app = typer.Typer(
     name="keel",
@@ -32,6 +32,7 @@ def root(
 
 app.command("serve")(serve.serve)
 app.command("ingest")(ingest.ingest)
+app.command("replay")(replay.replay)
 app.add_typer(db.app, name="db")
 app.add_typer(runs.app, name="runs")
 app.add_typer(world.app, name="world")

@@ -11,11 +11,12 @@ from fastapi import FastAPI
 import keel
 from keel.config import Settings
 from keel.drift.monitor import MonitorPlan, monitor
+from keel.replay.jobs import ReplayJobs
 from keel.store.engine import Database
 from keel.timespan import parse_span
 from keel.web.assets import mount_assets
 from keel.web.errors import install_error_handlers
-from keel.web.routes import health, otlp, runs
+from keel.web.routes import health, otlp, replays, runs
 from keel.web.templating import make_templates
 from keel.web.views import runs as runs_view
 
@@ -40,11 +41,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         owned = database is None
         app.state.database = database or Database(settings.resolved_database_url())
         monitoring = start_drift_monitor(settings, app.state.database)
+        app.state.replay_jobs = ReplayJobs(app.state.database)
         try:
             yield
         finally:
             if monitoring is not None:
                 monitoring.cancel()
+            app.state.replay_jobs.shutdown()
             if owned:
                 app.state.database.dispose()
 
@@ -55,6 +58,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(health.router)
     app.include_router(runs.router)
     app.include_router(otlp.router)
+    app.include_router(replays.router)
     app.include_router(runs_view.router)
     mount_assets(app)
     return app

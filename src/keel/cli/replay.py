@@ -1,0 +1,94 @@
+"""`keel replay RUN_ID`: replay a run under perturbations and print its stability."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from keel.cli.database import open_database
+from keel.cli.output import console, keel_errors, print_json
+
+
+def _summary(outcome: Any) -> dict[str, Any]:
+    result = outcome.result
+    return {
+        "run_id": outcome.base_run_id,
+        "replay_set_id": outcome.set_id,
+        "stability": round(result.score, 2),
+        "unstable": result.unstable,
+        "threshold": result.threshold,
+        "interval": [round(result.interval.low, 2), round(result.interval.high, 2)],
+        "components": {
+            "semantic": result.components.semantic,
+            "structural": result.components.structural,
+            "trajectory": result.components.trajectory,
+            "mean_cosine": result.components.mean_cosine,
+            "weights": result.components.weights,
+        },
+        "sensitivity": [
+            {"perturbation": s.perturbation, "score": s.score, "delta": s.delta}
+            for s in result.sensitivity
+        ],
+        "fields": [vars(field) for field in result.fields],
+        "generations": result.generations,
+        "failed": result.failed,
+    }
+
+
+def _print(summary: dict[str, Any]) -> None:
+    verdict = "[red]UNSTABLE[/red]" if summary["unstable"] else "[green]stable[/green]"
+    low, high = summary["interval"]
+    console.print(
+        f"[bold]{summary['run_id']}[/bold] stability [bold]{summary['stability']:.1f}[/bold] "
+        f"(95% CI {low:.1f}–{high:.1f}) {verdict}  replay set {summary['replay_set_id']}"
+    )
+    table = Table("component", "value", "weight")
+    for name, value in summary["components"].items():
+        if name == "weights":
+            continue
+        weight = summary["components"]["weights"].get(name)
+        table.add_row(
+            name,
+            "-" if value is None else f"{value:.3f}",
+            "-" if weight is None else f"{weight:.2f}",
+        )
+    console.print(table)
+    sensitivity = Table("perturbation", "score", "Δ vs seed-only")
+    for row in summary["sensitivity"]:
+        score, delta = row["score"], row["delta"]
+        sensitivity.add_row(row["perturbation"], "-" if score is None else f"{score:.1f}",
+                            "-" if delta is None else f"{delta:+.1f}")  # fmt: skip
+    console.print(sensitivity)
+
+
+def replay(
+    run_id: str = typer.Argument(..., help="The run to replay."),
+    perturbations: str = typer.Option("P1,P2,P3", "--perturbations", help="Among P1,P2,P3."),
+    samples: int = typer.Option(2, "--samples", min=1, max=16, help="Replays per perturbation."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the whole replay budget."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Replay RUN_ID (seed-only noise floor + each perturbation) and score its stability."""
+    from keel.replay.engine import run_replay_set, start_replay_set
+    from keel.replay.plan import parse_perturbations
+    from keel.replay.registry import default_targets
+
+    with keel_errors(), open_database() as database:
+        targets = default_targets(database)
+        kinds = parse_perturbations(perturbations)
+        set_id = start_replay_set(database, run_id, kinds, samples, seed, targets)
+        columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, disable=as_json, transient=True) as bar:
+            task = bar.add_task("replay", total=None)
+            outcome = run_replay_set(
+                database, set_id, targets,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )  # fmt: skip
+    summary = _summary(outcome)
+    if as_json:
+        print_json(summary)
+    else:
+        _print(summary)
