@@ -28,6 +28,8 @@ from keel.store.models import Base
 from keel.web.app import create_app
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+#: ../shared beside the repository root: the design docs and real third-party payloads.
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PG_ADMIN_URL = os.environ.get("KEEL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -61,6 +62,9 @@ class ToyTarget:
 
     def unreplayable_reason(self, base: RunDetail) -> str | None:
         return None
+
+    def observed_output(self, base: RunDetail) -> dict[str, Any] | None:
+        return base.run.output
 
     def perturb(self, base: RunDetail, spec: ReplaySpec) -> PerturbedInputs:
         text = base.run.inputs["text"]

@@ -120,7 +120,7 @@ def run_replay_set(
     specs = plan_replays(kinds, replay_set.samples, replay_set.seed)
     try:
         target = resolve_target(base, targets)
-        generations = [generation_of(base, BASE)]
+        generations = [generation_of(base, BASE, target.observed_output(base))]
         for index, spec in enumerate(specs):
             detail = _run_one(database, base, target, spec, set_id)
             generations.append(generation_of(detail, str(spec.perturbation)))

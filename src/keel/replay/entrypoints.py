@@ -70,6 +70,9 @@ class EntrypointTarget:
                     "default; give them defaults, e.g. read from the environment")  # fmt: skip
         return None
 
+    def observed_output(self, base: RunDetail) -> dict[str, Any] | None:
+        return base.run.output
+
     def perturb(self, base: RunDetail, spec: ReplaySpec) -> PerturbedInputs:
         inputs = base.run.inputs
         arguments = {k: v for k, v in inputs["arguments"].items() if v != REDACTED}

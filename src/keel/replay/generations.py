@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from keel.evaluate.generation import Generation, ToolStep
 from keel.store.models import RunStatus
 from keel.store.runs import RunDetail
 
 
-def generation_of(detail: RunDetail, label: str) -> Generation:
-    """Return run `detail` as a generation labelled `label` (no output when the run failed)."""
+def generation_of(
+    detail: RunDetail, label: str, output: dict[str, Any] | None = None
+) -> Generation:
+    """Return run `detail` as a generation labelled `label` (no output when the run failed).
+
+    `output` replaces the run's stored output (a traced run keeps its answer in its spans).
+    """
     run = detail.run
-    output = None if run.status == RunStatus.FAILED or not run.output else run.output
+    output = output or run.output
+    if run.status == RunStatus.FAILED or not output:
+        output = None
     steps = tuple(
         ToolStep(call.tool_name, call.args_digest, call.started_at, call.ended_at)
         for call in detail.tool_calls

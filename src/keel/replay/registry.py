@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from keel.replay.entrypoints import EntrypointTarget
+from keel.replay.llm_calls import LlmCallTarget
 from keel.replay.target import ReplayTarget
 from keel.store.engine import Database
 
 
 def default_targets(database: Database) -> list[ReplayTarget]:
     """Return every replay target, each bound to `database` for the runs it stores."""
-    return [EntrypointTarget(database)]
+    return [EntrypointTarget(database), LlmCallTarget(database)]

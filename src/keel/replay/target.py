@@ -34,6 +34,10 @@ class ReplayTarget(Protocol):
         """Return why `base` cannot be replayed after all, with how to fix it; None if it can."""
         ...
 
+    def observed_output(self, base: RunDetail) -> dict[str, Any] | None:
+        """Return the output `base` produced (what its replays are compared with)."""
+        ...
+
     def perturb(self, base: RunDetail, spec: ReplaySpec) -> PerturbedInputs:
         """Return `base`'s inputs with `spec`'s perturbation applied (seeded by the spec)."""
         ...

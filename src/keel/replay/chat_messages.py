@@ -1,0 +1,144 @@
+"""Read what an ingested LLM call was given: its messages, its tool definitions, and the tool
+results the conversation recorded (the ledger a replay answers tool calls from).
+
+Instrumentations store messages in two shapes: OpenAI's (`role`, `content`, `tool_calls`,
+`tool_call_id`), used by OpenInference and older GenAI conventions, and the GenAI conventions'
+`parts` (`text`, `tool_call`, `tool_call_response`). Both become keel's `Message`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from keel.agents.models.generation import Message, ToolCallRequest, ToolSpec
+from keel.ingest.redaction import args_digest
+
+ROLES = ("system", "user", "assistant", "tool")
+
+
+def _arguments(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return {"input": value}
+    return value if isinstance(value, dict) else {"input": value}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):  # OpenAI content parts
+        return "".join(str(part.get("text", "")) for part in value if isinstance(part, dict))
+    return json.dumps(value)
+
+
+def _from_parts(role: str, parts: list[Any]) -> Message:
+    texts, calls, call_id = [], [], None
+    for part in parts:
+        kind = part.get("type")
+        if kind == "tool_call":
+            calls.append(ToolCallRequest(str(part.get("id")), str(part.get("name")),
+                                         _arguments(part.get("arguments"))))  # fmt: skip
+        elif kind == "tool_call_response":
+            call_id = str(part.get("id"))
+            texts.append(_text(part.get("response")))
+        else:
+            texts.append(_text(part.get("content")))
+    return Message(role, "".join(texts), call_id, tuple(calls))  # type: ignore[arg-type]
+
+
+def _from_openai(role: str, item: dict[str, Any]) -> Message:
+    calls = tuple(
+        ToolCallRequest(
+            str(call.get("id")),
+            str(call.get("function", {}).get("name")),
+            _arguments(call.get("function", {}).get("arguments")),
+        )
+        for call in item.get("tool_calls") or ()
+    )
+    call_id = item.get("tool_call_id")
+    return Message(role, _text(item.get("content")), call_id and str(call_id), calls)  # type: ignore[arg-type]
+
+
+def normalise_messages(raw: Any) -> list[Message]:
+    """Return the messages of a stored conversation in keel's shape (unknown roles dropped)."""
+    if isinstance(raw, dict) and "messages" in raw:
+        raw = raw["messages"]
+    messages = []
+    for item in raw if isinstance(raw, list) else []:
+        item = item.get("message", item) if isinstance(item, dict) else {}
+        role = str(item.get("role", ""))
+        if role not in ROLES:
+            continue
+        parts = item.get("parts")
+        messages.append(
+            _from_parts(role, parts) if isinstance(parts, list) else _from_openai(role, item)
+        )
+    return messages
+
+
+def input_messages(payload: dict[str, Any]) -> list[Message]:
+    """Return an LLM event's input messages, with its system instructions first."""
+    messages = normalise_messages(payload.get("input_messages"))
+    if not messages and isinstance(payload.get("input"), str):
+        try:
+            messages = normalise_messages(json.loads(payload["input"]))
+        except json.JSONDecodeError:
+            messages = [Message("user", payload["input"])]
+    system = payload.get("system_instructions")
+    if system and not any(m.role == "system" for m in messages):
+        if isinstance(system, list):  # GenAI: [{"type": "text", "content": ...}]
+            system = [{"text": p.get("content", "")} for p in system if isinstance(p, dict)]
+        messages.insert(0, Message("system", _text(system)))
+    return messages
+
+
+def _definition(item: Any) -> ToolSpec | None:
+    if isinstance(item, str):
+        try:
+            item = json.loads(item)
+        except json.JSONDecodeError:
+            return None
+    if not isinstance(item, dict):
+        return None
+    function = item.get("function", item)
+    name = function.get("name")
+    if not name:
+        return None
+    return ToolSpec(str(name), str(function.get("description", "")),
+                    function.get("parameters") or {"type": "object", "properties": {}})  # fmt: skip
+
+
+def tool_definitions(payload: dict[str, Any]) -> list[ToolSpec]:
+    """Return the tools an LLM call offered (GenAI, OpenInference or the raw request's)."""
+    attributes = payload.get("attributes", {})
+    found: list[Any] = []
+    if "gen_ai.tool.definitions" in attributes:
+        value = attributes["gen_ai.tool.definitions"]
+        found = json.loads(value) if isinstance(value, str) else list(value)
+    found += [v for k, v in sorted(attributes.items()) if k.startswith("llm.tools.")]
+    if not found and isinstance(payload.get("input"), str):
+        try:
+            found = json.loads(payload["input"]).get("tools", [])
+        except (json.JSONDecodeError, AttributeError):
+            found = []
+    tools = [tool for tool in map(_definition, found) if tool is not None]
+    return list({tool.name: tool for tool in tools}.values())
+
+
+def tool_ledger(conversations: Iterable[list[Message]]) -> dict[tuple[str, str], str]:
+    """Return the recorded result of each tool call, keyed by tool name and argument digest."""
+    calls: dict[str, tuple[str, str]] = {}
+    ledger: dict[tuple[str, str], str] = {}
+    for messages in conversations:
+        for message in messages:
+            for call in message.tool_calls:
+                calls[call.call_id] = (call.name, args_digest(call.arguments))
+            if message.role == "tool" and message.tool_call_id in calls:
+                ledger[calls[message.tool_call_id]] = message.content
+    return ledger
