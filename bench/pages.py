@@ -1,0 +1,172 @@
+"""Page speed at scale: p50/p95 server time of each dashboard page and its JSON twin.
+
+    python bench/pages.py [--runs 100000] [--events-per-run 10] [--database sqlite|postgresql|both]
+                          [--requests 40]
+
+Bulk-loads the runs (with their events and tool calls) straight into a fresh database, serves
+keel on it in its own process (`python -m keel serve`) on 127.0.0.1, then requests every page
+and its JSON twin `--requests` times after a warm-up. The time is the server's own, read from
+the `Server-Timing` header when keel sends one, else the client-side latency on loopback.
+Pages that do not exist yet (404) are reported as missing, not timed. Prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import insert
+
+from ingest import fresh_postgres, keel_server  # a sibling script: bench/ is on sys.path
+from keel.store.engine import Database
+from keel.store.migrate import upgrade
+from keel.store.models import Event, Run, ToolCall
+
+CHUNK = 5_000
+START = datetime(2026, 10, 1, tzinfo=UTC)
+TOOLS = ("knowledge.search", "account.lookup", "transactions.list", "db.query")
+STEPS = ("planner", "draft", "critic", "final")
+
+
+def _run_row(rng: random.Random, index: int) -> dict[str, Any]:
+    workflow = rng.choices(("support", "sql", "otel"), weights=(6, 2, 2))[0]
+    stability = None if rng.random() < 0.3 else round(100 * rng.betavariate(6, 2), 1)
+    status = "UNSTABLE" if stability is not None and stability < 70 else "COMPLETED"
+    tokens = rng.randint(200, 4_000)
+    return {
+        "run_id": f"bench-{index:07d}", "workflow_type": workflow,
+        "created_at": START + timedelta(seconds=index * 24), "model": rng.choice(
+            ("offline:grounded-sampler", "openai:gpt-4o-mini", "openai:gpt-4o")),
+        "status": rng.choice(("FAILED", status)) if rng.random() < 0.03 else status,
+        "source": "bench", "input_tokens": tokens, "output_tokens": tokens // 4,
+        "total_tokens": tokens + tokens // 4, "cost_usd": tokens * 2e-7,
+        "tool_count": 3, "error_count": 0, "loop_depth": rng.choice((0, 0, 0, 1, 2)),
+        "latency_ms": rng.lognormvariate(7, 0.4), "stability": stability,
+        "risk": None if stability is None else round(rng.random() * 100, 1),
+        "inputs": {"ticket": "bench"}, "metrics": {},
+        "output": {"category": rng.choice(("TAX", "WITHDRAWAL", "TRANSFER")), "answer": "ok"},
+    }  # fmt: skip
+
+
+def _children(run_id: str, created: datetime, events: int) -> tuple[list[dict], list[dict]]:
+    rows = []
+    for seq in range(events):
+        moment = created + timedelta(milliseconds=150 * seq)
+        rows.append({
+            "run_id": run_id, "seq": seq, "event_type": "llm" if seq % 3 == 0 else "step",
+            "name": STEPS[seq % len(STEPS)], "started_at": moment,
+            "ended_at": moment + timedelta(milliseconds=120), "model": None, "input_tokens": 40,
+            "output_tokens": 10, "cost_usd": 0.0, "status": "OK", "payload": {"step": seq},
+        })  # fmt: skip
+    calls = [
+        {"run_id": run_id, "seq": seq, "tool_name": TOOLS[seq], "args_digest": "0" * 64,
+         "args_preview": '{"query":"bench"}', "started_at": created, "ended_at": created,
+         "latency_ms": 12.0, "result_meta": {"size": 300}, "error": None}
+        for seq in range(3)
+    ]  # fmt: skip
+    return rows, calls
+
+
+def load(database: Database, runs: int, events_per_run: int) -> float:
+    """Insert `runs` runs with their events and tool calls; return the seconds it took."""
+    rng = random.Random(1)
+    started = time.perf_counter()
+    for first in range(0, runs, CHUNK):
+        run_rows = [_run_row(rng, i) for i in range(first, min(first + CHUNK, runs))]
+        events, calls = [], []
+        for row in run_rows:
+            more_events, more_calls = _children(row["run_id"], row["created_at"], events_per_run)
+            events += more_events
+            calls += more_calls
+        with database.write() as session:
+            session.execute(insert(Run), run_rows)
+            session.execute(insert(Event), events)
+            session.execute(insert(ToolCall), calls)
+    return time.perf_counter() - started
+
+
+def pages(runs: int) -> dict[str, str]:
+    """Return the pages to time (HTML and JSON twin), by name."""
+    middle = f"bench-{runs // 2:07d}"
+    return {
+        "runs": "/", "runs.json": "/api/v1/runs",
+        "runs_sorted_by_stability": "/?sort=stability&order=asc",
+        "runs_sorted_by_stability.json": "/api/v1/runs?sort=stability&order=asc",
+        "runs_filtered": "/?workflow_type=support&status=UNSTABLE&stability_max=60",
+        "runs_filtered.json": "/api/v1/runs?workflow_type=support&status=UNSTABLE&stability_max=60",
+        "run_detail": f"/runs/{middle}", "run_detail.json": f"/api/v1/runs/{middle}",
+        "overview": "/overview", "overview.json": "/api/v1/overview",
+    }  # fmt: skip
+
+
+def _server_ms(response: httpx.Response, elapsed_ms: float) -> float:
+    timing = response.headers.get("server-timing", "")
+    for part in timing.split(","):
+        if "dur=" in part:
+            return float(part.split("dur=")[1].split(";")[0])
+    return elapsed_ms
+
+
+def time_page(client: httpx.Client, path: str, requests: int) -> dict[str, Any]:
+    """Return p50/p95 of `path`, or that it is missing."""
+    first = client.get(path)
+    if first.status_code == 404:
+        return {"missing": True}
+    first.raise_for_status()
+    for _ in range(2):
+        client.get(path)
+    samples = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(path)
+        samples.append(_server_ms(response, (time.perf_counter() - started) * 1000))
+    samples.sort()
+    return {
+        "p50_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(samples[int(0.95 * (len(samples) - 1))], 1),
+        "requests": requests,
+    }
+
+
+def bench(url: str, args: argparse.Namespace, home: Path) -> dict[str, Any]:
+    """Load, serve and time the pages on the database at `url`."""
+    upgrade(url)
+    database = Database(url)
+    load_s = load(database, args.runs, args.events_per_run)
+    database.dispose()
+    env = {"KEEL_DATABASE_URL": url, "KEEL_HOME": str(home)}
+    with keel_server(env) as (base, _pid), httpx.Client(base_url=base, timeout=60) as client:
+        timed = {
+            name: time_page(client, path, args.requests) for name, path in pages(args.runs).items()
+        }
+    return {"load_seconds": round(load_s, 1), "pages": timed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=100_000)
+    parser.add_argument("--events-per-run", type=int, default=10)
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--requests", type=int, default=40)
+    args = parser.parse_args()
+    result: dict[str, Any] = {"runs": args.runs, "events": args.runs * args.events_per_run}
+    with tempfile.TemporaryDirectory() as scratch:
+        home = Path(scratch)
+        if args.database in ("sqlite", "both"):
+            result["sqlite"] = bench(f"sqlite:///{home / 'pages.db'}", args, home)
+        if args.database in ("postgresql", "both"):
+            with fresh_postgres() as url:
+                result["postgresql"] = bench(url, args, home)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
