@@ -6,7 +6,8 @@ KeelError
 ├── UnsupportedMediaType (415)
 ├── NotFound          (404)
 ├── Conflict          (409)  e.g. a run keel cannot re-execute
-└── Unauthorized      (401)
+├── Unauthorized      (401)
+└── TimedOut          (504)  a step ran past its time limit, e.g. a db.query tool call
 """
 
 from __future__ import annotations
@@ -52,3 +53,8 @@ class Conflict(KeelError):
 class Unauthorized(KeelError):
     code = "unauthorized"
     status_code = 401
+
+
+class TimedOut(KeelError):
+    code = "timed_out"
+    status_code = 504
