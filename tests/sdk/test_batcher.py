@@ -42,7 +42,7 @@ def test_runs_past_a_full_queue_are_dropped_and_counted(caplog: pytest.LogCaptur
 
 def test_server_errors_are_retried_until_the_batch_is_stored() -> None:
     with ScriptedServer(statuses=[503, 502]) as server:
-        keel.configure(endpoint=server.url, retry_backoff_s=0.01)
+        keel.configure(endpoint=server.url, retry_backoff_s=0.01, flush_interval_s=60)
         trace(2)
         assert keel.flush(timeout_s=30)
     stats = keel.sdk.stats()
@@ -53,7 +53,9 @@ def test_server_errors_are_retried_until_the_batch_is_stored() -> None:
 def test_unreachable_server_drops_after_bounded_retries_with_one_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    keel.configure(endpoint=closed_port_url(), max_retries=2, retry_backoff_s=0.01)
+    keel.configure(
+        endpoint=closed_port_url(), max_retries=2, retry_backoff_s=0.01, flush_interval_s=60
+    )
     for round_ in range(3):
         trace(2, f"round{round_}")
         assert keel.flush(timeout_s=30)

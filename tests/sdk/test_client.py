@@ -101,13 +101,19 @@ pid = os.fork()
 if pid == 0:
     with keel.trace_run(workflow_type="support", run_id="in-child"):
         pass
+    with keel.trace_run(workflow_type="support") as run:
+        pass
     keel.flush(timeout_s=30)
+    print("CHILD_ID " + run.run_id, flush=True)
     print("CHILD " + json.dumps(keel.sdk.stats().as_dict()), flush=True)
     os._exit(0)
 os.waitpid(pid, 0)
 with keel.trace_run(workflow_type="support", run_id="after-fork"):
     pass
+with keel.trace_run(workflow_type="support") as run:
+    pass
 keel.flush(timeout_s=30)
+print("PARENT_ID " + run.run_id, flush=True)
 print("PARENT " + json.dumps(keel.sdk.stats().as_dict()), flush=True)
 """
 
@@ -123,9 +129,16 @@ def test_a_forked_child_sends_its_own_runs(
     )
     assert result.returncode == 0, result.stderr
     reports = dict(line.split(" ", 1) for line in result.stdout.splitlines())
-    assert json.loads(reports["CHILD"])["sent"] == 1
-    assert json.loads(reports["PARENT"])["sent"] == 2
-    for run_id in ("before-fork", "in-child", "after-fork"):
+    assert json.loads(reports["CHILD"])["sent"] == 2
+    assert json.loads(reports["PARENT"])["sent"] == 3
+    assert reports["CHILD_ID"] != reports["PARENT_ID"]  # generated ids do not repeat across fork
+    for run_id in (
+        "before-fork",
+        "in-child",
+        "after-fork",
+        reports["CHILD_ID"],
+        reports["PARENT_ID"],
+    ):
         assert stored(database, run_id).run.status == "COMPLETED"
 
 

@@ -110,3 +110,26 @@ def test_method_tools_leave_self_out_and_apply_defaults() -> None:
     digests = {call["args_digest"] for call in calls}
     assert digests == {args_digest({"account": "acc-1", "currency": "EUR"})}
     assert all("args" not in call for call in calls)  # raw arguments never leave the host
+
+
+def test_tool_whose_arguments_cannot_be_captured_still_runs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Unprintable:
+        def __str__(self) -> str:
+            raise RuntimeError("no text form")
+
+    @keel.tool
+    def accept(value: object) -> str:
+        return "accepted"
+
+    with ScriptedServer() as server:
+        keel.configure(endpoint=server.url)
+        with keel.trace_run(workflow_type="support"):
+            assert accept(Unprintable()) == "accepted"
+            assert search("fees", k=1) == ["fees-0"]
+        assert keel.flush(timeout_s=30)
+    calls = server.bodies[0]["runs"][0]["tool_calls"]
+    assert [call["tool_name"] for call in calls] == ["search"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "keel.sdk"]
+    assert len(warnings) == 1 and "no text form" in warnings[0]

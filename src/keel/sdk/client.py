@@ -82,12 +82,18 @@ def submit(run: bytes) -> None:
 
 def drop_unsendable(problem: str) -> None:
     """Count a run that could not be serialised as dropped, and warn (once)."""
-    _active().count_dropped(problem)
+    try:
+        _active().count_dropped(problem)
+    except Exception:
+        logger.debug("keel: %s", problem, exc_info=True)
 
 
 def report_problem(problem: str) -> None:
     """Warn (once) about a recording problem in the host's process."""
-    _active().warn_once(problem)
+    try:
+        _active().warn_once(problem)
+    except Exception:
+        logger.debug("keel: %s", problem, exc_info=True)
 
 
 def flush(timeout_s: float = 5.0) -> bool:

@@ -54,7 +54,7 @@ def _wrap(fn: F, name: str | None, server: str | None) -> F:
         run = current_run()
         if run is None:
             return None
-        return _start(run, tool_name, arguments(args, kwargs), server)
+        return _start(run, tool_name, lambda: arguments(args, kwargs), server)
 
     if inspect.iscoroutinefunction(fn):
 
@@ -98,8 +98,10 @@ def _wrap(fn: F, name: str | None, server: str | None) -> F:
 
 
 @guarded
-def _start(run: Any, tool_name: str, args: Any, server: str | None) -> PendingToolCall:
-    return run.start_tool_call(tool_name, args, server)
+def _start(
+    run: Any, tool_name: str, arguments: Callable[[], Any], server: str | None
+) -> PendingToolCall:
+    return run.start_tool_call(tool_name, arguments(), server)
 
 
 def _binder(fn: Callable[..., Any]) -> Callable[[tuple[Any, ...], dict[str, Any]], Any]:

@@ -297,7 +297,7 @@ class RunScope:
         try:
             if self._token is not None:
                 _current.reset(self._token)
-        except ValueError:  # exited in another context (a generator moved across tasks)
+        except (ValueError, RuntimeError):  # exited in another context, or exited twice
             _current.set(None)
         _submit(self.run, exc)
 
