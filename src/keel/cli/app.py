@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import keel
-from keel.cli import baseline, db, drift, ingest, kb, mcp, replay, runs, serve, world
+from keel.cli import baseline, db, drift, ingest, kb, mcp, model, replay, runs, serve, world
 
 app = typer.Typer(
     name="keel",
@@ -40,6 +40,7 @@ app.add_typer(kb.app, name="kb")
 app.add_typer(baseline.app, name="baseline")
 app.add_typer(drift.app, name="drift")
 app.add_typer(mcp.app, name="mcp")
+app.add_typer(model.app, name="model")
 
 
 def main() -> None:

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 import inspect
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 from keel.errors import Conflict
@@ -29,10 +32,26 @@ from keel.store.writes import write_runs
 REDACTED = "[REDACTED]"
 
 
-def load_entrypoint(path: str) -> Any:
-    """Import and return the function at `module:qualname`."""
+def _import(module_name: str, source: str | None) -> Any:
+    """Import `module_name`, or load it from the file it was recorded in."""
+    try:
+        return importlib.import_module(module_name)
+    except ImportError:
+        if not source or not Path(source).is_file():
+            raise
+    spec = importlib.util.spec_from_file_location(module_name, source)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {source}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_entrypoint(path: str, source: str | None = None) -> Any:
+    """Import and return the function at `module:qualname` (from `source` when not on the path)."""
     module_name, _, qualname = path.partition(":")
-    target: Any = importlib.import_module(module_name)
+    target: Any = _import(module_name, source)
     for part in qualname.split("."):
         target = getattr(target, part)
     return target
@@ -60,7 +79,7 @@ class EntrypointTarget:
     def unreplayable_reason(self, base: RunDetail) -> str | None:
         path = base.run.inputs["entrypoint"]
         try:
-            function = load_entrypoint(path)
+            function = load_entrypoint(path, base.run.inputs.get("entrypoint_file"))
         except (ImportError, AttributeError) as exc:
             return (f"its entrypoint {path} cannot be imported here ({exc}); run keel from the "
                     "agent's project, or add it to PYTHONPATH")  # fmt: skip
@@ -104,7 +123,8 @@ class EntrypointTarget:
     def execute(
         self, base: RunDetail, perturbed: PerturbedInputs, spec: ReplaySpec, run_id: str
     ) -> None:
-        function = load_entrypoint(base.run.inputs["entrypoint"])
+        inputs = base.run.inputs
+        function = load_entrypoint(inputs["entrypoint"], inputs.get("entrypoint_file"))
         context = ReplayContext(run_id, base.run.run_id, perturbed.inputs["constraint"])
         # An exception from the agent is part of what the replay observes: the SDK has
         # recorded the run as FAILED with its error.

@@ -15,6 +15,7 @@ import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from keel.sdk.replay_context import active_replay
@@ -80,8 +81,13 @@ def recorded_inputs(fn: Callable[..., Any], declared: Declaration, args: tuple[A
             omitted.append(name)
         else:
             kept[name] = value
+    source = inspect.getsourcefile(fn)
+    module = fn.__module__
+    if module == "__main__" and source:  # run as a script: importable by its file's name
+        module = Path(source).stem
     return {
-        "entrypoint": f"{fn.__module__}:{fn.__qualname__}",
+        "entrypoint": f"{module}:{fn.__qualname__}",
+        "entrypoint_file": str(Path(source).resolve()) if source else None,
         "roles": declared.roles,
         "arguments": kept,
         "omitted": omitted,
