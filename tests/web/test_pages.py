@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 
 import httpx
+from sqlalchemy import update
 
 from keel.store.engine import Database
+from keel.store.flags import replace_flags
+from keel.store.models import Replay, Run
 from tests.conftest import LiveServer
 from tests.web.test_runs_api import make_run
 
@@ -110,3 +113,55 @@ def test_assets_are_served_by_keel_itself(live_server: LiveServer) -> None:
     page = httpx.get(f"{live_server.url}/", headers=HTML).text
     sources = re.findall(r'(?:src|href)="([^"#]+)"', page)
     assert sources and all(source.startswith("/") for source in sources)
+
+
+def store_flagged_run(server: LiveServer, database: Database) -> None:
+    answer = "Wires sent before 4 pm arrive today. You owe no tax on this."
+    post_runs(server, make_run("orig", output={"answer": answer}), make_run("healed"))
+    with database.write() as session:
+        start = answer.index("You owe no tax")
+        replace_flags(session, "orig", "content", [
+            {"rule_id": "prohibited.no_tax_owed", "category": "TAX", "severity": "high",
+             "evidence": {"field": "answer", "start": start, "end": start + 14,
+                          "text": "You owe no tax"}},
+        ])  # fmt: skip
+        session.execute(update(Run).where(Run.run_id == "healed").values(parent_run_id="orig"))
+        session.add(Replay(replay_id="rp1", base_run_id="orig", perturbation_type="P1",
+                           replay_run_id="healed"))  # fmt: skip
+
+
+def test_run_detail_shows_graph_flags_and_links(
+    live_server: LiveServer, database: Database
+) -> None:
+    store_flagged_run(live_server, database)
+    page = httpx.get(f"{live_server.url}/runs/orig", headers=HTML)
+    assert page.status_code == 200
+    # Two LLM events and one tool call recorded apart from them: three steps.
+    assert len(re.findall(r'<a href="#[^"]+" class="step-node', page.text)) == 3
+    assert re.search(
+        r'<mark class="flag sev-high" id="mark-0"[^>]*>You owe no tax</mark>', page.text
+    )
+    assert 'href="/runs/healed"' in page.text and "rp1" in page.text
+    healed = httpx.get(f"{live_server.url}/runs/healed", headers=HTML).text
+    assert 'href="/runs/orig"' in healed and "Derived from" in healed
+
+
+def test_run_json_twin_carries_flags_and_links(live_server: LiveServer, database: Database) -> None:
+    store_flagged_run(live_server, database)
+    run = httpx.get(f"{live_server.url}/api/v1/runs/orig").json()
+    assert [flag["rule_id"] for flag in run["policy_flags"]] == ["prohibited.no_tax_owed"]
+    assert run["policy_flags"][0]["evidence"]["text"] == "You owe no tax"
+    assert [child["run_id"] for child in run["links"]["children"]] == ["healed"]
+    assert run["links"]["replays"][0]["replay_run_id"] == "healed"
+    replay = httpx.get(f"{live_server.url}/api/v1/runs/healed").json()
+    assert replay["links"]["parent"]["run_id"] == "orig"
+    assert replay["links"]["replay_of"]["base_run_id"] == "orig"
+
+
+def test_unknown_run_is_a_clear_404_page(live_server: LiveServer, database: Database) -> None:
+    page = httpx.get(f"{live_server.url}/runs/no-such-run", headers=HTML)
+    assert page.status_code == 404
+    assert "No run with id &#39;no-such-run&#39;" in page.text
+    assert "finds runs by id prefix" in page.text
+    api = httpx.get(f"{live_server.url}/api/v1/runs/no-such-run", headers=HTML)
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"

@@ -12,7 +12,9 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from keel.errors import InvalidInput
-from keel.store.models import Event, Run, ToolCall
+from keel.store.flags import flags_of_run
+from keel.store.models import Event, PolicyFlag, Run, ToolCall
+from keel.store.run_links import RunLinks, run_links
 
 SORTABLE = {
     "created_at": Run.created_at,
@@ -133,15 +135,20 @@ def runs_page(
 
 @dataclass
 class RunDetail:
-    """A run with its events (in start order) and tool calls."""
+    """A run with its events (in start order) and tool calls; with `related`, flags and links."""
 
     run: Run
     events: list[Event]
     tool_calls: list[ToolCall]
+    flags: list[PolicyFlag] = field(default_factory=list)
+    links: RunLinks = field(default_factory=RunLinks)
 
 
-def run_detail(session: Session, run_id: str) -> RunDetail | None:
-    """Return the run `run_id` with its events and tool calls, or None when unknown."""
+def run_detail(session: Session, run_id: str, *, related: bool = False) -> RunDetail | None:
+    """Return the run `run_id` with its events and tool calls, or None when unknown.
+
+    `related` adds its policy flags and the runs linked to it (parent, derived runs, replays).
+    """
     run = session.get(Run, run_id)
     if run is None:
         return None
@@ -155,7 +162,11 @@ def run_detail(session: Session, run_id: str) -> RunDetail | None:
         .where(ToolCall.run_id == run_id)
         .order_by(ToolCall.started_at.is_(None), ToolCall.started_at, ToolCall.seq)
     ).all()
-    return RunDetail(run, list(events), list(calls))
+    detail = RunDetail(run, list(events), list(calls))
+    if related:
+        detail.flags = flags_of_run(session, run_id)
+        detail.links = run_links(session, run)
+    return detail
 
 
 @dataclass(frozen=True)

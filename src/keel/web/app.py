@@ -18,6 +18,7 @@ from keel.web.assets import mount_assets
 from keel.web.errors import install_error_handlers
 from keel.web.routes import health, otlp, replays, runs
 from keel.web.templating import make_templates
+from keel.web.views import run_detail as run_detail_view
 from keel.web.views import runs as runs_view
 
 
@@ -60,5 +61,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(otlp.router)
     app.include_router(replays.router)
     app.include_router(runs_view.router)
+    app.include_router(run_detail_view.router)
     mount_assets(app)
     return app

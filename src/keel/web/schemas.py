@@ -62,6 +62,39 @@ class ToolCallOut(_FromRow):
     error: str | None
 
 
+class PolicyFlagOut(_FromRow):
+    source: str
+    rule_id: str
+    rule_version: str
+    category: str
+    severity: str
+    message: str
+    evidence: dict[str, Any]
+    created_at: datetime
+
+
+class LinkedRunOut(_FromRow):
+    run_id: str
+    status: str
+    created_at: datetime
+    stability: float | None
+
+
+class ReplayLinkOut(_FromRow):
+    replay_id: str
+    perturbation_type: str
+    created_at: datetime
+    replay_run_id: str | None
+    base_run_id: str
+
+
+class RunLinksOut(_FromRow):
+    parent: LinkedRunOut | None = None
+    children: list[LinkedRunOut] = []
+    replays: list[ReplayLinkOut] = []
+    replay_of: ReplayLinkOut | None = None
+
+
 class RunOut(RunSummary):
     ended_at: datetime | None
     trace_id: str | None
@@ -71,6 +104,8 @@ class RunOut(RunSummary):
     metrics: dict[str, Any]
     events: list[EventOut]
     tool_calls: list[ToolCallOut]
+    policy_flags: list[PolicyFlagOut] = []
+    links: RunLinksOut = RunLinksOut()
 
 
 class RunsPageOut(BaseModel):

@@ -61,9 +61,9 @@ def list_runs(db: DatabaseDep, query: RunsQueryDep) -> RunsPageOut:
 
 @router.get("/runs/{run_id}", response_model=RunOut)
 def get_run(run_id: str, db: DatabaseDep) -> RunOut:
-    """Return one run with its events (in start order) and tool calls."""
+    """Return one run with its events (in start order), tool calls, policy flags and links."""
     with db.read() as session:
-        detail = run_detail(session, run_id)
+        detail = run_detail(session, run_id, related=True)
         if detail is None:
             raise NotFound(f"no run with id {run_id!r}", field="run_id")
         return RunOut.model_validate(
@@ -77,5 +77,7 @@ def get_run(run_id: str, db: DatabaseDep) -> RunOut:
                 "metrics": detail.run.metrics,
                 "events": detail.events,
                 "tool_calls": detail.tool_calls,
+                "policy_flags": detail.flags,
+                "links": detail.links,
             }
         )
