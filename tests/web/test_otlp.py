@@ -12,17 +12,21 @@ from typing import Any
 import httpx
 import pytest
 from google.protobuf import json_format
+from google.rpc.status_pb2 import Status as RpcStatus
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.exporter.otlp.proto.http import Compression
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExportResult
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import Status, StatusCode
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
+from keel.config import Settings
 from keel.store.engine import Database
 from keel.store.models import Event, Run, ToolCall
 from tests.conftest import LiveServer
@@ -200,3 +204,159 @@ def test_resending_a_request_stores_nothing_twice(
         assert session.scalar(select(func.count()).select_from(Event)) == 5
         assert session.scalar(select(func.count()).select_from(ToolCall)) == 2
     assert_agent_run(fetch_run(live_server, trace_id_of(spans)))
+
+
+@pytest.mark.parametrize(
+    "fixture", ["openllmetry-openai-agent.pb", "openinference-openai-agent.pb"]
+)
+def test_real_instrumentation_payloads_become_one_run_each(
+    live_server: LiveServer, database: Database, fixture: str
+) -> None:
+    body = (FIXTURES / fixture).read_bytes()
+    response = httpx.post(
+        f"{live_server.url}/v1/traces",
+        content=body,
+        headers={"content-type": "application/x-protobuf"},
+    )
+    assert response.status_code == 200
+    assert (
+        ExportTraceServiceResponse.FromString(response.content).partial_success.rejected_spans == 0
+    )
+    runs = httpx.get(f"{live_server.url}/api/v1/runs").json()["runs"]
+    assert len(runs) == 1
+    run = fetch_run(live_server, runs[0]["run_id"])
+    assert run["model"] == "gpt-4o-mini"
+    assert (run["input_tokens"], run["output_tokens"]) == (114, 36)
+    assert [e["event_type"] for e in run["events"]].count("llm") == 2
+    assert [call["tool_name"] for call in run["tool_calls"]] == ["knowledge_search"]
+    assert run["workflow_type"] == "support"
+    assert run["status"] == "COMPLETED"
+    assert run["cost_usd"] == pytest.approx((114 * 0.15 + 36 * 0.60) / 1e6)
+    chats = [e for e in run["events"] if e["event_type"] == "llm"]
+    # The conversation is kept, so a later replay can re-issue the calls.
+    assert chats[1]["payload"]["input_messages"][0]["role"] == "user"
+    assert len(chats[1]["payload"]["input_messages"]) == 3
+
+
+def _span_json(trace_id: str, span_id: str, name: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "traceId": trace_id,
+        "spanId": span_id,
+        "name": name,
+        "kind": 1,
+        "startTimeUnixNano": str(T0),
+        "endTimeUnixNano": str(T0 + 5 * MS),
+        **extra,
+    }
+
+
+def _request_json(*spans: dict[str, Any]) -> dict[str, Any]:
+    return {"resourceSpans": [{"resource": {}, "scopeSpans": [{"spans": list(spans)}]}]}
+
+
+def test_unknown_span_kinds_are_kept_as_generic_events(
+    live_server: LiveServer, database: Database
+) -> None:
+    trace_id = "5b8efff798038103d269b633813fc60c"
+    attrs = [{"key": "db.system", "value": {"stringValue": "postgresql"}},
+             {"key": "retries", "value": {"intValue": "3"}}]  # fmt: skip
+    body = _request_json(_span_json(trace_id, "eee19b7ec3c1b174", "SELECT accounts",
+                                    attributes=attrs))  # fmt: skip
+    response = httpx.post(f"{live_server.url}/v1/traces", json=body)
+    assert response.status_code == 200, response.text
+    run = fetch_run(live_server, trace_id)
+    (event,) = run["events"]
+    assert event["event_type"] == "span"
+    assert event["name"] == "SELECT accounts"
+    assert event["payload"]["attributes"] == {"db.system": "postgresql", "retries": 3}
+    assert run["workflow_type"] == "otel"
+    assert run["status"] == "COMPLETED"
+
+
+def test_bad_span_is_rejected_while_the_good_ones_are_stored(
+    live_server: LiveServer, database: Database
+) -> None:
+    good = "5b8efff798038103d269b633813fc60c"
+    body = _request_json(
+        _span_json(good, "eee19b7ec3c1b174", "good"),
+        _span_json("not-hex", "eee19b7ec3c1b175", "bad trace id"),
+        _span_json(good, "0000000000000000", "zero span id"),
+    )
+    response = httpx.post(f"{live_server.url}/v1/traces", json=body)
+    assert response.status_code == 200
+    partial = response.json()["partialSuccess"]
+    assert partial["rejectedSpans"] == "2"
+    assert "bad trace id" in partial["errorMessage"]
+    assert "span_id" in partial["errorMessage"]
+    assert [e["name"] for e in fetch_run(live_server, good)["events"]] == ["good"]
+
+
+def test_protobuf_rejections_come_back_as_protobuf(
+    live_server: LiveServer, database: Database
+) -> None:
+    spans = record_agent_trace()
+    request = encode_spans(spans)
+    request.resource_spans[0].scope_spans[0].spans[0].trace_id = b"\x01\x02"
+    response = httpx.post(
+        f"{live_server.url}/v1/traces",
+        content=request.SerializeToString(),
+        headers={"content-type": "application/x-protobuf"},
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/x-protobuf"
+    partial = ExportTraceServiceResponse.FromString(response.content).partial_success
+    assert partial.rejected_spans == 1
+    assert "trace_id" in partial.error_message
+    assert len(fetch_run(live_server, trace_id_of(spans))["events"]) == 4
+
+
+def test_unreadable_body_is_a_400_status(live_server: LiveServer, database: Database) -> None:
+    response = httpx.post(
+        f"{live_server.url}/v1/traces",
+        content=b"\xff\xff not protobuf",
+        headers={"content-type": "application/x-protobuf"},
+    )
+    assert response.status_code == 400
+    assert "not an OTLP protobuf request" in RpcStatus.FromString(response.content).message
+    response = httpx.post(
+        f"{live_server.url}/v1/traces", content=b"{", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert "not JSON" in response.json()["message"]
+    response = httpx.post(
+        f"{live_server.url}/v1/traces", content=b"x", headers={"content-type": "text/plain"}
+    )
+    assert response.status_code == 415
+
+
+def test_body_over_the_limit_is_413(settings: Settings, database: Database) -> None:
+    small = settings.model_copy(update={"max_request_bytes": 1_000})
+    with LiveServer(small, database) as server:
+        body = encode_spans(record_agent_trace()).SerializeToString()
+        assert len(body) > 1_000
+        response = httpx.post(
+            f"{server.url}/v1/traces",
+            content=body,
+            headers={"content-type": "application/x-protobuf"},
+        )
+        assert response.status_code == 413
+        assert "KEEL_MAX_REQUEST_BYTES" in RpcStatus.FromString(response.content).message
+    with database.read() as session:
+        assert session.scalar(select(func.count()).select_from(Run)) == 0
+
+
+def test_traces_need_the_bearer_key_when_one_is_set(settings: Settings, database: Database) -> None:
+    locked = settings.model_copy(update={"api_key": SecretStr("s3cret-key")})
+    spans = record_agent_trace()
+    with LiveServer(locked, database) as server:
+        endpoint = f"{server.url}/v1/traces"
+        refused = OTLPSpanExporter(endpoint=endpoint, timeout=5)
+        assert refused.export(spans) is SpanExportResult.FAILURE
+        refused.shutdown()
+        response = httpx.post(
+            endpoint, json=_request_json(), headers={"Authorization": "Bearer no"}
+        )
+        assert response.status_code == 401
+        export(server, spans, headers={"Authorization": "Bearer s3cret-key"})
+    with database.read() as session:
+        assert session.scalar(select(func.count()).select_from(Event)) == 5

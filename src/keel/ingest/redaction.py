@@ -120,19 +120,24 @@ def _mask_secret_keys(node: Any) -> None:
 def redact_json(text: str) -> Any:
     """Return the JSON document `text` parsed, with secrets masked as `redact` would.
 
-    Masking the text before parsing scans one string instead of every node; when that leaves
-    invalid JSON (a long number outside quotes masked), parse first and walk instead. Text that
-    is not JSON comes back as redacted text.
+    Masking the text before parsing scans one string instead of every node. That is only
+    equivalent without escapes (`\\nBearer` would hide the word boundary the patterns need), and
+    when masking leaves invalid JSON (a long number outside quotes): otherwise parse first and
+    walk. Text that is not JSON comes back as redacted text.
     """
-    try:
-        parsed = orjson.loads(redact_text(text))
-    except orjson.JSONDecodeError:
+    if "\\" not in text:
         try:
-            return redact(orjson.loads(text))
+            parsed = orjson.loads(redact_text(text))
         except orjson.JSONDecodeError:
-            return redact_text(text)
-    _mask_secret_keys(parsed)
-    return parsed
+            pass
+        else:
+            _mask_secret_keys(parsed)
+            return parsed
+    try:
+        # The standard library here: orjson reads integers past 64 bits as floats.
+        return redact(json.loads(text))
+    except json.JSONDecodeError:
+        return redact_text(text)
 
 
 def args_preview(args: Any, max_chars: int = 512) -> str:

@@ -9,10 +9,9 @@ span carried is dropped. This runs for every ingested span, hence one pass over 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
-
-import orjson
 
 from keel.ingest.messages import MESSAGE_EVENTS, events_as_messages, unflatten_messages
 from keel.ingest.otlp import SpanData
@@ -159,8 +158,8 @@ def _json_or_text(value: Any) -> Any:
     """Return `value` parsed when it is a JSON string (arguments, results), else as is."""
     if isinstance(value, str) and value[:1] in ("[", "{"):
         try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:
+            return json.loads(value)  # not orjson: digests need integers past 64 bits exact
+        except json.JSONDecodeError:
             return value
     return value
 
@@ -235,7 +234,7 @@ def _tool_call(span: SpanData, found: _Sorted, error: str | None) -> ToolCallRec
     result = fields.get("tool_result", fields.get("output"))
     result_meta: dict[str, Any] = {}
     if result is not None:
-        text = result if isinstance(result, str) else orjson.dumps(result, default=str).decode()
+        text = result if isinstance(result, str) else json.dumps(result, default=str)
         preview = redact_text(text)
         if len(preview) > _PREVIEW_CHARS:
             preview = preview[: _PREVIEW_CHARS - 1] + "…"

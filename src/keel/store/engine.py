@@ -47,7 +47,7 @@ def make_engine(url: str) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
             json_serializer=json_dumps,
-            json_deserializer=orjson.loads,
+            json_deserializer=json.loads,
         )
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
@@ -57,7 +57,7 @@ def make_engine(url: str) -> Engine:
         pool_size=10,
         max_overflow=10,
         json_serializer=json_dumps,
-        json_deserializer=orjson.loads,
+        json_deserializer=json.loads,
     )
 
 

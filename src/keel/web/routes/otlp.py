@@ -20,7 +20,7 @@ from keel.web.deps import DatabaseDep, SettingsDep, require_writer
 router = APIRouter(tags=["otlp"])
 
 # google.rpc.Code values for the Status body.
-_RPC_CODES = {400: 3, 401: 16, 413: 8, 415: 3, 422: 3}
+_RPC_CODES = {400: 3, 401: 16, 413: 8, 415: 3}  # INVALID_ARGUMENT, UNAUTHENTICATED, ...
 
 
 @router.post(
@@ -38,6 +38,8 @@ async def export_traces(request: Request, db: DatabaseDep, settings: SettingsDep
         prices = load_prices(settings.prices_file)
         export = await run_in_threadpool(store_export, db, body, encoding, prices)
     except KeelError as exc:
-        content = encode_status(_RPC_CODES.get(exc.status_code, 2), exc.message, encoding)
-        return Response(content, status_code=exc.status_code, media_type=encoding)
+        # OTLP/HTTP answers undecodable or invalid data with 400, where keel's API says 422.
+        status = 400 if exc.status_code == 422 else exc.status_code
+        content = encode_status(_RPC_CODES.get(status, 2), exc.message, encoding)
+        return Response(content, status_code=status, media_type=encoding)
     return Response(encode_response(export.rejected, encoding), media_type=encoding)
