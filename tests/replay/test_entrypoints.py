@@ -98,7 +98,8 @@ def test_unimportable_entrypoint_is_refused_with_how_to_fix_it(sdk_into: Databas
     from keel.store.models import Run
 
     with database.write() as session:
-        inputs = {**run_detail(session, base_id).run.inputs, "entrypoint": "nowhere.agent:answer"}  # type: ignore[union-attr]
+        stored = run_detail(session, base_id).run.inputs  # type: ignore[union-attr]
+        inputs = {**stored, "entrypoint": "nowhere.agent:answer", "entrypoint_file": "/nowhere.py"}
         session.execute(update(Run).where(Run.run_id == base_id).values(inputs=inputs))
     with pytest.raises(Conflict, match=r"cannot be imported here.*PYTHONPATH"):
         start_replay_set(database, base_id, [Perturbation.P1], 1, 0, default_targets(database))
