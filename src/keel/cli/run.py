@@ -1,0 +1,107 @@
+"""`keel run support|sql`: run keel's reference agents; each run is stored with its trace."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.progress import Progress
+
+from keel.agents.support import SupportInputs, run_support
+from keel.cli.output import console, err_console, keel_errors, print_json
+from keel.config import Settings
+from keel.errors import InvalidInput, NotFound
+from keel.store.engine import Database
+from keel.store.migrate import upgrade
+from keel.store.records import RunRecord
+
+app = typer.Typer(help="Run keel's reference agents.", no_args_is_help=True)
+
+
+def _ticket_inputs(ticket_id: str, settings: Settings) -> dict[str, object]:
+    from keel.world import ensure_world
+
+    ticket = ensure_world(settings.home).ticket(ticket_id)
+    if ticket is None:
+        raise NotFound(f"no ticket with id {ticket_id!r}", field="ticket_id")
+    return {"ticket_text": ticket.text, "ticket_id": ticket.ticket_id,
+            "customer_id": ticket.customer_id}  # fmt: skip
+
+
+def _file_inputs(path: Path) -> list[dict[str, object]]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(
+                f"line {number}: not JSON ({exc.msg})", field=f"line {number}"
+            ) from None
+        text = row.get("ticket_text") or row.get("text")
+        rows.append({"ticket_text": text, "ticket_id": row.get("ticket_id"),
+                     "customer_id": row.get("customer_id")})  # fmt: skip
+    return rows
+
+
+def _summary(run: RunRecord) -> dict[str, object]:
+    return {"run_id": run.run_id, "status": str(run.status), "loop_depth": run.loop_depth,
+            "error": run.error, "output": run.output}  # fmt: skip
+
+
+@app.command("support")
+def support(
+    ticket_id: str | None = typer.Option(None, "--ticket-id", help="A ticket of the world."),
+    text: str | None = typer.Option(None, "--text", help="The ticket's text."),
+    tickets: Path | None = typer.Option(
+        None,
+        "--tickets",
+        exists=True,
+        dir_okay=False,
+        help="JSON Lines of tickets (text, ticket_id, customer_id).",
+    ),
+    customer_id: str | None = typer.Option(None, "--customer-id", help="Whose ticket it is."),
+    model: str | None = typer.Option(None, "--model", help="Model spec (default KEEL_MODEL)."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Sampling seed."),
+    temperature: float = typer.Option(0.7, "--temperature", min=0.0, max=2.0),
+    as_json: bool = typer.Option(False, "--json", help="Print the run(s) as JSON."),
+) -> None:
+    """Answer support tickets; each run is stored and shows in `keel runs show`."""
+    settings = Settings()
+    with keel_errors():
+        if sum(x is not None for x in (ticket_id, text, tickets)) != 1:
+            raise InvalidInput("give exactly one of --ticket-id, --text, --tickets")
+        common = {"model": model or settings.model, "seed": seed, "temperature": temperature}
+        if tickets is not None:
+            rows = _file_inputs(tickets)
+        elif ticket_id is not None:
+            rows = [_ticket_inputs(ticket_id, settings)]
+        else:
+            rows = [{"ticket_text": text, "customer_id": customer_id}]
+        batch = [SupportInputs.model_validate({**row, **common}) for row in rows]
+        url = settings.resolved_database_url()
+        upgrade(url)
+        database = Database(url)
+        try:
+            with Progress(console=console, transient=True, disable=len(batch) < 2) as progress:
+                task = progress.add_task("support runs", total=len(batch))
+                runs = run_support(batch, settings, database,
+                                   on_done=lambda _r: progress.advance(task))  # fmt: skip
+        finally:
+            database.dispose()
+    summaries = [_summary(run) for run in runs]
+    if as_json and tickets is None:
+        # the answer itself (schema-valid); the run id goes to stderr for `keel runs show`
+        err_console.print(f"run {runs[0].run_id} {runs[0].status}", highlight=False)
+        print_json(runs[0].output or {"error": runs[0].error})
+        return
+    if as_json:
+        print_json(summaries)
+        return
+    for summary in summaries:
+        output = summary["output"] or {}
+        console.print(f"[bold]{summary['run_id']}[/bold] {summary['status']} "
+                      f"{output.get('category', '-')} loops={summary['loop_depth']} "
+                      f"{summary['error'] or ''}")  # fmt: skip
