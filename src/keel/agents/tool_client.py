@@ -39,10 +39,10 @@ class ToolOutcome:
 
 def _decode(result: Any) -> tuple[Any, str | None]:
     texts = [getattr(block, "text", "") for block in result.content or []]
-    if result.isError:
+    if result.is_error:
         return None, " ".join(texts).strip() or "the tool reported an error"
-    if result.structuredContent is not None:
-        return result.structuredContent, None
+    if result.structured_content is not None:
+        return result.structured_content, None
     try:
         return json.loads(texts[0]) if texts else None, None
     except json.JSONDecodeError:
@@ -90,7 +90,7 @@ async def tool_client(
             await session.initialize()
             listed = await session.list_tools()
             tools = {
-                tool.name: ToolSpec(tool.name, tool.description or "", dict(tool.inputSchema))
+                tool.name: ToolSpec(tool.name, tool.description or "", dict(tool.input_schema))
                 for tool in listed.tools
             }
             yield ToolClient(session, tools)

@@ -57,12 +57,13 @@ def test_a_tool_timeout_is_recorded_and_the_run_finishes(
     assert run.status in ("COMPLETED", "FAILED")
 
 
-def test_a_server_that_crashes_mid_call_leaves_a_failed_run(
+def test_a_server_that_crashes_mid_call_is_recorded_in_the_trace(
     settings: Settings, database: Database
 ) -> None:
     run = _run(settings, database, command=(*TINY_SERVER, "--crash-on-get"))
-    assert run.status == "FAILED"
-    assert any(c.error for c in run.tool_calls)
+    crashed = [c for c in run.tool_calls if c.tool_name == "knowledge.get"]
+    assert crashed and all(c.error for c in crashed)
+    assert run.status in ("COMPLETED", "FAILED")
     with database.read() as session:
         assert run_detail(session, run.run_id) is not None
 
