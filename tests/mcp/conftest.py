@@ -11,6 +11,7 @@ import pytest
 from mcp import StdioServerParameters
 
 import keel
+from keel.world import ensure_world
 
 # A server keel did not write: the SDK's MCPServer with a slow tool, a failing tool, and a tool
 # that records its pid and blocks so the test can kill the process mid-call.
@@ -90,13 +91,10 @@ def raw_server(tmp_path: Path) -> Path:
     return path
 
 
-def keel_env(database_url: str, home: Path) -> dict[str, str]:
-    """Environment for a keel subprocess: this checkout's source and the test's database."""
-    return {
-        "PYTHONPATH": str(Path(keel.__file__).resolve().parents[1]),
-        "KEEL_DATABASE_URL": database_url,
-        "KEEL_HOME": str(home),
-    }
+def keel_env(database_url: str | None, home: Path) -> dict[str, str]:
+    """Environment for a keel subprocess: this checkout's source, the test's home and database."""
+    env = {"PYTHONPATH": str(Path(keel.__file__).resolve().parents[1]), "KEEL_HOME": str(home)}
+    return env | ({"KEEL_DATABASE_URL": database_url} if database_url else {})
 
 
 def proxy_command(
@@ -108,17 +106,30 @@ def proxy_command(
     return [sys.executable, "-m", "keel", "mcp", "proxy", *options, "--", *server]
 
 
-def proxied(
-    server_script: Path, database_url: str, home: Path, run_id: str
-) -> StdioServerParameters:
-    """Stdio parameters that start `server_script` behind `keel mcp proxy`."""
-    argv = proxy_command(sys.executable, str(server_script), run_id=run_id)
+def proxied(server: list[str], database_url: str, home: Path, run_id: str) -> StdioServerParameters:
+    """Stdio parameters that start the `server` argv behind `keel mcp proxy`."""
+    argv = proxy_command(*server, run_id=run_id)
     return StdioServerParameters(command=argv[0], args=argv[1:], env=keel_env(database_url, home))
+
+
+def keel_server(home: Path) -> StdioServerParameters:
+    """Stdio parameters that start `keel mcp serve` on the world in `home`."""
+    return StdioServerParameters(
+        command=sys.executable, args=["-m", "keel", "mcp", "serve"], env=keel_env(None, home)
+    )
 
 
 def direct(server_script: Path) -> StdioServerParameters:
     """Stdio parameters that start `server_script` directly."""
     return StdioServerParameters(command=sys.executable, args=[str(server_script)])
+
+
+@pytest.fixture(scope="session")
+def world_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A KEEL_HOME holding the synthetic world, built once for the session."""
+    home = tmp_path_factory.mktemp("world-home")
+    ensure_world(home)
+    return home
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,7 @@ def test_proxy_records_every_tools_call_of_an_sdk_client(
     card_args = {"seconds": 0, "label": "card 4111 1111 1111 1111"}
 
     async def scenario() -> list[Any]:
-        params = proxied(tiny_server, database_url, tmp_path, "run-sdk")
+        params = proxied([sys.executable, str(tiny_server)], database_url, tmp_path, "run-sdk")
         async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
             await session.initialize()
             return [
@@ -75,7 +75,7 @@ def test_parallel_calls_through_the_proxy_keep_their_overlap(
     database: Database, database_url: str, tiny_server: Path, tmp_path: Path
 ) -> None:
     async def scenario() -> None:
-        params = proxied(tiny_server, database_url, tmp_path, "run-parallel")
+        params = proxied([sys.executable, str(tiny_server)], database_url, tmp_path, "run-parallel")
         async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
             await session.initialize()
             await asyncio.gather(
@@ -95,7 +95,7 @@ def test_server_killed_mid_call_is_recorded_as_an_error_without_a_hang(
     marker = tmp_path / "server.pid"
 
     async def scenario() -> MCPError:
-        params = proxied(tiny_server, database_url, tmp_path, "run-killed")
+        params = proxied([sys.executable, str(tiny_server)], database_url, tmp_path, "run-killed")
         async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
             await session.initialize()
             call = asyncio.create_task(session.call_tool("hang", {"marker": str(marker)}))

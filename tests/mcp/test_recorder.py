@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
 from keel.mcp.recorder import finish_call, result_meta, start_call
 
 
@@ -60,3 +65,12 @@ def test_times_and_latency_agree() -> None:
     assert (record.ended_at - record.started_at).total_seconds() == 0.25
     assert record.result_meta == {"outcome": "server_exited", "is_error": True}
     assert record.error == "gone"
+
+
+def test_a_call_seen_earlier_is_stamped_when_it_was_seen() -> None:
+    now_perf = time.perf_counter()
+    pending = start_call("srv", "t", {}, started_perf=now_perf - 2.0)
+    record = finish_call(pending, result={"content": []}, ended_perf=now_perf)
+    assert record.latency_ms == pytest.approx(2000.0)
+    assert record.started_at is not None
+    assert datetime.now(UTC) - record.started_at >= timedelta(seconds=2)

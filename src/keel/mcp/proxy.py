@@ -19,6 +19,7 @@ import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from keel.errors import InvalidInput
@@ -77,9 +78,10 @@ async def _to_server(
     assert process.stdin is not None
     try:
         while chunk := await read():
+            received_perf = time.perf_counter()  # before forwarding: a call starts when sent
             process.stdin.write(chunk)
             await process.stdin.drain()
-            watcher.client_chunk(chunk)
+            watcher.client_chunk(chunk, received_perf)
     except (BrokenPipeError, ConnectionResetError):
         return  # the server is gone; the other pump sees its output end
     with contextlib.suppress(OSError):
@@ -100,26 +102,45 @@ async def _to_client(
         watcher.server_chunk(chunk, received_perf)
 
 
-async def _stop(process: asyncio.subprocess.Process, grace_s: float) -> int:
-    """Wait up to `grace_s` for the server to exit, then terminate, then kill; return its code."""
+async def _stop(process: asyncio.subprocess.Process, grace_s: float) -> tuple[int, bool]:
+    """Wait up to `grace_s` for the server to exit, then terminate, then kill.
+
+    Return its return code, and whether the proxy had to stop it.
+    """
     for ask, wait_s in ((None, grace_s), (process.terminate, TERMINATE_WAIT_S)):
         if ask is not None:
             with contextlib.suppress(ProcessLookupError):
                 ask()
         with contextlib.suppress(TimeoutError):
-            return await asyncio.wait_for(process.wait(), wait_s)
+            return await asyncio.wait_for(process.wait(), wait_s), ask is not None
     with contextlib.suppress(ProcessLookupError):
         process.kill()
-    return await process.wait()
+    return await process.wait(), True
 
 
-def exit_status(returncode: int) -> int:
-    """Return the shell-style exit status of a child's return code (signal N -> 128 + N)."""
-    return 128 - returncode if returncode < 0 else returncode
+@dataclass(frozen=True)
+class ProxyEnd:
+    """How a proxied session ended: the server's return code, and whether the proxy stopped it
+    (the client had left and the server lingered, or the proxy itself was told to stop)."""
+
+    returncode: int
+    stopped_by_proxy: bool
+
+    @property
+    def exit_status(self) -> int:
+        """The shell-style exit status to leave with (signal N -> 128 + N)."""
+        return 128 - self.returncode if self.returncode < 0 else self.returncode
+
+    @property
+    def server_failed(self) -> bool:
+        """Whether the server ended in failure on its own."""
+        return self.returncode != 0 and not self.stopped_by_proxy
 
 
-async def run_proxy(command: list[str], watcher: TrafficWatcher, *, grace_s: float = 5.0) -> int:
-    """Proxy this process's stdio to `command` until either side ends; return the exit status."""
+async def run_proxy(
+    command: list[str], watcher: TrafficWatcher, *, grace_s: float = 5.0
+) -> ProxyEnd:
+    """Proxy this process's stdio to `command` until either side ends; return how it ended."""
     try:
         process = await asyncio.create_subprocess_exec(
             *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
@@ -140,12 +161,12 @@ async def run_proxy(command: list[str], watcher: TrafficWatcher, *, grace_s: flo
         await asyncio.wait(
             {to_client, stop_wait}, timeout=grace_s, return_when=asyncio.FIRST_COMPLETED
         )
-    returncode = await _stop(process, 0 if interrupted.is_set() else grace_s)
+    returncode, stopped = await _stop(process, 0 if interrupted.is_set() else grace_s)
     await _finish(watcher, write, returncode, interrupted.is_set())
     for task in (to_server, to_client, stop_wait):
         task.cancel()
     await asyncio.gather(to_server, to_client, stop_wait, return_exceptions=True)
-    return exit_status(returncode)
+    return ProxyEnd(returncode, stopped)
 
 
 async def _finish(
@@ -173,7 +194,7 @@ def proxy_and_record(
     """Proxy stdio to `command`, recording its tool calls into run `run_id`; return exit status.
 
     A run this creates is RUNNING while the proxy runs, then COMPLETED, or FAILED when the
-    server exits non-zero or leaves calls unanswered. An existing run keeps its status.
+    server exits non-zero on its own or leaves calls unanswered. An existing run keeps its status.
     """
     inputs = {"server_command": redact_text(shlex.join(command))[:512]}
     recorder = StoreRecorder(database, run_id, inputs=inputs).open()
@@ -182,11 +203,14 @@ def proxy_and_record(
     )
     status, error = RunStatus.FAILED, "keel mcp proxy stopped unexpectedly"
     try:
-        code = asyncio.run(run_proxy(command, watcher, grace_s=grace_s))
-        if code == 0 and watcher.unanswered == 0:
-            status, error = RunStatus.COMPLETED, None
+        end = asyncio.run(run_proxy(command, watcher, grace_s=grace_s))
+        if end.server_failed or watcher.unanswered:
+            error = (
+                f"MCP server exited with status {end.exit_status}; "
+                f"{watcher.unanswered} call(s) unanswered"
+            )
         else:
-            error = f"MCP server exited with status {code}; {watcher.unanswered} call(s) unanswered"
-        return code
+            status, error = RunStatus.COMPLETED, None
+        return end.exit_status
     finally:
         recorder.close(status, error)

@@ -65,17 +65,33 @@ class ListRecorder:
 
 
 def start_call(
-    server: str | None, tool_name: str, arguments: Any, call_id: str | None = None
+    server: str | None,
+    tool_name: str,
+    arguments: Any,
+    call_id: str | None = None,
+    started_perf: float | None = None,
 ) -> PendingCall:
-    """Return a pending call stamped with the current time."""
+    """Return a pending call that started now, or at `started_perf` (a `perf_counter` time)."""
+    started_perf = time.perf_counter() if started_perf is None else started_perf
     return PendingCall(
         server=server,
         tool_name=str(tool_name)[:128],
         arguments={} if arguments is None else arguments,
         call_id=None if call_id is None else str(call_id)[:128],
-        started_at=datetime.now(UTC),
-        started_perf=time.perf_counter(),
+        started_at=wall_time(started_perf),
+        started_perf=started_perf,
     )
+
+
+# One reading of both clocks, so every timestamp of this process derives from the monotonic
+# clock: calls seen at the same instant get the same time, and intervals keep their overlap.
+_WALL_ANCHOR = (datetime.now(UTC), time.perf_counter())
+
+
+def wall_time(perf: float) -> datetime:
+    """Return the UTC wall-clock time of `perf`, a `time.perf_counter()` reading."""
+    wall, anchor = _WALL_ANCHOR
+    return wall + timedelta(seconds=perf - anchor)
 
 
 def finish_call(

@@ -67,11 +67,12 @@ class TrafficWatcher:
         self._from_client = LineBuffer()
         self._from_server = LineBuffer()
 
-    def client_chunk(self, chunk: bytes) -> None:
-        """Inspect bytes the client sent to the server."""
+    def client_chunk(self, chunk: bytes, received_perf: float | None = None) -> None:
+        """Inspect bytes the client sent to the server (received at `received_perf`)."""
+        received_perf = time.perf_counter() if received_perf is None else received_perf
         for line in self._from_client.feed(chunk):
             for message in _messages(line):
-                self._client_message(message)
+                self._client_message(message, received_perf)
 
     def server_chunk(self, chunk: bytes, received_perf: float | None = None) -> None:
         """Inspect bytes the server sent to the client (received at `received_perf`)."""
@@ -92,7 +93,7 @@ class TrafficWatcher:
         self.unanswered += len(ids)
         return ids
 
-    def _client_message(self, message: dict[str, Any]) -> None:
+    def _client_message(self, message: dict[str, Any], received_perf: float) -> None:
         method = message.get("method")
         if method == "tools/call" and "id" in message:
             params = message.get("params")
@@ -102,6 +103,7 @@ class TrafficWatcher:
                 str(params.get("name", "")),
                 params.get("arguments"),
                 call_id=json.dumps(message["id"]),
+                started_perf=received_perf,
             )
             self.pending[_key(message["id"])] = (message["id"], pending)
         elif method in _HANDSHAKE_METHODS and "id" in message:
