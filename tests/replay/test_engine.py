@@ -63,6 +63,9 @@ class ToyTarget:
     def unreplayable_reason(self, base: RunDetail) -> str | None:
         return None
 
+    def close(self) -> None:
+        return None
+
     def observed_output(self, base: RunDetail) -> dict[str, Any] | None:
         return base.run.output
 

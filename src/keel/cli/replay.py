@@ -74,10 +74,9 @@ def replay(
     """Replay RUN_ID (seed-only noise floor + each perturbation) and score its stability."""
     from keel.replay.engine import run_replay_set, start_replay_set
     from keel.replay.plan import parse_perturbations
-    from keel.replay.registry import default_targets
+    from keel.replay.registry import replay_targets
 
-    with keel_errors(), open_database() as database:
-        targets = default_targets(database)
+    with keel_errors(), open_database() as database, replay_targets(database) as targets:
         kinds = parse_perturbations(perturbations)
         set_id = start_replay_set(database, run_id, kinds, samples, seed, targets)
         columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

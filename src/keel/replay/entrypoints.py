@@ -89,6 +89,9 @@ class EntrypointTarget:
                     "default; give them defaults, e.g. read from the environment")  # fmt: skip
         return None
 
+    def close(self) -> None:
+        return None
+
     def observed_output(self, base: RunDetail) -> dict[str, Any] | None:
         return base.run.output
 

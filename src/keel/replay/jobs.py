@@ -11,7 +11,7 @@ import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from keel.replay.engine import ReplayOutcome, run_replay_set
-from keel.replay.registry import default_targets
+from keel.replay.registry import replay_targets
 from keel.store.engine import Database
 
 log = logging.getLogger(__name__)
@@ -26,11 +26,13 @@ class ReplayJobs:
 
     def submit(self, set_id: str) -> Future[ReplayOutcome]:
         """Queue replay set `set_id`; failures are recorded on the set and logged."""
-        future = self._pool.submit(
-            run_replay_set, self.database, set_id, default_targets(self.database)
-        )
+        future = self._pool.submit(self._run, set_id)
         future.add_done_callback(_log_failure)
         return future
+
+    def _run(self, set_id: str) -> ReplayOutcome:
+        with replay_targets(self.database) as targets:
+            return run_replay_set(self.database, set_id, targets)
 
     def shutdown(self) -> None:
         """Stop taking jobs; the one running finishes, queued ones stay queued in the database."""

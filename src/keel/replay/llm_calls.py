@@ -93,6 +93,9 @@ class LlmCallTarget:
                     "openai:<model>@<base_url> (any OpenAI-compatible endpoint)")  # fmt: skip
         return None
 
+    def close(self) -> None:
+        return None
+
     def observed_output(self, base: RunDetail) -> dict[str, Any] | None:
         if base.run.output:
             return base.run.output

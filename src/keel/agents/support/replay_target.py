@@ -1,0 +1,104 @@
+"""Replay support runs: the agent re-executed with its stored inputs perturbed.
+
+P1 paraphrases the instruction and the ticket, P2 reorders the retrieved documents (the agent's
+`context_shuffle_seed`), P3 adds one tool constraint fitted to the tools the run used. Every
+replay uses its own sampling seed, so seed-only replays measure the sampler's own noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from keel.agents.models import load_model, parse_model_spec
+from keel.agents.support.agent import SupportAgent
+from keel.agents.support.inputs import RETRIEVAL_TOOL, SupportInputs
+from keel.agents.tool_client import KEEL_SERVER_COMMAND
+from keel.agents.tool_host import ToolHost
+from keel.agents.trace import store_run
+from keel.config import Settings
+from keel.replay.constraints import choose_constraint
+from keel.replay.paraphrase import paraphrase
+from keel.replay.plan import Perturbation, ReplaySpec, derive_seed
+from keel.replay.target import PerturbedInputs
+from keel.store.engine import Database
+from keel.store.records import RunRecord
+from keel.store.runs import RunDetail
+
+
+@dataclass
+class SupportRunner:
+    """Runs support inputs on a tool server kept open for the runner's lifetime."""
+
+    settings: Settings
+    command: tuple[str, ...] = KEEL_SERVER_COMMAND
+    _host: ToolHost | None = None
+
+    def run(self, inputs: SupportInputs) -> RunRecord:
+        """Run the agent once on `inputs` and return its (unstored) run."""
+        if self._host is None:
+            self._host = ToolHost({"KEEL_HOME": str(self.settings.home.resolve())}, self.command)
+        model = load_model(inputs.model, self.settings)
+        spec = str(parse_model_spec(inputs.model))
+        return self._host.run(lambda tools: SupportAgent(model, spec, tools).run(inputs))
+
+    def close(self) -> None:
+        """Stop the tool server."""
+        if self._host is not None:
+            self._host.close()
+            self._host = None
+
+
+class SupportTarget:
+    """Replays runs of keel's support agent."""
+
+    name = "support"
+
+    def __init__(
+        self, database: Database, settings: Settings | None = None,
+        server_command: tuple[str, ...] = KEEL_SERVER_COMMAND,
+    ) -> None:  # fmt: skip
+        self.database = database
+        self.runner = SupportRunner(settings or Settings(), server_command)
+
+    def accepts(self, base: RunDetail) -> bool:
+        return base.run.workflow_type == "support" and base.run.source == "agent"
+
+    def unreplayable_reason(self, base: RunDetail) -> str | None:
+        try:
+            SupportInputs.model_validate(base.run.inputs)
+        except ValueError as exc:
+            return f"its stored inputs are not the support agent's ({exc.__class__.__name__})"
+        return None
+
+    def observed_output(self, base: RunDetail) -> dict[str, Any] | None:
+        return base.run.output
+
+    def perturb(self, base: RunDetail, spec: ReplaySpec) -> PerturbedInputs:
+        inputs = SupportInputs.model_validate(base.run.inputs)
+        changes: dict[str, Any] = {"seed": spec.generation_seed}
+        if spec.perturbation == Perturbation.P1:
+            changes["instruction"] = paraphrase(inputs.instruction, derive_seed(
+                spec.perturbation_seed, "instruction"), is_message=False)  # fmt: skip
+            changes["ticket_text"] = paraphrase(inputs.ticket_text, spec.perturbation_seed)
+        elif spec.perturbation == Perturbation.P2:
+            changes["context_shuffle_seed"] = spec.perturbation_seed
+        elif spec.perturbation == Perturbation.P3:
+            used = [call.tool_name for call in base.tool_calls]
+            constraint = choose_constraint(
+                used, spec.perturbation_seed, retrieval_tool=RETRIEVAL_TOOL, k=inputs.retrieval_k
+            )
+            changes["tool_constraints"] = [*inputs.tool_constraints, constraint.as_dict()]
+        record = {k: v for k, v in changes.items() if k != "seed"}
+        return PerturbedInputs({"support": inputs.model_copy(update=changes)}, record)
+
+    def execute(
+        self, base: RunDetail, perturbed: PerturbedInputs, spec: ReplaySpec, run_id: str
+    ) -> None:
+        run = self.runner.run(perturbed.inputs["support"])
+        run.run_id, run.parent_run_id = run_id, base.run.run_id
+        store_run(self.database, run)
+
+    def close(self) -> None:
+        """Stop the tool server the replays used."""
+        self.runner.close()
