@@ -5,7 +5,21 @@ from __future__ import annotations
 import typer
 
 import keel
-from keel.cli import baseline, db, drift, ingest, kb, mcp, model, replay, run, runs, serve, world
+from keel.cli import (
+    baseline,
+    db,
+    drift,
+    heal,
+    ingest,
+    kb,
+    mcp,
+    model,
+    replay,
+    run,
+    runs,
+    serve,
+    world,
+)
 
 app = typer.Typer(
     name="keel",
@@ -33,6 +47,7 @@ def root(
 app.command("serve")(serve.serve)
 app.command("ingest")(ingest.ingest)
 app.command("replay")(replay.replay)
+app.command("heal")(heal.heal)
 app.add_typer(db.app, name="db")
 app.add_typer(runs.app, name="runs")
 app.add_typer(run.app, name="run")

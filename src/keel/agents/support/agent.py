@@ -11,7 +11,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from keel.agents.models import GenerationRequest, ModelError, ModelProvider
+from keel.agents.models import GenerationRequest, ModelError, ModelProvider, ToolCallRequest
 from keel.agents.support import policy
 from keel.agents.support.critic import Finding, critique, revision_constraints
 from keel.agents.support.inputs import RETRIEVAL_TOOL, SupportInputs
@@ -51,6 +51,7 @@ class SupportAgent:
 
     async def _run(self, inputs: SupportInputs, trace: AgentTrace) -> RunRecord:
         planned, calls = self._plan(inputs, trace)
+        planned = inputs.pinned_category or planned
         outcomes = await self._call_tools(inputs, trace, calls)
         documents, context = await self._read_documents(inputs, trace, outcomes)
         if self.tools.closed and not documents:
@@ -103,6 +104,7 @@ class SupportAgent:
         generation = self.model.generate(request)
         planned = (generation.parsed or {}).get("category")
         calls = [c for c in generation.tool_calls if c.name not in unavailable]
+        calls += _required_calls(inputs, calls, known, offered)
         trace.step("llm", "planner", started, {
             "category": planned, "tool_calls": [[c.name, c.arguments] for c in calls],
             "details": generation.details}, generation)  # fmt: skip
@@ -152,7 +154,7 @@ class SupportAgent:
         if inputs.context_shuffle_seed is not None:
             order = shuffled_order(len(documents), inputs.context_shuffle_seed)
             documents = apply_order(documents, order)
-        documents = _truncated(inputs, documents)
+        documents = _truncated(inputs, _required_first(inputs, documents))
         context = [
             {"source": d["source"], "id": d["id"],
              "content": {k: d[k] for k in ("title", "text", "steps")}}
@@ -186,6 +188,7 @@ class SupportAgent:
                 "text": inputs.ticket_text, "labels": policy.CATEGORY_DESCRIPTIONS,
                 "documents": documents, "disclaimers": policy.DISCLAIMERS,
                 "review": policy.REVIEW_CRITERIA, **revision_constraints(findings),
+                **({"allowed_labels": [inputs.pinned_category]} if inputs.pinned_category else {}),
             },
             response_schema=support_answer_schema(), schema_name="support_answer",
             seed=step_seed(inputs.seed, "draft", attempt), temperature=inputs.temperature,
@@ -195,6 +198,28 @@ class SupportAgent:
         trace.step("llm", "draft" if attempt == 0 else f"revision {attempt}", started, {
             "output": generation.parsed, "details": generation.details}, generation)  # fmt: skip
         return generation.parsed
+
+
+def _required_calls(
+    inputs: SupportInputs, calls: list[Any], known: dict[str, Any], offered: tuple[Any, ...]
+) -> list[ToolCallRequest]:
+    """Return calls to the tools a heal requires that the planner did not make."""
+    made = {call.name for call in calls}
+    extra = []
+    for spec in offered:
+        if spec.name in inputs.required_tools and spec.name not in made:
+            properties = spec.parameters.get("properties") or {}
+            arguments = {name: known[name] for name in properties if name in known}
+            extra.append(ToolCallRequest(f"required_{len(extra)}", spec.name, arguments))
+    return extra
+
+
+def _required_first(inputs: SupportInputs, documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the documents with those a heal requires cited first (context order matters)."""
+    if not inputs.required_citations:
+        return documents
+    wanted = set(inputs.required_citations)
+    return sorted(documents, key=lambda document: document["id"] not in wanted)
 
 
 def _truncated(inputs: SupportInputs, documents: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -34,6 +34,10 @@ class SupportInputs(BaseModel):
     tool_constraints: list[dict[str, Any]] = Field(default_factory=list)
     max_revisions: int = Field(default=2, ge=0, le=5)
     tool_timeout_s: float = Field(default=20.0, gt=0)
+    # Constraints a self-heal rerun adds (keel.heal): what the critic found varying, fixed.
+    pinned_category: str | None = None
+    required_citations: list[str] = Field(default_factory=list)
+    required_tools: list[str] = Field(default_factory=list)
 
     def constraints(self) -> list[ToolConstraint]:
         """Return the tool constraints as ToolConstraint values."""

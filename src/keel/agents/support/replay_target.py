@@ -17,6 +17,7 @@ from keel.agents.tool_client import KEEL_SERVER_COMMAND
 from keel.agents.tool_host import ToolHost
 from keel.agents.trace import store_run
 from keel.config import Settings
+from keel.heal.critic import HealPlan
 from keel.replay.constraints import choose_constraint
 from keel.replay.paraphrase import paraphrase
 from keel.replay.plan import Perturbation, ReplaySpec, derive_seed
@@ -96,6 +97,20 @@ class SupportTarget:
         self, base: RunDetail, perturbed: PerturbedInputs, spec: ReplaySpec, run_id: str
     ) -> None:
         run = self.runner.run(perturbed.inputs["support"])
+        run.run_id, run.parent_run_id = run_id, base.run.run_id
+        store_run(self.database, run)
+
+    def rerun_constrained(self, base: RunDetail, plan: HealPlan, run_id: str) -> None:
+        """Rerun `base` with the heal plan's constraints added to its inputs."""
+        inputs = SupportInputs.model_validate(base.run.inputs)
+        changes: dict[str, Any] = {
+            "pinned_category": plan.pin_category,
+            "required_citations": plan.required_citations,
+            "required_tools": [plan.require_tool] if plan.require_tool else [],
+        }
+        if plan.temperature is not None:
+            changes["temperature"] = plan.temperature
+        run = self.runner.run(inputs.model_copy(update=changes))
         run.run_id, run.parent_run_id = run_id, base.run.run_id
         store_run(self.database, run)
 

@@ -1,0 +1,37 @@
+"""`keel heal RUN_ID`: rerun an unstable run under constraints its replays suggest; re-score."""
+
+from __future__ import annotations
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from keel.cli.database import open_database
+from keel.cli.output import console, keel_errors, print_json
+
+
+def heal(
+    run_id: str = typer.Argument(..., help="An UNSTABLE run (replay it first)."),
+    samples: int = typer.Option(2, "--samples", min=1, max=16, help="Replays per perturbation."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the re-scoring replays."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Heal RUN_ID: constrain, rerun, replay; SELF_HEALED when the rerun scores above threshold."""
+    from keel.heal.controller import heal_run
+    from keel.replay.registry import replay_targets
+
+    columns = (TextColumn("re-scoring"), BarColumn(), MofNCompleteColumn())
+    bar = Progress(*columns, console=console, disable=as_json, transient=True)
+    with keel_errors(), open_database() as database, replay_targets(database) as targets, bar:
+        task = bar.add_task("heal", total=None)
+        outcome = heal_run(
+            database, run_id, targets, samples=samples, seed=seed,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )  # fmt: skip
+    if as_json:
+        print_json(outcome.as_dict())
+        return
+    verdict = "[green]SELF_HEALED[/green]" if outcome.healed else "[red]still UNSTABLE[/red]"
+    console.print(f"{run_id}: stability {outcome.before:.1f} -> {outcome.after:.1f}  {verdict}")
+    console.print(f"rerun {outcome.healed_run_id} (replay set {outcome.replay_set_id})")
+    for reason in outcome.plan.reasons:
+        console.print(f"  - {reason}")

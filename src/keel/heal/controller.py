@@ -1,0 +1,113 @@
+"""Self-heal: for an unstable run, derive constraints from its replays, rerun it under them,
+and re-score the rerun with fresh replays.
+
+At or above the threshold the rerun is SELF_HEALED and linked to the original with before and
+after scores; below it the attempt is recorded on the original, which stays UNSTABLE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from keel.errors import Conflict, NotFound
+from keel.heal.critic import HealPlan, Observed, derive_plan
+from keel.replay.engine import Progress, resolve_target, run_replay_set, start_replay_set
+from keel.replay.plan import Perturbation
+from keel.replay.target import ReplayTarget
+from keel.store.engine import Database
+from keel.store.heal import record_heal
+from keel.store.models import RunStatus
+from keel.store.replays import replay_set_detail, replay_sets_of_run
+from keel.store.runs import RunDetail, run_detail
+
+
+class HealableTarget(ReplayTarget, Protocol):
+    """A replay target that can also rerun a run under a heal plan's constraints."""
+
+    def rerun_constrained(self, base: RunDetail, plan: HealPlan, run_id: str) -> None:
+        """Rerun `base` under `plan`, storing run `run_id` with parent `base`."""
+        ...
+
+
+@dataclass
+class HealOutcome:
+    """What a heal attempt did: the plan, the rerun, and the scores before and after."""
+
+    run_id: str
+    healed_run_id: str
+    plan: HealPlan
+    before: float
+    after: float
+    healed: bool
+    replay_set_id: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the outcome as JSON-ready data."""
+        return {**self.__dict__, "plan": self.plan.as_dict()}
+
+
+def _detail(database: Database, run_id: str) -> RunDetail:
+    with database.read() as session:
+        detail = run_detail(session, run_id)
+    if detail is None:
+        raise NotFound(f"no run with id {run_id!r}", field="run_id")
+    return detail
+
+
+def observed_generations(
+    database: Database, base: RunDetail, target: ReplayTarget
+) -> tuple[list[Observed], dict[str, Any]]:
+    """Return the base and its newest completed replays as the critic reads them, and the result."""
+    with database.read() as session:
+        sets = [s for s in replay_sets_of_run(session, base.run.run_id) if s.status == "completed"]
+        if not sets:
+            raise Conflict(
+                f"run {base.run.run_id} has no completed replays; replay it first", "run_id"
+            )
+        found = replay_set_detail(session, sets[0].set_id)
+        assert found is not None
+        replays = [
+            (r.perturbation_type, run_detail(session, r.replay_run_id or "")) for r in found.replays
+        ]
+    tools = tuple(call.tool_name for call in base.tool_calls)
+    observed = [Observed("base", target.observed_output(base), tools)]
+    for label, detail in replays:
+        if detail is not None:
+            output = None if detail.run.status == RunStatus.FAILED else detail.run.output
+            observed.append(Observed(label, output, tuple(c.tool_name for c in detail.tool_calls)))
+    return observed, found.replay_set.result.get("stability", {})
+
+
+def heal_run(
+    database: Database, run_id: str, targets: Sequence[ReplayTarget], *, samples: int = 2,
+    seed: int = 0, progress: Progress | None = None,
+) -> HealOutcome:  # fmt: skip
+    """Heal unstable run `run_id` (see the module docstring) and return what happened."""
+    base = _detail(database, run_id)
+    if base.run.status != RunStatus.UNSTABLE:
+        raise Conflict(
+            f"run {run_id} is {base.run.status}, not UNSTABLE; only unstable runs are healed",
+            "run_id",
+        )
+    target = resolve_target(base, targets)
+    if not hasattr(target, "rerun_constrained"):
+        raise Conflict(
+            f"runs of {target.name} cannot be healed: keel can only constrain its own agents",
+            "run_id",
+        )
+    observed, result = observed_generations(database, base, target)
+    sensitivity = {s["perturbation"]: s["delta"] for s in result.get("sensitivity", [])}
+    plan = derive_plan(observed, sensitivity, float(base.run.inputs.get("temperature", 0.7)))
+    attempt = len(base.run.metrics.get("heal_attempts", [])) + 1
+    healed_id = f"{run_id}-heal{attempt}"
+    target.rerun_constrained(base, plan, healed_id)  # type: ignore[attr-defined]
+    kinds = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
+    set_id = start_replay_set(database, healed_id, kinds, samples, seed, [target])
+    after = run_replay_set(database, set_id, [target], progress).result
+    outcome = HealOutcome(run_id, healed_id, plan, float(base.run.stability or 0.0), after.score,
+                          not after.unstable, set_id)  # fmt: skip
+    with database.write() as session:
+        record_heal(session, run_id, healed_id, outcome.as_dict(), healed=outcome.healed)
+    return outcome
