@@ -1,0 +1,75 @@
+"""Self-heal end to end on a real database, with a small agent written in the test that can
+honour a pinned category (keel's support agent honours the same plan through its inputs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from keel.errors import Conflict
+from keel.heal.controller import heal_run
+from keel.heal.critic import HealPlan
+from keel.replay.engine import run_replay_set, start_replay_set
+from keel.replay.plan import Perturbation, ReplaySpec
+from keel.replay.target import PerturbedInputs
+from keel.store.engine import Database
+from keel.store.runs import RunDetail, run_detail
+from tests.replay.test_engine import ToyTarget, store_toy_run
+
+AMBIGUOUS = "My withdraw fee shows on my tax form"
+
+
+class PinnableToy(ToyTarget):
+    """The toy agent, plus a rerun that answers with the pinned category."""
+
+    def perturb(self, base: RunDetail, spec: ReplaySpec) -> PerturbedInputs:
+        perturbed = super().perturb(base, spec)
+        perturbed.inputs["pin"] = base.run.inputs.get("pin")
+        return perturbed
+
+    def execute(
+        self, base: RunDetail, perturbed: PerturbedInputs, spec: ReplaySpec, run_id: str
+    ) -> None:
+        pin = perturbed.inputs.get("pin")
+        text = f"{pin.lower()} {pin.lower()}" if pin else perturbed.inputs["text"]
+        store_toy_run(
+            self.database, run_id, text, perturbed.inputs["seed"], base.run.run_id, pin=pin
+        )
+
+    def rerun_constrained(self, base: RunDetail, plan: HealPlan, run_id: str) -> None:
+        pin = plan.pin_category
+        text = f"{pin} {pin}".lower() if pin else base.run.inputs["text"]
+        store_toy_run(
+            self.database, run_id, text, base.run.inputs["seed"], base.run.run_id, pin=pin
+        )
+
+
+def unstable_run(database: Database, target: PinnableToy) -> str:
+    for seed in range(20):
+        run_id = f"ambiguous-{seed}"
+        store_toy_run(database, run_id, AMBIGUOUS, seed, None)
+        set_id = start_replay_set(database, run_id, [Perturbation.P1], 3, seed, [target])
+        if run_replay_set(database, set_id, [target]).result.unstable:
+            return run_id
+    raise AssertionError("no seed made the ambiguous run unstable")
+
+
+def test_heal_pins_the_majority_and_the_rerun_is_self_healed(database: Database) -> None:
+    target = PinnableToy(database)
+    run_id = unstable_run(database, target)
+    outcome = heal_run(database, run_id, [target], samples=2)
+    assert outcome.plan.pin_category in ("TAX", "WITHDRAWAL")
+    assert outcome.healed and outcome.after >= 70 > outcome.before
+    with database.read() as session:
+        original = run_detail(session, run_id)
+        healed = run_detail(session, outcome.healed_run_id)
+    assert original is not None and healed is not None
+    assert original.run.status == "UNSTABLE"
+    assert original.run.metrics["healed_by"] == outcome.healed_run_id
+    assert healed.run.status == "SELF_HEALED" and healed.run.parent_run_id == run_id
+    assert healed.run.metrics["heal"]["before"] == pytest.approx(outcome.before)
+
+
+def test_only_unstable_runs_are_healed(database: Database) -> None:
+    store_toy_run(database, "calm", "withdraw cash at the atm", 1, None)
+    with pytest.raises(Conflict, match="not UNSTABLE"):
+        heal_run(database, "calm", [PinnableToy(database)])
