@@ -5,7 +5,9 @@
 
 Sections (each a function returning a JSON-ready dict, registered in SECTIONS):
 - `proxy`: the latency `keel mcp proxy` adds to one MCP tool call, against a direct call to the
-  same server in the same run (calls alternate between the two, so both see the same machine).
+  same server in the same run (calls alternate between the two, so both see the same machine),
+  the proxy process's CPU per call (forwarding, parsing, recording; Linux /proc), and a check
+  that every call was recorded.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +41,7 @@ async def echo(text: str) -> str:
 server.run()
 """
 PROXY_CALLS = 400
+PROXY_ROUNDS = 5
 WARMUP_CALLS = 30
 
 
@@ -46,12 +51,26 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
+def _proxy_cpu_s() -> float | None:
+    """Return the CPU seconds used so far by our `keel mcp proxy` child, or None off Linux."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and b"mcp\x00proxy" in cmdline:
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return None
+
+
 async def _timed_calls(direct: ClientSession, proxied: ClientSession, calls: int) -> dict[str, Any]:
     arguments = {"text": "wire cut-off for account ****1234"}
     for _ in range(WARMUP_CALLS):
         await direct.call_tool("echo", arguments)
         await proxied.call_tool("echo", arguments)
-    timings: dict[str, list[float]] = {"direct": [], "proxied": []}
+    cpu_before = _proxy_cpu_s()
+    timings: dict[str, Any] = {"direct": [], "proxied": []}
     for index in range(calls):
         # Alternate which goes first, so neither side always runs on a warmer cache.
         order = [("direct", direct), ("proxied", proxied)][:: 1 if index % 2 else -1]
@@ -59,10 +78,13 @@ async def _timed_calls(direct: ClientSession, proxied: ClientSession, calls: int
             start = time.perf_counter()
             await session.call_tool("echo", arguments)
             timings[name].append((time.perf_counter() - start) * 1000.0)
+    cpu_after = _proxy_cpu_s()
+    if cpu_before is not None and cpu_after is not None:
+        timings["proxy_cpu_ms_per_call"] = round((cpu_after - cpu_before) * 1000.0 / calls, 3)
     return timings
 
 
-async def _proxy_run(calls: int, workdir: Path) -> dict[str, list[float]]:
+async def _proxy_run(calls: int, workdir: Path) -> dict[str, Any]:
     server = workdir / "echo_server.py"
     server.write_text(ECHO_SERVER)
     env = {
@@ -85,20 +107,53 @@ async def _proxy_run(calls: int, workdir: Path) -> dict[str, list[float]]:
         return await _timed_calls(direct_session, proxied_session, calls)
 
 
-def proxy_added_latency(calls: int = PROXY_CALLS) -> dict[str, Any]:
-    """Return p50/p99 latency of direct vs proxied tool calls and what the proxy adds."""
+def _recorded_calls(keel_db: Path) -> int:
+    """Return how many tool calls the proxy stored in its run."""
+    with closing(sqlite3.connect(keel_db)) as connection:
+        query = "SELECT count(*) FROM tool_calls WHERE run_id = 'bench-proxy'"
+        return int(connection.execute(query).fetchone()[0])
+
+
+def _proxy_round(calls: int) -> dict[str, Any]:
+    """Return one round's figures: a fresh proxy and server, `calls` alternating pairs."""
     with tempfile.TemporaryDirectory() as workdir:
         timings = asyncio.run(_proxy_run(calls, Path(workdir)))
+        recorded = _recorded_calls(Path(workdir) / "home" / "keel.db")
     direct, proxied = timings["direct"], timings["proxied"]
-    summary: dict[str, Any] = {"calls": calls, "cpu_count": os.cpu_count()}
+    figures: dict[str, Any] = {
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "all_calls_recorded": recorded == calls + WARMUP_CALLS,
+        "proxy_cpu_ms_per_call": timings.get("proxy_cpu_ms_per_call"),
+    }
     for q, name in ((0.5, "p50"), (0.99, "p99")):
-        summary[f"direct_ms_{name}"] = round(_percentile(direct, q), 3)
-        summary[f"proxied_ms_{name}"] = round(_percentile(proxied, q), 3)
-        summary[f"added_ms_{name}"] = round(_percentile(proxied, q) - _percentile(direct, q), 3)
+        figures[f"direct_ms_{name}"] = round(_percentile(direct, q), 3)
+        figures[f"proxied_ms_{name}"] = round(_percentile(proxied, q), 3)
+        figures[f"added_ms_{name}"] = round(_percentile(proxied, q) - _percentile(direct, q), 3)
     paired = [p - d for p, d in zip(proxied, direct, strict=True)]
-    summary["added_ms_paired_median"] = round(statistics.median(paired), 3)
+    figures["added_ms_paired_median"] = round(statistics.median(paired), 3)
+    return figures
+
+
+def proxy_added_latency(calls: int = PROXY_CALLS, rounds: int = PROXY_ROUNDS) -> dict[str, Any]:
+    """Return direct vs proxied tool-call latency (p50/p99) and what the proxy adds.
+
+    Each figure is the median over `rounds` rounds, each with a fresh proxy and server, so one
+    noisy stretch of a shared machine does not make the result.
+    """
+    per_round = [_proxy_round(calls) for _ in range(rounds)]
+    summary: dict[str, Any] = {
+        "calls_per_round": calls,
+        "rounds": rounds,
+        "cpu_count": os.cpu_count(),
+        "all_calls_recorded": all(r["all_calls_recorded"] for r in per_round),
+    }
+    for key in per_round[0]:
+        values = [r[key] for r in per_round if isinstance(r[key], int | float)]
+        if key != "all_calls_recorded" and values:
+            summary[key] = round(statistics.median(values), 3)
     summary["target_added_ms_p50"] = 1.0
     summary["meets_target"] = summary["added_ms_p50"] <= 1.0
+    summary["added_ms_p50_by_round"] = [r["added_ms_p50"] for r in per_round]
     return summary
 
 

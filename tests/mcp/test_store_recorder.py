@@ -10,16 +10,32 @@ from keel.store.runs import run_detail
 
 
 def test_a_call_recorded_twice_is_stored_once(database: Database) -> None:
-    recorder = StoreRecorder(database, "run-twice").open()
     call = finish_call(start_call("srv", "lookup", {"id": 1}), result={"content": []})
-    recorder.record(call)
-    recorder.record(call)
-    recorder.close(RunStatus.COMPLETED)
+    first = StoreRecorder(database, "run-twice").open()
+    first.record(call)
+    first.record(call)  # same batch
+    first.close(RunStatus.COMPLETED)
+    retry = StoreRecorder(database, "run-twice").open()
+    retry.record(call)  # a later transaction, as a retry would be
+    retry.close()
     with database.read() as session:
         detail = run_detail(session, "run-twice")
     assert detail is not None
     assert [c.tool_name for c in detail.tool_calls] == ["lookup"]
+    assert detail.run.tool_count == 1
     assert detail.run.status == "COMPLETED" and detail.run.latency_ms is not None
+
+
+def test_a_burst_of_calls_is_stored_in_full_and_in_order(database: Database) -> None:
+    recorder = StoreRecorder(database, "run-burst").open()
+    for n in range(120):
+        recorder.record(finish_call(start_call("srv", f"t{n}", {"n": n}), result={"content": []}))
+    recorder.close(RunStatus.COMPLETED)
+    with database.read() as session:
+        detail = run_detail(session, "run-burst")
+    assert detail is not None and detail.run.tool_count == 120
+    assert [c.tool_name for c in detail.tool_calls] == [f"t{n}" for n in range(120)]
+    assert [c.seq for c in detail.tool_calls] == list(range(120))
 
 
 def _status(database: Database, run_id: str) -> str:

@@ -1,9 +1,10 @@
 """Writes captured tool calls of one run to the store as they finish, off the caller's path.
 
-A background thread takes each finished call from a queue and stores it in its own small
-transaction, so a slow database never delays the MCP traffic, and a crash loses at most the
-calls still in the queue, never one already written. Every record carries a fixed span id, so
-writing it again (a retry) stores nothing twice.
+A background thread takes finished calls from a queue and stores them at once, in a small
+transaction (one call, or the few that finished while the previous write ran), so a slow
+database never delays the MCP traffic, and a crash loses at most the calls still in the queue,
+never one already written. Every record carries a fixed span id, so writing it again (a retry)
+stores nothing twice.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from keel.store.writes import write_runs
 logger = logging.getLogger(__name__)
 _STOP = object()
 _RETRY_DELAYS_S = (0.05, 0.5, 2.0)
+MAX_BATCH = 500
 
 
 class StoreRecorder:
@@ -81,23 +83,31 @@ class StoreRecorder:
 
     def _drain(self) -> None:
         while True:
-            item = self._queue.get()
-            if item is _STOP:
+            batch = [self._queue.get()]
+            # Whatever else finished while the last write ran goes in the same transaction:
+            # nothing waits to be batched, but a burst costs one commit instead of many.
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            calls = [item for item in batch if isinstance(item, ToolCallRecord)]
+            if calls:
+                self._write(calls)
+            if any(item is _STOP for item in batch):
                 return
-            assert isinstance(item, ToolCallRecord)
-            self._write(item)
 
-    def _write(self, call: ToolCallRecord) -> None:
+    def _write(self, calls: list[ToolCallRecord]) -> None:
         for attempt, delay_s in enumerate((0.0, *_RETRY_DELAYS_S)):
             time.sleep(delay_s)
             try:
                 with self.database.write() as session:
-                    write_runs(session, [self._run_record([call])])
+                    write_runs(session, [self._run_record(calls)])
                 return
             except Exception:
                 # The traffic must go on even when the store is away; say so, don't crash.
                 if attempt == len(_RETRY_DELAYS_S):
-                    self.failed_writes += 1
+                    self.failed_writes += len(calls)
                     logger.exception(
-                        "could not store tool call %s of run %s", call.tool_name, self.run_id
+                        "could not store %d tool call(s) of run %s", len(calls), self.run_id
                     )
