@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Insert, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from keel.store.bulk import count_new, insert_new
 from keel.store.models import Event, Run, RunStatus, ToolCall
 from keel.store.records import EventRecord, RunRecord, ToolCallRecord, WriteCounts
 
@@ -25,23 +25,6 @@ _RUN_COLUMNS = [
     "run_id", "workflow_type", "created_at", "ended_at", "model", "status", "source", "trace_id",
     "loop_depth", "latency_ms", "parent_run_id", "error", "inputs", "output", "metrics",
 ]  # fmt: skip
-
-
-def _insert(session: Session, table: Any) -> Insert:
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    # Core INSERT on the Table: the ORM-enabled form executes row by row with RETURNING.
-    return module.insert(table.__table__).on_conflict_do_nothing()
-
-
-def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
-    """Insert `rows`, skipping conflicts; return how many were new."""
-    statement = _insert(session, table)
-    if session.get_bind().dialect.name == "sqlite":
-        # One executemany; sqlite3 sums the rows each execution really inserted.
-        return int(session.execute(statement, rows).rowcount)
-    # psycopg reports no rowcount for executemany; RETURNING in multi-row batches does.
-    return len(session.execute(statement.returning(table.__table__.c.id), rows).all())
 
 
 def write_runs(session: Session, runs: Sequence[RunRecord]) -> WriteCounts:
@@ -52,9 +35,7 @@ def write_runs(session: Session, runs: Sequence[RunRecord]) -> WriteCounts:
     # New runs are inserted complete (totals and span-derived fields computed here), so the
     # common case costs one INSERT per table; only runs stored before are re-read and updated.
     run_rows = [_run_row(run) for run in merged]
-    inserted_runs = set(
-        session.scalars(_insert(session, Run).returning(Run.__table__.c.run_id), run_rows).all()
-    )
+    inserted_runs = set(insert_new(session, Run.__table__, run_rows, "run_id"))
     stored = [run for run in merged if run.run_id not in inserted_runs]
     stored_ids = sorted(run.run_id for run in stored)
     if stored_ids and session.get_bind().dialect.name == "postgresql":
@@ -181,7 +162,7 @@ def _write_children(
             rows.append(row)
     if not rows:
         return skipped, 0
-    return len(rows) + skipped, _insert_rows(session, table, rows)
+    return len(rows) + skipped, count_new(session, table.__table__, rows)
 
 
 def _next_seq(session: Session, table: Any, run_ids: list[str]) -> dict[str, int]:
