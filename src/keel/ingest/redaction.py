@@ -82,14 +82,33 @@ def is_secret_key(key: str) -> bool:
     return _SECRET_KEY.search(key) is not None
 
 
+#: Keys already seen not to name a secret: one set comparison then clears a whole dict.
+_PLAIN_KEYS: set[Any] = set()
+_PLAIN_KEYS_MAX = 65536  # keys come from clients; keep the memo bounded
+
+
+def _secret_keys(node: dict[Any, Any]) -> list[Any]:
+    """Return the keys of `node` that name secrets (usually none, answered from the memo)."""
+    if node.keys() <= _PLAIN_KEYS:
+        return []
+    found = []
+    for key in node:
+        if is_secret_key(key if type(key) is str else str(key)):
+            found.append(key)
+        elif len(_PLAIN_KEYS) < _PLAIN_KEYS_MAX:
+            _PLAIN_KEYS.add(key)
+    return found
+
+
 def redact(value: Any) -> Any:
     """Return a copy of `value` with secret-named keys and sensitive strings masked."""
     kind = type(value)  # exact-type dispatch first: this walks every node of every payload
     if kind is str:
         return value if len(value) < 8 else redact_text(value)
     if kind is dict:
+        secret = _secret_keys(value)
         return {
-            key: REDACTED if is_secret_key(key if type(key) is str else str(key)) else redact(item)
+            key: REDACTED if secret and key in secret else redact(item)
             for key, item in value.items()
         }
     if kind is list:
@@ -106,15 +125,16 @@ def redact(value: Any) -> Any:
 def _mask_secret_keys(node: Any) -> None:
     """Mask, in place, the values of secret-named keys anywhere in parsed JSON."""
     if type(node) is dict:
-        for key, item in node.items():
-            if is_secret_key(key):
-                node[key] = REDACTED
-            elif type(item) is dict or type(item) is list:
-                _mask_secret_keys(item)
+        for key in _secret_keys(node):
+            node[key] = REDACTED
+        children: Any = node.values()
     elif type(node) is list:
-        for item in node:
-            if type(item) is dict or type(item) is list:
-                _mask_secret_keys(item)
+        children = node
+    else:
+        return
+    for item in children:
+        if type(item) is dict or type(item) is list:
+            _mask_secret_keys(item)
 
 
 def redact_json(text: str) -> Any:
