@@ -9,7 +9,7 @@ which costs more than the insert itself.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from psycopg.types.json import Jsonb
 from sqlalchemy import JSON, Table
@@ -17,12 +17,16 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from keel.store.engine import json_dumps
+from keel.store.models import Base
 
 
-def insert_new(session: Session, table: Table, rows: list[dict[str, Any]], key: str) -> list[Any]:
+def insert_new(
+    session: Session, model: type[Base], rows: list[dict[str, Any]], key: str
+) -> list[Any]:
     """Insert `rows` (all with the same keys), skipping conflicts; return the new rows' `key`."""
     if not rows:
         return []
+    table = _table(model)
     rows = _with_defaults(table, rows)
     if session.get_bind().dialect.name == "postgresql":
         return _unnest_insert(session, table, rows, key)
@@ -30,14 +34,26 @@ def insert_new(session: Session, table: Table, rows: list[dict[str, Any]], key: 
     return list(session.scalars(statement, rows))
 
 
-def count_new(session: Session, table: Table, rows: list[dict[str, Any]]) -> int:
+def count_new(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> int:
     """Insert `rows` (all with the same keys), skipping conflicts; return how many were new."""
     if not rows:
         return 0
+    table = _table(model)
     rows = _with_defaults(table, rows)
     if session.get_bind().dialect.name == "postgresql":
         return len(_unnest_insert(session, table, rows, "id"))
     return _sqlite_executemany(session, table, rows)
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _driver(session: Session) -> Any:
+    """Return the DBAPI connection (sqlite3 / psycopg) under the session's transaction."""
+    driver = session.connection().connection.driver_connection
+    assert driver is not None, "the session's connection is closed"
+    return driver
 
 
 def _with_defaults(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -79,7 +95,7 @@ def _sqlite_executemany(session: Session, table: Table, rows: list[dict[str, Any
         f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
         "ON CONFLICT DO NOTHING"
     )
-    cursor = session.connection().connection.driver_connection.cursor()
+    cursor = _driver(session).cursor()
     try:
         cursor.executemany(statement, tuples)
         return int(cursor.rowcount)  # sqlite3 sums what each execution really inserted
@@ -87,7 +103,9 @@ def _sqlite_executemany(session: Session, table: Table, rows: list[dict[str, Any
         cursor.close()
 
 
-def _unnest_insert(session: Session, table: Table, rows: list[dict[str, Any]], key: str) -> list:
+def _unnest_insert(
+    session: Session, table: Table, rows: list[dict[str, Any]], key: str
+) -> list[Any]:
     dialect = session.get_bind().dialect
     names = list(rows[0])
     casts = ", ".join(
@@ -106,8 +124,7 @@ def _unnest_insert(session: Session, table: Table, rows: list[dict[str, Any]], k
         elif column_type.python_type is datetime:
             columns[name] = [_utc(value) for value in values]
     # psycopg directly, in binary: text-format arrays escape every quote of every payload.
-    driver = session.connection().connection.driver_connection
-    with driver.cursor(binary=True) as cursor:
+    with _driver(session).cursor(binary=True) as cursor:
         cursor.execute(statement, columns)
         return [row[0] for row in cursor.fetchall()]
 

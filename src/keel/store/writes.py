@@ -35,7 +35,7 @@ def write_runs(session: Session, runs: Sequence[RunRecord]) -> WriteCounts:
     # New runs are inserted complete (totals and span-derived fields computed here), so the
     # common case costs one INSERT per table; only runs stored before are re-read and updated.
     run_rows = [_run_row(run) for run in merged]
-    inserted_runs = set(insert_new(session, Run.__table__, run_rows, "run_id"))
+    inserted_runs = set(insert_new(session, Run, run_rows, "run_id"))
     stored = [run for run in merged if run.run_id not in inserted_runs]
     stored_ids = sorted(run.run_id for run in stored)
     if stored_ids and session.get_bind().dialect.name == "postgresql":
@@ -162,7 +162,7 @@ def _write_children(
             rows.append(row)
     if not rows:
         return skipped, 0
-    return len(rows) + skipped, count_new(session, table.__table__, rows)
+    return len(rows) + skipped, count_new(session, table, rows)
 
 
 def _next_seq(session: Session, table: Any, run_ids: list[str]) -> dict[str, int]:
