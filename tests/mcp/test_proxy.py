@@ -45,20 +45,24 @@ def test_proxy_records_every_tools_call_of_an_sdk_client(
         params = proxied([sys.executable, str(tiny_server)], database_url, tmp_path, "run-sdk")
         async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
             await session.initialize()
-            return [
+            results = [
                 await session.call_tool("slow", card_args),
                 await session.call_tool("fail", {"reason": "boom"}),
                 await session.call_tool("nope", {}),
             ]
+            with pytest.raises(MCPError, match="timed out"):
+                slow = {"seconds": 30, "label": "late"}
+                await session.call_tool("slow", slow, read_timeout_seconds=0.5)
+            return results
 
     ok, failed, unknown = _run(scenario())
     assert ok.content[0].text == "done card 4111 1111 1111 1111"  # the client sees it unchanged
     detail = _detail(database, "run-sdk")
     assert detail.run.status == "COMPLETED"
     assert detail.run.workflow_type == "mcp"
-    assert detail.run.tool_count == 3
+    assert detail.run.tool_count == 4
     calls = detail.tool_calls
-    assert [call.tool_name for call in calls] == ["slow", "fail", "nope"]
+    assert [call.tool_name for call in calls] == ["slow", "fail", "nope", "slow"]
     assert {call.server for call in calls} == {"tiny-slow"}
     assert calls[0].args_digest == args_digest(card_args)
     assert "4111 1111" not in calls[0].args_preview and "****1111" in calls[0].args_preview
@@ -69,6 +73,9 @@ def test_proxy_records_every_tools_call_of_an_sdk_client(
     assert failed.is_error and calls[1].result_meta["is_error"] is True
     assert calls[1].error == failed.content[0].text
     assert unknown.is_error and "Unknown tool" in (calls[2].error or "")
+    # the client gave up after 0.5 s and told the server so: the call ends there, cancelled
+    assert calls[3].result_meta["outcome"] == "cancelled"
+    assert calls[3].latency_ms < 30_000
 
 
 def test_parallel_calls_through_the_proxy_keep_their_overlap(

@@ -29,6 +29,8 @@ async def _calls(server: Path, recorder: Recorder) -> None:
         await session.call_tool("fail", {"reason": "boom"})
         with pytest.raises(MCPError):
             await session.call_tool("reject", {"why": "not today"})
+        with pytest.raises(MCPError, match="timed out"):
+            await session.call_tool("slow", {"seconds": 30, "label": "late"}, 0.3)
         assert (await session.list_tools()).tools  # everything else passes through
 
 
@@ -47,6 +49,9 @@ def test_captured_session_records_results_tool_errors_and_rpc_errors(tiny_server
     rejected = by_label['{"why":"not today"}']
     assert rejected.result_meta == {"outcome": "rpc_error", "is_error": True, "error_code": -32602}
     assert rejected.error == "JSON-RPC error -32602: not today"
+    late = by_label['{"label":"late","seconds":30}']
+    assert late.result_meta["outcome"] == "rpc_error" and late.result_meta["error_code"] == -32001
+    assert late.latency_ms is not None and late.latency_ms < 30_000
 
 
 def test_captured_session_writes_its_calls_to_the_store(
@@ -61,11 +66,12 @@ def test_captured_session_writes_its_calls_to_the_store(
     assert (detail.run.status, detail.run.workflow_type, detail.run.tool_count) == (
         "COMPLETED",
         "support",
-        4,
+        5,
     )
     assert sorted(call.tool_name for call in detail.tool_calls) == [
         "fail",
         "reject",
+        "slow",
         "slow",
         "slow",
     ]
