@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import numpy as np
+
+from keel.evaluate.embeddings import Embedder
+from keel.evaluate.generation import Generation
 
 # Calibrated by bench/embedding_threshold.py: 0.60-0.70 tie on hand-written pairs (balanced
 # accuracy 0.95); 0.70 is the strict end, since merging different answers hides instability
@@ -23,7 +26,8 @@ DEFAULT_COSINE_THRESHOLD = 0.7
 
 def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
     """Return pairwise cosine similarities of unit-length rows, clipped to [-1, 1]."""
-    matrix = np.clip(vectors @ vectors.T, -1.0, 1.0).astype(np.float64)
+    # Rounded to float32's precision, so identical texts compare as exactly 1.
+    matrix = np.round(np.clip(vectors @ vectors.T, -1.0, 1.0).astype(np.float64), 6)
     np.fill_diagonal(matrix, 1.0)
     return matrix
 
@@ -47,7 +51,7 @@ def complete_linkage_clusters(similarity: np.ndarray, threshold: float) -> list[
     return [order.setdefault(int(label), len(order)) for label in raw]
 
 
-def normalised_entropy(labels: Sequence[int] | np.ndarray, base: int | None = None) -> float:
+def normalised_entropy(labels: Sequence[Hashable] | np.ndarray, base: int | None = None) -> float:
     """Return H(label distribution) / log(base), in [0, 1]; base defaults to the label count.
 
     0 means every label is the same; 1 means every item is alone (when base = item count).
@@ -57,7 +61,30 @@ def normalised_entropy(labels: Sequence[int] | np.ndarray, base: int | None = No
     if total == 0 or base < 2:
         return 0.0
     entropy = -sum(
-        (n / total) * math.log(n / total) for n in Counter(int(x) for x in labels).values()
+        (n / total) * math.log(n / total)
+        for n in Counter(x.item() if isinstance(x, np.generic) else x for x in labels).values()
     )
     # Rounded so that all-equal and all-distinct land exactly on 0 and 1.
     return min(1.0, max(0.0, round(entropy / math.log(base), 12)))
+
+
+def answer_clusters(
+    generations: Sequence[Generation], embed: Embedder, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return a semantic cluster per generation (each failure alone) and the answers' cosine
+    matrix (NaN in the rows and columns of failed generations)."""
+    size = len(generations)
+    ok = [i for i, g in enumerate(generations) if not g.failed]
+    cosine = np.full((size, size), np.nan)
+    labels = np.empty(size, dtype=np.int64)
+    if ok:
+        vectors = embed.encode([generations[i].answer_text() or "" for i in ok])
+        sub = cosine_matrix(vectors)
+        cosine[np.ix_(ok, ok)] = sub
+        labels[ok] = complete_linkage_clusters(sub, threshold)
+    next_label = int(labels[ok].max()) + 1 if ok else 0
+    for i, generation in enumerate(generations):
+        if generation.failed:
+            labels[i] = next_label
+            next_label += 1
+    return labels, cosine

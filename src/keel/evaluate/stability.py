@@ -27,8 +27,7 @@ import numpy as np
 from keel.errors import InvalidInput
 from keel.evaluate.clustering import (
     DEFAULT_COSINE_THRESHOLD,
-    complete_linkage_clusters,
-    cosine_matrix,
+    answer_clusters,
     normalised_entropy,
 )
 from keel.evaluate.embeddings import Embedder, embedder
@@ -127,27 +126,6 @@ class _Evidence:
     present: dict[str, bool]
 
 
-def _semantic_evidence(
-    generations: Sequence[Generation], embed: Embedder, threshold: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return a cluster label per generation (failures alone) and the cosine matrix (NaN rows)."""
-    size = len(generations)
-    ok = [i for i, g in enumerate(generations) if not g.failed]
-    cosine = np.full((size, size), np.nan)
-    labels = np.empty(size, dtype=np.int64)
-    if ok:
-        vectors = embed.encode([generations[i].answer_text() or "" for i in ok])
-        sub = cosine_matrix(vectors)
-        cosine[np.ix_(ok, ok)] = sub
-        labels[ok] = complete_linkage_clusters(sub, threshold)
-    next_label = int(labels[ok].max()) + 1 if ok else 0
-    for i, generation in enumerate(generations):
-        if generation.failed:
-            labels[i] = next_label
-            next_label += 1
-    return labels, cosine
-
-
 def _path_matrix(generations: Sequence[Generation]) -> np.ndarray:
     """Return pairwise tool-path similarity; a failed generation's row is 0, as it agrees
     with nothing (its path was cut short by the failure)."""
@@ -172,7 +150,7 @@ def _evidence(
     spec = config.struct
     categorical = [f for f in spec.categorical if any(f in o for o in succeeded)]
     sets = [f for f in spec.sets if any(f in o for o in succeeded)]
-    clusters, cosine = _semantic_evidence(generations, embed, config.cosine_threshold)
+    clusters, cosine = answer_clusters(generations, embed, config.cosine_threshold)
     present = {
         "semantic": not succeeded or any(g.answer_text() for g in generations),
         "structural": not succeeded or bool(categorical or sets),

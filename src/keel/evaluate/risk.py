@@ -1,0 +1,94 @@
+"""Risk score 0-100 of a run: how much a person should worry about it (docs/metrics.md).
+
+Three signals, each turned into a probability-like value in [0, 1] and combined by noisy-OR,
+so independent reasons to worry add up and any one strong reason is enough on its own:
+
+    flags       F = 1 - prod(1 - w(severity_i))    over the run's policy flags
+    review      H = share of generations asking for human review (or 0/1 for one output)
+    instability U = 1 - stability / 100            (missing when the run was never replayed)
+
+    risk = 100 * (1 - (1 - F) * (1 - 0.3 H) * (1 - 0.6 U))
+
+Severity weights: info 0 (topics only inform), low 0.25, medium 0.5 (a missing disclaimer),
+high 0.8 (a prohibited claim), critical 1.0 (asking for a PIN saturates the score). A run at the
+UNSTABLE threshold (stability 70) alone scores 18; one needing review alone 30.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from keel.errors import InvalidInput
+
+SEVERITY_WEIGHTS: Mapping[str, float] = {
+    "info": 0.0,
+    "low": 0.25,
+    "medium": 0.5,
+    "high": 0.8,
+    "critical": 1.0,
+}
+
+
+@dataclass(frozen=True)
+class RiskConfig:
+    """The weights of the risk formula (documented in docs/metrics.md)."""
+
+    severity_weights: Mapping[str, float] = field(default_factory=lambda: dict(SEVERITY_WEIGHTS))
+    review_weight: float = 0.3
+    instability_weight: float = 0.6
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    """A run's risk, its three signals in [0, 1] (instability None if never replayed)."""
+
+    score: float
+    flags: float
+    review: float
+    instability: float | None
+    worst_severity: str | None
+
+
+def _severity(flag: Any) -> str:
+    value = flag.get("severity") if isinstance(flag, Mapping) else getattr(flag, "severity", None)
+    return str(value)
+
+
+def flag_signal(flags: Sequence[Any], config: RiskConfig = RiskConfig()) -> float:
+    """Return F = 1 - prod(1 - w(severity)) over flags (PolicyFlag objects or store dicts)."""
+    remaining = 1.0
+    for index, flag in enumerate(flags):
+        severity = _severity(flag)
+        if severity not in config.severity_weights:
+            raise InvalidInput(f"unknown severity {severity!r}", field=f"flags[{index}].severity")
+        remaining *= 1.0 - config.severity_weights[severity]
+    return 1.0 - remaining
+
+
+def risk_score(
+    flags: Sequence[Any],
+    needs_human_review: bool | float | None = None,
+    stability: float | None = None,
+    config: RiskConfig = RiskConfig(),
+) -> RiskResult:
+    """Return the risk of a run from its flags, review need (bool or share) and stability."""
+    review = float(needs_human_review or 0.0)
+    if not 0.0 <= review <= 1.0:
+        raise InvalidInput("needs_human_review must be a bool or a share in [0, 1]", field="review")
+    if stability is not None and not 0.0 <= stability <= 100.0:
+        raise InvalidInput("stability must lie in [0, 100]", field="stability")
+    flag_part = flag_signal(flags, config)
+    instability = None if stability is None else 1.0 - stability / 100.0
+    calm = (1.0 - flag_part) * (1.0 - config.review_weight * review)
+    calm *= 1.0 - config.instability_weight * (instability or 0.0)
+    order = list(config.severity_weights)
+    severities = sorted({_severity(f) for f in flags}, key=order.index)
+    return RiskResult(
+        score=round(100.0 * (1.0 - calm), 6),
+        flags=flag_part,
+        review=review,
+        instability=instability,
+        worst_severity=severities[-1] if severities else None,
+    )

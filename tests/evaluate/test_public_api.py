@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import keel.evaluate
+import keel.evaluate.policy
+
+
+def test_public_surface_is_pinned() -> None:
+    assert keel.evaluate.__all__ == [
+        "DisagreementResult",
+        "Generation",
+        "RiskConfig",
+        "RiskResult",
+        "StabilityConfig",
+        "StabilityResult",
+        "ToolStep",
+        "disagreement",
+        "risk_score",
+        "stability",
+    ]
+    assert keel.evaluate.policy.__all__ == [
+        "Pack",
+        "PolicyFlag",
+        "Span",
+        "check_output",
+        "check_text",
+        "default_packs",
+        "load_pack",
+        "load_packs",
+    ]
