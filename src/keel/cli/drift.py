@@ -13,7 +13,7 @@ from rich.table import Table
 from keel.cli.database import open_database
 from keel.cli.output import console, keel_errors, print_json
 from keel.config import Settings
-from keel.drift.check import DriftCheck, Window, check_drift
+from keel.drift.check import DriftCheck, Window, check_drift, check_regression
 from keel.drift.embedding import answer_embedder
 from keel.drift.indicators import Verdict
 from keel.drift.webhook import deliver_pending
@@ -109,4 +109,47 @@ def check(
         _print_table(result)
         console.print(f"report: {path}")
     if result.report.fails(Verdict(fail_on.value)):
+        raise typer.Exit(code=1)
+
+
+@app.command("regress")
+def regress(
+    baseline: str = typer.Option(..., "--baseline", help="Name of the baseline."),
+    config: str | None = typer.Option(None, "--config", help="Runs with this config label."),
+    model: str | None = typer.Option(None, "--model", help="Runs of this model."),
+    since: str | None = typer.Option(
+        None, "--since", help="Rerun window start (ISO); default: where the baseline ends."
+    ),
+    webhook: str | None = typer.Option(None, "--webhook", help="POST a new alert here."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON report."),
+) -> None:
+    """Compare the baseline's tickets, rerun under --config / --model, with its own runs.
+
+    Exits 1 on category flips (10% or more), stability below the interval, or new policy flags.
+    """
+    settings = Settings()
+    with keel_errors(), open_database(settings) as database:
+        window = Window(parse_moment(since, "since"), None, model, config)
+        with database.write() as session:
+            result = check_regression(session, baseline, window)
+            body = {"baseline": baseline, **result.report.as_dict(),
+                    "new_alerts": [a.id for a in result.new_alerts]}  # fmt: skip
+        url = webhook or settings.alert_webhook_url
+        body["webhook_delivered"] = deliver_pending(database, url) if url else 0
+    if as_json:
+        print_json(body)
+    else:
+        table = Table("ticket", "category", "stability", "new flags")
+        for change in result.report.changes:
+            if change.changed:
+                table.add_row(
+                    change.ticket_id, " -> ".join(map(str, change.category or ())) or "-",
+                    " -> ".join(f"{v:.1f}" for v in change.stability[:2]) if change.stability
+                    else "-", ", ".join(change.new_flags) or "-",
+                )  # fmt: skip
+        console.print(table)
+        verdict = "[red]regressed[/red]" if result.report.regressed else "[green]ok[/green]"
+        console.print(f"{result.report.compared} tickets compared, {result.report.flips} flips "
+                      f"-> {verdict}")  # fmt: skip
+    if result.report.regressed:
         raise typer.Exit(code=1)

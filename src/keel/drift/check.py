@@ -10,9 +10,17 @@ from sqlalchemy.orm import Session
 from keel.drift.baseline import Embed, observe
 from keel.drift.indicators import Thresholds, Verdict
 from keel.drift.population import Population
+from keel.drift.regression import RegressionReport, compare_tickets
 from keel.drift.report import DriftReport, compare
 from keel.errors import InvalidInput, NotFound
-from keel.store.drift import PopulationFilter, get_baseline, insert_alert, population_facts
+from keel.store.drift import (
+    PopulationFilter,
+    get_baseline,
+    insert_alert,
+    latest_by_ticket,
+    population_facts,
+    stability_intervals,
+)
 from keel.store.models import Alert, Baseline
 
 
@@ -104,3 +112,40 @@ def _record_alerts(
         if insert_alert(session, alert):
             new.append(alert)
     return new
+
+
+@dataclass
+class RegressionCheck:
+    """A finished regression check: the baseline, the report and a new alert, if any."""
+
+    baseline: Baseline
+    report: RegressionReport
+    new_alerts: list[Alert]
+
+
+def check_regression(session: Session, baseline_name: str, window: Window) -> RegressionCheck:
+    """Compare the window's runs of the baseline's tickets with the baseline's own runs."""
+    baseline = get_baseline(session, baseline_name)
+    if baseline is None:
+        raise NotFound(f"no baseline named {baseline_name!r}", field="baseline")
+    run_ids = tuple(baseline.run_ids.get("run_ids", []))
+    before = latest_by_ticket(population_facts(session, PopulationFilter(
+        baseline.workflow_type, run_ids=run_ids)))  # fmt: skip
+    since, until = _bounds(baseline, window)
+    after = latest_by_ticket(population_facts(session, PopulationFilter(
+        baseline.workflow_type, window.model, window.config, since, until)))  # fmt: skip
+    if not before:
+        raise InvalidInput(f"baseline {baseline_name} has no ticket ids to rerun", field="baseline")
+    report = compare_tickets(before, after, stability_intervals(session, list(run_ids)))
+    alerts: list[Alert] = []
+    if report.regressed:
+        alert = Alert(
+            dedup_key=f"regression:{baseline.name}:{window.config or window.model or '-'}:"
+            f"{_hour(since, up=False)}",
+            baseline_name=baseline.name, kind="regression", indicator="ticket_regression",
+            verdict=str(Verdict.ALERT), workflow_type=baseline.workflow_type,
+            window_start=since, window_end=until, details=report.as_dict(),
+        )  # fmt: skip
+        if insert_alert(session, alert):
+            alerts.append(alert)
+    return RegressionCheck(baseline, report, alerts)

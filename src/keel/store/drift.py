@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from keel.store.models import Alert, Baseline, PolicyFlag, Run, ToolCall
+from keel.store.models import Alert, Baseline, PolicyFlag, ReplaySet, Run, ToolCall
 
 
 @dataclass(frozen=True)
@@ -168,3 +168,23 @@ def undelivered_alerts(session: Session) -> list[Alert]:
     """Return alerts not yet accepted by the webhook, oldest first."""
     query = select(Alert).where(Alert.delivered_at.is_(None)).order_by(Alert.id)
     return list(session.scalars(query))
+
+
+def latest_by_ticket(facts: list[RunFacts]) -> dict[str, RunFacts]:
+    """Return the newest run of each ticket among `facts` (oldest first in, so last wins)."""
+    return {fact.ticket_id: fact for fact in facts if fact.ticket_id}
+
+
+def stability_intervals(session: Session, run_ids: list[str]) -> dict[str, tuple[float, float]]:
+    """Return the 95% stability interval of each run's newest completed replay set."""
+    query = (
+        select(ReplaySet.base_run_id, ReplaySet.result)
+        .where(ReplaySet.base_run_id.in_(run_ids), ReplaySet.status == "completed")
+        .order_by(ReplaySet.created_at)
+    )
+    intervals = {}
+    for run_id, result in session.execute(query):
+        interval = (result or {}).get("stability", {}).get("interval") or {}
+        if "low" in interval and "high" in interval:
+            intervals[run_id] = (float(interval["low"]), float(interval["high"]))
+    return intervals

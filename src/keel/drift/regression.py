@@ -1,0 +1,86 @@
+"""Regression check: the baseline's tickets rerun under a new configuration, compared one by one.
+
+For each ticket in both populations it reports a category flip, a stability drop below the
+baseline run's own 95% interval (when both were replayed), and policy rules that fire now but
+did not before. Pure: facts in, findings out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from keel.store.drift import RunFacts
+
+#: Share of compared tickets whose category flips at which the check alerts.
+FLIP_ALERT_SHARE = 0.10
+
+
+@dataclass
+class TicketChange:
+    """What changed for one ticket between the baseline run and the new one."""
+
+    ticket_id: str
+    baseline_run_id: str
+    new_run_id: str
+    category: tuple[str | None, str | None] | None = None
+    stability: tuple[float, float, float] | None = None  # before, after, interval low
+    new_flags: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Return True when anything regressed for this ticket."""
+        return bool(self.category or self.stability or self.new_flags)
+
+
+@dataclass
+class RegressionReport:
+    """Ticket-by-ticket findings and the verdict."""
+
+    compared: int
+    missing: list[str]
+    changes: list[TicketChange]
+
+    @property
+    def flips(self) -> int:
+        """Return how many compared tickets changed category."""
+        return sum(1 for change in self.changes if change.category)
+
+    @property
+    def regressed(self) -> bool:
+        """Return True when flips reach FLIP_ALERT_SHARE or any stability or flag regression."""
+        share = self.flips / self.compared if self.compared else 0.0
+        worse = any(change.stability or change.new_flags for change in self.changes)
+        return share >= FLIP_ALERT_SHARE or worse
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        return {
+            "compared": self.compared, "missing": self.missing, "flips": self.flips,
+            "regressed": self.regressed,
+            "changes": [asdict(change) for change in self.changes if change.changed],
+        }  # fmt: skip
+
+
+def compare_tickets(
+    baseline: Mapping[str, RunFacts], current: Mapping[str, RunFacts],
+    intervals: Mapping[str, tuple[float, float]],
+) -> RegressionReport:  # fmt: skip
+    """Compare runs keyed by ticket id; `intervals` maps baseline run ids to stability CIs."""
+    changes, missing = [], []
+    for ticket_id, before in sorted(baseline.items()):
+        after = current.get(ticket_id)
+        if after is None:
+            missing.append(ticket_id)
+            continue
+        change = TicketChange(ticket_id, before.run_id, after.run_id)
+        if before.category != after.category:
+            change.category = (before.category, after.category)
+        low = intervals.get(before.run_id, (None, None))[0]
+        known = low is not None and before.stability is not None and after.stability is not None
+        if known and after.stability < low:  # type: ignore[operator]
+            change.stability = (before.stability, after.stability, low)  # type: ignore[assignment]
+        change.new_flags = sorted(set(after.flag_rules) - set(before.flag_rules))
+        changes.append(change)
+    return RegressionReport(len(changes), missing, changes)

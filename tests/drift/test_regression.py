@@ -1,0 +1,61 @@
+"""Ticket-by-ticket regression: category flips, stability below the interval, new flags."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from keel.drift.baseline import create_baseline
+from keel.drift.check import Window, check_regression
+from keel.drift.regression import compare_tickets
+from keel.store.drift import PopulationFilter, RunFacts
+from keel.store.engine import Database
+from keel.store.records import RunRecord
+from keel.store.writes import write_runs
+
+T0 = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+def facts(run_id: str, ticket: str, category: str, stability: float | None = None,
+          flags: tuple[str, ...] = ()) -> RunFacts:  # fmt: skip
+    return RunFacts(run_id, T0, category, "a", stability, 0.0, 0, None, [], [], list(flags), ticket)
+
+
+def test_flips_drops_and_new_flags_are_found_per_ticket() -> None:
+    before = {"t1": facts("b1", "t1", "TAX", 90), "t2": facts("b2", "t2", "TAX", 90),
+              "t3": facts("b3", "t3", "WITHDRAWAL")}  # fmt: skip
+    after = {"t1": facts("a1", "t1", "WITHDRAWAL", 88), "t2": facts("a2", "t2", "TAX", 60),
+             "t3": facts("a3", "t3", "WITHDRAWAL", flags=("tax.no_disclaimer",))}  # fmt: skip
+    report = compare_tickets(before, after, {"b1": (85.0, 95.0), "b2": (80.0, 97.0)})
+    by_ticket = {change.ticket_id: change for change in report.changes}
+    assert by_ticket["t1"].category == ("TAX", "WITHDRAWAL") and by_ticket["t1"].stability is None
+    assert by_ticket["t2"].stability == (90, 60, 80.0)
+    assert by_ticket["t3"].new_flags == ["tax.no_disclaimer"]
+    assert report.regressed and report.flips == 1
+
+
+def store(database: Database, prefix: str, config: str, categories: list[str], day: int) -> None:
+    start = T0 + timedelta(days=day)
+    runs = [
+        RunRecord(run_id=f"{prefix}-{i}", workflow_type="support",
+                  created_at=start + timedelta(minutes=i), inputs={"ticket_id": f"t{i}"},
+                  output={"category": c, "answer": "a"}, metrics={"config": config})
+        for i, c in enumerate(categories)
+    ]  # fmt: skip
+    with database.write() as session:
+        write_runs(session, runs)
+
+
+def test_rerun_under_a_new_config_alerts_once(database: Database) -> None:
+    store(database, "v1", "v1", ["TAX"] * 10, day=0)
+    with database.write() as session:
+        create_baseline(session, "b", PopulationFilter("support", config="v1"))
+    store(database, "same", "v1-again", ["TAX"] * 10, day=3)
+    store(database, "v2", "v2", ["TAX"] * 7 + ["WITHDRAWAL"] * 3, day=5)
+    with database.write() as session:
+        since = T0 + timedelta(days=1)
+        unchanged = check_regression(session, "b", Window(since, config="v1-again"))
+        changed = check_regression(session, "b", Window(since, config="v2"))
+        again = check_regression(session, "b", Window(since, config="v2"))
+    assert not unchanged.report.regressed and unchanged.report.compared == 10
+    assert changed.report.regressed and changed.report.flips == 3
+    assert len(changed.new_alerts) == 1 and again.new_alerts == []
