@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from keel.agents.models import Generation
+from keel.ingest.storing import store_runs
 from keel.mcp.recorder import ListRecorder
 from keel.store.engine import Database
 from keel.store.models import RunStatus
 from keel.store.records import EventRecord, RunRecord
-from keel.store.writes import write_runs
 
 
 def new_run_id(workflow_type: str) -> str:
@@ -85,6 +85,6 @@ class AgentTrace:
 
 
 def store_run(database: Database, run: RunRecord) -> None:
-    """Store `run` with its events and tool calls in one transaction."""
+    """Store `run` with its events and tool calls, its policy flags and risk, in one transaction."""
     with database.write() as session:
-        write_runs(session, [run])
+        store_runs(session, [run])

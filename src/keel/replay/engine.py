@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from keel.errors import Conflict, NotFound
+from keel.evaluate.assessment import refresh_risk
 from keel.evaluate.generation import BASE
 from keel.evaluate.stability import StabilityResult, stability
 from keel.replay.generations import generation_of
@@ -133,11 +134,7 @@ def run_replay_set(
         raise
     with database.write() as session:
         finish_replay_set(session, set_id, {"stability": result.as_dict()})
-        score_run(
-            session,
-            base.run.run_id,
-            result.score,
-            base.run.risk,
-            _new_status(base.run.status, result),
-        )
+        score_run(session, base.run.run_id, result.score, _new_status(base.run.status, result))
+        session.flush()
+        refresh_risk(session, base.run.run_id)
     return ReplayOutcome(set_id, base.run.run_id, result)

@@ -19,6 +19,7 @@ from typing import Any
 
 from keel.errors import Conflict
 from keel.ingest.native import parse_batch, to_records
+from keel.ingest.storing import store_runs
 from keel.replay.constraints import ConstraintKind, choose_constraint
 from keel.replay.paraphrase import paraphrase
 from keel.replay.plan import Perturbation, ReplaySpec, derive_seed
@@ -27,7 +28,6 @@ from keel.replay.target import PerturbedInputs
 from keel.sdk.replay_context import ReplayContext, replaying
 from keel.store.engine import Database
 from keel.store.runs import RunDetail
-from keel.store.writes import write_runs
 
 REDACTED = "[REDACTED]"
 
@@ -139,7 +139,7 @@ class EntrypointTarget:
             )
         records = to_records(parse_batch({"runs": [json.loads(b) for b in context.finished_runs]}))
         with self.database.write() as session:
-            write_runs(session, records)
+            store_runs(session, records)
 
 
 def _drop_declared_tool(

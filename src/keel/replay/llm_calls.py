@@ -18,6 +18,7 @@ from keel.agents.models.generation import GenerationRequest, Message, ModelError
 from keel.agents.models.spec import load_model, parse_model_spec
 from keel.config import Settings
 from keel.ingest.redaction import args_digest, args_preview
+from keel.ingest.storing import store_runs
 from keel.replay.chat_messages import (
     input_messages,
     normalise_messages,
@@ -32,7 +33,6 @@ from keel.store.engine import Database
 from keel.store.models import Event, utcnow
 from keel.store.records import EventRecord, RunRecord, ToolCallRecord
 from keel.store.runs import RunDetail
-from keel.store.writes import write_runs
 
 UNAVAILABLE = "unavailable: this tool call was not made in the recorded run"
 MAX_STEPS = 8
@@ -166,7 +166,7 @@ class LlmCallTarget:
         divergences = [call.tool_name for call in record.tool_calls if call.error]
         record.metrics = {"divergences": len(divergences), "diverging_tools": divergences}
         with self.database.write() as session:
-            write_runs(session, [record])
+            store_runs(session, [record])
 
     def _converse(self, conversation: Conversation, seed: int, record: RunRecord) -> str:
         model = load_model(self.settings.model, self.settings)

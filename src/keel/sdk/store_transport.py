@@ -8,14 +8,14 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from keel.errors import InvalidInput
 from keel.ingest.native import parse_batch, to_records
+from keel.ingest.storing import store_runs
 from keel.sdk.transport import DELIVERED, Outcome, Verdict, invalid_field_outcome
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
-from keel.store.writes import write_runs
 
 
 class StoreTransport:
-    """Writes batches with `write_runs`, as `POST /api/v1/runs:batch` would, in this process."""
+    """Writes batches with `store_runs`, as `POST /api/v1/runs:batch` would, in this process."""
 
     def __init__(self, database_url: str) -> None:
         # A script using the SDK without a server must find its tables; at head this is a no-op.
@@ -32,7 +32,7 @@ class StoreTransport:
             return invalid_field_outcome(exc.field, exc.message)
         try:
             with self._database.write() as session:
-                write_runs(session, records)
+                store_runs(session, records)
         except OperationalError as exc:
             # Locked or unreachable database: transient, and the write is idempotent.
             return Outcome(Verdict.RETRY, f"{type(exc).__name__}: {exc.orig}")

@@ -65,11 +65,9 @@ def finish_replay_set(
     )
 
 
-def score_run(
-    session: Session, run_id: str, stability: float | None, risk: float | None, status: str | None
-) -> None:
-    """Store a run's stability and risk (and new status, when given) in its indexed columns."""
-    values: dict[str, Any] = {"stability": stability, "risk": risk}
+def score_run(session: Session, run_id: str, stability: float | None, status: str | None) -> None:
+    """Store a run's stability (and new status, when given) in its indexed columns."""
+    values: dict[str, Any] = {"stability": stability}
     if status:
         values["status"] = status
     session.execute(update(Run).where(Run.run_id == run_id).values(**values))

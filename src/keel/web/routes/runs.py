@@ -9,8 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from keel.errors import InvalidInput, NotFound
 from keel.ingest.native import parse_batch, to_records
+from keel.ingest.storing import store_runs
 from keel.store.runs import run_detail, runs_page
-from keel.store.writes import write_runs
 from keel.web.body import read_body
 from keel.web.deps import DatabaseDep, SettingsDep, WriterDep
 from keel.web.runs_query import RunsQueryDep
@@ -31,7 +31,7 @@ async def ingest_batch(request: Request, db: DatabaseDep, settings: SettingsDep)
 
     def write() -> BatchResult:
         with db.write() as session:
-            counts = write_runs(session, records)
+            counts = store_runs(session, records)
         return BatchResult(
             runs=Counts(inserted=counts.runs_inserted, duplicate=counts.runs_duplicate),
             events=Counts(inserted=counts.events_inserted, duplicate=counts.events_duplicate),
