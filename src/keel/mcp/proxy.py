@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import shlex
 import signal
@@ -30,6 +31,7 @@ from keel.mcp.watcher import TrafficWatcher, closed_error_line
 from keel.store.engine import Database
 from keel.store.models import RunStatus
 
+logger = logging.getLogger(__name__)
 CHUNK_BYTES = 64 * 1024
 TERMINATE_WAIT_S = 2.0
 ReadChunk = Callable[[], Awaitable[bytes]]
@@ -71,6 +73,14 @@ async def _client_writer() -> WriteChunk:
     return write_pipe
 
 
+def _watch(inspect: Callable[[bytes, float], None], chunk: bytes, received_perf: float) -> None:
+    """Hand a forwarded chunk to the watcher; a fault there must never stop the traffic."""
+    try:
+        inspect(chunk, received_perf)
+    except Exception:
+        logger.exception("keel mcp proxy could not read a message; traffic continues unrecorded")
+
+
 async def _to_server(
     read: ReadChunk, process: asyncio.subprocess.Process, watcher: TrafficWatcher
 ) -> None:
@@ -81,7 +91,7 @@ async def _to_server(
             received_perf = time.perf_counter()  # before forwarding: a call starts when sent
             process.stdin.write(chunk)
             await process.stdin.drain()
-            watcher.client_chunk(chunk, received_perf)
+            _watch(watcher.client_chunk, chunk, received_perf)
     except (BrokenPipeError, ConnectionResetError):
         return  # the server is gone; the other pump sees its output end
     with contextlib.suppress(OSError):
@@ -99,7 +109,7 @@ async def _to_client(
             await write(chunk)
         except (BrokenPipeError, ConnectionResetError):
             return  # the client is gone
-        watcher.server_chunk(chunk, received_perf)
+        _watch(watcher.server_chunk, chunk, received_perf)
 
 
 async def _stop(process: asyncio.subprocess.Process, grace_s: float) -> tuple[int, bool]:
