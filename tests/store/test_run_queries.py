@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
+
 from keel.store.engine import Database
 from keel.store.models import Replay, Run
 from keel.store.records import RunRecord
 from keel.store.run_links import run_links
-from keel.store.runs import run_facets
+from keel.store.runs import RunFilters, run_facets, runs_page
 from keel.store.writes import write_runs
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -75,3 +77,41 @@ def test_a_parent_id_that_was_never_stored_links_nowhere(database: Database) -> 
     with database.read() as session:
         links = run_links(session, session.get(Run, "child"))
     assert links.parent is None
+
+
+def walk(database: Database, sort: str, descending: bool, limit: int) -> list[Run]:
+    """Return every run by following next_cursor from the first page."""
+    seen: list[Run] = []
+    cursor = None
+    with database.read() as session:
+        while True:
+            page = runs_page(
+                session, RunFilters(), sort=sort, descending=descending, cursor=cursor, limit=limit
+            )
+            seen += page.runs
+            cursor = page.next_cursor
+            if cursor is None:
+                return seen
+
+
+def test_paging_gives_values_in_order_then_nulls_each_run_once(database: Database) -> None:
+    stabilities = [50.0, 50.0, 50.0, 70.0, None, None, 90.0, None, 70.0]
+    store(database, *[record(f"r{i}") for i in range(len(stabilities))])
+    with database.write() as session:
+        for i, value in enumerate(stabilities):
+            session.execute(update(Run).where(Run.run_id == f"r{i}").values(stability=value))
+    valued = sorted((v, f"r{i}") for i, v in enumerate(stabilities) if v is not None)
+    nulls = sorted(f"r{i}" for i, v in enumerate(stabilities) if v is None)
+    for descending in (False, True):
+        expected = (valued[::-1] if descending else valued) + [
+            (None, run_id) for run_id in (nulls[::-1] if descending else nulls)
+        ]
+        for limit in (1, 2, 4, 50):
+            runs = walk(database, "stability", descending, limit)
+            assert [(run.stability, run.run_id) for run in runs] == expected, (descending, limit)
+
+
+def test_paging_through_ties_of_a_low_cardinality_column(database: Database) -> None:
+    store(database, *[record(f"r{i:02d}", "sql" if i % 3 else "support") for i in range(10)])
+    got = [(run.workflow_type, run.run_id) for run in walk(database, "workflow_type", True, 3)]
+    assert got == sorted(got, reverse=True) and len(got) == 10

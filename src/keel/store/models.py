@@ -52,29 +52,35 @@ class RunStatus(enum.StrEnum):
     SELF_HEALED = "SELF_HEALED"
 
 
+SORTED_COLUMNS = (
+    "workflow_type", "created_at", "model", "status", "total_tokens", "cost_usd", "tool_count",
+    "loop_depth", "stability", "risk",
+)  # fmt: skip
+
+
 class Run(Base):
     """One agent run: its identity, what sorts and filters it (indexed), and the rest in JSON."""
 
     __tablename__ = "runs"
 
     run_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    workflow_type: Mapped[str] = mapped_column(String(64), index=True)
-    created_at: Mapped[datetime] = mapped_column(index=True, default=utcnow)
+    workflow_type: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
-    model: Mapped[str | None] = mapped_column(String(128), index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True, default=RunStatus.COMPLETED)
+    model: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default=RunStatus.COMPLETED)
     source: Mapped[str] = mapped_column(String(16), default="sdk")
     trace_id: Mapped[str | None] = mapped_column(String(32), index=True)
     input_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
     output_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
-    total_tokens: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
-    cost_usd: Mapped[float] = mapped_column(Float, default=0.0, index=True)
-    tool_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    total_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    tool_count: Mapped[int] = mapped_column(Integer, default=0)
     error_count: Mapped[int] = mapped_column(Integer, default=0)
-    loop_depth: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    loop_depth: Mapped[int] = mapped_column(Integer, default=0)
     latency_ms: Mapped[float | None] = mapped_column(Float)
-    stability: Mapped[float | None] = mapped_column(Float, index=True)
-    risk: Mapped[float | None] = mapped_column(Float, index=True)
+    stability: Mapped[float | None] = mapped_column(Float)
+    risk: Mapped[float | None] = mapped_column(Float)
     parent_run_id: Mapped[str | None] = mapped_column(String(128), index=True)
     baseline_run_id: Mapped[str | None] = mapped_column(String(128))
     error: Mapped[str | None] = mapped_column(Text)
@@ -85,6 +91,9 @@ class Run(Base):
     __table_args__ = (
         Index("ix_runs_workflow_type_created_at", "workflow_type", "created_at"),
         Index("ix_runs_status_created_at", "status", "created_at"),
+        # One (column, run_id) index per sortable column: the runs list orders by the column
+        # then run_id, so each page is an index walk even where thousands of runs tie.
+        *(Index(f"ix_runs_{name}_run_id", name, "run_id") for name in SORTED_COLUMNS),
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from keel.errors import InvalidInput
@@ -95,14 +95,19 @@ def _decode_cursor(cursor: str) -> tuple[Any, str]:
     return value, str(run_id)
 
 
-def _after_cursor(column: Any, cursor: str, descending: bool) -> ColumnElement[bool]:
-    """Keyset predicate for rows after `cursor`, ordering NULLs last in both directions."""
-    value, run_id = _decode_cursor(cursor)
-    id_after = Run.run_id < run_id if descending else Run.run_id > run_id
-    if value is None:
-        return and_(column.is_(None), id_after)
-    beyond = column < value if descending else column > value
-    return or_(beyond, and_(column == value, id_after), column.is_(None))
+def _beyond(column: Any, value: Any, run_id: str, descending: bool) -> ColumnElement[bool]:
+    """Keyset predicate for rows after (value, run_id); the leading range keeps it sargable."""
+    if descending:
+        return and_(column <= value, or_(column < value, Run.run_id < run_id))
+    return and_(column >= value, or_(column > value, Run.run_id > run_id))
+
+
+def _ordered(column: Any, descending: bool) -> list[Any]:
+    if column is Run.run_id:
+        return [Run.run_id.desc() if descending else Run.run_id.asc()]
+    if descending:
+        return [column.desc(), Run.run_id.desc()]
+    return [column.asc(), Run.run_id.asc()]
 
 
 def runs_page(
@@ -114,17 +119,31 @@ def runs_page(
     cursor: str | None = None,
     limit: int = 50,
 ) -> RunsPage:
-    """Return one page of runs matching `filters`, ordered by `sort` then run id."""
+    """Return one page of runs matching `filters`, ordered by `sort` then run id, NULLs last.
+
+    Rows with a value and rows without one are read by two queries, each a plain index range
+    scan: SQLite and PostgreSQL disagree on where NULLs sort, and ordering by `col IS NULL`
+    first would make either database sort every matching row before returning fifty.
+    """
     column = SORTABLE.get(sort)
     if column is None:
         raise InvalidInput(f"sort must be one of {', '.join(sorted(SORTABLE))}", field="sort")
     query: Select[tuple[Run]] = select(Run).where(*_filter_clauses(filters))
-    if cursor:
-        query = query.where(_after_cursor(column, cursor, descending))
-    order = [column.desc(), Run.run_id.desc()] if descending else [column.asc(), Run.run_id.asc()]
-    if column is not Run.run_id:
-        order.insert(0, column.is_(None))
-    runs = list(session.scalars(query.order_by(*order).limit(limit + 1)))
+    after = _decode_cursor(cursor) if cursor else None
+    nullable = bool(Run.__table__.c[column.key].nullable)
+    runs: list[Run] = []
+    if after is None or after[0] is not None:
+        valued = query.where(column.is_not(None)) if nullable else query
+        if after is not None:
+            valued = valued.where(_beyond(column, after[0], after[1], descending))
+        ordered = valued.order_by(*_ordered(column, descending)).limit(limit + 1)
+        runs = list(session.scalars(ordered))
+    if nullable and len(runs) <= limit:
+        empty = query.where(column.is_(None))
+        if after is not None and after[0] is None:
+            empty = empty.where(Run.run_id < after[1] if descending else Run.run_id > after[1])
+        ordered = empty.order_by(*_ordered(Run.run_id, descending)).limit(limit + 1 - len(runs))
+        runs += session.scalars(ordered)
     next_cursor = None
     if len(runs) > limit:
         runs = runs[:limit]
@@ -179,10 +198,20 @@ class RunFacets:
 
 def run_facets(session: Session, limit: int = 200) -> RunFacets:
     """Return the distinct workflow types and models stored (each read off its index)."""
-    workflows = session.scalars(
-        select(Run.workflow_type).distinct().order_by(Run.workflow_type).limit(limit)
+    return RunFacets(
+        [str(value) for value in _distinct_values(session, Run.workflow_type, limit)],
+        [str(value) for value in _distinct_values(session, Run.model, limit)],
     )
-    models = session.scalars(
-        select(Run.model).where(Run.model.is_not(None)).distinct().order_by(Run.model).limit(limit)
-    )
-    return RunFacets(list(workflows), [model for model in models if model])
+
+
+def _distinct_values(session: Session, column: Any, limit: int) -> list[Any]:
+    """Return the distinct non-NULL values of an indexed column, smallest first.
+
+    A loose index scan: each step asks the index for the smallest value above the last one,
+    so the cost grows with the number of distinct values, not with the number of runs.
+    """
+    values = select(func.min(column).label("value")).cte("distinct_values", recursive=True)
+    following = select(func.min(column)).where(column > values.c.value).scalar_subquery()
+    values = values.union_all(select(following.label("value")).where(values.c.value.is_not(None)))
+    query = select(values.c.value).where(values.c.value.is_not(None)).limit(limit)
+    return list(session.scalars(query))

@@ -24,8 +24,12 @@ def locate(text: str, evidence: Mapping[str, Any]) -> tuple[int, int] | None:
     the offsets). Evidence without either points at nothing in the text.
     """
     start, end, quote = evidence.get("start"), evidence.get("end"), evidence.get("text")
-    in_range = isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
-    if in_range and (not isinstance(quote, str) or text[start:end] == quote):
+    if (
+        isinstance(start, int)
+        and isinstance(end, int)
+        and 0 <= start < end <= len(text)
+        and (not isinstance(quote, str) or text[start:end] == quote)
+    ):
         return start, end
     if isinstance(quote, str) and quote:
         found = text.find(quote)
