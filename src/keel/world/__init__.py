@@ -4,6 +4,16 @@ from keel.world.articles import Article
 from keel.world.build import SEED, ensure_world
 from keel.world.categories import Category
 from keel.world.knowledge import KnowledgeBase, SearchHit
+from keel.world.tickets import Ticket
 from keel.world.world import World
 
-__all__ = ["SEED", "Article", "Category", "KnowledgeBase", "SearchHit", "World", "ensure_world"]
+__all__ = [
+    "SEED",
+    "Article",
+    "Category",
+    "KnowledgeBase",
+    "SearchHit",
+    "Ticket",
+    "World",
+    "ensure_world",
+]

@@ -18,8 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from keel.world.articles import Article, articles_fingerprint, world_articles
+from keel.world.bank_db import write_bank_db
+from keel.world.generate import generate_bank
 from keel.world.knowledge import KnowledgeBase
-from keel.world.world import KNOWLEDGE_DB, MANIFEST, World
+from keel.world.tickets import packaged_tickets_bytes
+from keel.world.world import BANK_DB, KNOWLEDGE_DB, MANIFEST, TICKETS, World
 
 SEED = 20250630
 # Bump when the generators change what they write for the same seed.
@@ -30,8 +33,9 @@ _INSTALL_ATTEMPTS = 5
 @lru_cache(maxsize=1)
 def world_fingerprint() -> str:
     """Return a digest of everything a built world depends on: seed, generator, article data."""
-    material = f"{SEED}:{GENERATOR_VERSION}:{articles_fingerprint()}"
-    return hashlib.sha256(material.encode()).hexdigest()
+    digest = hashlib.sha256(f"{SEED}:{GENERATOR_VERSION}:{articles_fingerprint()}".encode())
+    digest.update(packaged_tickets_bytes())
+    return digest.hexdigest()
 
 
 def _is_current(root: Path) -> bool:
@@ -58,7 +62,11 @@ def build_world(target: Path, *, seed: int = SEED, carry: list[Article] | None =
     knowledge.create(world_articles() if include_world_articles else [])
     if carry:
         knowledge.upsert(carry)
-    counts = {"articles": knowledge.count()}
+    bank = generate_bank(seed)
+    write_bank_db(target / BANK_DB, bank.customers, bank.accounts, bank.transactions, bank.balances)
+    # The tickets are committed (generated from SEED); the world ships that reviewed file.
+    (target / TICKETS).write_bytes(packaged_tickets_bytes())
+    counts = World(target).counts()
     manifest = {"fingerprint": world_fingerprint(), "seed": seed, "counts": counts}
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 

@@ -116,6 +116,7 @@ class KnowledgeBase:
     def create(self, articles: Sequence[Article]) -> None:
         """Create the schema and store `articles` (used when the world is built)."""
         with self._connect(write=True) as connection, connection:
+            connection.execute("PRAGMA journal_mode=MEMORY")  # built in staging, then renamed
             connection.executescript(_SCHEMA)
             connection.executemany(
                 "INSERT INTO articles (id, title, body, steps, tags, topic, source)"
