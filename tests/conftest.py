@@ -26,6 +26,7 @@ from keel.store.engine import Database
 from keel.store.migrate import upgrade
 from keel.store.models import Base
 from keel.web.app import create_app
+from keel.world import World, ensure_world
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 #: ../shared beside the repository root: the design docs and real third-party payloads.
@@ -145,3 +146,17 @@ def live_server(settings: Settings, database: Database) -> Iterator[LiveServer]:
     """keel served over real HTTP on 127.0.0.1, on the test's database."""
     with LiveServer(settings, database) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def built_world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    """The synthetic world, built once per session; read it, or copy it with `world_home`."""
+    return ensure_world(tmp_path_factory.mktemp("built-world"))
+
+
+@pytest.fixture
+def world_home(tmp_path: Path, built_world: World) -> Path:
+    """A fresh KEEL_HOME holding a copy of the built world, for tests that change it."""
+    home = tmp_path / "keel-home"
+    shutil.copytree(built_world.root, home / "world")
+    return home

@@ -1,4 +1,4 @@
-"""`keel world build` and `keel kb search` as a user runs them: real subprocesses."""
+"""`keel world build` as a user runs it, in a real subprocess."""
 
 from __future__ import annotations
 
@@ -20,13 +20,6 @@ def test_world_build_json_prints_the_counts_of_the_built_world(tmp_path: Path) -
     result = run_keel(tmp_path, "world", "build", "--json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert summary["articles"] >= 60
+    assert summary["articles"] >= 60 and summary["tickets"] >= 300
+    assert summary["transactions"] >= 5_000 and summary["customers"] >= 200
     assert Path(summary["path"]) == tmp_path / "world"
-
-
-def test_kb_search_json_lists_ranked_hits(tmp_path: Path) -> None:
-    result = run_keel(tmp_path, "kb", "search", "lost stolen card", "--k", "2", "--json")
-    assert result.returncode == 0, result.stderr
-    hits = json.loads(result.stdout)
-    assert len(hits) == 2 and hits[0]["id"] == "KB-401"
-    assert set(hits[0]) == {"id", "title", "snippet", "score"}

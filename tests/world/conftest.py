@@ -1,16 +1,13 @@
-"""A world built once per test session, shared read-only by the world tests."""
+"""The world tests read the session's built world (tests that change a world copy it)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from keel.world import World, ensure_world
+from keel.world import World
 
 
 @pytest.fixture(scope="session")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    """The synthetic world built from its seed in a fresh KEEL_HOME (tests must not modify it)."""
-    home: Path = tmp_path_factory.mktemp("world-home")
-    return ensure_world(home)
+def world(built_world: World) -> World:
+    """The synthetic world built from its seed (shared: tests must not modify it)."""
+    return built_world

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from keel.world import ensure_world
+from keel.world import Article, ensure_world
 from keel.world.build import build_world
 
 _BUILD_AND_COUNT = (
@@ -58,3 +58,26 @@ def test_same_seed_builds_byte_identical_files(tmp_path: Path) -> None:
     assert names == sorted(p.name for p in second.iterdir())
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def _make_stale(home: Path) -> None:
+    manifest_path = home / "world" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest_path.write_text(json.dumps({**manifest, "fingerprint": "from-an-older-keel"}))
+
+
+def test_a_rebuild_keeps_the_documents_a_user_loaded(world_home: Path) -> None:
+    mine = Article("mine", "My policy", "Our own words.", ["Do this."], "ours", [], "loaded")
+    ensure_world(world_home).knowledge.upsert([mine])
+    _make_stale(world_home)
+    rebuilt = ensure_world(world_home)
+    assert rebuilt.knowledge.get("mine") == mine
+    assert rebuilt.knowledge.count() >= 61
+    assert ensure_world(world_home, rebuild=True).knowledge.get("mine") == mine
+
+
+def test_a_rebuild_after_a_replace_keeps_only_the_loaded_documents(world_home: Path) -> None:
+    mine = Article("mine", "My policy", "Our own words.", source="loaded")
+    ensure_world(world_home).knowledge.upsert([mine], replace=True)
+    _make_stale(world_home)
+    assert [a.id for a in ensure_world(world_home).knowledge.all()] == ["mine"]

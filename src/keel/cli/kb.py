@@ -1,8 +1,9 @@
-"""`keel kb search`: query the knowledge base the agents' tools search."""
+"""`keel kb load|list|search`: the knowledge base the agents' tools search."""
 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import typer
 from rich.table import Table
@@ -10,8 +11,51 @@ from rich.table import Table
 from keel.cli.output import console, keel_errors, print_json
 from keel.config import Settings
 from keel.world import ensure_world
+from keel.world.documents import read_documents
 
 app = typer.Typer(help="The knowledge base the support agent searches.", no_args_is_help=True)
+
+
+@app.command("load")
+def load(
+    directory: Path = typer.Argument(..., help="Folder of .md and .json documents (recursive)."),
+    replace: bool = typer.Option(
+        False, "--replace", help="Remove every document not in DIR, the world's articles too."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Load Markdown or JSON documents into the knowledge base, by id; nothing if one is bad."""
+    with keel_errors():
+        documents = read_documents(directory)
+        world = ensure_world(Settings().home)
+        counts = world.knowledge.upsert(documents, replace=replace)
+    summary = {"directory": str(directory), "documents": len(documents),
+               **dataclasses.asdict(counts)}  # fmt: skip
+    if as_json:
+        print_json(summary)
+        return
+    console.print(
+        f"loaded {summary['documents']} documents from [bold]{directory}[/bold]: "
+        f"{counts.inserted} new, {counts.updated} updated, {counts.unchanged} unchanged, "
+        f"{counts.removed} removed; the knowledge base holds {counts.total}"
+    )
+
+
+@app.command("list")
+def list_articles(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List every article in the knowledge base."""
+    with keel_errors():
+        articles = ensure_world(Settings().home).knowledge.all()
+    if as_json:
+        print_json([{"id": a.id, "title": a.title, "topic": a.topic, "source": a.source,
+                     "steps": len(a.steps)} for a in articles])  # fmt: skip
+        return
+    table = Table("id", "title", "topic", "source")
+    for article in articles:
+        table.add_row(article.id, article.title, article.topic, article.source)
+    console.print(table)
 
 
 @app.command("search")
