@@ -46,3 +46,25 @@ def proxy(
                 command, database, run_id=run_id, server_name=server_name, grace_s=grace_s
             )
     raise typer.Exit(code=code)
+
+
+@app.command("serve")
+def serve(
+    transport: str = typer.Option("stdio", "--transport", help="stdio or http (streamable HTTP)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface for --transport http."),
+    port: int = typer.Option(8200, "--port", help="Port for --transport http."),
+) -> None:
+    """Serve keel's fintech tools over MCP on the world in KEEL_HOME (built on first use)."""
+    from keel.config import Settings
+    from keel.mcp.fintech_tools import FintechTools
+    from keel.mcp.server import build_server
+    from keel.world import ensure_world
+
+    with keel_errors():
+        if transport not in ("stdio", "http"):
+            raise InvalidInput("transport must be stdio or http", field="transport")
+        server = build_server(FintechTools(ensure_world(Settings().home)))
+    if transport == "stdio":
+        server.run("stdio")
+    else:
+        server.run("streamable-http", host=host, port=port)
