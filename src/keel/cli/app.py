@@ -8,6 +8,7 @@ import keel
 from keel.cli import (
     baseline,
     db,
+    demo,
     drift,
     heal,
     ingest,
@@ -45,6 +46,7 @@ def root(
 
 
 app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
 app.command("ingest")(ingest.ingest)
 app.command("replay")(replay.replay)
 app.command("heal")(heal.heal)
