@@ -1,0 +1,160 @@
+"""Does the stability score predict reliability? (issue 5's evidence)
+
+    python bench/validity.py [--tickets 100] [--reruns 16] [--samples 2]
+
+For each ticket of the synthetic world: run the support agent once (the base), score it from one
+replay budget (base + seed-only + P1/P2/P3, `--samples` each: R = 1 + 4 x samples >= 8), and
+score it again from a second, independent budget (for test-retest reliability). Separately rerun
+the ticket `--reruns` times unperturbed with other seeds: its empirical agreement rate is the
+share of reruns matching the modal (category, needs_human_review) decision, and it "flips" when
+that decision ever changes. Prints JSON: Spearman rho (score vs agreement rate) and AUROC (low
+score predicts a flip), each with a task-level bootstrap 95% interval, the same for baselines
+(each component alone, mean cosine, answer length), and the ICC(3,1) of the two budgets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from keel.agents.support import SupportInputs
+from keel.agents.support.replay_target import SupportTarget
+from keel.agents.trace import store_run
+from keel.config import Settings
+from keel.replay.engine import run_replay_set, start_replay_set
+from keel.replay.plan import Perturbation
+from keel.store.engine import Database
+from keel.store.migrate import upgrade
+from keel.world import ensure_world
+
+KINDS = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
+
+
+def auroc(score: np.ndarray, positive: np.ndarray) -> float:
+    """AUROC of `score` for the positive class (Mann-Whitney U / n1 n2; ties count half)."""
+    pos, neg = score[positive], score[~positive]
+    if len(pos) == 0 or len(neg) == 0:
+        return float("nan")
+    u = stats.mannwhitneyu(pos, neg, alternative="two-sided").statistic
+    return float(u / (len(pos) * len(neg)))
+
+
+def icc3(a: np.ndarray, b: np.ndarray) -> float:
+    """ICC(3,1), two-way mixed, consistency, single measurement (Shrout & Fleiss 1979)."""
+    data = np.column_stack([a, b])
+    n, k = data.shape
+    grand = data.mean()
+    ss_rows = k * np.sum((data.mean(axis=1) - grand) ** 2)
+    ss_cols = n * np.sum((data.mean(axis=0) - grand) ** 2)
+    ss_error = np.sum((data - grand) ** 2) - ss_rows - ss_cols
+    ms_rows, ms_error = ss_rows / (n - 1), ss_error / ((n - 1) * (k - 1))
+    return float((ms_rows - ms_error) / (ms_rows + (k - 1) * ms_error))
+
+
+def bootstrap(metric: Any, *columns: np.ndarray, rounds: int = 1000, seed: int = 0) -> list[float]:
+    """Percentile 95% interval of `metric` over tickets resampled with replacement."""
+    rng = np.random.default_rng(seed)
+    n = len(columns[0])
+    values = []
+    for _ in range(rounds):
+        index = rng.integers(0, n, n)
+        value = metric(*(column[index] for column in columns))
+        if np.isfinite(value):
+            values.append(value)
+    return [
+        round(float(np.percentile(values, 2.5)), 3),
+        round(float(np.percentile(values, 97.5)), 3),
+    ]
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    return float(stats.spearmanr(x, y).statistic)
+
+
+def measure(
+    target: SupportTarget, database: Database, inputs: SupportInputs, args: Any
+) -> dict[str, Any]:
+    """Return one ticket's two scores, components, answer length, agreement and flip."""
+    base = target.runner.run(inputs)
+    store_run(database, base)
+    row: dict[str, Any] = {"ticket_id": inputs.ticket_id}
+    for budget, seed in (("a", 1), ("b", 2)):
+        set_id = start_replay_set(database, base.run_id, KINDS, args.samples, seed, [target])
+        result = run_replay_set(database, set_id, [target]).result
+        row[f"score_{budget}"] = result.score
+        if budget == "a":
+            parts = result.components
+            row.update(semantic=parts.semantic, structural=parts.structural,
+                       trajectory=parts.trajectory, mean_cosine=parts.mean_cosine)  # fmt: skip
+    decisions = []
+    for rerun in range(args.reruns):
+        output = target.runner.run(inputs.model_copy(update={"seed": 10_000 + rerun})).output or {}
+        decisions.append((output.get("category"), output.get("needs_human_review")))
+    modal = Counter(decisions).most_common(1)[0][1]
+    row.update(agreement=modal / len(decisions), flip=len(set(decisions)) > 1,
+               answer_length=len((base.output or {}).get("answer", "")))  # fmt: skip
+    return row
+
+
+def analyse(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the correlation, discrimination and reliability figures of `rows`."""
+    agreement = np.array([r["agreement"] for r in rows])
+    flips = np.array([r["flip"] for r in rows])
+    predictors = {"stability": "score_a", "semantic": "semantic", "structural": "structural",
+                  "trajectory": "trajectory", "mean_cosine": "mean_cosine"}  # fmt: skip
+    result: dict[str, Any] = {}
+    for name, key in [*predictors.items(), ("answer_length", "answer_length")]:
+        values = np.array([np.nan if r[key] is None else float(r[key]) for r in rows])
+        keep = np.isfinite(values)
+        x, y, f = values[keep], agreement[keep], flips[keep]
+        result[name] = {
+            "spearman_rho": round(spearman(x, y), 3), "rho_ci95": bootstrap(spearman, x, y),
+            "auroc_flip": round(auroc(-x, f), 3),
+            "auroc_ci95": bootstrap(lambda s, p: auroc(-s, p.astype(bool)), x, f.astype(float)),
+        }  # fmt: skip
+    a = np.array([r["score_a"] for r in rows])
+    b = np.array([r["score_b"] for r in rows])
+    result["test_retest_icc"] = {"icc3_1": round(icc3(a, b), 3), "ci95": bootstrap(icc3, a, b)}
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tickets", type=int, default=100)
+    parser.add_argument("--reruns", type=int, default=16)
+    parser.add_argument("--samples", type=int, default=2)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = Settings(home=Path(scratch), database_url=f"sqlite:///{scratch}/v.db")
+        upgrade(settings.resolved_database_url())
+        database = Database(settings.resolved_database_url())
+        tickets = ensure_world(settings.home).tickets()
+        step = max(1, len(tickets) // args.tickets)
+        chosen = tickets[::step][: args.tickets]
+        target = SupportTarget(database, settings)
+        try:
+            rows = [measure(target, database, SupportInputs(
+                ticket_text=t.text, ticket_id=t.ticket_id, customer_id=t.customer_id), args)
+                for t in chosen]  # fmt: skip
+        finally:
+            target.close()
+    output = {
+        "tickets": len(rows), "replays_per_budget": 4 * args.samples, "reruns": args.reruns,
+        "flip_share": round(float(np.mean([r["flip"] for r in rows])), 3),
+        "mean_stability": round(float(np.mean([r["score_a"] for r in rows])), 2),
+        **analyse(rows), "seconds": round(time.perf_counter() - started, 1),
+    }  # fmt: skip
+    print(json.dumps(output, indent=2))
+
+
+if __name__ == "__main__":
+    main()
