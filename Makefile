@@ -33,7 +33,7 @@ screenshots: $(STAMP) browser
 	KEEL_SCREENSHOT_DIR=docs/img $(BIN)/python -m pytest -q -m browser tests/web
 
 demo: $(STAMP)
-	$(BIN)/keel serve
+	$(BIN)/keel demo
 
 clean:
 	rm -rf $(VENV) .keel .pytest_cache

@@ -35,7 +35,8 @@ def demo(
 
     started = time.perf_counter()
     with keel_errors(), open_database(settings) as database, bar:
-        story = tell(settings, database, StoryPlan(tickets=tickets), report)
+        plan = StoryPlan(tickets=tickets, replayed=max(4, min(10, tickets // 10)))
+        story = tell(settings, database, plan, report)
     result = summary(story)
     result["seconds"] = round(time.perf_counter() - started, 1)
     urls = story_urls(f"http://{host}:{port}", story)
