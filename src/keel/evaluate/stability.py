@@ -25,19 +25,20 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from keel.errors import InvalidInput
-from keel.evaluate.clustering import (
-    DEFAULT_COSINE_THRESHOLD,
-    answer_clusters,
-    normalised_entropy,
+from keel.evaluate.bootstrap import (
+    modal_shares,
+    normalised_entropies,
+    pair_means,
+    percentile_interval,
+    resample_rows,
 )
+from keel.evaluate.clustering import DEFAULT_COSINE_THRESHOLD, answer_clusters
 from keel.evaluate.embeddings import Embedder, embedder
 from keel.evaluate.fields import (
     FieldVariance,
     StructSpec,
     category_codes,
     field_variance,
-    modal_share,
-    pair_mean,
     set_similarity_matrix,
 )
 from keel.evaluate.generation import BASE, NOISE_FLOOR_LABELS, SEED_ONLY, Generation
@@ -173,17 +174,25 @@ def _mean_cosine(evidence: _Evidence, index: np.ndarray) -> float | None:
     return float(np.mean(upper)) if upper.size else None
 
 
-def _components(evidence: _Evidence, index: np.ndarray) -> dict[str, float | None]:
-    """Return S_sem, S_struct, S_traj of the generations at `index` (None = missing)."""
+def _component_rows(evidence: _Evidence, rows: np.ndarray) -> dict[str, np.ndarray | None]:
+    """Return S_sem, S_struct, S_traj for each row of generation indices (None = missing)."""
     present = evidence.present
-    semantic = 1.0 - normalised_entropy(evidence.clusters[index]) if present["semantic"] else None
-    parts = [modal_share(codes[index]) for codes in evidence.categorical]
-    parts += [pair_mean(matrix, index) for matrix in evidence.sets]
+    semantic = None
+    if present["semantic"]:
+        semantic = 1.0 - normalised_entropies(evidence.clusters, rows)
+    parts = [modal_shares(codes, rows) for codes in evidence.categorical]
+    parts += [pair_means(matrix, rows) for matrix in evidence.sets]
     structural = None
     if present["structural"]:
-        structural = float(np.mean(parts)) if parts else 0.0
-    trajectory = pair_mean(evidence.paths, index) if present["trajectory"] else None
+        structural = np.mean(parts, axis=0) if parts else np.zeros(len(rows))
+    trajectory = pair_means(evidence.paths, rows) if present["trajectory"] else None
     return {"semantic": semantic, "structural": structural, "trajectory": trajectory}
+
+
+def _components(evidence: _Evidence, index: np.ndarray) -> dict[str, float | None]:
+    """Return S_sem, S_struct, S_traj of the generations at `index` (None = missing)."""
+    rows = _component_rows(evidence, index[None, :])
+    return {name: None if value is None else float(value[0]) for name, value in rows.items()}
 
 
 def used_weights(
@@ -206,19 +215,20 @@ def _score(evidence: _Evidence, index: np.ndarray, weights: Mapping[str, float])
     return combine(_components(evidence, index), weights)
 
 
+def _scores(evidence: _Evidence, rows: np.ndarray, weights: Mapping[str, float]) -> np.ndarray:
+    """Return the score of each row of generation indices (the bootstrap's resamples)."""
+    parts = _component_rows(evidence, rows)
+    used = used_weights({k: None if v is None else 0.0 for k, v in parts.items()}, weights)
+    total = sum((w * parts[name] for name, w in used.items()), np.zeros(len(rows)))
+    return 100.0 * np.clip(np.round(total, 12), 0.0, 1.0)
+
+
 def _interval(evidence: _Evidence, size: int, config: StabilityConfig) -> Interval:
-    rng = np.random.default_rng(config.seed)
-    scores = np.array(
-        [
-            _score(evidence, rng.integers(0, size, size), config.weights)
-            for _ in range(config.bootstrap_samples)
-        ]
-    )
-    tail = (1.0 - config.confidence) / 2.0 * 100.0
-    low, high = np.percentile(scores, [tail, 100.0 - tail]) if scores.size else (0.0, 0.0)
-    return Interval(
-        float(low), float(high), config.confidence, config.bootstrap_samples, config.seed
-    )
+    low = high = 0.0
+    if config.bootstrap_samples > 0:
+        rows = resample_rows(size, config.bootstrap_samples, config.seed)
+        low, high = percentile_interval(_scores(evidence, rows, config.weights), config.confidence)
+    return Interval(low, high, config.confidence, config.bootstrap_samples, config.seed)
 
 
 def _sensitivity(
