@@ -18,7 +18,15 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; default is a SQLite file in KEEL_HOME."
     )
     api_key: SecretStr | None = Field(
-        default=None, description="When set, writes need `Authorization: Bearer <key>`."
+        default=None,
+        description="Bootstrap admin key: when set, writes need a key (`Authorization: Bearer`).",
+    )
+    require_auth: bool = Field(
+        default=False,
+        description="When on, every page and API call needs a key (reads need scope `read`).",
+    )
+    session_ttl_s: int = Field(
+        default=8 * 3600, gt=0, description="How long a dashboard sign-in lasts, in seconds."
     )
     model: str = Field(default="offline", description="Model provider spec for keel's agents.")
     openai_api_key: SecretStr | None = Field(
@@ -48,6 +56,10 @@ class Settings(BaseSettings):
     endpoint: str | None = Field(
         default=None, description="Base URL of a keel server the SDK sends to; unset = in-process."
     )
+
+    def bootstrap_key(self) -> str | None:
+        """Return KEEL_API_KEY in clear (an admin key that needs no database row), or None."""
+        return self.api_key.get_secret_value() if self.api_key else None
 
     def resolved_database_url(self) -> str:
         """Return the database URL, defaulting to `sqlite:///<home>/keel.db`."""

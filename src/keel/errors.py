@@ -6,7 +6,8 @@ KeelError
 ├── UnsupportedMediaType (415)
 ├── NotFound          (404)
 ├── Conflict          (409)  e.g. a run keel cannot re-execute
-├── Unauthorized      (401)
+├── Unauthorized      (401)  no credential, or an unknown or revoked one
+├── Forbidden         (403)  a valid credential whose scope does not allow the action
 └── TimedOut          (504)  a step ran past its time limit, e.g. a db.query tool call
 """
 
@@ -53,6 +54,11 @@ class Conflict(KeelError):
 class Unauthorized(KeelError):
     code = "unauthorized"
     status_code = 401
+
+
+class Forbidden(KeelError):
+    code = "forbidden"
+    status_code = 403
 
 
 class TimedOut(KeelError):

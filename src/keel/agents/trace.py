@@ -87,4 +87,4 @@ class AgentTrace:
 def store_run(database: Database, run: RunRecord) -> None:
     """Store `run` with its events and tool calls, its policy flags and risk, in one transaction."""
     with database.write() as session:
-        store_runs(session, [run])
+        store_runs(session, [run], "agent", "agent")

@@ -6,6 +6,7 @@ import typer
 
 import keel
 from keel.cli import (
+    audit,
     baseline,
     db,
     demo,
@@ -13,6 +14,7 @@ from keel.cli import (
     heal,
     ingest,
     kb,
+    keys,
     mcp,
     model,
     replay,
@@ -59,6 +61,8 @@ app.add_typer(baseline.app, name="baseline")
 app.add_typer(drift.app, name="drift")
 app.add_typer(mcp.app, name="mcp")
 app.add_typer(model.app, name="model")
+app.add_typer(keys.app, name="keys")
+app.add_typer(audit.app, name="audit")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -33,3 +34,11 @@ def keel_errors() -> Iterator[None]:
         where = f" [{exc.field}]" if exc.field else ""
         err_console.print(f"[red]error{where}:[/red] {exc.message}", highlight=False)
         raise typer.Exit(code=2) from None
+
+
+def cli_actor() -> str:
+    """Return how the audit log names whoever runs this command (the OS user)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from keel.ingest.otlp import SpanData, decode_request, spans_of
 from keel.ingest.semconv import span_records
+from keel.ingest.storing import store_runs
 from keel.pricing import PriceTable
 from keel.store.engine import Database
 from keel.store.models import RunStatus, utcnow
 from keel.store.records import RunRecord, WriteCounts
-from keel.store.writes import write_runs
 
 DEFAULT_WORKFLOW = "otel"
 
@@ -51,12 +51,14 @@ def runs_from_spans(spans: list[SpanData], prices: PriceTable) -> list[RunRecord
     return list(runs.values())
 
 
-def store_export(database: Database, body: bytes, encoding: str, prices: PriceTable) -> TraceExport:
+def store_export(
+    database: Database, body: bytes, encoding: str, prices: PriceTable, actor: str = "otlp"
+) -> TraceExport:
     """Decode an OTLP export request and store its traces in one transaction."""
     decoded = spans_of(decode_request(body, encoding))
     runs = runs_from_spans(decoded.spans, prices)
     counts = WriteCounts()
     if runs:
         with database.write() as session:
-            counts = write_runs(session, runs)
+            counts = store_runs(session, runs, actor, "otlp")
     return TraceExport(counts, decoded.rejected)

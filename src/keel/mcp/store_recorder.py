@@ -15,11 +15,11 @@ import threading
 import time
 from datetime import UTC, datetime
 
+from keel.ingest.storing import store_runs
 from keel.store.engine import Database
 from keel.store.models import RunStatus
 from keel.store.records import RunRecord, ToolCallRecord
 from keel.store.run_status import finish_run
-from keel.store.writes import write_runs
 
 logger = logging.getLogger(__name__)
 _STOP = object()
@@ -52,7 +52,7 @@ class StoreRecorder:
     def open(self) -> StoreRecorder:
         """Create the run if it does not exist yet, and start the writer thread."""
         with self.database.write() as session:
-            counts = write_runs(session, [self._run_record([])])
+            counts = store_runs(session, [self._run_record([])], "mcp", "mcp")
         self.created_run = counts.runs_inserted == 1
         self._thread.start()
         return self
@@ -102,7 +102,7 @@ class StoreRecorder:
             time.sleep(delay_s)
             try:
                 with self.database.write() as session:
-                    write_runs(session, [self._run_record(calls)])
+                    store_runs(session, [self._run_record(calls)], "mcp", "mcp")
                 return
             except Exception:
                 # The traffic must go on even when the store is away; say so, don't crash.

@@ -139,7 +139,7 @@ class EntrypointTarget:
             )
         records = to_records(parse_batch({"runs": [json.loads(b) for b in context.finished_runs]}))
         with self.database.write() as session:
-            store_runs(session, records)
+            store_runs(session, records, "replay", "replay")
 
 
 def _drop_declared_tool(

@@ -166,7 +166,7 @@ class LlmCallTarget:
         divergences = [call.tool_name for call in record.tool_calls if call.error]
         record.metrics = {"divergences": len(divergences), "diverging_tools": divergences}
         with self.database.write() as session:
-            store_runs(session, [record])
+            store_runs(session, [record], "replay", "replay")
 
     def _converse(self, conversation: Conversation, seed: int, record: RunRecord) -> str:
         model = load_model(self.settings.model, self.settings)

@@ -32,7 +32,7 @@ class StoreTransport:
             return invalid_field_outcome(exc.field, exc.message)
         try:
             with self._database.write() as session:
-                store_runs(session, records)
+                store_runs(session, records, "sdk", "sdk")
         except OperationalError as exc:
             # Locked or unreachable database: transient, and the write is idempotent.
             return Outcome(Verdict.RETRY, f"{type(exc).__name__}: {exc.orig}")

@@ -1,4 +1,5 @@
-"""ORM models: runs, their events and tool calls, and replays (see docs/architecture.md)."""
+"""ORM models: runs, their events and tool calls, replays and policy flags; governance tables
+live in keel.store.govern_models (see docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -244,3 +245,7 @@ class ReplaySet(Base):
     finished_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# Registered on Base.metadata by import, so migrations and `create_all` see every table.
+from keel.store import govern_models  # noqa: E402, F401

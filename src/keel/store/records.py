@@ -78,7 +78,10 @@ class WriteCounts:
     events_duplicate: int = 0
     tool_calls_inserted: int = 0
     tool_calls_duplicate: int = 0
+    #: Every run the write touched, and those it created (for the audit log and policy checks).
+    run_ids: tuple[str, ...] = field(default=(), compare=False)
+    inserted_run_ids: tuple[str, ...] = field(default=(), compare=False)
 
     def as_dict(self) -> dict[str, int]:
         """Return the counts as a JSON-ready dict."""
-        return dict(self.__dict__)
+        return {name: value for name, value in self.__dict__.items() if isinstance(value, int)}

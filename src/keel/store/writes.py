@@ -52,6 +52,8 @@ def write_runs(session: Session, runs: Sequence[RunRecord]) -> WriteCounts:
         events_duplicate=events_in - events_new,
         tool_calls_inserted=calls_new,
         tool_calls_duplicate=calls_in - calls_new,
+        run_ids=tuple(sorted(run.run_id for run in merged)),
+        inserted_run_ids=tuple(sorted(inserted_runs)),
     )
 
 

@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from keel.web.security import require
+
 STATIC_DIR = Path(__file__).parent / "static"
 # The plotly Python package ships the matching plotly.js bundle; serving it from there keeps
 # the dashboard offline and in step with the pinned dependency.
@@ -28,5 +30,11 @@ def plotly_js() -> FileResponse:
 def mount_assets(app: FastAPI) -> None:
     """Serve /static (CSS, htmx, favicon) and Plotly.js at PLOTLY_PATH."""
     # The route goes first so it wins over the /static mount for its path.
-    app.add_api_route(PLOTLY_PATH, plotly_js, methods=["GET"], include_in_schema=False)
+    app.add_api_route(
+        PLOTLY_PATH,
+        plotly_js,
+        methods=["GET"],
+        include_in_schema=False,
+        dependencies=[require(None)],  # public, like the /static mount
+    )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -6,12 +6,14 @@ page under `/` gets the same status with a page that says what went wrong.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from keel.errors import KeelError
+from keel.errors import KeelError, Unauthorized
 from keel.ingest.native import error_path
 
 _MACHINE_PREFIXES = ("/api/", "/v1/", "/healthz", "/static/", "/openapi.json")
@@ -55,6 +57,11 @@ def _error(request: Request, status: int, code: str, message: str, field: str | 
 
 async def _keel_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, KeelError)
+    if isinstance(exc, Unauthorized) and wants_html(request):
+        # A browser without a (live) session goes to sign in, and comes back afterwards.
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        next_path = target if request.method == "GET" else "/"
+        return RedirectResponse(f"/login?{urlencode({'next': next_path})}", status_code=303)
     return _error(request, exc.status_code, exc.code, exc.message, exc.field)
 
 

@@ -8,11 +8,12 @@ from sqlalchemy import text
 
 import keel
 from keel.web.deps import DatabaseDep
+from keel.web.security import require
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", dependencies=[require(None)])
 async def healthz(db: DatabaseDep) -> dict[str, str]:
     """Return ok with the version and database dialect once a query succeeds."""
 

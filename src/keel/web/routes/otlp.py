@@ -15,12 +15,13 @@ from keel.ingest.otlp import PROTOBUF, encode_response, encode_status, media_typ
 from keel.ingest.traces import store_export
 from keel.pricing import load_prices
 from keel.web.body import read_body
-from keel.web.deps import DatabaseDep, SettingsDep, require_writer
+from keel.web.deps import DatabaseDep, SettingsDep
+from keel.web.security import IngestAdmission
 
 router = APIRouter(tags=["otlp"])
 
 # google.rpc.Code values for the Status body.
-_RPC_CODES = {400: 3, 401: 16, 413: 8, 415: 3}  # INVALID_ARGUMENT, UNAUTHENTICATED, ...
+_RPC_CODES = {400: 3, 401: 16, 403: 7, 413: 8, 415: 3}  # INVALID_ARGUMENT, UNAUTHENTICATED, ...
 
 
 @router.post(
@@ -28,15 +29,17 @@ _RPC_CODES = {400: 3, 401: 16, 413: 8, 415: 3}  # INVALID_ARGUMENT, UNAUTHENTICA
     response_class=Response,
     responses={200: {"content": {PROTOBUF: {}, "application/json": {}}}},
 )
-async def export_traces(request: Request, db: DatabaseDep, settings: SettingsDep) -> Response:
+async def export_traces(
+    request: Request, db: DatabaseDep, settings: SettingsDep, admission: IngestAdmission
+) -> Response:
     """Store the spans of an OTLP ExportTraceServiceRequest; answer per the OTLP/HTTP spec."""
     encoding = PROTOBUF
     try:
-        require_writer(request)
+        principal = admission.admitted()
         encoding = media_type(request.headers.get("content-type"))
         body = await read_body(request, settings.max_request_bytes)
         prices = load_prices(settings.prices_file)
-        export = await run_in_threadpool(store_export, db, body, encoding, prices)
+        export = await run_in_threadpool(store_export, db, body, encoding, prices, principal.actor)
     except KeelError as exc:
         # OTLP/HTTP answers undecodable or invalid data with 400, where keel's API says 422.
         status = 400 if exc.status_code == 422 else exc.status_code

@@ -10,11 +10,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from keel.errors import NotFound
+from keel.govern.scopes import Scope
 from keel.replay.engine import start_replay_set
 from keel.replay.plan import Perturbation
 from keel.replay.registry import default_targets
 from keel.store.replays import ReplaySetDetail, replay_set_detail, replay_sets_of_run
-from keel.web.deps import DatabaseDep, WriterDep
+from keel.web.deps import DatabaseDep
+from keel.web.security import require
 
 router = APIRouter(prefix="/api/v1", tags=["replays"])
 
@@ -54,7 +56,7 @@ def replay_set_json(detail: ReplaySetDetail) -> dict[str, Any]:
     }
 
 
-@router.post("/runs/{run_id}/replays", dependencies=[WriterDep], status_code=202)
+@router.post("/runs/{run_id}/replays", dependencies=[require(Scope.REVIEW)], status_code=202)
 async def start_replay(
     run_id: str, request: Request, db: DatabaseDep, body: ReplayRequest | None = None
 ) -> JSONResponse:
@@ -74,7 +76,7 @@ async def start_replay(
     return JSONResponse(payload, status_code=202, headers={"Location": location})
 
 
-@router.get("/replays/{set_id}")
+@router.get("/replays/{set_id}", dependencies=[require(Scope.READ)])
 def get_replay_set(set_id: str, db: DatabaseDep) -> dict[str, Any]:
     """Return a replay set with its progress, replays and (once done) its stability result."""
     with db.read() as session:
@@ -84,7 +86,7 @@ def get_replay_set(set_id: str, db: DatabaseDep) -> dict[str, Any]:
         return replay_set_json(detail)
 
 
-@router.get("/runs/{run_id}/replays")
+@router.get("/runs/{run_id}/replays", dependencies=[require(Scope.READ)])
 def list_replay_sets(run_id: str, db: DatabaseDep) -> list[dict[str, Any]]:
     """Return the replay sets of run `run_id`, newest first (without their replays)."""
     with db.read() as session:

@@ -8,19 +8,23 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from keel.errors import InvalidInput, NotFound
+from keel.govern.scopes import Scope
 from keel.ingest.native import parse_batch, to_records
 from keel.ingest.storing import store_runs
 from keel.store.runs import run_detail, runs_page
 from keel.web.body import read_body
-from keel.web.deps import DatabaseDep, SettingsDep, WriterDep
+from keel.web.deps import DatabaseDep, SettingsDep
 from keel.web.runs_query import RunsQueryDep
 from keel.web.schemas import BatchResult, Counts, RunOut, RunsPageOut, RunSummary
+from keel.web.security import IngestAccess, require
 
 router = APIRouter(prefix="/api/v1", tags=["runs"])
 
 
-@router.post("/runs:batch", dependencies=[WriterDep], response_model=BatchResult)
-async def ingest_batch(request: Request, db: DatabaseDep, settings: SettingsDep) -> BatchResult:
+@router.post("/runs:batch", response_model=BatchResult)
+async def ingest_batch(
+    request: Request, db: DatabaseDep, settings: SettingsDep, principal: IngestAccess
+) -> BatchResult:
     """Store a batch of runs in one transaction; re-sent runs and events count as duplicates."""
     body = await read_body(request, settings.max_request_bytes)
     try:
@@ -31,7 +35,7 @@ async def ingest_batch(request: Request, db: DatabaseDep, settings: SettingsDep)
 
     def write() -> BatchResult:
         with db.write() as session:
-            counts = store_runs(session, records)
+            counts = store_runs(session, records, principal.actor, "api")
         return BatchResult(
             runs=Counts(inserted=counts.runs_inserted, duplicate=counts.runs_duplicate),
             events=Counts(inserted=counts.events_inserted, duplicate=counts.events_duplicate),
@@ -43,7 +47,7 @@ async def ingest_batch(request: Request, db: DatabaseDep, settings: SettingsDep)
     return await run_in_threadpool(write)
 
 
-@router.get("/runs", response_model=RunsPageOut)
+@router.get("/runs", response_model=RunsPageOut, dependencies=[require(Scope.READ)])
 def list_runs(db: DatabaseDep, query: RunsQueryDep) -> RunsPageOut:
     """Return one page of runs, filtered and sorted, with the cursor of the next page."""
     with db.read() as session:
@@ -59,7 +63,7 @@ def list_runs(db: DatabaseDep, query: RunsQueryDep) -> RunsPageOut:
     return RunsPageOut(runs=runs, next_cursor=page.next_cursor)
 
 
-@router.get("/runs/{run_id}", response_model=RunOut)
+@router.get("/runs/{run_id}", response_model=RunOut, dependencies=[require(Scope.READ)])
 def get_run(run_id: str, db: DatabaseDep) -> RunOut:
     """Return one run with its events (in start order), tool calls, policy flags and links."""
     with db.read() as session:

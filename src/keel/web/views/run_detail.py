@@ -9,11 +9,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from keel.errors import NotFound
+from keel.govern.scopes import Scope
 from keel.store.models import PolicyFlag
 from keel.store.runs import run_detail
 from keel.web.deps import DatabaseDep, TemplatesDep
 from keel.web.execution_graph import layout, steps_of_run
 from keel.web.highlight import Segment, locate, segments
+from keel.web.security import require
 
 router = APIRouter(include_in_schema=False)
 
@@ -112,7 +114,7 @@ def output_fields(output: dict[str, Any] | None, flags: list[FlagView]) -> list[
     return fields
 
 
-@router.get("/runs/{run_id}", response_class=HTMLResponse)
+@router.get("/runs/{run_id}", response_class=HTMLResponse, dependencies=[require(Scope.READ)])
 def run_detail_view(
     run_id: str, request: Request, db: DatabaseDep, templates: TemplatesDep
 ) -> HTMLResponse:

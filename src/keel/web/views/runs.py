@@ -13,10 +13,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from keel.govern.scopes import Scope
 from keel.store.models import RunStatus
 from keel.store.runs import run_facets, runs_page
 from keel.web.deps import DatabaseDep, TemplatesDep
 from keel.web.runs_query import RunsQuery, RunsQueryDep
+from keel.web.security import require
 
 router = APIRouter(include_in_schema=False)
 
@@ -106,7 +108,7 @@ def _otlp_endpoint(request: Request) -> str | None:
     return OTLP_PATH if OTLP_PATH in paths else None
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, dependencies=[require(Scope.READ)])
 def runs_view(
     request: Request,
     db: DatabaseDep,

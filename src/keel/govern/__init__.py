@@ -1,0 +1,1 @@
+"""Governance: hash-chained audit log, scoped API keys, tool-usage policies, review decisions."""

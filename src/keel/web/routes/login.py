@@ -1,0 +1,123 @@
+"""Dashboard sign-in and sign-out: a key is exchanged for an HttpOnly, SameSite=Strict cookie.
+
+The sign-in form is itself CSRF-protected by a double-submit token: a random value sent both
+as a short-lived cookie and as a hidden field, which a cross-site page cannot read or set.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from keel.config import Settings
+from keel.errors import Forbidden, KeelError, Unauthorized
+from keel.govern import audit, keys, signin
+from keel.govern.scopes import Scope
+from keel.store.engine import Database
+from keel.web.deps import DatabaseDep, SettingsDep
+from keel.web.security import require
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+LOGIN_CSRF_COOKIE = "keel_login_csrf"
+
+
+def safe_next(target: str | None) -> str:
+    """Return `target` if it is a path on this site, else `/` (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name, value, max_age=max_age, path="/", httponly=True, samesite="strict",
+        secure=request.url.scheme == "https",
+    )  # fmt: skip
+
+
+def _form(request: Request, next_path: str, error: str | None, status: int) -> HTMLResponse:
+    token = secrets.token_urlsafe(32)
+    context = {"csrf_token": token, "next": next_path, "error": error}
+    templates = request.app.state.templates
+    response = templates.TemplateResponse(request, "login.html", context, status_code=status)
+    _set_cookie(request, response, LOGIN_CSRF_COOKIE, token, 3600)
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse, dependencies=[require(None)])
+def login_form(request: Request, next: str | None = None) -> HTMLResponse:
+    """Return the sign-in form."""
+    return _form(request, safe_next(next), None, 200)
+
+
+def _sign_in(database: Database, settings: Settings, key: str) -> str:
+    """Return a new session token for `key`, which must be live and allowed to read."""
+    bootstrap = settings.bootstrap_key()
+    with database.read() as session:
+        principal = keys.identify(session, key, bootstrap)
+    try:
+        keys.authorize(principal, Scope.READ, enforced=True)
+    except (Unauthorized, Forbidden) as exc:
+        with database.write() as session:
+            keys.record_denial(session, principal, Scope.READ, "POST /login", exc.message)
+        raise
+    with database.write() as session:
+        token, _csrf = signin.sign_in(session, principal, bootstrap, settings.session_ttl_s)
+        audit.append(session, "auth.signed_in", keys.key_subject(principal.key_id or "?"),
+                     principal.actor)  # fmt: skip
+    return token
+
+
+@router.post("/login", response_class=HTMLResponse, dependencies=[require(None)])
+async def login(
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    key: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Check the key and start a session; the form again with the reason when refused."""
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected.encode(), csrf_token.encode()):
+        return _form(request, safe_next(next), "The form expired; please sign in again.", 403)
+    try:
+        token = await run_in_threadpool(_sign_in, db, settings, key.strip())
+    except KeelError as exc:
+        return _form(request, safe_next(next), exc.message, exc.status_code)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    _set_cookie(request, response, signin.COOKIE_NAME, token, settings.session_ttl_s)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout", dependencies=[require(None)])
+async def logout(
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """End the dashboard session (the form must carry its CSRF token) and go to sign-in."""
+    token = request.cookies.get(signin.COOKIE_NAME)
+    if token:
+        bootstrap = settings.bootstrap_key()
+
+        def end() -> None:
+            with db.write() as session:
+                live = signin.signed_in(session, token, bootstrap)
+                if live is not None and not hmac.compare_digest(
+                    live.csrf_token.encode(), csrf_token.encode()
+                ):
+                    raise Forbidden("missing or wrong CSRF token", field=signin.CSRF_FIELD)
+                signin.sign_out(session, token)
+
+        await run_in_threadpool(end)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(signin.COOKIE_NAME, path="/")
+    return response
