@@ -25,6 +25,13 @@ class Settings(BaseSettings):
         default=False,
         description="When on, every page and API call needs a key (reads need scope `read`).",
     )
+    review_risk_min: float = Field(
+        default=60.0, description="Runs at or above this risk (0-100) enter the review queue."
+    )
+    policy_dir: Path | None = Field(
+        default=None,
+        description="Directory of tool-usage policies (*.toml) loaded when `keel serve` starts.",
+    )
     session_ttl_s: int = Field(
         default=8 * 3600, gt=0, description="How long a dashboard sign-in lasts, in seconds."
     )

@@ -17,7 +17,9 @@ from keel.cli import (
     keys,
     mcp,
     model,
+    policy,
     replay,
+    review,
     run,
     runs,
     serve,
@@ -63,6 +65,8 @@ app.add_typer(mcp.app, name="mcp")
 app.add_typer(model.app, name="model")
 app.add_typer(keys.app, name="keys")
 app.add_typer(audit.app, name="audit")
+app.add_typer(policy.app, name="policy")
+app.add_typer(review.app, name="review")
 
 
 def main() -> None:

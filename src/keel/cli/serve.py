@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 import uvicorn
 
+from keel.cli.policy import load_policy_dir
 from keel.config import Settings
 from keel.store.migrate import upgrade
 from keel.web.app import create_app
@@ -18,4 +19,6 @@ def serve(
     """Serve the JSON API, the OTLP receiver and the dashboard."""
     settings = Settings()
     upgrade(settings.resolved_database_url())
+    if settings.policy_dir is not None:
+        load_policy_dir(settings, settings.policy_dir)
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)

@@ -29,3 +29,9 @@ def flags_of_run(session: Session, run_id: str) -> list[PolicyFlag]:
     """Return the flags of `run_id` in the order they were stored."""
     query = select(PolicyFlag).where(PolicyFlag.run_id == run_id).order_by(PolicyFlag.id)
     return list(session.scalars(query))
+
+
+def flags_of_runs(session: Session, run_ids: Sequence[str]) -> list[PolicyFlag]:
+    """Return the flags of every run in `run_ids`, by run, in the order they were stored."""
+    query = select(PolicyFlag).where(PolicyFlag.run_id.in_(list(run_ids)))
+    return list(session.scalars(query.order_by(PolicyFlag.run_id, PolicyFlag.id)))

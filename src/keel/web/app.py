@@ -16,8 +16,9 @@ from keel.store.engine import Database
 from keel.timespan import parse_span
 from keel.web.assets import mount_assets
 from keel.web.errors import install_error_handlers
-from keel.web.routes import audit, health, keys, login, otlp, replays, runs
+from keel.web.routes import audit, health, keys, login, otlp, policies, replays, reviews, runs
 from keel.web.templating import make_templates
+from keel.web.views import review as review_view
 from keel.web.views import run_detail as run_detail_view
 from keel.web.views import runs as runs_view
 
@@ -66,4 +67,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(keys.router)
     app.include_router(audit.router)
     app.include_router(login.router)
+    app.include_router(reviews.router)
+    app.include_router(policies.router)
+    app.include_router(review_view.router)
     return app

@@ -95,6 +95,17 @@ class RunLinksOut(_FromRow):
     replay_of: ReplayLinkOut | None = None
 
 
+class ReviewOut(_FromRow):
+    id: int
+    run_id: str
+    decision: str
+    category: str | None
+    answer: str | None
+    reason: str
+    reviewer: str
+    created_at: datetime
+
+
 class RunOut(RunSummary):
     ended_at: datetime | None
     trace_id: str | None
@@ -106,6 +117,7 @@ class RunOut(RunSummary):
     tool_calls: list[ToolCallOut]
     policy_flags: list[PolicyFlagOut] = []
     links: RunLinksOut = RunLinksOut()
+    reviews: list[ReviewOut] = []
 
 
 class RunsPageOut(BaseModel):

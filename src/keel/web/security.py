@@ -11,10 +11,11 @@ of the wrong scope are refused and audited.
 from __future__ import annotations
 
 import hmac
+import secrets
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from keel.config import Settings
@@ -25,6 +26,7 @@ from keel.govern.scopes import Scope
 from keel.store.engine import Database
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ANON_CSRF_COOKIE = "keel_csrf"
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -55,8 +57,13 @@ class ScopeGuard:
         principal, csrf_expected = await run_in_threadpool(
             _resolve, database, settings, self.scope, request_line, (token, cookie)
         )
-        if csrf_expected is not None and request.method not in _SAFE_METHODS:
-            await _check_csrf(request, csrf_expected)
+        if request.method not in _SAFE_METHODS:
+            if csrf_expected is not None:
+                await _check_csrf(request, csrf_expected)
+            elif token is None and _is_form(request):
+                # An anonymous form post (open mode) proves it came from keel's own page with
+                # the double-submit cookie, which another site can neither read nor send.
+                await _check_csrf(request, request.cookies.get(ANON_CSRF_COOKIE, ""))
         request.state.principal = principal
         request.state.csrf_token = csrf_expected
         return principal
@@ -100,13 +107,39 @@ def _enforced(settings: Settings, needed: Scope) -> bool:
     return settings.require_auth or needed is Scope.ADMIN
 
 
+def _is_form(request: Request) -> bool:
+    return request.headers.get("content-type", "").startswith(_FORM_TYPES)
+
+
 async def _check_csrf(request: Request, expected: str) -> None:
     sent = request.headers.get(signin.CSRF_HEADER)
-    if sent is None and request.headers.get("content-type", "").startswith(_FORM_TYPES):
+    if sent is None and _is_form(request):
         value = (await request.form()).get(signin.CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    if not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
+    if not sent or not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise Forbidden("missing or wrong CSRF token", field=signin.CSRF_FIELD)
+
+
+def form_csrf_token(request: Request) -> tuple[str, bool]:
+    """Return the CSRF token a page's forms must carry, and whether to set it as a cookie.
+
+    Signed-in pages use their session's token; anonymous ones a double-submit cookie.
+    """
+    session_token = getattr(request.state, "csrf_token", None)
+    if session_token:
+        return session_token, False
+    existing = request.cookies.get(ANON_CSRF_COOKIE)
+    if existing:
+        return existing, False
+    return secrets.token_urlsafe(32), True
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+    """Set an HttpOnly, SameSite=Strict cookie for the whole site (Secure over HTTPS)."""
+    response.set_cookie(
+        name, value, max_age=max_age, path="/", httponly=True, samesite="strict",
+        secure=request.url.scheme == "https",
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ class NavItem:
 
 
 # One entry per page that exists; Replay Comparison is reached from a run, Overview joins here.
-NAV = (NavItem("runs", "Runs", "/"),)
+NAV = (NavItem("runs", "Runs", "/"), NavItem("review", "Review", "/review"))
 
 
 def number(value: float | None, digits: int = 0) -> str:

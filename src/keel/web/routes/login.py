@@ -1,13 +1,12 @@
 """Dashboard sign-in and sign-out: a key is exchanged for an HttpOnly, SameSite=Strict cookie.
 
 The sign-in form is itself CSRF-protected by a double-submit token: a random value sent both
-as a short-lived cookie and as a hidden field, which a cross-site page cannot read or set.
+as a SameSite=Strict cookie and as a hidden field, which a cross-site page cannot read or send.
 """
 
 from __future__ import annotations
 
 import hmac
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -20,10 +19,9 @@ from keel.govern import audit, keys, signin
 from keel.govern.scopes import Scope
 from keel.store.engine import Database
 from keel.web.deps import DatabaseDep, SettingsDep
-from keel.web.security import require
+from keel.web.security import ANON_CSRF_COOKIE, form_csrf_token, require, set_cookie
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-LOGIN_CSRF_COOKIE = "keel_login_csrf"
 
 
 def safe_next(target: str | None) -> str:
@@ -33,19 +31,13 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
-def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
-    response.set_cookie(
-        name, value, max_age=max_age, path="/", httponly=True, samesite="strict",
-        secure=request.url.scheme == "https",
-    )  # fmt: skip
-
-
 def _form(request: Request, next_path: str, error: str | None, status: int) -> HTMLResponse:
-    token = secrets.token_urlsafe(32)
+    token, new = form_csrf_token(request)
     context = {"csrf_token": token, "next": next_path, "error": error}
     templates = request.app.state.templates
     response = templates.TemplateResponse(request, "login.html", context, status_code=status)
-    _set_cookie(request, response, LOGIN_CSRF_COOKIE, token, 3600)
+    if new:
+        set_cookie(request, response, ANON_CSRF_COOKIE, token, 24 * 3600)
     return response
 
 
@@ -83,7 +75,7 @@ async def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     """Check the key and start a session; the form again with the reason when refused."""
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    expected = request.cookies.get(ANON_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected.encode(), csrf_token.encode()):
         return _form(request, safe_next(next), "The form expired; please sign in again.", 403)
     try:
@@ -91,8 +83,7 @@ async def login(
     except KeelError as exc:
         return _form(request, safe_next(next), exc.message, exc.status_code)
     response = RedirectResponse(safe_next(next), status_code=303)
-    _set_cookie(request, response, signin.COOKIE_NAME, token, settings.session_ttl_s)
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+    set_cookie(request, response, signin.COOKIE_NAME, token, settings.session_ttl_s)
     return response
 
 

@@ -11,6 +11,7 @@ from keel.errors import InvalidInput, NotFound
 from keel.govern.scopes import Scope
 from keel.ingest.native import parse_batch, to_records
 from keel.ingest.storing import store_runs
+from keel.store.reviews import reviews_of_run
 from keel.store.runs import run_detail, runs_page
 from keel.web.body import read_body
 from keel.web.deps import DatabaseDep, SettingsDep
@@ -65,7 +66,8 @@ def list_runs(db: DatabaseDep, query: RunsQueryDep) -> RunsPageOut:
 
 @router.get("/runs/{run_id}", response_model=RunOut, dependencies=[require(Scope.READ)])
 def get_run(run_id: str, db: DatabaseDep) -> RunOut:
-    """Return one run with its events (in start order), tool calls, policy flags and links."""
+    """Return one run with its events (in start order), tool calls, policy flags, links
+    and review decisions."""
     with db.read() as session:
         detail = run_detail(session, run_id, related=True)
         if detail is None:
@@ -83,5 +85,6 @@ def get_run(run_id: str, db: DatabaseDep) -> RunOut:
                 "tool_calls": detail.tool_calls,
                 "policy_flags": detail.flags,
                 "links": detail.links,
+                "reviews": reviews_of_run(session, run_id),
             }
         )

@@ -1,0 +1,91 @@
+"""`keel review list|decide|labels`: the human review queue from the terminal."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from keel.cli.database import open_database
+from keel.cli.output import cli_actor, console, keel_errors, print_json
+from keel.config import Settings
+from keel.govern import review as review_domain
+from keel.govern.keys import Principal
+from keel.store.reviews import QueueFilters, review_queue
+from keel.world.categories import Category
+
+app = typer.Typer(help="Work the human review queue and export its labels.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_queue(
+    workflow: str | None = typer.Option(None, "--workflow", help="Only this workflow type."),
+    reason: str | None = typer.Option(
+        None, "--reason", help="needs_human_review, high_risk or unstable."
+    ),
+    state: str = typer.Option("open", "--state", help="open, pending, escalated, decided, all."),
+    limit: int = typer.Option(50, "--limit", min=1, max=500, help="How many, oldest first."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List runs awaiting review, oldest first."""
+    settings = Settings()
+    filters = QueueFilters(workflow_type=workflow, reason=reason, state=state)
+    with keel_errors(), open_database(settings) as database, database.read() as session:
+        items, _cursor = review_queue(session, filters, settings.review_risk_min, limit=limit)
+        rows = [
+            {"run_id": item.run.run_id, "workflow_type": item.run.workflow_type,
+             "created_at": item.run.created_at.isoformat(), "status": item.run.status,
+             "risk": item.run.risk, "reasons": item.reasons,
+             "latest_decision": item.latest.decision if item.latest else None}
+            for item in items
+        ]  # fmt: skip
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("run", "workflow", "created", "status", "risk", "why", "decision")
+    for row in rows:
+        table.add_row(
+            row["run_id"], row["workflow_type"], row["created_at"], row["status"],
+            "-" if row["risk"] is None else f"{row['risk']:.0f}", ", ".join(row["reasons"]),
+            row["latest_decision"] or "pending",
+        )  # fmt: skip
+    console.print(table)
+
+
+@app.command("decide")
+def decide(
+    run_id: str = typer.Argument(..., help="The run decided on."),
+    decision: review_domain.Decision = typer.Option(..., "--decision", help="What you decide."),
+    reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
+    category: Category | None = typer.Option(None, "--category", help="Override: the category."),
+    answer: str | None = typer.Option(None, "--answer", help="Override: the corrected answer."),
+) -> None:
+    """Record a decision on a run as the current OS user."""
+    actor = cli_actor()
+    who = Principal(None, actor, None)
+    with keel_errors():
+        body = review_domain.parse_review(
+            {"decision": decision, "reason": reason, "category": category, "answer": answer}
+        )
+        with open_database() as database, database.write() as session:
+            review = review_domain.record_review(session, run_id, body, who)
+    console.print(f"recorded {review.decision} on {run_id} (review {review.id})")
+
+
+@app.command("labels")
+def labels(
+    workflow: str | None = typer.Option(None, "--workflow", help="Only this workflow type."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Print reviewer-confirmed labels (category per run) for evaluation scripts."""
+    with keel_errors(), open_database() as database, database.read() as session:
+        rows = [label.as_dict() for label in review_domain.labels(session, workflow)]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("run", "workflow", "confirmed", "original", "decision", "reviewer")
+    for row in rows:
+        table.add_row(
+            row["run_id"], row["workflow_type"], row["category"] or "-",
+            row["original_category"] or "-", row["decision"], row["reviewer"],
+        )  # fmt: skip
+    console.print(table)

@@ -1,0 +1,128 @@
+"""Human review: decisions on runs (audited, attributed), and the labels they give evaluation.
+
+A decision is `approve` (the output stands), `override` (a corrected category and/or answer),
+or `escalate` (hand to someone with more authority; the run stays in the queue). The latest
+approve/override decision on a run is its reviewer-confirmed label.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy.orm import Session
+
+from keel.errors import InvalidInput, NotFound
+from keel.govern import audit
+from keel.govern.keys import Principal
+from keel.store import reviews as review_store
+from keel.store.govern_models import Review
+from keel.store.models import Run, utcnow
+from keel.world.categories import Category
+
+
+class Decision(enum.StrEnum):
+    APPROVE = "approve"
+    OVERRIDE = "override"
+    ESCALATE = "escalate"
+
+
+class ReviewIn(BaseModel):
+    """A reviewer's decision as submitted (API body or form)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Decision
+    reason: str = Field(min_length=1, max_length=4000)
+    category: Category | None = None
+    answer: str | None = Field(default=None, min_length=1, max_length=20000)
+
+    @model_validator(mode="after")
+    def _override_says_what(self) -> ReviewIn:
+        if self.decision is Decision.OVERRIDE and self.category is None and self.answer is None:
+            raise ValueError("an override needs a category, an answer, or both")
+        if self.decision is not Decision.OVERRIDE and (self.category or self.answer):
+            raise ValueError("only an override carries a category or an answer")
+        return self
+
+
+def parse_review(data: dict[str, Any]) -> ReviewIn:
+    """Return `data` as a decision, or raise InvalidInput naming the bad field."""
+    try:
+        return ReviewIn.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in first["loc"]) or None
+        raise InvalidInput(f"{field or 'review'}: {first['msg']}", field=field) from None
+
+
+def record_review(session: Session, run_id: str, decision: ReviewIn, who: Principal) -> Review:
+    """Store `decision` on run `run_id` by `who`, audited; NotFound for an unknown run."""
+    if session.get(Run, run_id) is None:
+        raise NotFound(f"no run with id {run_id!r}", field="run_id")
+    review = Review(
+        run_id=run_id, decision=decision.decision.value,
+        category=decision.category.value if decision.category else None,
+        answer=decision.answer, reason=decision.reason.strip(), reviewer=who.name,
+        key_id=who.key_id, created_at=utcnow(),
+    )  # fmt: skip
+    review_store.add_review(session, review)
+    details = {
+        "review_id": review.id, "decision": review.decision, "category": review.category,
+        "answer_overridden": review.answer is not None, "reason": review.reason,
+    }  # fmt: skip
+    audit.append(session, "review.recorded", audit.run_subject(run_id), who.actor, details)
+    return review
+
+
+def decisions_on(session: Session, run_id: str) -> list[Review]:
+    """Return the decisions on run `run_id`, oldest first; NotFound for an unknown run."""
+    if session.get(Run, run_id) is None:
+        raise NotFound(f"no run with id {run_id!r}", field="run_id")
+    return review_store.reviews_of_run(session, run_id)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A reviewer-confirmed label of one run, for evaluation scripts."""
+
+    run_id: str
+    workflow_type: str
+    category: str | None
+    original_category: str | None
+    answer_overridden: bool
+    decision: str
+    reviewer: str
+    decided_at: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the label as JSON-ready data."""
+        return {**self.__dict__, "decided_at": self.decided_at.isoformat()}
+
+
+def _output_category(run: Run) -> str | None:
+    value = (run.output or {}).get("category")
+    return value if isinstance(value, str) else None
+
+
+def labels(session: Session, workflow_type: str | None = None) -> list[Label]:
+    """Return the reviewer-confirmed category of every run with a final decision."""
+    found = []
+    for run, review in review_store.final_reviews(session, workflow_type):
+        original = _output_category(run)
+        found.append(
+            Label(
+                run.run_id,
+                run.workflow_type,
+                review.category or original,
+                original,
+                review.answer is not None,
+                review.decision,
+                review.reviewer,
+                review.created_at,
+            )
+        )
+    return found

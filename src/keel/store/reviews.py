@@ -1,0 +1,176 @@
+"""Review decisions, and the review queue: runs that need a human, oldest first.
+
+A run is in the queue when its output says needs_human_review, its risk is at least the
+threshold, or its status is UNSTABLE. Its state comes from its latest decision: pending (none),
+escalated, or decided (approved or overridden).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from keel.errors import InvalidInput
+from keel.store.govern_models import Review
+from keel.store.models import Run, RunStatus
+
+QUEUE_REASONS = ("needs_human_review", "high_risk", "unstable")
+QUEUE_STATES = ("open", "pending", "escalated", "decided", "all")
+FINAL_DECISIONS = ("approve", "override")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue can be narrowed by; state `open` means pending or escalated."""
+
+    workflow_type: str | None = None
+    reason: str | None = None
+    state: str = "open"
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A run in the queue, why it is there, and its latest decision (if any)."""
+
+    run: Run
+    reasons: list[str]
+    latest: Review | None
+
+
+def add_review(session: Session, review: Review) -> None:
+    """Store a decision."""
+    session.add(review)
+    session.flush()
+
+
+def reviews_of_run(session: Session, run_id: str) -> list[Review]:
+    """Return the decisions on `run_id`, oldest first."""
+    query = select(Review).where(Review.run_id == run_id).order_by(Review.created_at, Review.id)
+    return list(session.scalars(query))
+
+
+def _needs_human_review(session: Session) -> ColumnElement[bool]:
+    # Compare JSON types, not casts: an ingested run may carry any value there.
+    if session.get_bind().dialect.name == "postgresql":
+        return Run.output["needs_human_review"].as_string() == "true"
+    return func.json_type(Run.output, "$.needs_human_review") == "true"
+
+
+def _latest_decision() -> Any:
+    return (
+        select(Review.decision)
+        .where(Review.run_id == Run.run_id)
+        .order_by(Review.created_at.desc(), Review.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _criteria(session: Session, risk_min: float) -> dict[str, ColumnElement[bool]]:
+    return {
+        "needs_human_review": _needs_human_review(session),
+        "high_risk": Run.risk >= risk_min,
+        "unstable": Run.status == RunStatus.UNSTABLE,
+    }
+
+
+def _state_clause(state: str) -> ColumnElement[bool] | None:
+    latest = _latest_decision()
+    clauses = {
+        "pending": latest.is_(None),
+        "escalated": latest == "escalate",
+        "decided": latest.in_(FINAL_DECISIONS),
+        "open": or_(latest.is_(None), latest == "escalate"),
+    }
+    if state not in QUEUE_STATES:
+        raise InvalidInput(f"state must be one of {', '.join(QUEUE_STATES)}", field="state")
+    return clauses.get(state)
+
+
+def _queue_query(session: Session, filters: QueueFilters, risk_min: float) -> Select[Any]:
+    criteria = _criteria(session, risk_min)
+    if filters.reason is not None and filters.reason not in criteria:
+        raise InvalidInput(f"reason must be one of {', '.join(QUEUE_REASONS)}", field="reason")
+    wanted = [criteria[filters.reason]] if filters.reason else list(criteria.values())
+    query = select(Run, *[c.label(name) for name, c in criteria.items()]).where(or_(*wanted))
+    state = _state_clause(filters.state)
+    if state is not None:
+        query = query.where(state)
+    if filters.workflow_type:
+        query = query.where(Run.workflow_type == filters.workflow_type)
+    if filters.since:
+        query = query.where(Run.created_at >= filters.since)
+    if filters.until:
+        query = query.where(Run.created_at < filters.until)
+    return query
+
+
+def encode_queue_cursor(run: Run) -> str:
+    """Return the cursor of the page after `run`."""
+    raw = json.dumps([run.created_at.isoformat(), run.run_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(cursor: str) -> ColumnElement[bool]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        when, run_id = json.loads(raw)
+        created = datetime.fromisoformat(when)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput("cursor is not one this API issued", field="cursor") from exc
+    return or_(Run.created_at > created, and_(Run.created_at == created, Run.run_id > run_id))
+
+
+def review_queue(
+    session: Session,
+    filters: QueueFilters,
+    risk_min: float,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> tuple[list[QueueItem], str | None]:
+    """Return one page of the queue, oldest first, and the cursor of the next page."""
+    query = _queue_query(session, filters, risk_min)
+    if cursor:
+        query = query.where(_after(cursor))
+    rows = session.execute(query.order_by(Run.created_at, Run.run_id).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    latest = _latest_reviews(session, [row[0].run_id for row in rows])
+    items = [
+        QueueItem(row[0], [name for name in QUEUE_REASONS if row._mapping[name]],
+                  latest.get(row[0].run_id))
+        for row in rows
+    ]  # fmt: skip
+    return items, encode_queue_cursor(rows[-1][0]) if more and rows else None
+
+
+def _latest_reviews(session: Session, run_ids: list[str]) -> dict[str, Review]:
+    return {review.run_id: review for review in reviews_of_runs(session, run_ids)}
+
+
+def final_reviews(session: Session, workflow_type: str | None = None) -> list[tuple[Run, Review]]:
+    """Return each run with its latest approve/override decision, by run id."""
+    latest_final = (
+        select(func.max(Review.id))
+        .where(Review.decision.in_(FINAL_DECISIONS))
+        .group_by(Review.run_id)
+    )
+    query = select(Run, Review).join(Review, Review.run_id == Run.run_id)
+    query = query.where(Review.id.in_(latest_final))
+    if workflow_type:
+        query = query.where(Run.workflow_type == workflow_type)
+    return [(row[0], row[1]) for row in session.execute(query.order_by(Run.run_id))]
+
+
+def reviews_of_runs(session: Session, run_ids: list[str]) -> list[Review]:
+    """Return the decisions on every run in `run_ids`, oldest first."""
+    query = select(Review).where(Review.run_id.in_(run_ids))
+    return list(session.scalars(query.order_by(Review.created_at, Review.id)))

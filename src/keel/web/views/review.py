@@ -1,0 +1,92 @@
+"""The review queue page `/review`: runs awaiting a human, and a decision form for each.
+
+Reading needs `read`; deciding needs `review` and the form's CSRF token (the session's when
+signed in, else a double-submit cookie). A decision redirects back to the queue (303).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from keel.errors import InvalidInput, NotFound
+from keel.govern import review as review_domain
+from keel.govern.scopes import Scope
+from keel.store.reviews import QUEUE_REASONS, QUEUE_STATES, QueueFilters
+from keel.web.deps import DatabaseDep, SettingsDep, TemplatesDep
+from keel.web.routes.reviews import queue_page
+from keel.web.security import ANON_CSRF_COOKIE, ReviewAccess, form_csrf_token, require, set_cookie
+from keel.world.categories import Category
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+@router.get("/review", response_class=HTMLResponse, dependencies=[require(Scope.READ)])
+def review_view(
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    templates: TemplatesDep,
+    workflow_type: str = "",
+    reason: str = "",
+    state: str = "open",
+    cursor: str | None = None,
+    recorded: str | None = None,
+    error: str | None = None,
+) -> HTMLResponse:
+    """Render the queue, oldest first, with a decision form per run."""
+    filters = QueueFilters(workflow_type or None, reason or None, state)
+    page = queue_page(db, settings, filters, 50, cursor)
+    token, new = form_csrf_token(request)
+    context = {
+        "active": "review",
+        "page": page,
+        "filters": filters,
+        "reasons": QUEUE_REASONS,
+        "states": QUEUE_STATES,
+        "categories": [category.value for category in Category],
+        "decisions": [decision.value for decision in review_domain.Decision],
+        "csrf_token": token,
+        "principal": getattr(request.state, "principal", None),
+        "recorded": recorded,
+        "error": error,
+        "next_url": f"/review?{urlencode({**request.query_params, 'cursor': page.next_cursor})}"
+        if page.next_cursor
+        else None,
+    }
+    response = templates.TemplateResponse(request, "review.html", context)
+    if new:
+        set_cookie(request, response, ANON_CSRF_COOKIE, token, 24 * 3600)
+    return response
+
+
+@router.post("/review/{run_id}", include_in_schema=False)
+async def decide(
+    run_id: str,
+    db: DatabaseDep,
+    who: ReviewAccess,
+    decision: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    answer: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Record the form's decision and go back to the queue, saying what happened."""
+    data = {
+        "decision": decision, "reason": reason.strip(),
+        "category": category or None, "answer": answer.strip() or None,
+    }  # fmt: skip
+
+    def record() -> None:
+        with db.write() as session:
+            review_domain.record_review(session, run_id, review_domain.parse_review(data), who)
+
+    try:
+        await run_in_threadpool(record)
+    except (InvalidInput, NotFound) as exc:
+        query = urlencode({"error": f"{run_id}: {exc.message}"})
+        return RedirectResponse(f"/review?{query}", status_code=303)
+    return RedirectResponse(f"/review?{urlencode({'recorded': run_id})}", status_code=303)

@@ -1,0 +1,119 @@
+"""The review queue and decisions through the API, on both databases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from keel.config import Settings
+from keel.govern import audit
+from keel.govern import keys as key_domain
+from keel.govern.scopes import Scope
+from keel.store.engine import Database
+from keel.store.govern_models import AuditEntry
+from keel.store.models import Run
+from tests.conftest import LiveServer
+
+
+def run(run_id: str, day: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "run_id": run_id, "workflow_type": fields.pop("workflow_type", "support"),
+        "created_at": f"2026-11-{day:02d}T09:00:00Z", **fields,
+    }  # fmt: skip
+
+
+def seed(server: LiveServer, database: Database) -> None:
+    runs = [
+        run("r-review", 3, output={"category": "TAX", "needs_human_review": True}),
+        run("r-unstable", 1, status="UNSTABLE", output={"category": "WITHDRAWAL"}),
+        run("r-risky", 2, workflow_type="sql_analysis"),
+        run("r-fine", 4, output={"category": "GENERAL", "needs_human_review": False}),
+        run("r-odd", 5, output={"needs_human_review": "yes"}),
+    ]
+    httpx.post(f"{server.url}/api/v1/runs:batch", json={"runs": runs}).raise_for_status()
+    with database.write() as session:
+        session.get(Run, "r-risky").risk = 75.0  # type: ignore[union-attr]
+
+
+def queue(server: LiveServer, **params: Any) -> list[str]:
+    response = httpx.get(f"{server.url}/api/v1/review", params=params)
+    assert response.status_code == 200, response.text
+    return [item["run"]["run_id"] for item in response.json()["items"]]
+
+
+def test_queue_holds_runs_needing_a_human_oldest_first(
+    live_server: LiveServer, database: Database
+) -> None:
+    seed(live_server, database)
+    assert queue(live_server) == ["r-unstable", "r-risky", "r-review"]
+    assert queue(live_server, reason="needs_human_review") == ["r-review"]
+    assert queue(live_server, reason="high_risk") == ["r-risky"]
+    assert queue(live_server, workflow_type="support") == ["r-unstable", "r-review"]
+    first = httpx.get(f"{live_server.url}/api/v1/review", params={"limit": 2}).json()
+    assert [i["run"]["run_id"] for i in first["items"]] == ["r-unstable", "r-risky"]
+    assert queue(live_server, cursor=first["next_cursor"]) == ["r-review"]
+    item = httpx.get(f"{live_server.url}/api/v1/review").json()["items"][2]
+    assert item["reasons"] == ["needs_human_review"] and item["output_category"] == "TAX"
+    bad = httpx.get(f"{live_server.url}/api/v1/review", params={"reason": "vibes"})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "reason"
+
+
+def test_a_decision_round_trips_and_leaves_the_queue(
+    live_server: LiveServer, database: Database
+) -> None:
+    seed(live_server, database)
+    url = f"{live_server.url}/api/v1/runs/r-review/reviews"
+    override = {"decision": "override", "category": "SECURITY", "reason": "asks about a PIN"}
+    created = httpx.post(url, json=override)
+    assert created.status_code == 201, created.text
+    assert created.json()["reviewer"] == "anonymous"
+    assert queue(live_server) == ["r-unstable", "r-risky"]
+    assert queue(live_server, state="decided") == ["r-review"]
+    detail = httpx.get(f"{live_server.url}/api/v1/runs/r-review").json()
+    assert [(r["decision"], r["category"], r["reason"]) for r in detail["reviews"]] == [
+        ("override", "SECURITY", "asks about a PIN")
+    ]
+    escalated = {"decision": "escalate", "reason": "needs legal"}
+    httpx.post(f"{live_server.url}/api/v1/runs/r-unstable/reviews", json=escalated)
+    assert queue(live_server, state="escalated") == ["r-unstable"]
+    assert queue(live_server) == ["r-unstable", "r-risky"]
+    labels = httpx.get(f"{live_server.url}/api/v1/review/labels").json()
+    assert [(x["run_id"], x["category"], x["original_category"]) for x in labels] == [
+        ("r-review", "SECURITY", "TAX")
+    ]
+    with database.read() as session:
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "review.recorded")
+        ).first()
+        assert audit.verify(session).ok
+    assert entry is not None and entry.subject == "run:r-review"
+
+
+def test_decisions_are_validated_and_unknown_runs_are_404(
+    live_server: LiveServer, database: Database
+) -> None:
+    seed(live_server, database)
+    base = f"{live_server.url}/api/v1/runs"
+    missing = httpx.post(f"{base}/nope/reviews", json={"decision": "approve", "reason": "ok"})
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    vague = httpx.post(f"{base}/r-review/reviews", json={"decision": "override", "reason": "x"})
+    assert vague.status_code == 422
+    unknown = {"decision": "approve", "reason": "x", "category": "CRYPTO"}
+    assert httpx.post(f"{base}/r-review/reviews", json=unknown).status_code == 422
+    assert httpx.get(f"{base}/nope/reviews").status_code == 404
+
+
+def test_the_reviewer_is_the_key_name(settings: Settings, database: Database) -> None:
+    with LiveServer(settings, database) as server:
+        seed(server, database)
+        with database.write() as session:
+            _row, key = key_domain.create_key(session, Scope.REVIEW, "compliance-ann", "test")
+        bearer = {"Authorization": f"Bearer {key}"}
+        body = {"decision": "approve", "reason": "answer is right"}
+        url = f"{server.url}/api/v1/runs/r-review/reviews"
+        assert httpx.post(url, json=body).status_code == 401
+        response = httpx.post(url, json=body, headers=bearer)
+    assert response.status_code == 201
+    assert response.json()["reviewer"] == "compliance-ann"
