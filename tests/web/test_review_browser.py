@@ -72,6 +72,11 @@ def test_a_reviewer_signs_in_and_overrides_a_category(
     form.get_by_role("button", name="Record decision").click()
     expect(page.get_by_role("status")).to_have_text("Decision on tax-1 recorded.")
     expect(rows).to_have_count(1)
+    page.goto(f"{server.url}/runs/tax-1")
+    decisions = page.locator("table.reviews tbody tr")
+    expect(decisions).to_have_count(1)
+    expect(decisions.first).to_contain_text("override")
+    expect(decisions.first).to_contain_text("the fee question is about withholding tax")
     decided = httpx.get(
         f"{server.url}/api/v1/runs/tax-1", headers={"Authorization": f"Bearer {key}"}
     ).json()["reviews"]

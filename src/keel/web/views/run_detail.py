@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from keel.errors import NotFound
 from keel.govern.scopes import Scope
 from keel.store.models import PolicyFlag
+from keel.store.reviews import reviews_of_run
 from keel.store.runs import run_detail
 from keel.web.deps import DatabaseDep, TemplatesDep
 from keel.web.execution_graph import layout, steps_of_run
@@ -121,6 +122,7 @@ def run_detail_view(
     """Render one run: what it did, step by step, and what keel found in it."""
     with db.read() as session:
         detail = run_detail(session, run_id, related=True)
+        reviews = reviews_of_run(session, run_id) if detail is not None else []
     if detail is None:
         raise NotFound(f"No run with id {run_id!r}.", field="run_id")
     steps = steps_of_run(detail.events, detail.tool_calls)
@@ -135,5 +137,6 @@ def run_detail_view(
         "step_count": len(steps),
         "flags": flags,
         "fields": output_fields(detail.run.output, flags),
+        "reviews": reviews,
     }
     return templates.TemplateResponse(request, "run_detail.html", context)
