@@ -20,7 +20,7 @@ from keel.govern import audit
 from keel.govern.policy_file import ToolPolicy, document_digest, parse_policy
 from keel.govern.policy_rules import CallFacts, RunFacts, Violation, as_flags, evaluate
 from keel.store import policies as policy_store
-from keel.store.flags import replace_flags
+from keel.store.flags import replace_flags_of_runs
 from keel.store.govern_models import ToolPolicyVersion
 from keel.store.models import utcnow
 
@@ -132,7 +132,8 @@ def check_runs(session: Session, run_ids: Sequence[str], actor: str) -> dict[str
             CallFacts(call.seq, call.tool_name, call.args_digest, call.args_preview)
         )
     before = policy_store.flag_keys_of_source(session, run_ids, FLAG_SOURCE)
-    results = {}
+    flagged_before = {key[0] for key in before}
+    results, replaced = {}, {}
     for run in runs:
         loaded = policies.get(run.workflow_type)
         if loaded is None:
@@ -142,9 +143,12 @@ def check_runs(session: Session, run_ids: Sequence[str], actor: str) -> dict[str
             calls[run.run_id],
         )  # fmt: skip
         violations = evaluate(loaded.policy, facts)
-        replace_flags(session, run.run_id, FLAG_SOURCE, as_flags(loaded.policy, violations))
         results[run.run_id] = violations
+        # Most runs are clean before and after: nothing to delete or insert for them.
+        if violations or run.run_id in flagged_before:
+            replaced[run.run_id] = as_flags(loaded.policy, violations)
         _record_findings(session, run.run_id, loaded.policy, violations, before, actor)
+    replace_flags_of_runs(session, FLAG_SOURCE, replaced)
     return results
 
 

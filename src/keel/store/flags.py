@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -23,6 +23,24 @@ def replace_flags(
         delete(PolicyFlag).where(PolicyFlag.run_id == run_id, PolicyFlag.source == source)
     )
     session.add_all(PolicyFlag(run_id=run_id, source=source, **flag) for flag in flags)
+
+
+def replace_flags_of_runs(
+    session: Session, source: str, flags_by_run: Mapping[str, Sequence[dict[str, Any]]]
+) -> None:
+    """`replace_flags` for many runs at once: one DELETE, one batched INSERT."""
+    if not flags_by_run:
+        return
+    session.execute(
+        delete(PolicyFlag).where(
+            PolicyFlag.run_id.in_(list(flags_by_run)), PolicyFlag.source == source
+        )
+    )
+    session.add_all(
+        PolicyFlag(run_id=run_id, source=source, **flag)
+        for run_id, flags in flags_by_run.items()
+        for flag in flags
+    )
 
 
 def flags_of_run(session: Session, run_id: str) -> list[PolicyFlag]:
