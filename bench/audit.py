@@ -4,7 +4,7 @@ to ingesting a batch of runs (audit + tool-policy check in the same transaction)
     python bench/audit.py [--database sqlite|postgresql|both] [--entries 5000] [--runs 2000]
 
 Prints JSON per database. The governance overhead is a ratio measured in the same run: batches
-stored with `store.writes.write_runs` alone against `govern.intake.store_runs`.
+stored with `store.writes.write_runs` alone, then followed by `govern.intake.after_ingest`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 import psycopg
 
 from keel.govern import audit
-from keel.ingest.storing import store_runs
+from keel.govern.intake import after_ingest
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
 from keel.store.models import utcnow
@@ -104,10 +104,9 @@ def runs_per_s(database: Database, n_runs: int, governed: bool) -> float:
     started = time.perf_counter()
     for batch in batches(f"{'g' if governed else 'p'}{uuid.uuid4().hex[:6]}", n_runs):
         with database.write() as session:
+            counts = write_runs(session, batch)
             if governed:
-                store_runs(session, batch, "bench", "bench")
-            else:
-                write_runs(session, batch)
+                after_ingest(session, counts, "bench", "bench")
     return n_runs / (time.perf_counter() - started)
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from sqlalchemy import delete
 
 from keel.govern import policies
-from keel.govern.intake import store_runs
 from keel.govern.keys import Principal
 from keel.govern.review import parse_review, record_review
+from keel.ingest.storing import store_runs
 from keel.store.engine import Database
 from keel.store.govern_models import AuditEntry
 from keel.store.models import utcnow
@@ -89,14 +89,15 @@ def test_audit_export_holds_runs_flags_decisions_and_hashes(
     assert header["chain"]["head_hash"] == entries[-1]["entry_hash"]
     by_action = {(e["action"], e["subject"]): e for e in entries}
     flagged = by_action[("run.flagged", "run:r1")]["run"]
-    assert [f["rule_id"] for f in flagged["flags"]] == ["tool.not_allowed"]
+    tool_flags = [f["rule_id"] for f in flagged["flags"] if f["source"] == "tool_policy"]
+    assert tool_flags == ["tool.not_allowed"]
     assert flagged["confirmed_category"] == "SECURITY"
     assert [r["reviewer"] for r in flagged["reviews"]] == ["ann"]
     assert ("run.ingested", "run:r2") in by_action
     as_csv = keel(database_url, tmp_path, "audit", "export", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
     assert [row["entry_hash"] for row in rows] == [e["entry_hash"] for e in entries]
-    assert {row["flags"] for row in rows if row["run_id"] == "r1"} == {"tool.not_allowed:high"}
+    assert all("tool.not_allowed:high" in row["flags"] for row in rows if row["run_id"] == "r1")
     with database.write() as session:
         session.execute(delete(AuditEntry).where(AuditEntry.seq == 2))
     broken = keel(database_url, tmp_path, "audit", "export", "--output", str(out))

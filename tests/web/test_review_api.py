@@ -49,13 +49,15 @@ def test_queue_holds_runs_needing_a_human_oldest_first(
     seed(live_server, database)
     assert queue(live_server) == ["r-unstable", "r-risky", "r-review"]
     assert queue(live_server, reason="needs_human_review") == ["r-review"]
-    assert queue(live_server, reason="high_risk") == ["r-risky"]
+    # Risk is keel.evaluate's score; r-risky's was set past the threshold by hand.
+    high = queue(live_server, reason="high_risk")
+    assert "r-risky" in high and "r-fine" not in high and "r-unstable" not in high
     assert queue(live_server, workflow_type="support") == ["r-unstable", "r-review"]
     first = httpx.get(f"{live_server.url}/api/v1/review", params={"limit": 2}).json()
     assert [i["run"]["run_id"] for i in first["items"]] == ["r-unstable", "r-risky"]
     assert queue(live_server, cursor=first["next_cursor"]) == ["r-review"]
     item = httpx.get(f"{live_server.url}/api/v1/review").json()["items"][2]
-    assert item["reasons"] == ["needs_human_review"] and item["output_category"] == "TAX"
+    assert "needs_human_review" in item["reasons"] and item["output_category"] == "TAX"
     bad = httpx.get(f"{live_server.url}/api/v1/review", params={"reason": "vibes"})
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "reason"
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from keel.errors import Conflict
+from keel.evaluate.assessment import refresh_risk
 from keel.govern import audit
 from keel.govern.policy_file import ToolPolicy, document_digest, parse_policy
 from keel.govern.policy_rules import CallFacts, RunFacts, Violation, as_flags, evaluate
@@ -26,8 +27,6 @@ from keel.store.models import utcnow
 
 FLAG_SOURCE = "tool_policy"
 BUILTIN_DIR = Path(__file__).parent / "policies"
-#: Risk (0-100, as the runs list shows it) a run has at least once it breaks a rule this severe.
-SEVERITY_RISK = {"low": 25.0, "medium": 50.0, "high": 80.0}
 
 
 @dataclass(frozen=True)
@@ -121,7 +120,7 @@ def effective_policies(
 
 
 def check_runs(session: Session, run_ids: Sequence[str], actor: str) -> dict[str, list[Violation]]:
-    """Check `run_ids` against their policies; store flags, raise risk, audit new findings."""
+    """Check `run_ids` against their policies; store flags, refresh risk, audit new findings."""
     runs = policy_store.runs_by_id(session, run_ids)
     if not runs:
         return {}
@@ -149,6 +148,10 @@ def check_runs(session: Session, run_ids: Sequence[str], actor: str) -> dict[str
             replaced[run.run_id] = as_flags(loaded.policy, violations)
         _record_findings(session, run.run_id, loaded.policy, violations, before, actor)
     replace_flags_of_runs(session, FLAG_SOURCE, replaced)
+    session.flush()
+    # Risk reads every flag of a run (keel.evaluate), so it changes with these.
+    for run_id in replaced:
+        refresh_risk(session, run_id)
     return results
 
 
@@ -160,9 +163,7 @@ def _record_findings(
     before: set[tuple[str, str, str]],
     actor: str,
 ) -> None:
-    """Raise the run's risk, and audit `run.flagged` when its findings changed."""
-    if violations:
-        policy_store.raise_risk(session, run_id, max(SEVERITY_RISK[v.severity] for v in violations))
+    """Audit `run.flagged` when the run's findings changed."""
     now = {(run_id, v.rule_id, v.message) for v in violations}
     if now == {key for key in before if key[0] == run_id}:
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from keel.store.govern_models import ToolPolicyVersion
@@ -60,16 +60,6 @@ def flag_keys_of_source(
         PolicyFlag.run_id.in_(list(run_ids)), PolicyFlag.source == source
     )
     return {(row[0], row[1], row[2]) for row in session.execute(query)}
-
-
-def raise_risk(session: Session, run_id: str, floor: float) -> None:
-    """Raise run `run_id`'s risk to at least `floor` (never lowers it)."""
-    session.execute(
-        update(Run)
-        .where(Run.run_id == run_id, (Run.risk.is_(None)) | (Run.risk < floor))
-        .values(risk=floor)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def run_ids_of_workflow(session: Session, workflow_type: str) -> list[str]:
