@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 import uuid
 
@@ -9,6 +10,7 @@ import typer
 
 from keel.cli.database import open_database
 from keel.cli.output import err_console, keel_errors
+from keel.config import Settings
 from keel.errors import InvalidInput
 from keel.ingest.native import RUN_ID_PATTERN
 from keel.mcp.proxy import proxy_and_record
@@ -48,23 +50,32 @@ def proxy(
     raise typer.Exit(code=code)
 
 
+class Transport(enum.StrEnum):
+    stdio = "stdio"
+    http = "http"
+
+
 @app.command("serve")
 def serve(
-    transport: str = typer.Option("stdio", "--transport", help="stdio or http (streamable HTTP)."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Interface for --transport http."),
-    port: int = typer.Option(8200, "--port", help="Port for --transport http."),
+    transport: Transport = typer.Option(Transport.stdio, help="stdio, or streamable HTTP."),
+    host: str = typer.Option("127.0.0.1", help="Interface to bind (http)."),
+    port: int = typer.Option(8200, help="TCP port (http); the endpoint is /mcp."),
+    row_limit: int = typer.Option(200, min=1, max=10_000, help="Most rows db.query returns."),
+    timeout_s: float = typer.Option(2.0, min=0.01, help="Seconds before db.query is stopped."),
 ) -> None:
-    """Serve keel's fintech tools over MCP on the world in KEEL_HOME (built on first use)."""
-    from keel.config import Settings
-    from keel.mcp.fintech_tools import FintechTools
+    """Serve keel's fintech tools: knowledge.search/get, account.lookup, transactions.list,
+    db.query (read-only), on the synthetic world in KEEL_HOME (built on first use)."""
+    # Imported here: the MCP server stack is heavy, and `keel mcp proxy` must start fast.
+    from keel.mcp.fintech_tools import FintechTools, ToolLimits
     from keel.mcp.server import build_server
     from keel.world import ensure_world
 
     with keel_errors():
-        if transport not in ("stdio", "http"):
-            raise InvalidInput("transport must be stdio or http", field="transport")
-        server = build_server(FintechTools(ensure_world(Settings().home)))
-    if transport == "stdio":
+        world = ensure_world(Settings().home)
+    limits = ToolLimits(query_row_limit=row_limit, query_timeout_s=timeout_s)
+    server = build_server(FintechTools(world, limits))
+    if transport is Transport.stdio:
         server.run("stdio")
     else:
+        err_console.print(f"keel mcp serve: streamable HTTP on http://{host}:{port}/mcp")
         server.run("streamable-http", host=host, port=port)

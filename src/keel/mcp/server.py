@@ -1,21 +1,24 @@
-"""keel's fintech MCP tool server (the official SDK's MCPServer), over stdio or streamable HTTP.
+"""keel's fintech MCP server (`keel mcp serve`): the tools of `FintechTools` over MCP.
 
-Tools: `knowledge.search`, `knowledge.get`, `account.lookup`, `transactions.list`, `db.query`.
-They read the synthetic world (`keel.world`) through `keel.mcp.fintech_tools`; anything they
-refuse (an unknown customer, SQL the guard rejects, a query past its time) comes back as a tool
-error (`is_error`) whose text names the reason.
+Arguments are declared with types and bounds, so the SDK checks them against the published
+input schema and a malformed call comes back as a tool error (`isError`) naming the field; an
+unknown tool is a tool error too. Every refusal of keel's own (an unknown customer, a query the
+guard or SQLite refuses, a query past its time limit) is a tool error that says why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Annotated, Any
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, InputRequiredResult
+from pydantic import Field
 
+import keel
 from keel.errors import KeelError
 from keel.mcp.fintech_tools import (
     ArticleOut,
@@ -26,67 +29,93 @@ from keel.mcp.fintech_tools import (
     TransactionsOut,
 )
 
-T = TypeVar("T")
-MAX_K = 20
-MAX_TRANSACTIONS = 500
+SERVER_NAME = "keel-fintech"
+INSTRUCTIONS = (
+    "Tools of Larkspur Bank's support desk: search and read policy articles, look up a customer's "
+    "accounts and transactions (identifiers are masked), and run read-only SELECT queries over "
+    "the tables customers, accounts and transactions."
+)
+
+CustomerId = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+               description="Customer id, e.g. CUS-0001.")
+]  # fmt: skip
 
 
-def _tool_errors(fn: Callable[..., T]) -> Callable[..., T]:
-    """Turn keel's domain errors into MCP tool errors that name the reason and the field."""
-
-    @wraps(fn)
-    def call(*args: Any, **kwargs: Any) -> T:
-        try:
-            return fn(*args, **kwargs)
-        except KeelError as exc:
-            where = f" ({exc.field})" if exc.field else ""
-            raise ToolError(f"{exc.message}{where}") from None
-
-    return call
+@contextmanager
+def _as_tool_error() -> Iterator[None]:
+    """Turn keel's refusals into MCP tool errors whose text names the field and the reason."""
+    try:
+        yield
+    except KeelError as exc:
+        where = f"{exc.field}: " if exc.field else ""
+        raise ToolError(f"{where}{exc.message}") from exc
 
 
-def _bounded(name: str, value: int, low: int, high: int) -> int:
-    if not low <= value <= high:
-        raise ToolError(f"{name} must be between {low} and {high}, got {value}")
-    return value
+class StrictMCPServer(MCPServer):
+    """An MCPServer that refuses arguments its tools do not declare, instead of dropping them."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        """Call tool `name`; an argument outside its input schema is a tool error naming it."""
+        tool = next((t for t in await self.list_tools() if t.name == name), None)
+        if tool is not None:
+            declared = list(tool.input_schema.get("properties", {}))
+            unknown = sorted(set(arguments) - set(declared))
+            if unknown:
+                raise ToolError(
+                    f"Error executing tool {name}: unexpected argument(s) {', '.join(unknown)};"
+                    f" it takes {', '.join(declared)}"
+                )
+        return await super().call_tool(name, arguments, context)
 
 
 def build_server(tools: FintechTools) -> MCPServer:
-    """Return the MCP server exposing `tools`."""
-    server = MCPServer("keel-fintech")
+    """Return an MCP server exposing `tools` as knowledge.*, account.*, transactions.*, db.*."""
+    server = StrictMCPServer(
+        SERVER_NAME, instructions=INSTRUCTIONS, version=keel.__version__, log_level="WARNING"
+    )
 
     @server.tool(name="knowledge.search")
-    @_tool_errors
-    def search(query: str, k: int = 5) -> SearchOut:
-        """Search the bank's policy articles; the k best matches with title, snippet and score."""
-        return tools.search_knowledge(query, _bounded("k", k, 1, MAX_K))
+    def knowledge_search(
+        query: Annotated[str, Field(min_length=1, max_length=1000, description="What to find.")],
+        k: Annotated[int, Field(ge=1, le=20, description="How many articles.")] = 5,
+    ) -> SearchOut:
+        """Search the bank's policy articles; best first, with id, title, snippet and score."""
+        with _as_tool_error():
+            return tools.search_knowledge(query, k)
 
     @server.tool(name="knowledge.get")
-    @_tool_errors
-    def get(id: str) -> ArticleOut:
+    def knowledge_get(
+        id: Annotated[str, Field(min_length=1, max_length=128, description="Article id.")],
+    ) -> ArticleOut:
         """Read one policy article in full: body and steps."""
-        return tools.get_article(id)
+        with _as_tool_error():
+            return tools.get_article(id)
 
     @server.tool(name="account.lookup")
-    @_tool_errors
-    def lookup(customer_id: str) -> CustomerOut:
-        """Look a customer up with their accounts; identifiers are masked."""
-        return tools.lookup_account(customer_id)
+    def account_lookup(customer_id: CustomerId) -> CustomerOut:
+        """Look up a customer and their accounts; contact details and numbers are masked."""
+        with _as_tool_error():
+            return tools.lookup_account(customer_id)
 
     @server.tool(name="transactions.list")
-    @_tool_errors
-    def transactions(
-        customer_id: str, since: date | None = None, limit: int = 20
+    def transactions_list(
+        customer_id: CustomerId,
+        since: Annotated[date | None, Field(description="Only on or after this day.")] = None,
+        limit: Annotated[int, Field(ge=1, le=200, description="How many, newest first.")] = 20,
     ) -> TransactionsOut:
-        """List a customer's newest transactions posted on or after `since` (YYYY-MM-DD)."""
-        return tools.list_transactions(
-            customer_id, since, _bounded("limit", limit, 1, MAX_TRANSACTIONS)
-        )
+        """List a customer's transactions, newest first."""
+        with _as_tool_error():
+            return tools.list_transactions(customer_id, since, limit)
 
     @server.tool(name="db.query")
-    @_tool_errors
-    def query(sql: str) -> QueryOut:
-        """Run one read-only SELECT over customers, accounts and transactions (row-limited)."""
-        return tools.query(sql)
+    def db_query(
+        sql: Annotated[str, Field(min_length=1, max_length=10_000, description="One SELECT.")],
+    ) -> QueryOut:
+        """Run one read-only SELECT over customers, accounts and transactions (rows capped)."""
+        with _as_tool_error():
+            return tools.query(sql)
 
     return server
