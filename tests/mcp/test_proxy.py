@@ -20,7 +20,7 @@ from keel.store.engine import Database
 from keel.store.records import RunRecord
 from keel.store.runs import RunDetail, run_detail
 from keel.store.writes import write_runs
-from tests.mcp.conftest import keel_env, proxied, proxy_command
+from tests.mcp.conftest import KEEL_CLI, keel_env, proxied, proxy_command
 
 BOUND_S = 60  # every scenario must finish well within this, or it hangs
 
@@ -150,7 +150,9 @@ def test_proxy_forwards_json_rpc_bytes_unchanged_both_ways(
         timeout=BOUND_S,
     )
     proxy_log = tmp_path / "proxy.log"
-    argv = proxy_command(sys.executable, str(raw_server), str(proxy_log), run_id="run-raw")
+    argv = proxy_command(
+        sys.executable, str(raw_server), str(proxy_log), run_id="run-raw", cli=KEEL_CLI
+    )
     proxied_run = _proxy_process(argv, database_url, tmp_path, stdin)
     assert proxied_run.returncode == 0, proxied_run.stderr.decode()
     assert proxy_log.read_bytes() == stdin

@@ -7,7 +7,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -19,7 +18,7 @@ from mcp.client.streamable_http import streamable_http_client
 from keel.store.engine import Database
 from keel.store.runs import run_detail
 from tests.conftest import free_port
-from tests.mcp.conftest import keel_env, keel_server, proxied
+from tests.mcp.conftest import KEEL_CLI, MCP_CLI, keel_env, keel_server, proxied
 
 BOUND_S = 60
 Scenario = Callable[[ClientSession], Awaitable[Any]]
@@ -120,7 +119,7 @@ def test_bad_input_comes_back_as_tool_errors_that_name_the_reason(world_home: Pa
 def test_keel_server_behind_the_proxy_records_its_calls(
     database: Database, database_url: str, world_home: Path
 ) -> None:
-    server = [sys.executable, "-m", "keel", "mcp", "serve"]
+    server = [*MCP_CLI, "serve"]
 
     async def scenario(session: ClientSession) -> None:
         await _structured(session, "knowledge.search", query="overdraft fee", k=2)
@@ -151,17 +150,7 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
 
 def test_every_tool_answers_over_streamable_http(world_home: Path) -> None:
     port = free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "keel",
-        "mcp",
-        "serve",
-        "--transport",
-        "http",
-        "--port",
-        str(port),
-    ]
+    argv = [*KEEL_CLI, "serve", "--transport", "http", "--port", str(port)]
     process = subprocess.Popen(argv, env=os.environ | keel_env(None, world_home))
     try:
         _wait_for_port(port, process)

@@ -79,3 +79,8 @@ def serve(
     else:
         err_console.print(f"keel mcp serve: streamable HTTP on http://{host}:{port}/mcp")
         server.run("streamable-http", host=host, port=port)
+
+
+if __name__ == "__main__":
+    # `python -m keel.cli.mcp proxy -- CMD` starts without importing every other command.
+    app()
