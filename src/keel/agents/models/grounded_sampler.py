@@ -53,6 +53,7 @@ class SamplerSettings:
     lexical_weight: float = 0.1  # distinctive description words matched, in cosine units
     document_share: float = 2.0  # weight of the documents' evidence against the request's
     review_confidence: float = 0.6  # below this calibrated top probability, ask for review
+    topic_weight: float = 0.3  # a document's topic (the KB's own grouping) added to its text
 
 
 class GroundedSampler:
@@ -117,6 +118,7 @@ class GroundedSampler:
         lexical = self.settings.lexical_weight
         doc_texts = [d.embed_text for d in documents]
         doc_similarity = space.similarity(vectors) + lexical * space.lexical(doc_texts)
+        doc_similarity = doc_similarity + self.settings.topic_weight * self._topics(space, documents)
         scores = label_scores(
             request_similarity(text, query, space, self.embedder)
             + lexical * space.lexical([text])[0],
@@ -131,6 +133,16 @@ class GroundedSampler:
             "probabilities": tempered_softmax(logits, temperature),
             "calibrated": tempered_softmax(logits, 1.0),
         }  # fmt: skip
+
+    def _topics(self, space: Any, documents: list[Any]) -> np.ndarray:
+        """Return each document's topic evidence per label (zero rows for untopical ones)."""
+        out = np.zeros((len(documents), len(space.names)))
+        topical = [i for i, d in enumerate(documents) if d.topic]
+        if topical:
+            names = [documents[i].topic for i in topical]
+            vectors = self.embedder.encode(names)
+            out[topical] = space.similarity(vectors) + space.lexical(names)
+        return out
 
     def _plan(
         self, request: GenerationRequest, rng: np.random.Generator

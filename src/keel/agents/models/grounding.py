@@ -33,6 +33,7 @@ class Document:
     text: str
     steps: tuple[str, ...] = ()
     source: str = "knowledge"
+    topic: str = ""  # the knowledge base's own grouping of the document, when it has one
 
     @property
     def embed_text(self) -> str:
@@ -52,6 +53,7 @@ def documents_from(raw: Sequence[Mapping[str, Any]]) -> list[Document]:
                     text=str(item.get("text") or ""),
                     steps=tuple(str(step) for step in item.get("steps") or ()),
                     source=str(item.get("source") or "knowledge"),
+                    topic=str(item.get("topic") or ""),
                 )
             )
         except (KeyError, TypeError):

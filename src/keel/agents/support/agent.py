@@ -149,7 +149,8 @@ class SupportAgent:
                 read = await self._call(inputs, trace, READ_TOOL, {"id": document["id"]})
                 if isinstance(read.data, dict):
                     document.update(text=read.data.get("body", ""),
-                                    steps=list(read.data.get("steps", [])))  # fmt: skip
+                                    steps=list(read.data.get("steps", [])),
+                                    topic=str(read.data.get("topic") or ""))  # fmt: skip
             documents.append(document)
         if inputs.context_shuffle_seed is not None:
             order = shuffled_order(len(documents), inputs.context_shuffle_seed)
