@@ -118,7 +118,7 @@ class GroundedSampler:
         lexical = self.settings.lexical_weight
         doc_texts = [d.embed_text for d in documents]
         doc_similarity = space.similarity(vectors) + lexical * space.lexical(doc_texts)
-        doc_similarity = doc_similarity + self.settings.topic_weight * self._topics(space, documents)
+        doc_similarity += self.settings.topic_weight * self._topics(space, documents)
         scores = label_scores(
             request_similarity(text, query, space, self.embedder)
             + lexical * space.lexical([text])[0],
