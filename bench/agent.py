@@ -4,6 +4,7 @@
     python bench/agent.py proxy      # only the named sections
 
 Sections (each a function returning a JSON-ready dict, registered in SECTIONS):
+- `support`: support-agent runs/s with the offline default over `keel mcp serve` and the world.
 - `proxy`: the latency `keel mcp proxy` adds to one MCP tool call, against a direct call to the
   same server in the same run (calls alternate between the two, so both see the same machine),
   the proxy process's CPU per call (forwarding, parsing, recording; Linux /proc), and a check
@@ -157,8 +158,55 @@ def proxy_added_latency(calls: int = PROXY_CALLS, rounds: int = PROXY_ROUNDS) ->
     return summary
 
 
+SUPPORT_RUNS = 40
+
+
+async def _support_runs(home: Path, texts: list[str]) -> list[float]:
+    from keel.agents.models import load_model
+    from keel.agents.support import SupportInputs
+    from keel.agents.support.agent import SupportAgent
+    from keel.agents.tool_client import KEEL_SERVER_COMMAND, tool_client
+
+    model = load_model("offline")
+    seconds = []
+    async with tool_client(KEEL_SERVER_COMMAND, {"KEEL_HOME": str(home)}) as tools:
+        agent = SupportAgent(model, "offline:grounded-sampler", tools)
+        await agent.run(SupportInputs(ticket_text=texts[0]))  # warm-up: embedder, caches
+        for index, text in enumerate(texts):
+            start = time.perf_counter()
+            run = await agent.run(SupportInputs(ticket_text=text, seed=index))
+            seconds.append(time.perf_counter() - start)
+            if str(run.status) != "COMPLETED":
+                raise SystemExit(f"support run failed: {run.error}")
+    return seconds
+
+
+def support_runs_per_second(runs: int = SUPPORT_RUNS) -> dict[str, Any]:
+    """Return support-agent runs/s with the offline default against `keel mcp serve`.
+
+    One tool server and one model for all runs (as `keel run support --tickets` does), after
+    one warm-up run; each run is the whole agent: plan, captured MCP calls, draft, critic.
+    Storing the run is not included.
+    """
+    from keel.world import ensure_world
+
+    with tempfile.TemporaryDirectory() as home:
+        world = ensure_world(Path(home))
+        texts = [t.text for t in world.tickets()][:runs]
+        seconds = asyncio.run(_support_runs(Path(home), texts))
+    return {
+        "runs": len(seconds),
+        "runs_per_s": round(len(seconds) / sum(seconds), 2),
+        "run_ms_p50": round(_percentile(seconds, 0.5) * 1000.0, 1),
+        "run_ms_p99": round(_percentile(seconds, 0.99) * 1000.0, 1),
+        "cpu_count": os.cpu_count(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+
+
 SECTIONS: dict[str, Callable[[], dict[str, Any]]] = {
     "proxy": proxy_added_latency,
+    "support": support_runs_per_second,
 }
 
 

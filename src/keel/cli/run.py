@@ -105,3 +105,38 @@ def support(
         console.print(f"[bold]{summary['run_id']}[/bold] {summary['status']} "
                       f"{output.get('category', '-')} loops={summary['loop_depth']} "
                       f"{summary['error'] or ''}")  # fmt: skip
+
+
+@app.command("sql")
+def sql(
+    question: str = typer.Option(..., "--question", help="What to ask of the bank's data."),
+    model: str | None = typer.Option(None, "--model", help="Model spec (default KEEL_MODEL)."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Sampling seed."),
+    temperature: float = typer.Option(0.7, "--temperature", min=0.0, max=2.0),
+    as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
+) -> None:
+    """Answer a question with one guarded read-only SQL query through `db.query`; stored."""
+    from keel.agents.sql_analysis import SqlInputs, run_sql
+
+    settings = Settings()
+    with keel_errors():
+        inputs = SqlInputs(question=question, model=model or settings.model, seed=seed,
+                           temperature=temperature)  # fmt: skip
+        url = settings.resolved_database_url()
+        upgrade(url)
+        database = Database(url)
+        try:
+            run = run_sql([inputs], settings, database)[0]
+        finally:
+            database.dispose()
+    if as_json:
+        err_console.print(f"run {run.run_id} {run.status}", highlight=False)
+        print_json(run.output or {"error": run.error})
+        return
+    output = run.output or {}
+    console.print(f"[bold]{run.run_id}[/bold] {run.status} {run.error or ''}", highlight=False)
+    if output:
+        console.print(f"SQL: {output['sql']}\n{output['explanation']}\n{output['summary']}",
+                      highlight=False)  # fmt: skip
+    if run.status != "COMPLETED":
+        raise typer.Exit(1)

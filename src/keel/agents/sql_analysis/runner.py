@@ -1,0 +1,48 @@
+"""Running SQL questions: one model, one tool server for the batch, each run stored."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from keel.agents.models import load_model, parse_model_spec
+from keel.agents.sql_analysis.agent import SqlAgent
+from keel.agents.sql_analysis.schema import SqlInputs
+from keel.agents.tool_client import KEEL_SERVER_COMMAND, tool_client
+from keel.agents.trace import AgentTrace, store_run
+from keel.config import Settings
+from keel.store.engine import Database
+from keel.store.models import RunStatus
+from keel.store.records import RunRecord
+
+
+async def _run_all(batch: Sequence[SqlInputs], settings: Settings, database: Database,
+                   server_command: tuple[str, ...]) -> list[RunRecord]:  # fmt: skip
+    runs: list[RunRecord] = []
+    models = {spec: load_model(spec, settings) for spec in {i.model for i in batch}}
+    env = {"KEEL_HOME": str(settings.home.resolve())}
+    try:
+        async with tool_client(server_command, env) as tools:
+            for inputs in batch:
+                spec = str(parse_model_spec(inputs.model))
+                run = await SqlAgent(models[inputs.model], spec, tools).run(inputs)
+                store_run(database, run)
+                runs.append(run)
+    except Exception as exc:  # the server failed to start or died between runs
+        for inputs in batch[len(runs) :]:
+            trace = AgentTrace("sql", str(parse_model_spec(inputs.model)),
+                               inputs.model_dump(mode="json", by_alias=True))  # fmt: skip
+            run = trace.record(RunStatus.FAILED, None, error=f"tool server: {exc}")
+            store_run(database, run)
+            runs.append(run)
+    return runs
+
+
+def run_sql(
+    batch: Sequence[SqlInputs],
+    settings: Settings,
+    database: Database,
+    server_command: tuple[str, ...] = KEEL_SERVER_COMMAND,
+) -> list[RunRecord]:
+    """Run every question of `batch`, store each run, and return them in order."""
+    return asyncio.run(_run_all(batch, settings, database, server_command))
