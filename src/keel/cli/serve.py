@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import typer
 import uvicorn
 
@@ -21,4 +23,9 @@ def serve(
     upgrade(settings.resolved_database_url())
     if settings.policy_dir is not None:
         load_policy_dir(settings, settings.policy_dir)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+    app = create_app(settings)
+    # What is loaded by now lives as long as the server. Frozen, the cycle collector's full
+    # passes stop re-scanning it every few requests: they took a quarter of the server's CPU
+    # while ingesting (bench/ingest.py), a tenth after.
+    gc.freeze()
+    uvicorn.run(app, host=host, port=port, log_level=log_level)
