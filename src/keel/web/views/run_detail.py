@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from keel.errors import NotFound
 from keel.govern.scopes import Scope
 from keel.store.models import PolicyFlag
+from keel.store.replays import replay_sets_of_run
 from keel.store.reviews import reviews_of_run
 from keel.store.runs import run_detail
 from keel.web.deps import DatabaseDep, TemplatesDep
@@ -123,6 +124,7 @@ def run_detail_view(
     with db.read() as session:
         detail = run_detail(session, run_id, related=True)
         reviews = reviews_of_run(session, run_id) if detail is not None else []
+        replay_sets = replay_sets_of_run(session, run_id)
     if detail is None:
         raise NotFound(f"No run with id {run_id!r}.", field="run_id")
     steps = steps_of_run(detail.events, detail.tool_calls)
@@ -133,6 +135,7 @@ def run_detail_view(
         "events": detail.events,
         "tool_calls": detail.tool_calls,
         "links": detail.links,
+        "replay_sets": replay_sets,
         "graph": layout(steps),
         "step_count": len(steps),
         "flags": flags,

@@ -1,0 +1,50 @@
+"""Plotly figures as plain data (`{"data", "layout"}`), drawn in the browser by static/charts.js."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+Figure = dict[str, Any]
+
+
+def similarity_heatmap(labels: list[str], matrix: list[list[float | None]]) -> Figure:
+    """Return the pairwise answer-similarity heatmap (None cells: a failed generation)."""
+    size = len(labels)
+    text = [["—" if v is None else f"{v:.2f}" for v in row] for row in matrix]
+    trace = {
+        "type": "heatmap", "x": labels, "y": labels, "z": matrix, "zmin": 0, "zmax": 1,
+        "colorscale": "Viridis", "text": text, "texttemplate": "%{text}",
+        "hovertemplate": "%{y} vs %{x}: %{z:.3f}<extra></extra>",
+        "colorbar": {"title": {"text": "cosine"}},
+    }  # fmt: skip
+    layout = {
+        "height": max(280, 60 + 44 * size),
+        "yaxis": {"autorange": "reversed", "type": "category"},
+        "xaxis": {"type": "category", "side": "bottom"},
+    }
+    return {"data": [trace], "layout": layout}
+
+
+def histogram(edges: list[float], counts: list[int], x_title: str, color: str) -> Figure:
+    """Return a bar chart of pre-counted bins (`edges` has one more entry than `counts`)."""
+    pairs = list(pairwise(edges))
+    trace = {
+        "type": "bar", "x": [(low + high) / 2 for low, high in pairs], "y": counts,
+        "width": [high - low for low, high in pairs], "marker": {"color": color},
+        "hovertemplate": "%{x}: %{y} runs<extra></extra>",
+    }  # fmt: skip
+    layout = {"height": 280, "bargap": 0.05, "xaxis": {"title": {"text": x_title}},
+              "yaxis": {"title": {"text": "runs"}}}  # fmt: skip
+    return {"data": [trace], "layout": layout}
+
+
+def lines(series: dict[str, tuple[list[str], list[float]]], y_title: str) -> Figure:
+    """Return one line per named series of (days, values)."""
+    data = [
+        {"type": "scatter", "mode": "lines+markers", "name": name, "x": x, "y": y}
+        for name, (x, y) in series.items()
+    ]
+    layout = {"height": 320, "yaxis": {"title": {"text": y_title}, "range": [0, 100]},
+              "xaxis": {"type": "date"}, "legend": {"orientation": "h", "y": -0.2}}  # fmt: skip
+    return {"data": data, "layout": layout}

@@ -1,0 +1,61 @@
+"""Page C, Replay Comparison, over real HTTP on both databases, with a real replay set."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+
+from keel.replay.engine import run_replay_set
+from keel.replay.registry import default_targets
+from keel.store.engine import Database
+from tests.conftest import LiveServer
+from tests.web.replay_sets import queued_set, replayed_set, user_run
+
+HTML = {"accept": "text/html"}
+
+
+def test_a_finished_set_compares_base_and_replays(
+    live_server: LiveServer, database: Database
+) -> None:
+    set_id = replayed_set(database, user_run(database))
+    page = httpx.get(f"{live_server.url}/replays/{set_id}", headers=HTML)
+    assert page.status_code == 200, page.text
+    labels = re.findall(r'<th scope="col" data-label="([^"]+)"', page.text)
+    assert labels == ["base", "seed", "P1", "P2", "P3"]
+    for field in ("text", "category", "sources"):
+        assert f'data-field="{field}"' in page.text
+    assert 'id="field-variance"' in page.text and 'id="sensitivity"' in page.text
+    figure_json = re.search(r'id="similarity-figure">(.*?)</script>', page.text, re.S)
+    assert figure_json is not None
+    figure = json.loads(figure_json.group(1))
+    assert figure["data"][0]["x"] == ["base", "seed", "P1", "P2", "P3"]
+    assert len(figure["data"][0]["z"]) == 5
+    assert len(re.findall(r'<details class="tool-diff"', page.text)) == 4
+    api = httpx.get(f"{live_server.url}/api/v1/replays/{set_id}").json()
+    score = api["result"]["stability"]["score"]
+    assert f"{score:,.1f}" in page.text
+    base = httpx.get(f"{live_server.url}/runs/{api['base_run_id']}", headers=HTML).text
+    assert f'href="/replays/{set_id}"' in base
+
+
+def test_a_running_set_shows_progress_that_polls_then_reloads(
+    live_server: LiveServer, database: Database
+) -> None:
+    set_id = queued_set(database, user_run(database))
+    page = httpx.get(f"{live_server.url}/replays/{set_id}", headers=HTML)
+    assert page.status_code == 200
+    assert f'hx-get="/replays/{set_id}/progress"' in page.text and "every 1s" in page.text
+    assert "0 of 4 replays done" in page.text
+    partial = httpx.get(f"{live_server.url}/replays/{set_id}/progress", headers=HTML)
+    assert "<html" not in partial.text and "HX-Refresh" not in partial.headers
+    run_replay_set(database, set_id, default_targets(database))
+    done = httpx.get(f"{live_server.url}/replays/{set_id}/progress", headers=HTML)
+    assert done.headers["hx-refresh"] == "true" and "4 of 4 replays done" in done.text
+
+
+def test_unknown_set_is_a_404_page(live_server: LiveServer) -> None:
+    page = httpx.get(f"{live_server.url}/replays/rs-nope", headers=HTML)
+    assert page.status_code == 404 and "<html" in page.text and "rs-nope" in page.text
+    assert httpx.get(f"{live_server.url}/replays/rs-nope/progress", headers=HTML).status_code == 404
