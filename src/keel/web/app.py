@@ -16,8 +16,20 @@ from keel.store.engine import Database
 from keel.timespan import parse_span
 from keel.web.assets import mount_assets
 from keel.web.errors import install_error_handlers
-from keel.web.routes import audit, health, keys, login, otlp, policies, replays, reviews, runs
+from keel.web.routes import (
+    audit,
+    health,
+    keys,
+    login,
+    otlp,
+    overview,
+    policies,
+    replays,
+    reviews,
+    runs,
+)
 from keel.web.templating import make_templates
+from keel.web.views import overview as overview_view
 from keel.web.views import replay_comparison as replay_comparison_view
 from keel.web.views import review as review_view
 from keel.web.views import run_detail as run_detail_view
@@ -62,9 +74,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(runs.router)
     app.include_router(otlp.router)
     app.include_router(replays.router)
+    app.include_router(overview.router)
     app.include_router(runs_view.router)
     app.include_router(run_detail_view.router)
     app.include_router(replay_comparison_view.router)
+    app.include_router(overview_view.router)
     mount_assets(app)
     app.include_router(keys.router)
     app.include_router(audit.router)

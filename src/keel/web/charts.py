@@ -26,7 +26,9 @@ def similarity_heatmap(labels: list[str], matrix: list[list[float | None]]) -> F
     return {"data": [trace], "layout": layout}
 
 
-def histogram(edges: list[float], counts: list[int], x_title: str, color: str) -> Figure:
+def histogram(
+    edges: list[float], counts: list[int], x_title: str, color: str, dtick: float | None = None
+) -> Figure:
     """Return a bar chart of pre-counted bins (`edges` has one more entry than `counts`)."""
     pairs = list(pairwise(edges))
     trace = {
@@ -34,8 +36,10 @@ def histogram(edges: list[float], counts: list[int], x_title: str, color: str) -
         "width": [high - low for low, high in pairs], "marker": {"color": color},
         "hovertemplate": "%{x}: %{y} runs<extra></extra>",
     }  # fmt: skip
-    layout = {"height": 280, "bargap": 0.05, "xaxis": {"title": {"text": x_title}},
-              "yaxis": {"title": {"text": "runs"}}}  # fmt: skip
+    xaxis: dict[str, Any] = {"title": {"text": x_title}}
+    if dtick:
+        xaxis["dtick"] = dtick
+    layout = {"height": 280, "bargap": 0.05, "xaxis": xaxis, "yaxis": {"title": {"text": "runs"}}}
     return {"data": [trace], "layout": layout}
 
 

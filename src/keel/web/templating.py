@@ -25,8 +25,12 @@ class NavItem:
     href: str
 
 
-# One entry per page that exists; Replay Comparison is reached from a run, Overview joins here.
-NAV = (NavItem("runs", "Runs", "/"), NavItem("review", "Review", "/review"))
+# One entry per page that exists; Replay Comparison is reached from a run.
+NAV = (
+    NavItem("runs", "Runs", "/"),
+    NavItem("overview", "Overview", "/overview"),
+    NavItem("review", "Review", "/review"),
+)
 
 
 def number(value: float | None, digits: int = 0) -> str:

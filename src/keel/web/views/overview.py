@@ -1,0 +1,60 @@
+"""Page D, Stability Overview (`/overview`): distribution, trend, drift, tools, loop depth.
+
+Every number comes from a GROUP BY in keel.store.overview (via `overview_data`, shared with the
+JSON twin in keel.web.routes.overview); the page never loads runs one by one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from keel.store.overview import DailyStability
+from keel.web.charts import Figure, histogram, lines
+from keel.web.deps import DatabaseDep, TemplatesDep
+from keel.web.routes.overview import DaysQuery, WindowQuery, overview_data
+
+router = APIRouter(include_in_schema=False)
+
+
+def _series(daily: list[DailyStability]) -> dict[str, tuple[list[str], list[float]]]:
+    series: dict[str, tuple[list[str], list[float]]] = {}
+    for point in daily:
+        days, means = series.setdefault(f"{point.workflow_type} · {point.model or '—'}", ([], []))
+        days.append(point.day)
+        means.append(round(point.mean, 2))
+    return series
+
+
+def figures(data: dict[str, Any]) -> dict[str, Figure]:
+    """Return the page's Plotly figures built from the overview data."""
+    stability = data["stability_histogram"]
+    depth = data["loop_depth_histogram"]
+    daily = [DailyStability(**point) for point in data["stability_over_time"]]
+    return {
+        "stability": histogram(
+            [b["low"] for b in stability] + [stability[-1]["high"]],
+            [b["count"] for b in stability], "stability", "#1d5fa8",
+        ),
+        "loop_depth": histogram(
+            [b["low"] - 0.5 for b in depth] + [depth[-1]["high"] - 0.5] if depth else [],
+            [b["count"] for b in depth], "loop depth", "#c2410c", dtick=1,
+        ),
+        "over_time": lines(_series(daily), "mean stability"),
+    }  # fmt: skip
+
+
+@router.get("/overview", response_class=HTMLResponse)
+def overview_view(
+    request: Request, db: DatabaseDep, templates: TemplatesDep,
+    days: int = DaysQuery, window_days: int = WindowQuery,
+) -> HTMLResponse:  # fmt: skip
+    """Render the Stability Overview."""
+    with db.read() as session:
+        data = overview_data(session, days, window_days)
+    empty = data["window_end"] is None
+    context = {"active": "overview", "data": data, "empty": empty,
+               "figures": None if empty else figures(data)}  # fmt: skip
+    return templates.TemplateResponse(request, "overview.html", context)
