@@ -11,6 +11,8 @@ from tests.conftest import LiveServer
 from tests.web.conftest import BrowserPage
 
 pytestmark = pytest.mark.browser
+# Plotly.js is 4.5 MB to parse; on a loaded two-core machine that outlasts the 5 s default.
+PLOTLY_TIMEOUT_MS = 30_000
 
 
 def test_overview_is_in_the_nav_and_draws_its_charts(
@@ -22,7 +24,7 @@ def test_overview_is_in_the_nav_and_draws_its_charts(
     expect(page).to_have_url(f"{dashboard.url}/overview")
     expect(page.get_by_role("heading", level=1)).to_have_text("Stability overview")
     for chart in ("#stability-histogram", "#loop-depth-histogram", "#stability-over-time"):
-        expect(page.locator(f"{chart} svg.main-svg").first).to_be_visible()
+        expect(page.locator(f"{chart} svg.main-svg").first).to_be_visible(timeout=PLOTLY_TIMEOUT_MS)
         # Plotly drew bars or a line, not an empty frame.
         expect(page.locator(f"{chart} g.trace").first).to_be_attached()
     expect(page.locator("#tool-health tbody tr")).not_to_have_count(0)

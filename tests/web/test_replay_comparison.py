@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import httpx
 
 from keel.replay.engine import run_replay_set
 from keel.replay.registry import default_targets
 from keel.store.engine import Database
+from keel.store.models import utcnow
+from keel.store.records import RunRecord
+from keel.store.writes import write_runs
 from tests.conftest import LiveServer
 from tests.web.replay_sets import queued_set, replayed_set, user_run
 
@@ -59,3 +63,33 @@ def test_unknown_set_is_a_404_page(live_server: LiveServer) -> None:
     page = httpx.get(f"{live_server.url}/replays/rs-nope", headers=HTML)
     assert page.status_code == 404 and "<html" in page.text and "rs-nope" in page.text
     assert httpx.get(f"{live_server.url}/replays/rs-nope/progress", headers=HTML).status_code == 404
+
+
+def test_the_replay_action_starts_a_set_shows_progress_then_links_to_it(
+    live_server: LiveServer, database: Database
+) -> None:
+    run_id = user_run(database)
+    hx = {**HTML, "hx-request": "true"}
+    started = httpx.post(f"{live_server.url}/runs/{run_id}/replay", headers=hx)
+    assert started.status_code == 200 and "<html" not in started.text
+    set_id = re.search(r'data-set="([^"]+)"', started.text)
+    assert set_id is not None and "every 1s" in started.text
+    progress = f"{live_server.url}/replays/{set_id.group(1)}/progress?compact=1"
+    deadline = time.monotonic() + 120
+    while "every 1s" in (text := httpx.get(progress, headers=hx).text):
+        assert time.monotonic() < deadline, text
+        time.sleep(0.3)
+    assert f'href="/replays/{set_id.group(1)}"' in text and "Compare (" in text
+
+
+def test_the_replay_action_says_when_a_run_cannot_be_replayed(
+    live_server: LiveServer, database: Database
+) -> None:
+    with database.write() as session:
+        record = RunRecord(run_id="ext-1", workflow_type="otel", created_at=utcnow(), source="otlp")
+        write_runs(session, [record])
+    answer = httpx.post(f"{live_server.url}/runs/ext-1/replay", headers=HTML)
+    assert answer.status_code == 200 and "cannot replay" in answer.text
+    assert "cannot be replayed" in answer.text
+    missing = httpx.post(f"{live_server.url}/runs/nope/replay", headers=HTML)
+    assert missing.status_code == 404

@@ -16,6 +16,8 @@ from tests.web.conftest import BrowserPage
 from tests.web.replay_sets import replayed_set, user_run
 
 pytestmark = pytest.mark.browser
+# Plotly.js is 4.5 MB to parse; on a loaded two-core machine that outlasts the 5 s default.
+PLOTLY_TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +43,7 @@ def test_run_detail_links_to_its_replay_comparison_whose_heatmap_renders(
     page.locator("#replay-sets").get_by_role("link", name=set_id).click()
     expect(page).to_have_url(f"{server.url}/replays/{set_id}")
     heatmap = page.locator("#similarity-heatmap")
-    expect(heatmap.locator("svg.main-svg").first).to_be_visible()
+    expect(heatmap.locator("svg.main-svg").first).to_be_visible(timeout=PLOTLY_TIMEOUT_MS)
     # One cell label per pair of the five generations.
     expect(heatmap.locator(".hm text, g.heatmaplayer text")).not_to_have_count(0)
     expect(page.locator("#side-by-side thead th")).to_have_count(6)
@@ -67,3 +69,20 @@ def test_tool_diffs_open_where_the_replay_called_differently(
     p1, p3 = diffs.nth(1), diffs.nth(3)
     expect(p1.locator('tr[data-kind="changed_args"]')).to_have_count(1)
     expect(p3.locator('tr[data-kind="removed"] strong')).to_have_text("search")
+
+
+def test_replay_from_the_runs_page_shows_progress_then_compare(
+    replayed: tuple[LiveServer, str, str], browser_page: BrowserPage
+) -> None:
+    server, run_id, set_id = replayed
+    page = browser_page.page
+    page.goto(f"{server.url}/?q={run_id}")
+    page.get_by_role("button", name=f"Replay run {run_id}", exact=True).click()
+    compare = page.get_by_role("link", name=f"Compare the replays of run {run_id}")
+    expect(compare).to_be_visible(timeout=120_000)
+    href = compare.get_attribute("href") or ""
+    assert href.startswith("/replays/rs-") and href != f"/replays/{set_id}"
+    compare.click()
+    expect(page.locator("#similarity-heatmap svg.main-svg").first).to_be_visible(
+        timeout=PLOTLY_TIMEOUT_MS
+    )

@@ -10,16 +10,20 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from keel.errors import NotFound
+from keel.errors import Conflict, NotFound
 from keel.evaluate.tool_diff import Call, ToolDiff, tool_diff
+from keel.replay.engine import start_replay_set
+from keel.replay.registry import default_targets
 from keel.store.models import ToolCall
 from keel.store.replays import ReplaySetDetail, replay_set_detail
 from keel.store.runs import RunDetail, run_detail
 from keel.web.charts import Figure, similarity_heatmap
-from keel.web.deps import DatabaseDep, TemplatesDep
+from keel.web.deps import DatabaseDep, TemplatesDep, WriterDep
+from keel.web.routes.replays import ReplayRequest
 
 router = APIRouter(include_in_schema=False)
 
@@ -102,15 +106,40 @@ def _load(db: DatabaseDep, set_id: str) -> ReplaySetDetail:
 
 @router.get("/replays/{set_id}/progress", response_class=HTMLResponse)
 def replay_progress(
-    set_id: str, request: Request, db: DatabaseDep, templates: TemplatesDep
-) -> HTMLResponse:
+    set_id: str, request: Request, db: DatabaseDep, templates: TemplatesDep,
+    compact: bool = Query(False, description="The Runs page's inline form (no reload)."),
+) -> HTMLResponse:  # fmt: skip
     """Return the progress partial; once the set is done, tell htmx to load the full page."""
     detail = _load(db, set_id)
     context = {"replay_set": detail.replay_set}
+    if compact:
+        return templates.TemplateResponse(request, "_replay_action.html", context)
     response = templates.TemplateResponse(request, "_replay_progress.html", context)
     if detail.replay_set.status not in IN_PROGRESS:
         response.headers["HX-Refresh"] = "true"
     return response
+
+
+@router.post("/runs/{run_id}/replay", response_class=HTMLResponse, dependencies=[WriterDep])
+async def replay_action(
+    run_id: str, request: Request, db: DatabaseDep, templates: TemplatesDep
+) -> HTMLResponse:
+    """Start replaying a run from the Runs page (as POST /api/v1/runs/{id}/replays does)."""
+    body = ReplayRequest()
+
+    def start() -> str:
+        return start_replay_set(
+            db, run_id, body.perturbations, body.samples, body.seed, default_targets(db)
+        )
+
+    try:
+        set_id = await run_in_threadpool(start)
+    except Conflict as exc:
+        # 200, so htmx swaps the reason in where the button was.
+        context = {"error": exc.message, "run_id": run_id}
+        return templates.TemplateResponse(request, "_replay_action.html", context)
+    request.app.state.replay_jobs.submit(set_id)
+    return replay_progress(set_id, request, db, templates, compact=True)
 
 
 @router.get("/replays/{set_id}", response_class=HTMLResponse)
