@@ -33,7 +33,7 @@ def store(database: Database, runs: list[tuple[RunRecord, float | None]]) -> Non
         write_runs(session, [run for run, _ in runs])
         for run, stability in runs:
             if stability is not None:
-                score_run(session, run.run_id, stability, None, None)
+                score_run(session, run.run_id, stability, None)
 
 
 def run(run_id: str, days_ago: float, **fields: object) -> RunRecord:

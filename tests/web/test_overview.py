@@ -33,7 +33,7 @@ def seed_runs(database: Database) -> None:
     with database.write() as session:
         write_runs(session, runs)
         for i in range(10):
-            score_run(session, f"r{i}", 50.0 + 5 * i, None, None)
+            score_run(session, f"r{i}", 50.0 + 5 * i, None)
         session.add(Alert(dedup_key="k1", baseline_name="v1", kind="drift",
                           indicator="category_share", verdict="alert", workflow_type="support",
                           window_start=END - timedelta(days=7), window_end=END))  # fmt: skip

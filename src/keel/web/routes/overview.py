@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
+from keel.govern.scopes import Scope
 from keel.store.drift import recent_alerts
 from keel.store.models import Alert
 from keel.store.overview import (
@@ -19,6 +20,7 @@ from keel.store.overview import (
     tool_health,
 )
 from keel.web.deps import DatabaseDep
+from keel.web.security import require
 
 router = APIRouter(prefix="/api/v1", tags=["overview"])
 
@@ -87,7 +89,7 @@ DaysQuery = Query(28, ge=1, le=365, description="Days of history, up to the newe
 WindowQuery = Query(7, ge=1, le=90, description="The recent window of the tool anomalies.")
 
 
-@router.get("/overview")
+@router.get("/overview", dependencies=[require(Scope.READ)])
 def overview_json(
     db: DatabaseDep, days: int = DaysQuery, window_days: int = WindowQuery
 ) -> dict[str, Any]:

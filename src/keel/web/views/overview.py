@@ -11,10 +11,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from keel.govern.scopes import Scope
 from keel.store.overview import DailyStability
 from keel.web.charts import Figure, histogram, lines
 from keel.web.deps import DatabaseDep, TemplatesDep
 from keel.web.routes.overview import DaysQuery, WindowQuery, overview_data
+from keel.web.security import require
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,7 +48,7 @@ def figures(data: dict[str, Any]) -> dict[str, Figure]:
     }  # fmt: skip
 
 
-@router.get("/overview", response_class=HTMLResponse)
+@router.get("/overview", response_class=HTMLResponse, dependencies=[require(Scope.READ)])
 def overview_view(
     request: Request, db: DatabaseDep, templates: TemplatesDep,
     days: int = DaysQuery, window_days: int = WindowQuery,

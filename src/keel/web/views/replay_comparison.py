@@ -16,14 +16,16 @@ from fastapi.responses import HTMLResponse
 
 from keel.errors import Conflict, NotFound
 from keel.evaluate.tool_diff import Call, ToolDiff, tool_diff
+from keel.govern.scopes import Scope
 from keel.replay.engine import start_replay_set
 from keel.replay.registry import default_targets
 from keel.store.models import ToolCall
 from keel.store.replays import ReplaySetDetail, replay_set_detail
 from keel.store.runs import RunDetail, run_detail
 from keel.web.charts import Figure, similarity_heatmap
-from keel.web.deps import DatabaseDep, TemplatesDep, WriterDep
+from keel.web.deps import DatabaseDep, TemplatesDep
 from keel.web.routes.replays import ReplayRequest
+from keel.web.security import require
 
 router = APIRouter(include_in_schema=False)
 
@@ -104,7 +106,9 @@ def _load(db: DatabaseDep, set_id: str) -> ReplaySetDetail:
     return detail
 
 
-@router.get("/replays/{set_id}/progress", response_class=HTMLResponse)
+@router.get(
+    "/replays/{set_id}/progress", response_class=HTMLResponse, dependencies=[require(Scope.READ)]
+)
 def replay_progress(
     set_id: str, request: Request, db: DatabaseDep, templates: TemplatesDep,
     compact: bool = Query(False, description="The Runs page's inline form (no reload)."),
@@ -120,7 +124,9 @@ def replay_progress(
     return response
 
 
-@router.post("/runs/{run_id}/replay", response_class=HTMLResponse, dependencies=[WriterDep])
+@router.post(
+    "/runs/{run_id}/replay", response_class=HTMLResponse, dependencies=[require(Scope.REVIEW)]
+)
 async def replay_action(
     run_id: str, request: Request, db: DatabaseDep, templates: TemplatesDep
 ) -> HTMLResponse:
@@ -142,7 +148,7 @@ async def replay_action(
     return replay_progress(set_id, request, db, templates, compact=True)
 
 
-@router.get("/replays/{set_id}", response_class=HTMLResponse)
+@router.get("/replays/{set_id}", response_class=HTMLResponse, dependencies=[require(Scope.READ)])
 def replay_comparison(
     set_id: str, request: Request, db: DatabaseDep, templates: TemplatesDep
 ) -> HTMLResponse:
