@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from keel.errors import InvalidInput
 from keel.evaluate.policy.engine import check_text
-from keel.evaluate.risk import risk_score
+from keel.evaluate.risk import review_share, risk_score
 
 
 def test_hand_computed_risk_of_a_missing_disclaimer_review_and_instability() -> None:
@@ -54,3 +54,16 @@ def test_risk_lies_in_0_100_and_never_falls_when_a_flag_is_added(
 def test_less_stable_runs_are_riskier(a: float, b: float) -> None:
     low, high = sorted([a, b])
     assert risk_score([], stability=low).score >= risk_score([], stability=high).score
+
+
+def test_review_share_counts_generations_asking_for_review() -> None:
+    from keel.evaluate.generation import Generation
+
+    generations = [
+        Generation("base", {"needs_human_review": True}),
+        Generation("seed", {"needs_human_review": False}),
+        Generation("P1", None),
+        Generation("P2", {"needs_human_review": True}),
+    ]
+    assert review_share(generations) == 0.5
+    assert review_share([]) == 0.0

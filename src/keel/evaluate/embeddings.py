@@ -44,8 +44,8 @@ def model_location(name: str) -> str:
 class SentenceEmbedder:
     """A sentence-transformers model on the CPU, loaded on the first `encode` call.
 
-    Replays repeat the same answers often, so vectors are cached per text (bounded, per
-    process; a second process simply recomputes them).
+    Replays repeat the same answers often, so vectors are cached per text (least recently used
+    first out, per process; a second process simply recomputes them).
     """
 
     def __init__(
@@ -84,9 +84,13 @@ class SentenceEmbedder:
         model = self._model if self._model is not None else self._load()
         if not texts:
             return np.zeros((0, model.get_embedding_dimension()), dtype=np.float32)
-        unseen = [text for text in dict.fromkeys(texts) if text not in self._cache]
+        distinct = list(dict.fromkeys(texts))
+        with self._lock:
+            found = {text: self._cache[text] for text in distinct if text in self._cache}
+            for text in found:
+                self._cache.move_to_end(text)
+        unseen = [text for text in distinct if text not in found]
         fresh = self._encode_batch(model, unseen) if unseen else []
-        found = {text: self._cache.get(text) for text in texts}
         found.update(zip(unseen, fresh, strict=True))
         with self._lock:
             self._cache.update(zip(unseen, fresh, strict=True))

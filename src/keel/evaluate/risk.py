@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from keel.errors import InvalidInput
+from keel.evaluate.generation import Generation
 
 SEVERITY_WEIGHTS: Mapping[str, float] = {
     "info": 0.0,
@@ -54,6 +55,14 @@ class RiskResult:
 def _severity(flag: Any) -> str:
     value = flag.get("severity") if isinstance(flag, Mapping) else getattr(flag, "severity", None)
     return str(value)
+
+
+def review_share(generations: Sequence[Generation]) -> float:
+    """Return the share of generations whose output asks for human review (failures count no)."""
+    if not generations:
+        return 0.0
+    asking = sum(bool(g.output and g.output.get("needs_human_review")) for g in generations)
+    return asking / len(generations)
 
 
 def flag_signal(flags: Sequence[Any], config: RiskConfig = RiskConfig()) -> float:

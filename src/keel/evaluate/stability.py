@@ -219,7 +219,10 @@ def _scores(evidence: _Evidence, rows: np.ndarray, weights: Mapping[str, float])
     """Return the score of each row of generation indices (the bootstrap's resamples)."""
     parts = _component_rows(evidence, rows)
     used = used_weights({k: None if v is None else 0.0 for k, v in parts.items()}, weights)
-    total = sum((w * parts[name] for name, w in used.items()), np.zeros(len(rows)))
+    total = np.zeros(len(rows))
+    for name, weight in used.items():
+        if (values := parts[name]) is not None:
+            total = total + weight * values
     return 100.0 * np.clip(np.round(total, 12), 0.0, 1.0)
 
 

@@ -9,7 +9,7 @@ prohibited), i.e. micro-averaged.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -85,7 +85,7 @@ def load_labelled(path: Path | None = None) -> list[LabelledAnswer]:
     return items
 
 
-def _family(rule_id: str, kinds: dict[str, str]) -> str:
+def _family(rule_id: str, kinds: Mapping[str, str]) -> str:
     return kinds.get(rule_id, rule_id.split(".")[0])
 
 

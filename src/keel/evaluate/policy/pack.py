@@ -27,6 +27,7 @@ Severity = Literal["info", "low", "medium", "high", "critical"]
 SEVERITY_ORDER: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
 NearMiss = Literal["negated", "quoted", "reported", "hedged"]
 ScannedField = Literal["answer", "next_steps", "disclaimer"]
+DEFAULT_FIELDS: tuple[ScannedField, ...] = ("answer", "next_steps")
 RULE_ID = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 VERSION = r"^\d+\.\d+\.\d+$"
 
@@ -56,7 +57,7 @@ class PatternRule(_Rule):
     patterns: list[str] = Field(min_length=1)
     unless: list[str] = Field(default_factory=list)
     skip_when: list[NearMiss] = Field(default_factory=list)
-    fields: list[ScannedField] = Field(default_factory=lambda: ["answer", "next_steps"])
+    fields: list[ScannedField] = Field(default_factory=lambda: list(DEFAULT_FIELDS))
 
     _check_patterns = field_validator("patterns", "unless")(_compile_all)
 
