@@ -18,7 +18,7 @@ from keel.store.models import RunStatus
 from keel.store.runs import run_facets, runs_page
 from keel.web.deps import DatabaseDep, TemplatesDep
 from keel.web.runs_query import RunsQuery, RunsQueryDep
-from keel.web.security import require
+from keel.web.security import ANON_CSRF_COOKIE, form_csrf_token, require, set_cookie
 
 router = APIRouter(include_in_schema=False)
 
@@ -128,7 +128,9 @@ def runs_view(
         )
         facets = None if is_partial(request) else run_facets(session)
     stack = [cursor for cursor in back.split(",") if cursor]
+    token, new_token = form_csrf_token(request)  # the Replay buttons post with it
     context = {
+        "csrf_token": token,
         "active": "runs",
         "page": page,
         "query": query,
@@ -142,4 +144,6 @@ def runs_view(
     template = "_runs_table.html" if is_partial(request) else "runs.html"
     response = templates.TemplateResponse(request, template, context)
     response.headers["Vary"] = "HX-Request"
+    if new_token:
+        set_cookie(request, response, ANON_CSRF_COOKIE, token, 24 * 3600)
     return response
