@@ -25,6 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +205,44 @@ def keel_server(env: dict[str, str]) -> Iterator[tuple[str, int]]:
         process.wait(timeout=30)
 
 
+@dataclass
+class Tally:
+    """What the client threads saw: measured latencies, acknowledgements, failures."""
+
+    latencies: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    acknowledged: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, response: httpx.Response, elapsed_s: float, measured: bool) -> None:
+        """Count one response; only those sent after the warm-up give latencies."""
+        with self.lock:
+            if response.status_code != 200 or b"rejected" in response.content:
+                self.failures.append(f"{response.status_code} {response.text[:200]}")
+                return
+            self.acknowledged += 1
+            if measured:
+                self.latencies.append(elapsed_s)
+
+    def summary(self, wall_s: float, server_cpu_s: float) -> dict[str, Any]:
+        """Return the phase's figures as JSON-ready values."""
+        ordered = sorted(self.latencies)
+
+        def quantile_ms(q: float) -> float | None:
+            return round(1000 * ordered[int(len(ordered) * q)], 1) if ordered else None
+
+        return {
+            "requests": len(ordered),
+            "acknowledged_with_warmup": self.acknowledged,
+            "failures": len(self.failures),
+            "first_failure": self.failures[0] if self.failures else None,
+            "seconds": round(wall_s, 2),
+            "server_cpu_s": round(server_cpu_s, 2),
+            "p50_ms": quantile_ms(0.5),
+            "p99_ms": quantile_ms(0.99),
+        }
+
+
 def drive(
     server: tuple[str, int],
     path: str,
@@ -213,10 +252,7 @@ def drive(
 ) -> dict[str, Any]:
     """POST fresh bodies from `args.clients` threads for warm-up + `args.seconds` seconds."""
     url, pid = server
-    latencies: list[float] = []
-    failures: list[str] = []
-    acknowledged = [0]
-    lock = threading.Lock()
+    tally = Tally()
     start = time.monotonic()
     measure_from, stop_at = start + WARMUP_S, start + WARMUP_S + args.seconds
 
@@ -226,14 +262,7 @@ def drive(
                 body = make_body()
                 began = time.perf_counter()
                 response = http.post(path, content=body, headers=headers)
-                elapsed = time.perf_counter() - began
-                with lock:
-                    if response.status_code != 200 or b"rejected" in response.content:
-                        failures.append(f"{response.status_code} {response.text[:200]}")
-                        continue
-                    acknowledged[0] += 1
-                    if now >= measure_from:
-                        latencies.append(elapsed)
+                tally.record(response, time.perf_counter() - began, now >= measure_from)
 
     threads = [threading.Thread(target=client) for _ in range(args.clients)]
     for thread in threads:
@@ -244,18 +273,7 @@ def drive(
         thread.join()
     server_cpu = cpu_seconds(pid) - cpu_from
     # Requests still in flight at stop_at finished a little later; count the real span.
-    wall = max(time.monotonic() - measure_from, 1e-9)
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "acknowledged_with_warmup": acknowledged[0],
-        "failures": len(failures),
-        "first_failure": failures[0] if failures else None,
-        "seconds": round(wall, 2),
-        "server_cpu_s": round(server_cpu, 2),
-        "p50_ms": round(1000 * latencies[len(latencies) // 2], 1) if latencies else None,
-        "p99_ms": round(1000 * latencies[int(len(latencies) * 0.99)], 1) if latencies else None,
-    }
+    return tally.summary(time.monotonic() - measure_from, server_cpu)
 
 
 def bench_database(url: str | None, home: Path, args: Any) -> dict[str, Any]:
@@ -289,21 +307,28 @@ def bench_database(url: str | None, home: Path, args: Any) -> dict[str, Any]:
         stored_runs = runs["requests"] * args.runs_per_request
         runs["runs_per_s"] = round(stored_runs / runs["seconds"])
         runs["runs_per_server_cpu_s"] = round(stored_runs / max(runs["server_cpu_s"], 1e-9))
-    database = Database(url or f"sqlite:///{home / 'keel.db'}")
+    check = verify_stored(url or f"sqlite:///{home / 'keel.db'}", otlp, runs, template, args)
+    return {"otlp": otlp, "native": runs, "check": check}
+
+
+def verify_stored(
+    url: str, otlp: dict[str, Any], runs: dict[str, Any], template: bytes, args: Any
+) -> dict[str, Any]:
+    """Every acknowledged request, warm-up included, must be in the database, nothing else."""
+    database = Database(url)
     with database.read() as session:
         stored = {
             "runs": session.scalar(select(func.count()).select_from(Run)),
             "events": session.scalar(select(func.count()).select_from(Event)),
         }
     database.dispose()
-    # Every acknowledged request, warm-up included, must be in the database, and nothing else.
-    otlp_requests, native_requests = (phase["acknowledged_with_warmup"] for phase in (otlp, runs))
+    otlp_requests = otlp["acknowledged_with_warmup"]
+    native_requests = runs["acknowledged_with_warmup"]
     expected = {
         "runs": otlp_requests * traces_in(template) + native_requests * args.runs_per_request,
         "events": otlp_requests * args.batch + native_requests * args.runs_per_request * 6,
     }
-    check = {"stored": stored, "expected": expected, "ok": stored == expected}
-    return {"otlp": otlp, "native": runs, "check": check}
+    return {"stored": stored, "expected": expected, "ok": stored == expected}
 
 
 def traces_in(body: bytes) -> int:
