@@ -3,7 +3,10 @@ honour a pinned category (keel's support agent honours the same plan through its
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from sqlalchemy import select
 
 from keel.errors import Conflict
 from keel.heal.controller import heal_run
@@ -12,6 +15,7 @@ from keel.replay.engine import run_replay_set, start_replay_set
 from keel.replay.plan import Perturbation, ReplaySpec
 from keel.replay.target import PerturbedInputs
 from keel.store.engine import Database
+from keel.store.govern_models import AuditEntry
 from keel.store.runs import RunDetail, run_detail
 from tests.replay.test_engine import ToyTarget, store_toy_run
 
@@ -67,6 +71,10 @@ def test_heal_pins_the_majority_and_the_rerun_is_self_healed(database: Database)
     assert original.run.metrics["healed_by"] == outcome.healed_run_id
     assert healed.run.status == "SELF_HEALED" and healed.run.parent_run_id == run_id
     assert healed.run.metrics["heal"]["before"] == pytest.approx(outcome.before)
+    with database.read() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "run.healed")).one()
+    assert entry.subject == f"run:{run_id}"
+    assert json.loads(entry.details)["healed_run"] == outcome.healed_run_id
 
 
 def test_only_unstable_runs_are_healed(database: Database) -> None:

@@ -6,11 +6,13 @@ seed, so an ambiguous message really flips across replays and a clear one does n
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from keel.errors import Conflict
 from keel.replay.engine import run_replay_set, start_replay_set
@@ -18,6 +20,7 @@ from keel.replay.paraphrase import paraphrase
 from keel.replay.plan import Perturbation, ReplaySpec
 from keel.replay.target import PerturbedInputs
 from keel.store.engine import Database
+from keel.store.govern_models import AuditEntry
 from keel.store.models import utcnow
 from keel.store.records import RunRecord, ToolCallRecord
 from keel.store.replays import replay_set_detail
@@ -128,6 +131,11 @@ def test_replay_set_records_progress_and_every_replay(database: Database) -> Non
     assert detail.replay_set.status == "completed" and detail.replay_set.done == 4
     assert [r.perturbation_type for r in detail.replays] == ["seed", "seed", "P1", "P1"]
     assert detail.replay_set.result["stability"]["labels"][0] == "base"
+    with database.read() as session:
+        replayed = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "run.replayed")
+        ).one()
+    assert replayed.subject == "run:clear" and json.loads(replayed.details)["replay_set"] == set_id
 
 
 def test_a_run_keel_cannot_re_execute_is_a_conflict_saying_why(database: Database) -> None:

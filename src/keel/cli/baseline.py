@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from keel.cli.database import open_database
-from keel.cli.output import console, keel_errors, print_json
+from keel.cli.output import cli_actor, console, keel_errors, print_json
 from keel.drift.baseline import create_baseline
 from keel.drift.embedding import answer_embedder
 from keel.errors import NotFound
@@ -50,7 +50,8 @@ def create(
             workflow, model, config, parse_moment(since, "since"), parse_moment(until, "until")
         )
         with open_database() as database, database.write() as session:
-            baseline = create_baseline(session, name, filters, answer_embedder() if embed else None)
+            embedder = answer_embedder() if embed else None
+            baseline = create_baseline(session, name, filters, embedder, actor=cli_actor())
             shown = baseline_json(baseline)
     if as_json:
         print_json(shown)

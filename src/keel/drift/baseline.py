@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from keel.drift.population import Population, RunObservation
 from keel.errors import Conflict, InvalidInput
+from keel.govern import audit
 from keel.store.drift import (
     PopulationFilter,
     RunFacts,
@@ -78,9 +79,13 @@ def summarise(population: Population, facts: list[RunFacts]) -> dict[str, Any]:
 
 
 def create_baseline(
-    session: Session, name: str, filters: PopulationFilter, embed: Embed | None = None
+    session: Session,
+    name: str,
+    filters: PopulationFilter,
+    embed: Embed | None = None,
+    actor: str = "keel",
 ) -> Baseline:
-    """Freeze the runs matching `filters` as baseline `name`; refuses an empty population."""
+    """Freeze the runs matching `filters` as baseline `name` (audited); refuses an empty one."""
     if get_baseline(session, name) is not None:
         raise Conflict(f"a baseline named {name!r} exists already", field="name")
     facts = population_facts(session, filters)
@@ -100,6 +105,8 @@ def create_baseline(
         summary=summarise(population, facts),
     )
     save_baseline(session, baseline)
+    details = {"workflow_type": filters.workflow_type, "n_runs": len(facts)}
+    audit.append(session, "baseline.created", f"baseline:{name}", actor, details)
     return baseline
 
 

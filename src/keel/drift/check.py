@@ -13,6 +13,7 @@ from keel.drift.population import Population
 from keel.drift.regression import RegressionReport, compare_tickets
 from keel.drift.report import DriftReport, compare
 from keel.errors import InvalidInput, NotFound
+from keel.govern import audit
 from keel.store.drift import (
     PopulationFilter,
     get_baseline,
@@ -109,9 +110,19 @@ def _record_alerts(
             window_end=end,
             details=indicator.as_dict(),
         )
-        if insert_alert(session, alert):
+        if _raise_alert(session, alert):
             new.append(alert)
     return new
+
+
+def _raise_alert(session: Session, alert: Alert) -> bool:
+    """Store `alert` unless its dedup key exists; audit it when new; return whether it was."""
+    if not insert_alert(session, alert):
+        return False
+    details = {"alert_id": alert.id, "kind": alert.kind, "indicator": alert.indicator,
+               "dedup_key": alert.dedup_key}  # fmt: skip
+    audit.append(session, "alert.raised", f"baseline:{alert.baseline_name}", "keel", details)
+    return True
 
 
 @dataclass
@@ -146,6 +157,6 @@ def check_regression(session: Session, baseline_name: str, window: Window) -> Re
             verdict=str(Verdict.ALERT), workflow_type=baseline.workflow_type,
             window_start=since, window_end=until, details=report.as_dict(),
         )  # fmt: skip
-        if insert_alert(session, alert):
+        if _raise_alert(session, alert):
             alerts.append(alert)
     return RegressionCheck(baseline, report, alerts)

@@ -8,16 +8,30 @@ so `refresh_risk` is also what those other checks call after adding theirs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
 from keel.evaluate.policy.engine import check_output
 from keel.evaluate.risk import risk_score
-from keel.store.flags import flags_of_run, replace_flags
+from keel.store.flags import flag_severities, flags_of_run, replace_flags
 from keel.store.models import Run
+from keel.store.runs import runs_by_id
 
 CONTENT = "content"
+
+
+def refresh_risks(session: Session, run_ids: Sequence[str]) -> None:
+    """`refresh_risk` for many runs: one query for the runs, one for all their flags."""
+    if not run_ids:
+        return
+    severities: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for run_id, severity in flag_severities(session, run_ids):
+        severities[run_id].append({"severity": severity})
+    for run in runs_by_id(session, run_ids):
+        review = bool((run.output or {}).get("needs_human_review"))
+        run.risk = risk_score(severities[run.run_id], review, run.stability).score
 
 
 def refresh_risk(session: Session, run_id: str) -> float | None:

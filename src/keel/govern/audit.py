@@ -11,6 +11,7 @@ auth.denied. Subjects are `<kind>:<id>` (`run:r1`, `key:ab12cd34ef56`, `policy:s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -55,13 +56,13 @@ def append(
     subject: str,
     actor: str,
     details: dict[str, Any] | None = None,
-) -> AuditEntry:
+) -> ChainLink:
     """Append one entry to the chain inside the caller's transaction; return it."""
     return append_many(session, [AuditEvent(action, subject, actor, details or {})])[0]
 
 
-def append_many(session: Session, events: Sequence[AuditEvent]) -> list[AuditEntry]:
-    """Append `events` in order, chained, under one lock of the chain head; return the entries."""
+def append_many(session: Session, events: Sequence[AuditEvent]) -> list[ChainLink]:
+    """Append `events` in order, chained, under one lock of the chain head; return the links."""
     for event in events:
         for name, limit in _LIMITS.items():
             value = getattr(event, name)
@@ -73,7 +74,7 @@ def append_many(session: Session, events: Sequence[AuditEvent]) -> list[AuditEnt
     # Taken after the lock, so timestamps never go backwards along the chain.
     now = utcnow()
     seq, prev = head.last_seq, head.last_hash
-    entries = []
+    links = []
     for event in events:
         seq += 1
         link = ChainLink(
@@ -81,20 +82,9 @@ def append_many(session: Session, events: Sequence[AuditEvent]) -> list[AuditEnt
             canonical_details(event.details), prev,
         )  # fmt: skip
         prev = entry_hash(link)
-        entries.append(
-            AuditEntry(
-                seq=seq,
-                created_at=now,
-                action=link.action,
-                subject=link.subject,
-                actor=link.actor,
-                details=link.details,
-                prev_hash=link.prev_hash,
-                entry_hash=prev,
-            )
-        )
-    audit_store.add_entries(session, head, entries)
-    return entries
+        links.append(dataclasses.replace(link, entry_hash=prev))
+    audit_store.add_entries(session, head, [link.__dict__ for link in links])
+    return links
 
 
 def as_link(entry: AuditEntry) -> ChainLink:

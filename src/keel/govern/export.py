@@ -24,8 +24,8 @@ from keel.store.audit import entries_between
 from keel.store.flags import flags_of_runs
 from keel.store.govern_models import Review
 from keel.store.models import PolicyFlag, Run, utcnow
-from keel.store.policies import runs_by_id
 from keel.store.reviews import reviews_of_runs
+from keel.store.runs import runs_by_id
 
 CSV_COLUMNS = (
     "seq", "created_at", "action", "subject", "actor", "details", "prev_hash", "entry_hash",

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from keel.errors import Conflict
-from keel.evaluate.assessment import refresh_risk
+from keel.evaluate.assessment import refresh_risks
 from keel.govern import audit
 from keel.govern.policy_file import ToolPolicy, document_digest, parse_policy
 from keel.govern.policy_rules import CallFacts, RunFacts, Violation, as_flags, evaluate
@@ -24,6 +24,7 @@ from keel.store import policies as policy_store
 from keel.store.flags import replace_flags_of_runs
 from keel.store.govern_models import ToolPolicyVersion
 from keel.store.models import utcnow
+from keel.store.runs import runs_by_id
 
 FLAG_SOURCE = "tool_policy"
 BUILTIN_DIR = Path(__file__).parent / "policies"
@@ -121,7 +122,7 @@ def effective_policies(
 
 def check_runs(session: Session, run_ids: Sequence[str], actor: str) -> dict[str, list[Violation]]:
     """Check `run_ids` against their policies; store flags, refresh risk, audit new findings."""
-    runs = policy_store.runs_by_id(session, run_ids)
+    runs = runs_by_id(session, run_ids)
     if not runs:
         return {}
     policies = effective_policies(session, sorted({run.workflow_type for run in runs}))
@@ -133,6 +134,7 @@ def check_runs(session: Session, run_ids: Sequence[str], actor: str) -> dict[str
     before = policy_store.flag_keys_of_source(session, run_ids, FLAG_SOURCE)
     flagged_before = {key[0] for key in before}
     results, replaced = {}, {}
+    findings: list[audit.AuditEvent] = []
     for run in runs:
         loaded = policies.get(run.workflow_type)
         if loaded is None:
@@ -146,31 +148,32 @@ def check_runs(session: Session, run_ids: Sequence[str], actor: str) -> dict[str
         # Most runs are clean before and after: nothing to delete or insert for them.
         if violations or run.run_id in flagged_before:
             replaced[run.run_id] = as_flags(loaded.policy, violations)
-        _record_findings(session, run.run_id, loaded.policy, violations, before, actor)
+        finding = _finding(run.run_id, loaded.policy, violations, before, actor)
+        if finding is not None:
+            findings.append(finding)
     replace_flags_of_runs(session, FLAG_SOURCE, replaced)
     session.flush()
     # Risk reads every flag of a run (keel.evaluate), so it changes with these.
-    for run_id in replaced:
-        refresh_risk(session, run_id)
+    refresh_risks(session, list(replaced))
+    audit.append_many(session, findings)
     return results
 
 
-def _record_findings(
-    session: Session,
+def _finding(
     run_id: str,
     policy: ToolPolicy,
     violations: list[Violation],
     before: set[tuple[str, str, str]],
     actor: str,
-) -> None:
-    """Audit `run.flagged` when the run's findings changed."""
+) -> audit.AuditEvent | None:
+    """Return the `run.flagged` entry to append when the run's findings changed, else None."""
     now = {(run_id, v.rule_id, v.message) for v in violations}
     if now == {key for key in before if key[0] == run_id}:
-        return
+        return None
     details = {
         "source": FLAG_SOURCE,
         "policy": f"{policy.workflow_type}@{policy.version}",
         "rules": sorted({v.rule_id for v in violations}),
         "flags": len(violations),
     }
-    audit.append(session, "run.flagged", audit.run_subject(run_id), actor, details)
+    return audit.AuditEvent("run.flagged", audit.run_subject(run_id), actor, details)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from keel.errors import Conflict, NotFound
+from keel.govern import audit
 from keel.heal.critic import HealPlan, Observed, derive_plan
 from keel.replay.engine import Progress, resolve_target, run_replay_set, start_replay_set
 from keel.replay.plan import Perturbation
@@ -110,4 +111,8 @@ def heal_run(
                           not after.unstable, set_id)  # fmt: skip
     with database.write() as session:
         record_heal(session, run_id, healed_id, outcome.as_dict(), healed=outcome.healed)
+        action = "run.healed" if outcome.healed else "run.heal_failed"
+        details = {"healed_run": healed_id, "before": outcome.before, "after": outcome.after,
+                   "replay_set": set_id}  # fmt: skip
+        audit.append(session, action, audit.run_subject(run_id), "keel", details)
     return outcome

@@ -14,6 +14,7 @@ from keel.errors import Conflict, NotFound
 from keel.evaluate.assessment import refresh_risk
 from keel.evaluate.generation import BASE
 from keel.evaluate.stability import StabilityResult, stability
+from keel.govern import audit
 from keel.replay.generations import generation_of
 from keel.replay.plan import Perturbation, ReplaySpec, plan_replays
 from keel.replay.target import ReplayTarget
@@ -134,7 +135,10 @@ def run_replay_set(
         raise
     with database.write() as session:
         finish_replay_set(session, set_id, {"stability": result.as_dict()})
-        score_run(session, base.run.run_id, result.score, _new_status(base.run.status, result))
+        status = _new_status(base.run.status, result)
+        score_run(session, base.run.run_id, result.score, status)
         session.flush()
         refresh_risk(session, base.run.run_id)
+        details = {"replay_set": set_id, "stability": result.score, "status": status}
+        audit.append(session, "run.replayed", audit.run_subject(base.run.run_id), "keel", details)
     return ReplayOutcome(set_id, base.run.run_id, result)

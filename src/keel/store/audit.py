@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Insert, select
+from sqlalchemy import Insert, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -38,14 +39,18 @@ def lock_head(session: Session, genesis_hash: str) -> AuditHead:
     return session.scalars(query).one()
 
 
-def add_entries(session: Session, head: AuditHead, entries: Sequence[AuditEntry]) -> None:
-    """Store `entries` (already chained after `head`) and move the head to the last of them."""
+def add_entries(session: Session, head: AuditHead, entries: Sequence[dict[str, Any]]) -> None:
+    """Store `entries` (column dicts, chained after `head`) and move the head to the last."""
     if not entries:
         return
-    session.add_all(entries)
-    head.last_seq = entries[-1].seq
-    head.last_hash = entries[-1].entry_hash
-    session.flush()
+    # Core executemany: ingestion appends one entry per new run, ORM units of work cost more.
+    session.execute(insert(AuditEntry), list(entries))
+    session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .values(last_seq=entries[-1]["seq"], last_hash=entries[-1]["entry_hash"])
+        .execution_options(synchronize_session=False)
+    )
 
 
 def chain_head(session: Session) -> tuple[int, str] | None:

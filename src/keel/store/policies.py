@@ -41,11 +41,6 @@ def policy_history(session: Session) -> list[ToolPolicyVersion]:
     return list(session.scalars(select(ToolPolicyVersion).order_by(ToolPolicyVersion.id)))
 
 
-def runs_by_id(session: Session, run_ids: Sequence[str]) -> list[Run]:
-    """Return the runs among `run_ids` that exist."""
-    return list(session.scalars(select(Run).where(Run.run_id.in_(list(run_ids)))))
-
-
 def tool_calls_of_runs(session: Session, run_ids: Sequence[str]) -> list[ToolCall]:
     """Return the tool calls of `run_ids`, by run then seq."""
     query = select(ToolCall).where(ToolCall.run_id.in_(list(run_ids)))

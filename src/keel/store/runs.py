@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -215,3 +216,8 @@ def _distinct_values(session: Session, column: Any, limit: int) -> list[Any]:
     values = values.union_all(select(following.label("value")).where(values.c.value.is_not(None)))
     query = select(values.c.value).where(values.c.value.is_not(None)).limit(limit)
     return list(session.scalars(query))
+
+
+def runs_by_id(session: Session, run_ids: Sequence[str]) -> list[Run]:
+    """Return the runs among `run_ids` that exist."""
+    return list(session.scalars(select(Run).where(Run.run_id.in_(list(run_ids)))))
