@@ -87,7 +87,9 @@ def _chat_attrs(rng: random.Random, turn: int) -> dict[str, Any]:
 
 
 def _tool_attrs(rng: random.Random, index: int) -> dict[str, Any]:
-    name = rng.choice(["knowledge_search", "lookup_account", "get_transactions"])
+    # The tools keel's built-in support policy allows, so most runs pass its check, as in
+    # production; a run that draws one tool past its call limit is flagged, as it should be.
+    name = rng.choice(["knowledge.search", "account.lookup", "transactions.list"])
     return {
         "gen_ai.operation.name": "execute_tool",
         "gen_ai.tool.name": name,
@@ -156,7 +158,7 @@ def native_template(runs_per_request: int) -> str:
         for i in range(6)
     ]  # fmt: skip
     calls = [
-        {"seq": i, "tool_name": "knowledge_search", "args": {"query": "fees", "k": 3},
+        {"seq": i, "tool_name": "knowledge.search", "args": {"query": "fees", "k": 3},
          "latency_ms": 12.5, "result_meta": {"size": 300}}
         for i in range(2)
     ]  # fmt: skip
