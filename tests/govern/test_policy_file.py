@@ -68,4 +68,4 @@ def test_key_line_follows_tables_and_quoted_dotted_keys() -> None:
 
 
 def test_the_built_in_policies_are_valid() -> None:
-    assert {"support", "sql_analysis"} <= set(builtin_policies())
+    assert {"support", "sql"} <= set(builtin_policies())

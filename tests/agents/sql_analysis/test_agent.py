@@ -11,6 +11,7 @@ import pytest
 from keel.agents.sql_analysis import SqlAnswer, SqlInputs, run_sql
 from keel.config import Settings
 from keel.store.engine import Database
+from keel.store.flags import flags_of_run
 from keel.store.runs import run_detail
 
 SERVER = (sys.executable, str(Path(__file__).with_name("tiny_bank_server.py")))
@@ -56,6 +57,9 @@ def test_a_question_becomes_guarded_sql_run_through_db_query_and_is_stored(
         calls = [c for c in detail.tool_calls if c.tool_name == "db.query"]
         assert len(calls) == 4  # one schema read per table, then the answer's query
         assert detail.run.inputs["question"] == inputs.question
+        # keel's own agent keeps within its built-in tool-usage policy.
+        flags = flags_of_run(session, run.run_id)
+        assert [f.rule_id for f in flags if f.source == "tool_policy"] == []
 
 
 def test_a_refused_query_is_recorded_and_the_run_fails_with_the_reason(

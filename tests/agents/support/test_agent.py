@@ -8,6 +8,7 @@ from pathlib import Path
 from keel.agents.support import SupportAnswer, SupportInputs, run_support
 from keel.config import Settings
 from keel.store.engine import Database
+from keel.store.flags import flags_of_run
 from keel.store.runs import run_detail
 
 TINY_SERVER = (sys.executable, str(Path(__file__).with_name("tiny_kb_server.py")))
@@ -35,6 +36,8 @@ def test_a_tax_ticket_is_answered_stored_and_traced(settings: Settings, database
         assert detail.run.inputs["ticket_text"] == TAX_TICKET
         assert detail.run.inputs["seed"] == 0 and detail.run.model == "offline:grounded-sampler"
         assert detail.run.total_tokens > 0 and detail.run.cost_usd == 0.0
+        flags = flags_of_run(session, run.run_id)
+        assert [f.rule_id for f in flags if f.source == "tool_policy"] == []
 
 
 def test_same_inputs_replay_to_the_same_output(settings: Settings, database: Database) -> None:
