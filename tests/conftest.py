@@ -29,8 +29,8 @@ from keel.web.app import create_app
 from keel.world import World, ensure_world
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-#: ../shared beside the repository root: the design docs and real third-party payloads.
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+#: Real OTLP payloads of third-party exporters, kept in the repository so a clean clone tests them.
+OTLP_FIXTURES = Path(__file__).resolve().parent / "data" / "otlp"
 PG_ADMIN_URL = os.environ.get("KEEL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 

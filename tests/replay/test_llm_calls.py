@@ -21,9 +21,9 @@ from keel.store.replays import replay_set_detail
 from keel.store.runs import run_detail
 from keel.store.writes import write_runs
 from tests.agents.fake_openai import FakeOpenAI, completion
-from tests.conftest import SHARED, LiveServer
+from tests.conftest import OTLP_FIXTURES as FIXTURES
+from tests.conftest import LiveServer
 
-FIXTURES = SHARED / "fixtures" / "otlp"
 ANSWER = "Early withdrawal fees are reported on Form 1099-INT. This is not tax advice."
 LEDGER_ARGS = json.dumps({"query": "early withdrawal fee 1099"})
 

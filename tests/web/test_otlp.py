@@ -6,7 +6,6 @@ import base64
 import gzip
 import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,9 +28,9 @@ from sqlalchemy import func, select
 from keel.config import Settings
 from keel.store.engine import Database
 from keel.store.models import Event, Run, ToolCall
+from tests.conftest import OTLP_FIXTURES as FIXTURES
 from tests.conftest import LiveServer
 
-FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures" / "otlp"
 T0 = 1_790_000_000_000_000_000  # ns; every span of the test trace is placed relative to it
 MS = 1_000_000
 

@@ -11,10 +11,17 @@ from __future__ import annotations
 
 import json
 import random
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from keel.agents.models.generation import GenerationRequest, Message, ModelError, ToolSpec
+from keel.agents.models.generation import (
+    GenerationRequest,
+    Message,
+    ModelError,
+    ModelProvider,
+    ToolSpec,
+)
 from keel.agents.models.spec import load_model, parse_model_spec
 from keel.config import Settings
 from keel.ingest.redaction import args_digest, args_preview
@@ -169,7 +176,12 @@ class LlmCallTarget:
             store_runs(session, [record], "replay", "replay")
 
     def _converse(self, conversation: Conversation, seed: int, record: RunRecord) -> str:
-        model = load_model(self.settings.model, self.settings)
+        with closing(load_model(self.settings.model, self.settings)) as model:
+            return self._exchange(model, conversation, seed, record)
+
+    def _exchange(
+        self, model: ModelProvider, conversation: Conversation, seed: int, record: RunRecord
+    ) -> str:
         messages = list(conversation.messages)
         for step in range(MAX_STEPS):
             started = utcnow()

@@ -105,3 +105,7 @@ class ModelProvider(Protocol):
     def generate(self, request: GenerationRequest) -> Generation:
         """Return the model's generation for `request`, or raise ModelError."""
         ...
+
+    def close(self) -> None:
+        """Release what the provider holds open (connections, a loaded model)."""
+        ...

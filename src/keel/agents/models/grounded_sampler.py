@@ -108,6 +108,9 @@ class GroundedSampler:
             details=details,
         )
 
+    def close(self) -> None:
+        """Nothing to release: the embedder is shared by every sampler in the process."""
+
     def _belief(
         self, text: str, labels: dict[str, str], documents: list[Any], temperature: float
     ) -> dict[str, Any]:

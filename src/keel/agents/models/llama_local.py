@@ -51,3 +51,7 @@ class LlamaLocal:
         generation = generation_from_completion(completion, request, self.provider, self.model)
         generation.latency_ms = (time.perf_counter() - started) * 1000.0
         return generation
+
+    def close(self) -> None:
+        """Free the model's memory now rather than at garbage collection."""
+        self._llama.close()

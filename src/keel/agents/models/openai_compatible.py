@@ -58,3 +58,7 @@ class OpenAICompatible:
         generation.cost_usd = cost or 0.0
         generation.details["price_known"] = cost is not None
         return generation
+
+    def close(self) -> None:
+        """Close the client's pooled connections."""
+        self._client.close()

@@ -35,6 +35,9 @@ async def _run_all(batch: Sequence[SqlInputs], settings: Settings, database: Dat
             run = trace.record(RunStatus.FAILED, None, error=f"tool server: {exc}")
             store_run(database, run)
             runs.append(run)
+    finally:
+        for model in models.values():
+            model.close()
     return runs
 
 

@@ -7,6 +7,7 @@ replay uses its own sampling seed, so seed-only replays measure the sampler's ow
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,9 +40,9 @@ class SupportRunner:
         """Run the agent once on `inputs` and return its (unstored) run."""
         if self._host is None:
             self._host = ToolHost({"KEEL_HOME": str(self.settings.home.resolve())}, self.command)
-        model = load_model(inputs.model, self.settings)
         spec = str(parse_model_spec(inputs.model))
-        return self._host.run(lambda tools: SupportAgent(model, spec, tools).run(inputs))
+        with closing(load_model(inputs.model, self.settings)) as model:
+            return self._host.run(lambda tools: SupportAgent(model, spec, tools).run(inputs))
 
     def close(self) -> None:
         """Stop the tool server."""

@@ -43,6 +43,9 @@ async def _run_all(
             store_run(database, run)
             runs.append(run)
             on_done(run)
+    finally:
+        for model in models.values():
+            model.close()
     return runs
 
 
