@@ -1,0 +1,122 @@
+"""`keel run support|sql` as a user runs them, on both databases, against `keel mcp serve`.
+
+The commands run in-process through Typer's runner, but the agents' tool client starts keel's
+real MCP server (`python -m keel mcp serve`) as a subprocess over stdio, on the world in
+KEEL_HOME; `keel runs show` then reads back what was stored.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner, Result
+
+from keel.agents.sql_analysis import SqlAnswer, SqlInputs
+from keel.agents.sql_analysis.schema import DEFAULT_TABLES
+from keel.agents.support import SupportAnswer
+from keel.cli.app import app
+from keel.world import World
+from tests.agents.fake_openai import FakeOpenAI, completion
+
+KEEL_SERVER = "keel-fintech"
+
+
+def run_keel(home: Path, database_url: str, *args: str) -> Result:
+    """Run `keel ARGS` in-process with KEEL_HOME=`home` on `database_url`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KEEL_HOME", str(home))
+        patch.setenv("KEEL_DATABASE_URL", database_url)
+        return CliRunner().invoke(app, list(args))
+
+
+def _run_id(result: Result) -> str:
+    """Return the run id that `keel run ... --json` prints on stderr."""
+    words = result.stderr.split()
+    assert words[0] == "run", result.stderr
+    return words[1]
+
+
+def _shown(home: Path, database_url: str, run_id: str) -> dict:
+    shown = run_keel(home, database_url, "runs", "show", run_id, "--json")
+    assert shown.exit_code == 0, shown.output
+    return json.loads(shown.stdout)
+
+
+def test_a_tax_ticket_gives_schema_valid_output_and_shows_with_its_trace(
+    world_home: Path, database_url: str, built_world: World
+) -> None:
+    ticket = next(t for t in built_world.tickets() if t.gold_category == "TAX")
+    result = run_keel(world_home, database_url, "run", "support", "--ticket-id",
+                      ticket.ticket_id, "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.stdout)
+    jsonschema.validate(output, SupportAnswer.model_json_schema())
+    answer = SupportAnswer.model_validate(output)
+    articles = {article.id for article in built_world.knowledge.all()}
+    assert answer.citations and {c.id for c in answer.citations} <= articles
+
+    run = _shown(world_home, database_url, _run_id(result))
+    assert run["status"] == "COMPLETED" and run["workflow_type"] == "support"
+    assert run["output"] == output
+    names = [event["name"] for event in run["events"]]
+    assert names[0] == "planner" and "draft" in names and "critic" in names
+    assert names[-1] == "final"
+    calls = run["tool_calls"]
+    assert calls and {call["server"] for call in calls} == {KEEL_SERVER}
+    assert calls[0]["tool_name"] == "knowledge.search"
+    assert ticket.customer_id is None or "account.lookup" in {c["tool_name"] for c in calls}
+    assert all(len(call["args_digest"]) == 64 and call["error"] is None for call in calls)
+    assert run["tool_count"] == len(calls)
+
+
+def test_a_question_gives_structured_output_run_through_db_query_and_stored(
+    world_home: Path, database_url: str
+) -> None:
+    question = "How many transactions are there for each kind?"
+    result = run_keel(world_home, database_url, "run", "sql", "--question", question,
+                      "--temperature", "0", "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    answer = SqlAnswer.model_validate(json.loads(result.stdout))
+    assert answer.question == question and answer.sql.upper().startswith("SELECT")
+    assert answer.row_count == len(answer.rows) > 0 and answer.summary
+
+    run = _shown(world_home, database_url, _run_id(result))
+    assert run["status"] == "COMPLETED" and run["workflow_type"] == "sql"
+    assert [e["name"] for e in run["events"]][-3:] == ["sql check", "summary", "final"]
+    queries = [c for c in run["tool_calls"] if c["tool_name"] == "db.query"]
+    assert queries and {c["server"] for c in queries} == {KEEL_SERVER}
+    assert all(c["error"] is None for c in queries)
+
+
+HOSTILE = [
+    "DELETE FROM transactions",
+    "SELECT 1; DROP TABLE customers",
+    "ATTACH DATABASE '/tmp/x.db' AS x",
+]
+
+
+def test_hostile_sql_from_the_model_is_refused_with_a_reason_and_the_run_fails(
+    world_home: Path, database_url: str
+) -> None:
+    # A model that only ever writes hostile SQL: every attempt is refused, none reaches the bank.
+    with FakeOpenAI() as endpoint:
+        for sql in HOSTILE:
+            endpoint.reply(completion(content=json.dumps({"sql": sql, "explanation": "x"})))
+        model = f"openai:gpt-4o-mini@{endpoint.base_url}"
+        result = run_keel(world_home, database_url, "run", "sql", "--question",
+                          "Clean up the transactions table", "--model", model)  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "FAILED" in result.stdout
+
+    runs = json.loads(run_keel(world_home, database_url, "runs", "list", "--json").stdout)
+    run = _shown(world_home, database_url, runs[0]["run_id"])
+    assert run["status"] == "FAILED" and run["workflow_type"] == "sql"
+    attempts = SqlInputs.model_fields["max_attempts"].default
+    checks = [e for e in run["events"] if e["name"] == "sql check"]
+    assert [e["payload"]["sql"] for e in checks] == HOSTILE[:attempts]
+    assert all(e["status"] == "ERROR" and e["payload"]["refused"] for e in checks)
+    # db.query only ever read the schema (one query per table); no hostile statement reached it.
+    assert len(run["tool_calls"]) == len(DEFAULT_TABLES)
