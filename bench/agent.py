@@ -161,24 +161,34 @@ def proxy_added_latency(calls: int = PROXY_CALLS, rounds: int = PROXY_ROUNDS) ->
 SUPPORT_RUNS = 40
 
 
-async def _support_runs(home: Path, texts: list[str]) -> list[float]:
+async def _support_runs(home: Path, texts: list[str]) -> dict[str, list[float]]:
     from keel.agents.models import load_model
     from keel.agents.support import SupportInputs
     from keel.agents.support.agent import SupportAgent
     from keel.agents.tool_client import KEEL_SERVER_COMMAND, tool_client
 
     model = load_model("offline")
-    seconds = []
+    seconds: dict[str, list[float]] = {"first_sight": [], "seen_before": []}
     async with tool_client(KEEL_SERVER_COMMAND, {"KEEL_HOME": str(home)}) as tools:
         agent = SupportAgent(model, "offline:grounded-sampler", tools)
         await agent.run(SupportInputs(ticket_text=texts[0]))  # warm-up: embedder, caches
-        for index, text in enumerate(texts):
+        for index, text in enumerate(texts + texts):
             start = time.perf_counter()
             run = await agent.run(SupportInputs(ticket_text=text, seed=index))
-            seconds.append(time.perf_counter() - start)
+            key = "first_sight" if index < len(texts) else "seen_before"
+            seconds[key].append(time.perf_counter() - start)
             if str(run.status) != "COMPLETED":
                 raise SystemExit(f"support run failed: {run.error}")
     return seconds
+
+
+def _rate(seconds: list[float]) -> dict[str, Any]:
+    return {
+        "runs": len(seconds),
+        "runs_per_s": round(len(seconds) / sum(seconds), 2),
+        "run_ms_p50": round(_percentile(seconds, 0.5) * 1000.0, 1),
+        "run_ms_p99": round(_percentile(seconds, 0.99) * 1000.0, 1),
+    }
 
 
 def support_runs_per_second(runs: int = SUPPORT_RUNS) -> dict[str, Any]:
@@ -186,7 +196,10 @@ def support_runs_per_second(runs: int = SUPPORT_RUNS) -> dict[str, Any]:
 
     One tool server and one model for all runs (as `keel run support --tickets` does), after
     one warm-up run; each run is the whole agent: plan, captured MCP calls, draft, critic.
-    Storing the run is not included.
+    Storing the run is not included. `runs` tickets are run twice (other seeds): the first pass
+    embeds each retrieved article's sentences as it first sees them (a fresh process, e.g. one
+    `keel run support --tickets` batch); the second finds them in the embedding cache (a long
+    process, e.g. replays or `keel serve`).
     """
     from keel.world import ensure_world
 
@@ -195,10 +208,8 @@ def support_runs_per_second(runs: int = SUPPORT_RUNS) -> dict[str, Any]:
         texts = [t.text for t in world.tickets()][:runs]
         seconds = asyncio.run(_support_runs(Path(home), texts))
     return {
-        "runs": len(seconds),
-        "runs_per_s": round(len(seconds) / sum(seconds), 2),
-        "run_ms_p50": round(_percentile(seconds, 0.5) * 1000.0, 1),
-        "run_ms_p99": round(_percentile(seconds, 0.99) * 1000.0, 1),
+        **_rate(seconds["first_sight"]),
+        "seen_before": _rate(seconds["seen_before"]),
         "cpu_count": os.cpu_count(),
         "load_average_1m": round(os.getloadavg()[0], 2),
     }
