@@ -1,0 +1,336 @@
+"""What a replay budget costs: wall time per ticket, embedding throughput, keel's own share.
+
+    python bench/replay.py [--tickets 10] [--samples 2] [--seed 0] [--embedding-texts 256]
+
+For a fixed set of world tickets (clear and ambiguous in turn, one of each category before a
+second), run the support agent once with the offline default (`offline:grounded-sampler`) and
+store it (the base), then replay it with one budget as `keel replay RUN_ID` does: seed-only plus
+P1, P2, P3, `--samples` each (R = 1 + 4 x samples generations with the base), scored and stored,
+with `--seed` for every ticket as `keel replay` (default 0) would.
+One warm-up first (a run of another ticket, which loads the sampler's embedder and starts the
+tool server, and one answer scored), so loading is reported apart (`cold_start_s`).
+
+The model's share is measured in the same run, not assumed: every `generate` call of the
+sampler is timed (wall, and CPU of the thread it ran on), as are the perturbations, the MCP
+tool server round trips, the storing of each replay run and the scoring (`stability`, of which
+its answer embeddings). What is left of a budget's wall time is the agent's own steps (prompts,
+critic, trace) and the engine's bookkeeping (reading runs back, recording replays, the score).
+P3 may inject latency into a tool (a real `asyncio.sleep`, as the perturbation prescribes); that
+wait is counted from the stored tool calls and reported apart.
+
+Embedding throughput is the all-MiniLM-L6-v2 model as keel loads it twice over: the sampler's
+cached embedder (`keel.agents.models.embedding_cache`, one torch thread) and the scoring
+embedder (`keel.evaluate.embeddings`), each on `--embedding-texts` sentences it has not seen,
+in the process that just ran the replays. CPU time is given next to wall time, and the load
+average, because this machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import os
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+from keel.agents.models.grounded_sampler import GroundedSampler
+from keel.agents.support import SupportInputs
+from keel.agents.support import replay_target as support_replay
+from keel.agents.support.replay_target import SupportTarget
+from keel.agents.tool_client import ToolClient
+from keel.agents.trace import store_run
+from keel.config import Settings
+from keel.evaluate.embeddings import SentenceEmbedder
+from keel.replay import engine
+from keel.replay.constraints import ConstraintKind
+from keel.replay.plan import Perturbation
+from keel.store.engine import Database
+from keel.store.migrate import upgrade
+from keel.store.replays import replay_set_detail
+from keel.store.runs import run_detail
+from keel.world import ensure_world
+from keel.world.tickets import Ticket
+
+KINDS = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
+TARGET_BUDGET_S = 3.0
+TOPICS = ["withdrawal limits", "wire cut-off times", "1099-INT forms", "lost cards", "fees"]
+
+
+class Stopwatch:
+    """Wall and thread-CPU seconds per label, summed over the calls made since `reset`."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = defaultdict(float)
+        self.cpu: dict[str, float] = defaultdict(float)
+        self.calls: dict[str, int] = defaultdict(int)
+
+    def reset(self) -> None:
+        self.wall.clear()
+        self.cpu.clear()
+        self.calls.clear()
+
+    def add(self, label: str, wall: float, cpu: float) -> None:
+        self.wall[label] += time.perf_counter() - wall
+        self.cpu[label] += time.thread_time() - cpu
+        self.calls[label] += 1
+
+    def wrap(self, label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """Return `fn` (a function or a coroutine function) timed under `label`."""
+        if inspect.iscoroutinefunction(fn):
+
+            async def timed_async(*args: Any, **kwargs: Any) -> Any:
+                wall, cpu = time.perf_counter(), time.thread_time()
+                try:
+                    return await fn(*args, **kwargs)
+                finally:
+                    self.add(label, wall, cpu)
+
+            return timed_async
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.add(label, wall, cpu)
+
+        return timed
+
+
+@contextmanager
+def instrumented(watch: Stopwatch) -> Iterator[None]:
+    """Time the model, perturbation, scoring and storing calls of replays while inside."""
+    points: list[tuple[Any, str, str]] = [
+        (GroundedSampler, "generate", "model"),
+        (ToolClient, "call", "tool_calls"),
+        (SupportTarget, "perturb", "perturb"),
+        (engine, "stability", "scoring"),
+        (SentenceEmbedder, "encode", "scoring_embedding"),
+        (support_replay, "store_run", "store_replay_run"),
+    ]
+    with ExitStack() as undo:
+        for owner, name, label in points:
+            original = getattr(owner, name)
+            setattr(owner, name, watch.wrap(label, original))
+            undo.callback(setattr, owner, name, original)
+        yield
+
+
+def chosen_tickets(tickets: list[Ticket], count: int) -> list[Ticket]:
+    """Return `count` tickets: clear and ambiguous in turn, cycling through the categories."""
+    groups: dict[tuple[bool, str], list[Ticket]] = defaultdict(list)
+    for ticket in tickets:
+        groups[(ticket.ambiguous_between is not None, str(ticket.gold_category))].append(ticket)
+    categories = sorted({category for _, category in groups})
+    order = [(ambiguous, c) for c in categories for ambiguous in (False, True)]
+    chosen: list[Ticket] = []
+    depth = 0
+    while len(chosen) < count and depth < max(map(len, groups.values())):
+        for key in order:
+            if len(chosen) < count and depth < len(groups.get(key, [])):
+                chosen.append(groups[key][depth])
+        depth += 1
+    return chosen
+
+
+def tool_server_cpu_s() -> float | None:
+    """Return the CPU seconds used so far by our `keel mcp serve` children, or None off Linux."""
+    total, found = 0.0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and b"mcp\x00serve" in cmdline:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            found = True
+    return total if found else None
+
+
+def injected_latency_s(database: Database, set_id: str) -> float:
+    """Return the seconds of latency P3 injected into the replays of set `set_id`.
+
+    Each latency constraint delays every call of its tool (all tools when none is named), so
+    the wait is its latency times the calls the replay run stored for that tool.
+    """
+    total = 0.0
+    with database.read() as session:
+        found = replay_set_detail(session, set_id)
+        for replay in found.replays if found else []:
+            constraints = replay.metrics["perturbation"].get("tool_constraints", [])
+            detail = run_detail(session, replay.replay_run_id or "")
+            for constraint in constraints:
+                if constraint["kind"] != ConstraintKind.LATENCY or detail is None:
+                    continue
+                tool = constraint.get("tool")
+                calls = [c for c in detail.tool_calls if tool in (None, c.tool_name)]
+                total += len(calls) * constraint["latency_ms"] / 1000.0
+    return total
+
+
+def replay_budget(
+    target: SupportTarget, database: Database, ticket: Ticket, args: Any, watch: Stopwatch
+) -> dict[str, Any]:
+    """Return one ticket's figures: base run, then one timed replay budget and its breakdown."""
+    inputs = SupportInputs(
+        ticket_text=ticket.text, ticket_id=ticket.ticket_id, customer_id=ticket.customer_id
+    )
+    started = time.perf_counter()
+    base = target.runner.run(inputs)
+    store_run(database, base)
+    base_s = time.perf_counter() - started
+    watch.reset()
+    server_cpu = tool_server_cpu_s()
+    wall, cpu = time.perf_counter(), time.process_time()
+    set_id = engine.start_replay_set(
+        database, base.run_id, KINDS, args.samples, args.seed, [target]
+    )
+    outcome = engine.run_replay_set(database, set_id, [target])
+    budget_s = time.perf_counter() - wall
+    row = {
+        "ticket_id": ticket.ticket_id,
+        "ambiguous": ticket.ambiguous_between is not None,
+        "stability": outcome.result.score,
+        "base_run_s": base_s,
+        "budget_s": budget_s,
+        "budget_cpu_s": time.process_time() - cpu,
+        "injected_latency_s": injected_latency_s(database, set_id),
+        **{f"{label}_s": seconds for label, seconds in watch.wall.items()},
+        **{f"{label}_cpu_s": seconds for label, seconds in watch.cpu.items()},
+        "model_calls": watch.calls["model"],
+    }
+    after = tool_server_cpu_s()
+    if server_cpu is not None and after is not None:
+        row["tool_server_cpu_s"] = after - server_cpu
+    return row
+
+
+def warm_up(target: SupportTarget, ticket: Ticket) -> float:
+    """Return the seconds to load what every budget reuses: models, the tool server."""
+    from keel.evaluate.embeddings import embedder
+
+    started = time.perf_counter()
+    run = target.runner.run(SupportInputs(ticket_text=ticket.text, customer_id=ticket.customer_id))
+    embedder().encode([str((run.output or {}).get("answer", ""))])
+    return time.perf_counter() - started
+
+
+def embedding_throughput(count: int = 256) -> dict[str, Any]:
+    """Return texts/s (wall and CPU) of both of keel's MiniLM embedders on unseen sentences."""
+    from keel.agents.models.embedding_cache import cached_embedder
+    from keel.evaluate.embeddings import embedder
+
+    figures: dict[str, Any] = {"texts": count}
+    for name, model in (("sampler", cached_embedder()), ("scoring", embedder())):
+        texts = [
+            f"Answer {name}-{time.time_ns()}-{i}: about {TOPICS[i % 5]}, see article {i} "
+            f"and call us on weekday {i % 7}."
+            for i in range(count)
+        ]
+        wall, cpu = time.perf_counter(), time.process_time()
+        model.encode(texts)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        figures[f"{name}_texts_per_s"] = round(count / wall, 1)
+        figures[f"{name}_texts_per_cpu_s"] = round(count / cpu, 1)
+    return figures
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Return the q-quantile (0..1) of `values`, nearest-rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return p50/p95 of the per-ticket budget and the shares of its wall time, over `rows`."""
+    budgets = [r["budget_s"] for r in rows]
+    waitless = [r["budget_s"] - r["injected_latency_s"] for r in rows]
+    total = sum(budgets)
+
+    def share(key: str) -> float:
+        return round(sum(r.get(key, 0.0) for r in rows) / total, 3)
+
+    model_share = share("model_s")
+    injected = share("injected_latency_s")
+    parts = {
+        "model": model_share, "injected_p3_latency": injected, "perturb": share("perturb_s"),
+        "tool_calls": share("tool_calls_s"), "store_replay_runs": share("store_replay_run_s"),
+        "scoring": share("scoring_s"),
+    }  # fmt: skip
+    return {
+        "budget_s_p50": round(percentile(budgets, 0.5), 3),
+        "budget_s_p95": round(percentile(budgets, 0.95), 3),
+        "budget_s_mean": round(statistics.fmean(budgets), 3),
+        "budget_s_without_injected_latency_p50": round(percentile(waitless, 0.5), 3),
+        "budget_s_without_injected_latency_p95": round(percentile(waitless, 0.95), 3),
+        "budget_cpu_s_mean": round(statistics.fmean(r["budget_cpu_s"] for r in rows), 3),
+        "base_run_s_p50": round(percentile([r["base_run_s"] for r in rows], 0.5), 3),
+        "target_budget_s": TARGET_BUDGET_S,
+        "meets_target_p50": percentile(budgets, 0.5) < TARGET_BUDGET_S,
+        "meets_target_p95": percentile(budgets, 0.95) < TARGET_BUDGET_S,
+        "share_model": model_share,
+        "share_outside_model": round(1.0 - model_share, 3),
+        "share_outside_model_excluding_injected_latency": round(
+            (1.0 - model_share - injected) / (1.0 - injected), 3
+        ),
+        "share_breakdown": {
+            **parts,
+            "scoring_of_which_embedding": share("scoring_embedding_s"),
+            "rest_agent_steps_engine": round(1.0 - sum(parts.values()), 3),
+        },
+        "model_cpu_s_per_call": round(
+            sum(r.get("model_cpu_s", 0.0) for r in rows) / sum(r["model_calls"] for r in rows), 4
+        ),
+    }
+
+
+def main() -> None:
+    """Print the measurements as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tickets", type=int, default=10)
+    parser.add_argument("--samples", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--embedding-texts", type=int, default=256)
+    args = parser.parse_args()
+    watch = Stopwatch()
+    with tempfile.TemporaryDirectory() as scratch, instrumented(watch):
+        settings = Settings(home=Path(scratch), database_url=f"sqlite:///{scratch}/bench.db")
+        upgrade(settings.resolved_database_url())
+        database = Database(settings.resolved_database_url())
+        world = ensure_world(settings.home)
+        chosen = chosen_tickets(world.tickets(), args.tickets + 1)
+        target = SupportTarget(database, settings)
+        try:
+            cold_start_s = warm_up(target, chosen[-1])
+            rows = [replay_budget(target, database, t, args, watch) for t in chosen[:-1]]
+            embedding = embedding_throughput(args.embedding_texts)
+        finally:
+            target.close()
+    report = {
+        "model": "offline:grounded-sampler",
+        "tickets": len(rows),
+        "ambiguous_tickets": sum(r["ambiguous"] for r in rows),
+        "replays_per_budget": 4 * args.samples,
+        "generations_per_budget": 1 + 4 * args.samples,
+        **summary(rows),
+        "cold_start_s": round(cold_start_s, 3),
+        "embedding": embedding,
+        "per_ticket": [
+            {k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()} for row in rows
+        ],
+        "cpu_count": os.cpu_count(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
