@@ -206,6 +206,7 @@ def replay_budget(
         **{f"{label}_s": seconds for label, seconds in watch.wall.items()},
         **{f"{label}_cpu_s": seconds for label, seconds in watch.cpu.items()},
         "model_calls": watch.calls["model"],
+        "tool_calls": watch.calls["tool_calls"],
     }
     after = tool_server_cpu_s()
     if server_cpu is not None and after is not None:

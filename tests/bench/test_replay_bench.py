@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import keel
 
 SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "replay.py"
@@ -18,6 +20,9 @@ KEYS = {
 }  # fmt: skip
 
 
+# About 17 s of CPU, most of it importing torch and loading MiniLM in a fresh process (34 s of
+# wall time with load average 5 on 2 cores), hence the marker.
+@pytest.mark.slow
 def test_replay_bench_on_one_ticket_prints_budget_time_shares_and_throughput() -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(keel.__file__).resolve().parents[1])}
     options = ["--tickets", "1", "--samples", "1", "--embedding-texts", "16"]
