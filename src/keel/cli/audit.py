@@ -13,9 +13,6 @@ from rich.table import Table
 
 from keel.cli.database import open_database
 from keel.cli.output import console, err_console, keel_errors, print_json
-from keel.govern import audit as audit_domain
-from keel.govern import export as export_domain
-from keel.store.audit import entries_between
 
 app = typer.Typer(help="Verify, list and export the audit log.", no_args_is_help=True)
 
@@ -23,6 +20,8 @@ app = typer.Typer(help="Verify, list and export the audit log.", no_args_is_help
 @app.command("verify")
 def verify(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Check every entry's hash and link; name the first broken entry and exit 1 if any."""
+    from keel.govern import audit as audit_domain
+
     with keel_errors(), open_database() as database, database.read() as session:
         result = audit_domain.verify(session)
     if as_json:
@@ -51,6 +50,9 @@ def list_entries(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List the newest audit entries."""
+    from keel.govern import audit as audit_domain
+    from keel.store.audit import entries_between
+
     with keel_errors(), open_database() as database, database.read() as session:
         rows = [
             audit_domain.entry_record(entry)
@@ -84,6 +86,8 @@ def export(
 
     The whole chain is verified first; a broken chain is reported and the exit code is 1.
     """
+    from keel.govern import export as export_domain
+
     with keel_errors(), open_database() as database, database.read() as session:
         extract = export_domain.build_extract(session, since, until)
     if fmt is ExportFormat.JSONL:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.table import Table
 
 from keel.cli.database import open_database
 from keel.cli.output import cli_actor, console, keel_errors, print_json
-from keel.drift.baseline import create_baseline
-from keel.drift.embedding import answer_embedder
 from keel.errors import NotFound
-from keel.store.drift import PopulationFilter, get_baseline, list_baselines
-from keel.store.models import Baseline
 from keel.timespan import parse_moment
+
+if TYPE_CHECKING:
+    from keel.store.models import Baseline
 
 app = typer.Typer(help="Named, frozen snapshots of a population of runs.", no_args_is_help=True)
 
@@ -45,6 +46,11 @@ def create(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Freeze the matching runs as baseline NAME."""
+    # Imported here: the statistics and embedding stacks are heavy, and `keel --help` is not.
+    from keel.drift.baseline import create_baseline
+    from keel.drift.embedding import answer_embedder
+    from keel.store.drift import PopulationFilter
+
     with keel_errors():
         filters = PopulationFilter(
             workflow, model, config, parse_moment(since, "since"), parse_moment(until, "until")
@@ -62,6 +68,8 @@ def create(
 @app.command("list")
 def list_command(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List baselines, newest first."""
+    from keel.store.drift import list_baselines
+
     with open_database() as database, database.read() as session:
         rows = [baseline_json(b) for b in list_baselines(session)]
     if as_json:
@@ -82,6 +90,8 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show one baseline's summary."""
+    from keel.store.drift import get_baseline
+
     with keel_errors(), open_database() as database, database.read() as session:
         baseline = get_baseline(session, name)
         if baseline is None:

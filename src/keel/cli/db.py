@@ -6,7 +6,6 @@ import typer
 
 from keel.cli.output import console
 from keel.config import Settings
-from keel.store.migrate import upgrade as upgrade_database
 
 app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 
@@ -14,6 +13,8 @@ app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 @app.command("upgrade")
 def upgrade(revision: str = typer.Argument("head", help="Alembic revision to reach.")) -> None:
     """Apply schema migrations up to REVISION (default: the newest)."""
+    from keel.store.migrate import upgrade as upgrade_database
+
     url = Settings().resolved_database_url()
     upgrade_database(url, revision)
     console.print(f"database at [bold]{revision}[/bold]")

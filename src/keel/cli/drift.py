@@ -6,6 +6,7 @@ import enum
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -13,12 +14,11 @@ from rich.table import Table
 from keel.cli.database import open_database
 from keel.cli.output import console, keel_errors, print_json
 from keel.config import Settings
-from keel.drift.check import DriftCheck, Window, check_drift, check_regression
-from keel.drift.embedding import answer_embedder
-from keel.drift.indicators import Verdict
-from keel.drift.webhook import deliver_pending
 from keel.errors import InvalidInput
 from keel.timespan import parse_moment, parse_span
+
+if TYPE_CHECKING:
+    from keel.drift.check import DriftCheck, Window
 
 app = typer.Typer(help="Drift checks against baselines.", no_args_is_help=True)
 
@@ -33,6 +33,8 @@ _COLOURS = {"ok": "green", "warn": "yellow", "alert": "red"}
 
 def _window(since: str | None, until: str | None, last: str | None, model: str | None,
             config: str | None) -> Window:  # fmt: skip
+    from keel.drift.check import Window
+
     span = parse_span(last, "last")
     if span is not None and since is not None:
         raise InvalidInput("give --since or --last, not both", field="last")
@@ -92,6 +94,12 @@ def check(
     as_json: bool = typer.Option(False, "--json", help="Print the JSON report."),
 ) -> None:
     """Check a window of runs against BASELINE; exit 1 when it reaches --fail-on."""  # fmt: skip
+    # Imported here: the statistics and embedding stacks are heavy, and `keel --help` is not.
+    from keel.drift.check import check_drift
+    from keel.drift.embedding import answer_embedder
+    from keel.drift.indicators import Verdict
+    from keel.drift.webhook import deliver_pending
+
     settings = Settings()
     with keel_errors(), open_database(settings) as database:
         window = _window(since, until, last, model, config)
@@ -127,6 +135,9 @@ def regress(
 
     Exits 1 on category flips (10% or more), stability below the interval, or new policy flags.
     """
+    from keel.drift.check import Window, check_regression
+    from keel.drift.webhook import deliver_pending
+
     settings = Settings()
     with keel_errors(), open_database(settings) as database:
         window = Window(parse_moment(since, "since"), None, model, config)

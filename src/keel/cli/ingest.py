@@ -8,8 +8,6 @@ import typer
 
 from keel.cli.database import open_database
 from keel.cli.output import cli_actor, console, keel_errors, print_json
-from keel.ingest.native import parse_jsonl, to_records
-from keel.ingest.storing import store_runs
 
 
 def ingest(
@@ -17,6 +15,9 @@ def ingest(
     as_json: bool = typer.Option(False, "--json", help="Print counts as JSON."),
 ) -> None:
     """Store the runs of FILE in one transaction (all or nothing); re-sent runs are skipped."""
+    from keel.ingest.native import parse_jsonl, to_records
+    from keel.ingest.storing import store_runs
+
     with keel_errors():
         records = to_records(parse_jsonl(file.read_text(encoding="utf-8").splitlines()))
         with open_database() as database, database.write() as session:

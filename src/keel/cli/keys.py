@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.table import Table
 
 from keel.cli.database import open_database
 from keel.cli.output import cli_actor, console, keel_errors, print_json
-from keel.govern import keys as key_domain
 from keel.govern.scopes import Scope
-from keel.store.api_keys import all_keys
-from keel.store.govern_models import ApiKey
+
+if TYPE_CHECKING:
+    from keel.store.govern_models import ApiKey
 
 app = typer.Typer(help="Create, list and revoke scoped API keys.", no_args_is_help=True)
 
@@ -34,6 +36,8 @@ def create(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Create a key and print it; it is stored hashed and cannot be shown again."""
+    from keel.govern import keys as key_domain
+
     with keel_errors(), open_database() as database, database.write() as session:
         row, key = key_domain.create_key(session, scope, name or f"{scope}-key", cli_actor())
         info = _row(row)
@@ -48,6 +52,8 @@ def create(
 @app.command("list")
 def list_keys(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List every key (never the key itself), revoked ones included."""
+    from keel.store.api_keys import all_keys
+
     with keel_errors(), open_database() as database, database.read() as session:
         rows = [_row(key) for key in all_keys(session)]
     if as_json:
@@ -65,6 +71,8 @@ def list_keys(as_json: bool = typer.Option(False, "--json", help="Print JSON."))
 @app.command("revoke")
 def revoke(key_id: str = typer.Argument(..., help="The key's id (from `keel keys list`).")) -> None:
     """Revoke a key: requests carrying it are refused (401) and audited from now on."""
+    from keel.govern import keys as key_domain
+
     with keel_errors(), open_database() as database, database.write() as session:
         key_domain.revoke_key(session, key_id, cli_actor())
     console.print(f"revoked key [bold]{key_id}[/bold]")

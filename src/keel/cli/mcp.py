@@ -12,8 +12,6 @@ from keel.cli.database import open_database
 from keel.cli.output import err_console, keel_errors
 from keel.config import Settings
 from keel.errors import InvalidInput
-from keel.ingest.native import RUN_ID_PATTERN
-from keel.mcp.proxy import proxy_and_record
 
 app = typer.Typer(help="MCP tool server and tool-call capture.", no_args_is_help=True)
 
@@ -38,6 +36,9 @@ def proxy(
 
     Example: keel mcp proxy --run-id demo -- npx -y @modelcontextprotocol/server-everything
     """
+    from keel.ingest.native import RUN_ID_PATTERN
+    from keel.mcp.proxy import proxy_and_record
+
     run_id = run_id or f"mcp-{uuid.uuid4().hex[:16]}"
     with keel_errors():
         if not re.fullmatch(RUN_ID_PATTERN, run_id):

@@ -11,15 +11,14 @@ from rich.table import Table
 from keel.cli.database import open_database
 from keel.cli.output import cli_actor, console, err_console, keel_errors, print_json
 from keel.config import Settings
-from keel.govern import policies
-from keel.govern.policy_file import parse_policy
-from keel.store.policies import run_ids_of_workflow
 
 app = typer.Typer(help="Load, list and apply tool-usage policies.", no_args_is_help=True)
 
 
 def load_policy_dir(settings: Settings, directory: Path) -> None:
     """Load every policy file of `directory` (KEEL_POLICY_DIR) or exit naming the bad one."""
+    from keel.govern import policies
+
     with keel_errors(), open_database(settings) as database, database.write() as session:
         loaded = policies.load_directory(session, directory, cli_actor())
     new = [f"{p.workflow_type}@{p.version}" for p, created in loaded if created]
@@ -32,6 +31,8 @@ def load(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Validate and load policy versions, all or nothing; a bad file is named with its line."""
+    from keel.govern import policies
+
     with keel_errors(), open_database() as database, database.write() as session:
         if path.is_dir():
             loaded = policies.load_directory(session, path, cli_actor())
@@ -53,6 +54,8 @@ def load(
 @app.command("check")
 def check(path: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
     """Validate a policy file without loading it (exit 2 naming line and field if bad)."""
+    from keel.govern.policy_file import parse_policy
+
     with keel_errors():
         policy = parse_policy(path.read_text(encoding="utf-8"), str(path))
     console.print(f"{path}: valid policy {policy.workflow_type}@{policy.version}")
@@ -61,6 +64,8 @@ def check(path: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None
 @app.command("list")
 def list_policies(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the policy in force for each workflow type, and where it came from."""
+    from keel.govern import policies
+
     with keel_errors(), open_database() as database, database.read() as session:
         rows = [
             {"workflow_type": name, "version": lp.policy.version, "origin": lp.origin,
@@ -83,6 +88,9 @@ def recheck(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Check stored runs again under the policy now in force (e.g. after loading a version)."""
+    from keel.govern import policies
+    from keel.store.policies import run_ids_of_workflow
+
     with keel_errors(), open_database() as database:
         with database.read() as session:
             run_ids = run_ids_of_workflow(session, workflow)

@@ -8,9 +8,7 @@ from rich.table import Table
 from keel.cli.database import open_database
 from keel.cli.output import cli_actor, console, keel_errors, print_json
 from keel.config import Settings
-from keel.govern import review as review_domain
-from keel.govern.keys import Principal
-from keel.store.reviews import QueueFilters, review_queue
+from keel.govern.decision import Decision
 from keel.world.categories import Category
 
 app = typer.Typer(help="Work the human review queue and export its labels.", no_args_is_help=True)
@@ -27,6 +25,8 @@ def list_queue(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List runs awaiting review, oldest first."""
+    from keel.store.reviews import QueueFilters, review_queue
+
     settings = Settings()
     filters = QueueFilters(workflow_type=workflow, reason=reason, state=state)
     with keel_errors(), open_database(settings) as database, database.read() as session:
@@ -54,12 +54,15 @@ def list_queue(
 @app.command("decide")
 def decide(
     run_id: str = typer.Argument(..., help="The run decided on."),
-    decision: review_domain.Decision = typer.Option(..., "--decision", help="What you decide."),
+    decision: Decision = typer.Option(..., "--decision", help="What you decide."),
     reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
     category: Category | None = typer.Option(None, "--category", help="Override: the category."),
     answer: str | None = typer.Option(None, "--answer", help="Override: the corrected answer."),
 ) -> None:
     """Record a decision on a run as the current OS user."""
+    from keel.govern import review as review_domain
+    from keel.govern.keys import Principal
+
     actor = cli_actor()
     who = Principal(None, actor, None)
     with keel_errors():
@@ -77,6 +80,8 @@ def labels(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Print reviewer-confirmed labels (category per run) for evaluation scripts."""
+    from keel.govern import review as review_domain
+
     with keel_errors(), open_database() as database, database.read() as session:
         rows = [label.as_dict() for label in review_domain.labels(session, workflow)]
     if as_json:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import Progress
 
-from keel.agents.support import SupportInputs, run_support
+from keel.cli.database import open_database
 from keel.cli.output import console, err_console, keel_errors, print_json
 from keel.config import Settings
 from keel.errors import InvalidInput, NotFound
-from keel.store.engine import Database
-from keel.store.migrate import upgrade
-from keel.store.records import RunRecord
+
+if TYPE_CHECKING:
+    from keel.store.records import RunRecord
 
 app = typer.Typer(help="Run keel's reference agents.", no_args_is_help=True)
 
@@ -69,6 +70,9 @@ def support(
     as_json: bool = typer.Option(False, "--json", help="Print the run(s) as JSON."),
 ) -> None:
     """Answer support tickets; each run is stored and shows in `keel runs show`."""
+    # Imported here: the agent and its model stack are heavy, and `keel --help` is not.
+    from keel.agents.support import SupportInputs, run_support
+
     settings = Settings()
     with keel_errors():
         if sum(x is not None for x in (ticket_id, text, tickets)) != 1:
@@ -81,16 +85,13 @@ def support(
         else:
             rows = [{"ticket_text": text, "customer_id": customer_id}]
         batch = [SupportInputs.model_validate({**row, **common}) for row in rows]
-        url = settings.resolved_database_url()
-        upgrade(url)
-        database = Database(url)
-        try:
-            with Progress(console=console, transient=True, disable=len(batch) < 2) as progress:
-                task = progress.add_task("support runs", total=len(batch))
-                runs = run_support(batch, settings, database,
-                                   on_done=lambda _r: progress.advance(task))  # fmt: skip
-        finally:
-            database.dispose()
+        with (
+            open_database(settings) as database,
+            Progress(console=console, transient=True, disable=len(batch) < 2) as progress,
+        ):
+            task = progress.add_task("support runs", total=len(batch))
+            runs = run_support(batch, settings, database,
+                               on_done=lambda _r: progress.advance(task))  # fmt: skip
     summaries = [_summary(run) for run in runs]
     if as_json and tickets is None:
         # the answer itself (schema-valid); the run id goes to stderr for `keel runs show`
@@ -122,13 +123,8 @@ def sql(
     with keel_errors():
         inputs = SqlInputs(question=question, model=model or settings.model, seed=seed,
                            temperature=temperature)  # fmt: skip
-        url = settings.resolved_database_url()
-        upgrade(url)
-        database = Database(url)
-        try:
+        with open_database(settings) as database:
             run = run_sql([inputs], settings, database)[0]
-        finally:
-            database.dispose()
     if as_json:
         err_console.print(f"run {run.run_id} {run.status}", highlight=False)
         print_json(run.output or {"error": run.error})

@@ -8,8 +8,6 @@ from rich.table import Table
 from keel.cli.database import open_database
 from keel.cli.output import console, keel_errors, print_json
 from keel.errors import NotFound
-from keel.store.runs import RunFilters, run_detail, runs_page
-from keel.web.schemas import EventOut, RunSummary, ToolCallOut
 
 app = typer.Typer(help="List and inspect runs.", no_args_is_help=True)
 
@@ -26,6 +24,9 @@ def list_runs(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List the newest runs."""
+    from keel.store.runs import RunFilters, runs_page
+    from keel.web.schemas import RunSummary
+
     with keel_errors(), open_database() as database, database.read() as session:
         page = runs_page(session, RunFilters(workflow_type=workflow, status=status), limit=limit)
         rows = [RunSummary.model_validate(run).model_dump(mode="json") for run in page.runs]
@@ -48,6 +49,9 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show one run with its events and tool calls."""
+    from keel.store.runs import run_detail
+    from keel.web.schemas import EventOut, RunSummary, ToolCallOut
+
     with keel_errors(), open_database() as database, database.read() as session:
         detail = run_detail(session, run_id)
         if detail is None:

@@ -5,12 +5,9 @@ from __future__ import annotations
 import gc
 
 import typer
-import uvicorn
 
 from keel.cli.policy import load_policy_dir
 from keel.config import Settings
-from keel.store.migrate import upgrade
-from keel.web.app import create_app
 
 
 def serve(
@@ -19,6 +16,11 @@ def serve(
     log_level: str = typer.Option("info", help="uvicorn log level."),
 ) -> None:
     """Serve the JSON API, the OTLP receiver and the dashboard."""
+    import uvicorn
+
+    from keel.store.migrate import upgrade
+    from keel.web.app import create_app
+
     settings = Settings()
     upgrade(settings.resolved_database_url())
     if settings.policy_dir is not None:

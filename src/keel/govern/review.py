@@ -7,7 +7,6 @@ approve/override decision on a run is its reviewer-confirmed label.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,17 +16,12 @@ from sqlalchemy.orm import Session
 
 from keel.errors import InvalidInput, NotFound
 from keel.govern import audit
+from keel.govern.decision import Decision
 from keel.govern.keys import Principal
 from keel.store import reviews as review_store
 from keel.store.govern_models import Review
 from keel.store.models import Run, utcnow
 from keel.world.categories import Category
-
-
-class Decision(enum.StrEnum):
-    APPROVE = "approve"
-    OVERRIDE = "override"
-    ESCALATE = "escalate"
 
 
 class ReviewIn(BaseModel):
