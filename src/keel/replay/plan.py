@@ -46,9 +46,13 @@ def parse_perturbations(text: str) -> list[Perturbation]:
 
 
 def plan_replays(
-    perturbations: Sequence[Perturbation], samples: int, seed: int
+    perturbations: Sequence[Perturbation], samples: int, seed: int, run_id: str = ""
 ) -> list[ReplaySpec]:
-    """Return the replays of a budget: seed-only plus each perturbation, `samples` of each."""
+    """Return the replays of a budget: seed-only plus each perturbation, `samples` of each.
+
+    Perturbation seeds also depend on the base run, so that runs replayed with the same seed
+    still draw different paraphrases and tool constraints; the same run and seed replay alike.
+    """
     if samples < 1:
         raise InvalidInput("samples must be at least 1", field="samples")
     kinds = [
@@ -60,7 +64,7 @@ def plan_replays(
             kind,
             sample,
             derive_seed(seed, "gen", kind, sample),
-            derive_seed(seed, "perturb", kind, sample),
+            derive_seed(seed, "perturb", run_id, kind, sample),
         )
         for kind in kinds
         for sample in range(samples)

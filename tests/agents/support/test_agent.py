@@ -60,6 +60,13 @@ def test_a_tool_timeout_is_recorded_and_the_run_finishes(
     assert run.status in ("COMPLETED", "FAILED")
 
 
+def test_injected_latency_spends_the_calls_deadline(settings: Settings, database: Database) -> None:
+    run = _run(settings, database, tool_timeout_s=0.3, tool_constraints=[
+        {"kind": "latency", "tool": "knowledge.search", "latency_ms": 500}])  # fmt: skip
+    assert run.tool_calls[0].tool_name == "knowledge.search" and run.tool_calls[0].error
+    assert all(c.error is None for c in run.tool_calls[1:])
+
+
 def test_a_server_that_crashes_mid_call_is_recorded_in_the_trace(
     settings: Settings, database: Database
 ) -> None:
@@ -74,3 +81,15 @@ def test_a_server_that_crashes_mid_call_is_recorded_in_the_trace(
 def test_a_server_that_cannot_start_fails_the_run(settings: Settings, database: Database) -> None:
     run = _run(settings, database, command=(sys.executable, "-c", "raise SystemExit(1)"))
     assert run.status == "FAILED" and "tool server" in (run.error or "")
+
+
+def test_truncated_reads_leave_the_agent_only_the_cut_text(
+    settings: Settings, database: Database
+) -> None:
+    full = _run(settings, database)
+    cut = _run(settings, database, tool_constraints=[{"kind": "truncate", "tool": "knowledge.get",
+                                                      "max_chars": 30}])  # fmt: skip
+    assert cut.status == "COMPLETED", cut.error
+    assert full.output is not None and cut.output is not None
+    assert cut.output["answer"] != full.output["answer"]
+    assert cut.output["answer"].endswith("[truncated]") and len(cut.output["answer"]) < 50

@@ -128,8 +128,11 @@ class SupportAgent:
         timeout_s = inputs.tool_timeout_s
         latency = inputs.constraint_on(name, ConstraintKind.LATENCY)
         if latency is not None and latency.latency_ms:
-            await asyncio.sleep(latency.latency_ms / 1000.0)
-        if inputs.constraint_on(name, ConstraintKind.TIMEOUT) is not None:
+            # injected latency spends the call's own deadline, as a slow server would
+            delay_s = min(latency.latency_ms / 1000.0, timeout_s)
+            await asyncio.sleep(delay_s)
+            timeout_s -= delay_s
+        if timeout_s <= 0 or inputs.constraint_on(name, ConstraintKind.TIMEOUT) is not None:
             timeout_s = 0.001  # a deadline no call meets: the timeout path, for real
         return await self.tools.call(trace.recorder, name, arguments, timeout_s)
 
@@ -148,7 +151,7 @@ class SupportAgent:
             if READ_TOOL in self.tools.tools and READ_TOOL not in inputs.unavailable_tools():
                 read = await self._call(inputs, trace, READ_TOOL, {"id": document["id"]})
                 if isinstance(read.data, dict):
-                    document.update(text=read.data.get("body", ""),
+                    document.update(text=_read_body(inputs, read.data),
                                     steps=list(read.data.get("steps", [])),
                                     topic=str(read.data.get("topic") or ""))  # fmt: skip
             documents.append(document)
@@ -221,6 +224,15 @@ def _required_first(inputs: SupportInputs, documents: list[dict[str, Any]]) -> l
         return documents
     wanted = set(inputs.required_citations)
     return sorted(documents, key=lambda document: document["id"] not in wanted)
+
+
+def _read_body(inputs: SupportInputs, article: dict[str, Any]) -> str:
+    """Return an article's body as a reader with `max_chars` of each read would see it."""
+    body = str(article.get("body", ""))
+    constraint = inputs.constraint_on(READ_TOOL, ConstraintKind.TRUNCATE)
+    if constraint is None or not constraint.max_chars:
+        return body
+    return truncate_text(body, constraint.max_chars)
 
 
 def _truncated(inputs: SupportInputs, documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
