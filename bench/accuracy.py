@@ -5,8 +5,10 @@
 Runs the agent's classification path (knowledge search, full articles, the draft's category;
 `keel.agents.support.classify`) with the offline default model, greedy unless --temperature is
 given, on every world ticket (or the first N, or the tickets of FILE). Prints one JSON object:
-overall and per-category accuracy, the confusion matrix (gold -> predicted), and accuracy on
-the tickets labelled ambiguous.
+overall and per-category accuracy, the confusion matrix (gold -> predicted), accuracy on
+the tickets labelled ambiguous, and calibration: the model's top-label probability
+(temperature 1) on ambiguous and clear tickets, and the AUROC with which a low top
+probability picks out the ambiguous ones (0.5 = it cannot tell them apart).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from keel.agents.models import load_model
 from keel.agents.support.classify import classify
@@ -42,11 +46,13 @@ def measure(tickets: list[dict[str, Any]], knowledge: Any, temperature: float) -
     model = load_model("offline")
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
     ambiguous = [0, 0]
+    confidence: dict[bool, list[float]] = {True: [], False: []}
     started = time.perf_counter()
     for index, ticket in enumerate(tickets):
         got = classify(model, knowledge, ticket["text"], seed=index, temperature=temperature)
         gold = str(ticket["gold_category"])
         confusion[gold][got.category] += 1
+        confidence[bool(ticket.get("ambiguous_between"))].append(got.confidence)
         if ticket.get("ambiguous_between"):
             ambiguous[0] += got.category == gold
             ambiguous[1] += 1
@@ -59,9 +65,28 @@ def measure(tickets: list[dict[str, Any]], knowledge: Any, temperature: float) -
             gold: round(row[gold] / sum(row.values()), 4) for gold, row in sorted(confusion.items())
         },
         "ambiguous_accuracy": round(ambiguous[0] / max(1, ambiguous[1]), 4),
+        "calibration": _calibration(confidence[True], confidence[False]),
         "confusion": {gold: dict(sorted(row.items())) for gold, row in sorted(confusion.items())},
         "seconds": round(time.perf_counter() - started, 2),
     }
+
+
+def _calibration(ambiguous: list[float], clear: list[float]) -> dict[str, Any]:
+    """Return the top-probability quartiles of both groups and AUROC(clear above ambiguous)."""
+    if not ambiguous or not clear:
+        return {}
+    above = sum((c > a) + 0.5 * (c == a) for c in clear for a in ambiguous)
+    return {
+        "top_probability_quartiles_ambiguous": _quartiles(ambiguous),
+        "top_probability_quartiles_clear": _quartiles(clear),
+        "auroc_low_top_probability_means_ambiguous": round(
+            above / (len(clear) * len(ambiguous)), 3
+        ),
+    }
+
+
+def _quartiles(values: list[float]) -> list[float]:
+    return [round(float(q), 3) for q in np.percentile(values, [25, 50, 75])]
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Does the stability score predict reliability? (issue 5's evidence)
 
-    python bench/validity.py [--tickets 100] [--reruns 16] [--samples 2]
+    python bench/validity.py [--tickets 100] [--reruns 16] [--samples 2] [--rows FILE.jsonl]
 
 For each ticket of the synthetic world: run the support agent once (the base), score it from one
 replay budget (base + seed-only + P1/P2/P3, `--samples` each: R = 1 + 4 x samples >= 8), and
@@ -10,12 +10,18 @@ share of reruns matching the modal (category, needs_human_review) decision, and 
 that decision ever changes. Prints JSON: Spearman rho (score vs agreement rate) and AUROC (low
 score predicts a flip), each with a task-level bootstrap 95% interval, the same for baselines
 (each component alone, mean cosine, answer length), and the ICC(3,1) of the two budgets.
+Tickets are every (world size / --tickets)-th, so ambiguous and clear ones come in their world
+proportions. --rows writes each ticket's measurements as they finish (JSON lines), with the
+per-field agreements, so other combinations of the components can be studied without rerunning;
+progress goes to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -93,7 +99,8 @@ def measure(
         if budget == "a":
             parts = result.components
             row.update(semantic=parts.semantic, structural=parts.structural,
-                       trajectory=parts.trajectory, mean_cosine=parts.mean_cosine)  # fmt: skip
+                       trajectory=parts.trajectory, mean_cosine=parts.mean_cosine,
+                       fields={f.field: f.agreement for f in result.fields})  # fmt: skip
     decisions = []
     for rerun in range(args.reruns):
         output = target.runner.run(inputs.model_copy(update={"seed": 10_000 + rerun})).output or {}
@@ -126,13 +133,58 @@ def analyse(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _measure_all(
+    target: SupportTarget, database: Database, chosen: list[Any], args: Any, started: float
+) -> list[dict[str, Any]]:
+    """Return every chosen ticket's row, appending each to --rows as it finishes."""
+    rows = []
+    with open(args.rows, "w") if args.rows else contextlib.nullcontext() as sink:
+        for index, ticket in enumerate(chosen, 1):
+            inputs = SupportInputs(ticket_text=ticket.text, ticket_id=ticket.ticket_id,
+                                   customer_id=ticket.customer_id)  # fmt: skip
+            row = measure(target, database, inputs, args)
+            row["ambiguous"] = bool(ticket.ambiguous_between)
+            rows.append(row)
+            if sink is not None:
+                sink.write(json.dumps(row) + "\n")
+                sink.flush()
+            elapsed = time.perf_counter() - started
+            print(f"{index}/{len(chosen)} {ticket.ticket_id} {elapsed:.0f}s", file=sys.stderr)
+    return rows
+
+
+def summary(rows: list[dict[str, Any]], args: Any) -> dict[str, Any]:
+    """Return the study's JSON: sizes, flip and instability shares per group, and `analyse`."""
+    groups = {"ambiguous": [r for r in rows if r.get("ambiguous")],
+              "clear": [r for r in rows if not r.get("ambiguous")]}  # fmt: skip
+    return {
+        "tickets": len(rows), "replays_per_budget": 4 * args.samples, "reruns": args.reruns,
+        "flip_share": round(float(np.mean([r["flip"] for r in rows])), 3),
+        "mean_stability": round(float(np.mean([r["score_a"] for r in rows])), 2),
+        "by_group": {
+            name: {"tickets": len(group),
+                   "flip_share": round(float(np.mean([r["flip"] for r in group])), 3),
+                   "mean_stability": round(float(np.mean([r["score_a"] for r in group])), 2),
+                   "unstable_share": round(float(np.mean([r["score_a"] < 70 for r in group])), 3)}
+            for name, group in groups.items() if group
+        },
+        **analyse(rows),
+    }  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tickets", type=int, default=100)
     parser.add_argument("--reruns", type=int, default=16)
     parser.add_argument("--samples", type=int, default=2)
+    parser.add_argument("--rows", default=None, help="write per-ticket rows to this JSONL file")
+    parser.add_argument("--from-rows", default=None, help="analyse a --rows file, run nothing")
     args = parser.parse_args()
     started = time.perf_counter()
+    if args.from_rows:
+        rows = [json.loads(line) for line in Path(args.from_rows).read_text().splitlines() if line]
+        print(json.dumps(summary(rows, args), indent=2))
+        return
     with tempfile.TemporaryDirectory() as scratch:
         settings = Settings(home=Path(scratch), database_url=f"sqlite:///{scratch}/v.db")
         upgrade(settings.resolved_database_url())
@@ -142,17 +194,10 @@ def main() -> None:
         chosen = tickets[::step][: args.tickets]
         target = SupportTarget(database, settings)
         try:
-            rows = [measure(target, database, SupportInputs(
-                ticket_text=t.text, ticket_id=t.ticket_id, customer_id=t.customer_id), args)
-                for t in chosen]  # fmt: skip
+            rows = _measure_all(target, database, chosen, args, started)
         finally:
             target.close()
-    output = {
-        "tickets": len(rows), "replays_per_budget": 4 * args.samples, "reruns": args.reruns,
-        "flip_share": round(float(np.mean([r["flip"] for r in rows])), 3),
-        "mean_stability": round(float(np.mean([r["score_a"] for r in rows])), 2),
-        **analyse(rows), "seconds": round(time.perf_counter() - started, 1),
-    }  # fmt: skip
+    output = {**summary(rows, args), "seconds": round(time.perf_counter() - started, 1)}
     print(json.dumps(output, indent=2))
 
 

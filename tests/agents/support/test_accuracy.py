@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from keel.agents.models import load_model
 from keel.agents.support.classify import classify
 from keel.world import ensure_world
 
-# Measured 0.754 on this sample (every 6th ticket, 69 tickets) and 0.752 on all 412 with
-# `python bench/accuracy.py`; the floor sits a little below so that only a real drop fails.
-FLOOR = 0.70
-EVERY = 6
+# Measured 0.811 on this sample (every 2nd ticket: 206 tickets, 95 of the 101 scenarios) and
+# 0.811 on all 412 with `python bench/accuracy.py`; the floor is the target, 0.80.
+FLOOR = 0.80
+EVERY = 2
 
 
+@pytest.mark.slow
 def test_greedy_category_accuracy_on_a_ticket_sample_stays_above_the_floor(
     tmp_path: Path,
 ) -> None:
@@ -25,5 +28,5 @@ def test_greedy_category_accuracy_on_a_ticket_sample_stays_above_the_floor(
         == str(ticket.gold_category)
         for ticket in sample
     )
-    assert len(sample) >= 60
+    assert len(sample) >= 200
     assert correct / len(sample) >= FLOOR, f"{correct}/{len(sample)}"

@@ -30,9 +30,10 @@ from keel.agents.models.composition import CompositionSettings, compose
 from keel.agents.models.embedding_cache import DEFAULT_EMBEDDER, CachedEmbedder, cached_embedder
 from keel.agents.models.generation import Generation, GenerationRequest, ModelError, ToolCallRequest
 from keel.agents.models.grounding import (
+    attention,
     context_weights,
     documents_from,
-    label_scores,
+    label_mixture,
     label_space,
     request_similarity,
 )
@@ -47,11 +48,14 @@ MODEL_NAME = "grounded-sampler"
 class SamplerSettings:
     """The sampler's fixed hyperparameters (the same for every knowledge base)."""
 
-    label_scale: float = 0.04  # cosine units per logit unit: how sharply scores separate labels
+    label_scale: float = 0.05  # cosine units per logit unit: how sharply scores separate labels
+    request_scale: float = 0.15  # the same for a reading of the request without documents
     sentence_scale: float = 0.05
     position_decay: float = 0.75  # weight of the document at position r is decay**r
+    attention_temperature: float = 0.05  # cosine units: how sharply the label reading attends
     lexical_weight: float = 0.1  # distinctive description words matched, in cosine units
-    document_share: float = 2.0  # weight of the documents' evidence against the request's
+    document_share: float = 3.0  # weight of a document's evidence against the request's
+    request_share: float = 0.35  # weight of the request's own reading in the label mixture
     review_confidence: float = 0.6  # below this calibrated top probability, ask for review
     topic_weight: float = 0.3  # a document's topic (the KB's own grouping) added to its text
 
@@ -122,19 +126,24 @@ class GroundedSampler:
         doc_texts = [d.embed_text for d in documents]
         doc_similarity = space.similarity(vectors) + lexical * space.lexical(doc_texts)
         doc_similarity += self.settings.topic_weight * self._topics(space, documents)
-        scores = label_scores(
+        attended = attention(
+            query, vectors, self.settings.position_decay, self.settings.attention_temperature
+        )
+        mixture = label_mixture(
             request_similarity(text, query, space, self.embedder)
             + lexical * space.lexical([text])[0],
             doc_similarity,
-            weights,
-            self.settings.document_share,
+            attended,
+            (self.settings.request_share, self.settings.document_share),
+            (self.settings.request_scale, self.settings.label_scale),
         )
-        logits = scores / self.settings.label_scale
+        # sampling at temperature T from the mixture is softmax(log p / T), as a decoder does
+        logits = np.log(np.clip(mixture, 1e-12, None))
         return {
             "space": space, "query": query, "weights": weights, "logits": logits,
             "doc_similarity": doc_similarity,
             "probabilities": tempered_softmax(logits, temperature),
-            "calibrated": tempered_softmax(logits, 1.0),
+            "calibrated": mixture / mixture.sum(),
         }  # fmt: skip
 
     def _topics(self, space: Any, documents: list[Any]) -> np.ndarray:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from keel.agents.models.embedding_cache import CachedEmbedder
+from keel.agents.models.sampling import softmax_rows
 from keel.errors import InvalidInput
 
 _PROTOTYPE_SPLIT = re.compile(r"(?<=[.;,])\s+")
@@ -196,19 +197,46 @@ def context_weights(query: np.ndarray, documents: np.ndarray, decay: float) -> n
     return position * relevance / position.sum()
 
 
-def label_scores(
+def attention(
+    query: np.ndarray, documents: np.ndarray, decay: float, temperature: float
+) -> np.ndarray:
+    """Return how much each document is read when deciding the label: weights summing to 1.
+
+    softmax(cosine to the request / temperature) times decay**position, renormalised: like an
+    LLM's attention, the reading concentrates on the documents most relevant to the request
+    (BM25 rank alone often puts a keyword match above the article that answers it), and
+    earlier context still counts a little more than later context.
+    """
+    if len(documents) == 0:
+        return np.zeros(0)
+    similarity = documents @ query
+    position = decay ** np.arange(len(documents), dtype=np.float64)
+    weights = np.exp((similarity - similarity.max()) / temperature) * position
+    return weights / weights.sum()
+
+
+def label_mixture(
     query_similarity: np.ndarray,
     document_similarity: np.ndarray,
-    weights: np.ndarray,
-    document_share: float,
+    attended: np.ndarray,
+    shares: tuple[float, float],
+    scales: tuple[float, float],
 ) -> np.ndarray:
-    """Return each label's score: the request's similarity plus the documents' weighted evidence.
+    """Return label probabilities as a mixture of readings: the request's own and one per document.
 
-    Each document's evidence is its similarity to a label minus its mean over labels, so a
-    document speaks only to what sets labels apart (centred the same way, the request's).
+    The request's reading is softmax(request score / scales[0]); each document's is
+    softmax((request score + shares[1] x that document's contrast) / scales[1]), sharper, as a
+    reading backed by an article is surer than one from the request alone. The request's
+    reading weighs `shares[0]`, the documents' the rest, split by attention. When the request
+    or the relevant documents speak for different labels (a ticket that sits between two of
+    them), the probability splits between those labels; when everything agrees, it stays on
+    one. Without documents it is the request's reading alone.
     """
-    score = query_similarity - query_similarity.mean()
-    if len(weights) == 0:
-        return score
+    request = query_similarity - query_similarity.mean()
+    alone = softmax_rows(request[None, :] / scales[0])[0]
+    if len(attended) == 0:
+        return alone
+    request_share, document_share = shares
     contrast = document_similarity - document_similarity.mean(axis=1, keepdims=True)
-    return score + document_share * (weights @ contrast)
+    readings = softmax_rows((request[None, :] + document_share * contrast) / scales[1])
+    return request_share * alone + (1.0 - request_share) * (attended @ readings)

@@ -24,6 +24,7 @@ class Classification:
     category: str
     document_ids: tuple[str, ...]
     probabilities: dict[str, float]
+    confidence: float  # the calibrated (temperature 1) probability of the most likely label
 
 
 def retrieved_documents(knowledge: KnowledgeBase, text: str, k: int) -> list[dict[str, Any]]:
@@ -65,4 +66,5 @@ def classify(
         category=str(parsed.get("category")),
         document_ids=tuple(d["id"] for d in documents),
         probabilities=dict(generation.details.get("label_probabilities", {})),
+        confidence=float(generation.details.get("confidence", 1.0)),
     )
