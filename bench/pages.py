@@ -26,9 +26,11 @@ import httpx
 from sqlalchemy import insert
 
 from ingest import fresh_postgres, keel_server  # a sibling script: bench/ is on sys.path
+from keel.evaluate.generation import Generation, ToolStep
+from keel.evaluate.stability import stability
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
-from keel.store.models import Event, Run, ToolCall
+from keel.store.models import Event, Replay, ReplaySet, Run, ToolCall
 
 CHUNK = 5_000
 START = datetime(2026, 10, 1, tzinfo=UTC)
@@ -93,7 +95,77 @@ def load(database: Database, runs: int, events_per_run: int) -> float:
     return time.perf_counter() - started
 
 
-def pages(runs: int) -> dict[str, str]:
+def add_replay_set(database: Database, runs: int, replays: int = 6) -> str:
+    """Replay the middle run `replays` times (rows as the engine writes them); return the set id.
+
+    The replays' answers differ in wording and category, so the page has a real heatmap, field
+    variance and stability breakdown to draw; the result is keel's own stability of them.
+    """
+    rng = random.Random(2)
+    base = _run_row(rng, runs // 2)
+    set_id = "rs-bench"
+    rows, generations = [], [Generation("base", base["output"])]
+    for sample in range(replays):
+        kind = ("P1", "P2", "P3")[sample % 3]
+        row = {
+            **_run_row(rng, runs + sample),
+            "run_id": f"{set_id}-{kind}-{sample}",
+            "parent_run_id": base["run_id"],
+            "workflow_type": base["workflow_type"],
+        }
+        row["output"] = {
+            "category": rng.choice(("TAX", "TRANSFER")),
+            "answer": f"Answer {sample}: forms are filed {rng.choice(('yearly', 'at once'))}.",
+        }
+        rows.append(row)
+        generations.append(
+            Generation(
+                kind,
+                row["output"],
+                tool_calls=tuple(ToolStep(tool, "0" * 64) for tool in TOOLS[: 2 + sample % 2]),
+            )
+        )
+    result = stability(generations).as_dict()
+    with database.write() as session:
+        session.execute(insert(Run), rows)
+        for row in rows:
+            events, calls = _children(row["run_id"], row["created_at"], 10)
+            session.execute(insert(Event), events)
+            session.execute(insert(ToolCall), calls)
+        session.execute(
+            insert(ReplaySet),
+            [
+                {
+                    "set_id": set_id,
+                    "base_run_id": base["run_id"],
+                    "status": "completed",
+                    "perturbations": {"kinds": ["P1", "P2", "P3"]},
+                    "samples": 2,
+                    "total": replays,
+                    "done": replays,
+                    "result": {"stability": result},
+                }
+            ],
+        )
+        session.execute(
+            insert(Replay),
+            [
+                {
+                    "replay_id": f"{set_id}:{row['run_id']}",
+                    "set_id": set_id,
+                    "base_run_id": base["run_id"],
+                    "perturbation_type": row["run_id"].split("-")[2],
+                    "sample": index,
+                    "replay_run_id": row["run_id"],
+                    "metrics": {},
+                }
+                for index, row in enumerate(rows)
+            ],
+        )
+    return set_id
+
+
+def pages(runs: int, set_id: str) -> dict[str, str]:
     """Return the pages to time (HTML and JSON twin), by name."""
     middle = f"bench-{runs // 2:07d}"
     return {
@@ -104,6 +176,8 @@ def pages(runs: int) -> dict[str, str]:
         "runs_filtered.json": "/api/v1/runs?workflow_type=support&status=UNSTABLE&stability_max=60",
         "run_detail": f"/runs/{middle}", "run_detail.json": f"/api/v1/runs/{middle}",
         "overview": "/overview", "overview.json": "/api/v1/overview",
+        "replay_comparison": f"/replays/{set_id}",
+        "replay_comparison.json": f"/api/v1/replays/{set_id}",
     }  # fmt: skip
 
 
@@ -141,11 +215,13 @@ def bench(url: str, args: argparse.Namespace, home: Path) -> dict[str, Any]:
     upgrade(url)
     database = Database(url)
     load_s = load(database, args.runs, args.events_per_run)
+    set_id = add_replay_set(database, args.runs)
     database.dispose()
     env = {"KEEL_DATABASE_URL": url, "KEEL_HOME": str(home)}
     with keel_server(env) as (base, _pid), httpx.Client(base_url=base, timeout=60) as client:
         timed = {
-            name: time_page(client, path, args.requests) for name, path in pages(args.runs).items()
+            name: time_page(client, path, args.requests)
+            for name, path in pages(args.runs, set_id).items()
         }
     return {"load_seconds": round(load_s, 1), "pages": timed}
 
