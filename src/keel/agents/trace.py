@@ -86,5 +86,10 @@ class AgentTrace:
 
 def store_run(database: Database, run: RunRecord) -> None:
     """Store `run` with its events and tool calls, its policy flags and risk, in one transaction."""
+    store_batch(database, [run])
+
+
+def store_batch(database: Database, runs: list[RunRecord]) -> None:
+    """Store `runs` as `store_run` does, all in one transaction (one audit append, one commit)."""
     with database.write() as session:
-        store_runs(session, [run], "agent", "agent")
+        store_runs(session, runs, "agent", "agent")

@@ -24,6 +24,7 @@ def _tokenizer() -> Tokenizer:
     return tokenizer
 
 
+@lru_cache(maxsize=8192)  # system prompts and article texts recur in every run
 def count_tokens(text: str) -> int:
     """Return how many WordPiece tokens `text` has (no special tokens)."""
     if not text:

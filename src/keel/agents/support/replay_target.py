@@ -7,14 +7,15 @@ replay uses its own sampling seed, so seed-only replays measure the sampler's ow
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextlib import closing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from keel.agents.models import load_model, parse_model_spec
 from keel.agents.support.agent import SupportAgent
 from keel.agents.support.inputs import RETRIEVAL_TOOL, SupportInputs
-from keel.agents.tool_client import KEEL_SERVER_COMMAND
+from keel.agents.tool_client import KEEL_SERVER_COMMAND, ToolClient
 from keel.agents.tool_host import ToolHost
 from keel.agents.trace import store_run
 from keel.config import Settings
@@ -27,6 +28,8 @@ from keel.store.engine import Database
 from keel.store.records import RunRecord
 from keel.store.runs import RunDetail
 
+T = TypeVar("T")
+
 
 @dataclass
 class SupportRunner:
@@ -38,11 +41,15 @@ class SupportRunner:
 
     def run(self, inputs: SupportInputs) -> RunRecord:
         """Run the agent once on `inputs` and return its (unstored) run."""
-        if self._host is None:
-            self._host = ToolHost({"KEEL_HOME": str(self.settings.home.resolve())}, self.command)
         spec = str(parse_model_spec(inputs.model))
         with closing(load_model(inputs.model, self.settings)) as model:
-            return self._host.run(lambda tools: SupportAgent(model, spec, tools).run(inputs))
+            return self.on_tools(lambda tools: SupportAgent(model, spec, tools).run(inputs))
+
+    def on_tools(self, work: Callable[[ToolClient], Awaitable[T]]) -> T:
+        """Return `work(tools)` run against the runner's tool server (started on first use)."""
+        if self._host is None:
+            self._host = ToolHost({"KEEL_HOME": str(self.settings.home.resolve())}, self.command)
+        return self._host.run(work)
 
     def close(self) -> None:
         """Stop the tool server."""
