@@ -16,9 +16,13 @@ def demo(
     host: str = typer.Option("127.0.0.1", help="Interface to serve on."),
     port: int = typer.Option(8000, help="TCP port to serve on."),
     tickets: int = typer.Option(200, "--tickets", min=20, help="Support tickets per config."),
+    questions: int = typer.Option(
+        20, "--questions", min=1, max=20, help="SQL questions per config."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the story as JSON."),
 ) -> None:
-    """Run a month of support tickets, replay, heal, baseline, regress, then serve the story."""
+    """Run a month of support tickets and SQL questions, replay, heal, baseline, regress, then
+    serve the story."""
     from keel.config import Settings
     from keel.demo.story import StoryPlan, story_urls, summary, tell
 
@@ -35,7 +39,8 @@ def demo(
 
     started = time.perf_counter()
     with keel_errors(), open_database(settings) as database, bar:
-        plan = StoryPlan(tickets=tickets, replayed=max(4, min(10, tickets // 10)))
+        replayed = max(4, min(10, tickets // 10))
+        plan = StoryPlan(tickets=tickets, replayed=replayed, questions=questions)
         story = tell(settings, database, plan, report)
     result = summary(story)
     result["seconds"] = round(time.perf_counter() - started, 1)

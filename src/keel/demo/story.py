@@ -1,23 +1,29 @@
-"""The demo's story, step by step: a month of support tickets under two configurations, replays
-of a sample (tax tickets included), self-heal of the unstable ones, a baseline, then a
+"""The demo's story, step by step: a month of support tickets under two configurations and SQL
+questions under two more, replays of a sample (tax tickets included, widened toward ambiguous tax
+tickets until one proves unstable), self-heal of the unstable ones, a baseline, then a
 configuration change that regresses and the drift check that catches it.
 
-Every run is a real run of the support agent against keel's MCP tool server; only its
-`created_at` is placed in the past, so the month the story covers can be shown in a minute.
+Every run is a real run of keel's agents against keel's MCP tool server, one server for the
+whole story; only its `created_at` is placed in the past, so the month the story covers can be
+shown in a minute. Which runs are unstable is whatever the replays measure.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from keel.agents.models import ModelProvider, load_model, parse_model_spec
+from keel.agents.sql_analysis import SqlInputs
+from keel.agents.sql_analysis.agent import SqlAgent
 from keel.agents.support import SupportInputs
-from keel.agents.support.replay_target import SupportTarget
-from keel.agents.trace import store_run
+from keel.agents.support.replay_target import SupportRunner, SupportTarget
+from keel.agents.trace import store_batch
 from keel.config import Settings
+from keel.demo.questions import QUESTIONS, SQL_CONFIGS, SqlConfig
 from keel.drift.baseline import create_baseline
 from keel.drift.check import DriftCheck, Window, check_drift
 from keel.heal.controller import heal_run
@@ -25,6 +31,8 @@ from keel.replay.engine import ReplayOutcome, run_replay_set, start_replay_set
 from keel.replay.plan import Perturbation
 from keel.store.drift import PopulationFilter, get_baseline
 from keel.store.engine import Database
+from keel.store.records import RunRecord
+from keel.store.runs import run_detail
 from keel.world import Ticket, ensure_world
 
 #: (progress label, done, total) — how a step reports progress.
@@ -56,6 +64,9 @@ class StoryPlan:
     replayed: int = 10
     samples: int = 2
     regression_tickets: int = 100
+    questions: int = len(QUESTIONS)
+    #: ambiguous tax tickets replayed beyond the sample while none has proved unstable
+    more_tax_replays: int = 12
 
 
 @dataclass
@@ -63,10 +74,16 @@ class Story:
     """What the demo did, and where to look."""
 
     runs: dict[str, list[str]] = field(default_factory=dict)
+    tickets: dict[str, Ticket] = field(default_factory=dict)  # base run id -> its world ticket
     replays: dict[str, ReplayOutcome] = field(default_factory=dict)
     healed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    risks: dict[str, float | None] = field(default_factory=dict)  # replayed run id -> risk
     drift: DriftCheck | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
+
+
+#: Runs stored per transaction: one commit, one audit append and one risk pass for the batch.
+STORE_BATCH = 25
 
 
 @contextmanager
@@ -74,6 +91,11 @@ def _timed(story: Story, step: str) -> Iterator[None]:
     started = datetime.now(UTC)
     yield
     story.timings_s[step] = round((datetime.now(UTC) - started).total_seconds(), 1)
+
+
+def is_tax(ticket: Ticket) -> bool:
+    """Return whether the world labels `ticket` a tax question (gold, or one of two readings)."""
+    return ticket.gold_category == "TAX" or "TAX" in (ticket.ambiguous_between or ())
 
 
 def _inputs(ticket: Ticket, config: Config, seed: int) -> SupportInputs:
@@ -87,32 +109,108 @@ def _inputs(ticket: Ticket, config: Config, seed: int) -> SupportInputs:
     return SupportInputs.model_validate(fields)
 
 
+class _Placed:
+    """Places runs evenly over `days` from `start`, tags their config, stores them in batches."""
+
+    def __init__(self, database: Database, config: str, start: datetime, days: float,
+                 total: int) -> None:  # fmt: skip
+        self.database, self.config, self.start, self.days = database, config, start, days
+        self.total = max(1, total)
+        self.pending: list[RunRecord] = []
+        self.run_ids: list[str] = []
+
+    def add(self, run: RunRecord) -> None:
+        run.created_at = self.start + timedelta(days=self.days * len(self.run_ids) / self.total)
+        run.metrics = {**run.metrics, "config": self.config}
+        self.run_ids.append(run.run_id)
+        self.pending.append(run)
+        if len(self.pending) >= STORE_BATCH or len(self.run_ids) == self.total:
+            store_batch(self.database, self.pending)
+            self.pending = []
+
+
 def run_tickets(
     target: SupportTarget, tickets: list[Ticket], config: Config, start: datetime, days: float,
     report: Report,
 ) -> list[str]:  # fmt: skip
     """Run each ticket once under `config`, placed evenly over `days` from `start`."""
-    run_ids = []
+    placed = _Placed(target.database, config.name, start, days, len(tickets))
     for index, ticket in enumerate(tickets):
-        run = target.runner.run(_inputs(ticket, config, seed=index))
-        run.created_at = start + timedelta(days=days * index / max(1, len(tickets)))
-        run.metrics = {**run.metrics, "config": config.name}
-        store_run(target.database, run)
-        run_ids.append(run.run_id)
+        placed.add(target.runner.run(_inputs(ticket, config, seed=index)))
         report(f"support runs ({config.name})", index + 1, len(tickets))
-    return run_ids
+    return placed.run_ids
 
 
-def _sample_for_replay(tickets: list[Ticket], run_ids: list[str], count: int) -> list[str]:
-    """Tax tickets first (ambiguous ones before clear ones), then clear tickets of other kinds."""
-    ranked = sorted(
-        range(len(tickets)),
-        key=lambda i: (tickets[i].gold_category != "TAX", tickets[i].ambiguous_between is None, i),
-    )
-    tax = [run_ids[i] for i in ranked if tickets[i].gold_category == "TAX"][: count // 2]
-    clear = [run_ids[i] for i in ranked if tickets[i].ambiguous_between is None
-             and tickets[i].gold_category != "TAX"][: count - len(tax)]  # fmt: skip
+def _ask(runner: SupportRunner, model: ModelProvider, inputs: SqlInputs) -> RunRecord:
+    spec = str(parse_model_spec(inputs.model))
+    return runner.on_tools(lambda tools: SqlAgent(model, spec, tools).run(inputs))
+
+
+def run_questions(
+    target: SupportTarget, questions: list[str], config: SqlConfig, start: datetime, days: float,
+    report: Report,
+) -> list[str]:  # fmt: skip
+    """Ask each question once of the SQL agent under `config`, placed evenly over `days`."""
+    placed = _Placed(target.database, config.name, start, days, len(questions))
+    with closing(load_model(target.runner.settings.model, target.runner.settings)) as model:
+        for index, question in enumerate(questions):
+            inputs = SqlInputs(
+                question=question, model=target.runner.settings.model, seed=index,
+                temperature=config.temperature, row_limit=config.row_limit,
+            )  # fmt: skip
+            placed.add(_ask(target.runner, model, inputs))
+            report(f"SQL questions ({config.name})", index + 1, len(questions))
+    return placed.run_ids
+
+
+def _replay_order(tickets: dict[str, Ticket]) -> list[str]:
+    """Return run ids: ambiguous tax tickets, clear tax ones, then clear ones of other kinds."""
+
+    def rank(run_id: str) -> tuple[bool, bool]:
+        ticket = tickets[run_id]
+        return (not is_tax(ticket), ticket.ambiguous_between is None)
+
+    eligible = [r for r in tickets if is_tax(tickets[r]) or tickets[r].ambiguous_between is None]
+    return sorted(eligible, key=rank)
+
+
+def _sample_for_replay(tickets: dict[str, Ticket], count: int) -> list[str]:
+    """Half tax tickets (ambiguous ones first), half clear tickets of other kinds."""
+    ordered = _replay_order(tickets)
+    tax = [r for r in ordered if is_tax(tickets[r])][: count // 2]
+    clear = [r for r in ordered if not is_tax(tickets[r])][: count - len(tax)]
     return tax + clear
+
+
+def replay_sample(
+    database: Database, target: SupportTarget, story: Story, plan: StoryPlan, report: Report
+) -> None:
+    """Replay the sample; while no tax ticket proved unstable, replay more ambiguous tax ones."""
+
+    def replay(run_id: str) -> None:
+        set_id = start_replay_set(database, run_id, PERTURBATIONS, plan.samples, 0, [target])
+        story.replays[run_id] = run_replay_set(database, set_id, [target])
+
+    sample = _sample_for_replay(story.tickets, plan.replayed)
+    for index, run_id in enumerate(sample):
+        replay(run_id)
+        report("replays", index + 1, len(sample))
+    more = [r for r in _replay_order(story.tickets) if is_tax(story.tickets[r])
+            and r not in story.replays][: plan.more_tax_replays]  # fmt: skip
+    for index, run_id in enumerate(more):
+        if unstable_tax(story):
+            break
+        replay(run_id)
+        report("more tax replays", index + 1, len(more))
+    with database.read() as session:
+        for run_id in story.replays:
+            detail = run_detail(session, run_id)
+            story.risks[run_id] = detail.run.risk if detail else None
+
+
+def unstable_tax(story: Story) -> list[str]:
+    """Return the replayed tax tickets that the replays measured unstable."""
+    return [r for r, o in story.replays.items() if o.result.unstable and is_tax(story.tickets[r])]
 
 
 def tell(settings: Settings, database: Database, plan: StoryPlan, report: Report) -> Story:
@@ -128,17 +226,18 @@ def tell(settings: Settings, database: Database, plan: StoryPlan, report: Report
             story.runs[BASELINE.name] = run_tickets(
                 target, tickets, BASELINE, now - timedelta(days=28), 20, report
             )
+            story.tickets = dict(zip(story.runs[BASELINE.name], tickets, strict=True))
             story.runs[SECOND.name] = run_tickets(
                 target, tickets[: plan.second_config_tickets], SECOND,
                 now - timedelta(days=21), 13, report)  # fmt: skip
-        with _timed(story, "replays"):
-            sample = _sample_for_replay(tickets, story.runs[BASELINE.name], plan.replayed)
-            for index, run_id in enumerate(sample):
-                set_id = start_replay_set(
-                    database, run_id, PERTURBATIONS, plan.samples, 0, [target]
+        with _timed(story, "sql questions"):
+            questions = list(QUESTIONS[: plan.questions])
+            for offset, config in enumerate(SQL_CONFIGS):
+                story.runs[config.name] = run_questions(
+                    target, questions, config, now - timedelta(days=28 - offset), 27, report
                 )
-                story.replays[run_id] = run_replay_set(database, set_id, [target])
-                report("replays", index + 1, len(sample))
+        with _timed(story, "replays"):
+            replay_sample(database, target, story, plan, report)
         with _timed(story, "heal"):
             unstable = [r for r, outcome in story.replays.items() if outcome.result.unstable]
             for index, run_id in enumerate(unstable):
@@ -162,23 +261,38 @@ def tell(settings: Settings, database: Database, plan: StoryPlan, report: Report
     return story
 
 
+def _stable_low_risk(story: Story) -> str | None:
+    """Return the stable replayed run of least risk (clear tickets before ambiguous ones)."""
+    stable = [r for r, o in story.replays.items() if not o.result.unstable]
+    return min(stable, key=lambda r: (story.tickets[r].ambiguous_between is not None,
+                                      story.risks.get(r) or 0.0), default=None)  # fmt: skip
+
+
 def story_urls(base_url: str, story: Story) -> list[tuple[str, str]]:
     """Return the story's pages in order, each with what it shows."""
     urls = [("Stability overview: distribution, trends, drift alerts", f"{base_url}/overview")]
-    stable = [r for r, o in story.replays.items() if not o.result.unstable]
-    unstable = [r for r, o in story.replays.items() if o.result.unstable]
+    stable = _stable_low_risk(story)
     if stable:
-        urls.append(("A stable, low-risk ticket", f"{base_url}/runs/{stable[-1]}"))
+        risk = story.risks.get(stable)
+        urls.append(
+            (f"A stable, low-risk ticket (risk {risk or 0:.0f})", f"{base_url}/runs/{stable}")
+        )
+    unstable = unstable_tax(story) or [r for r, o in story.replays.items() if o.result.unstable]
     if unstable:
         run_id = unstable[0]
-        urls.append(("An unstable tax ticket", f"{base_url}/runs/{run_id}"))
+        kind = (
+            "tax" if is_tax(story.tickets[run_id]) else story.tickets[run_id].gold_category.lower()
+        )
+        urls.append((f"An unstable {kind} ticket", f"{base_url}/runs/{run_id}"))
         urls.append(("Its replay comparison", f"{base_url}/replays/{story.replays[run_id].set_id}"))
         if run_id in story.healed:
             urls.append(
                 ("The healed run", f"{base_url}/runs/{story.healed[run_id]['healed_run_id']}")
             )
-    urls.append(("The regression: runs of the changed configuration",
-                 f"{base_url}/?model=&workflow_type=support#drift"))  # fmt: skip
+    alerts = story.drift is not None and bool(story.drift.new_alerts)
+    urls.append((
+        "The regression: drift alerts of the changed configuration against baseline support-v1",
+        f"{base_url}/overview#{'drift-alerts' if alerts else 'alerts-title'}"))  # fmt: skip
     return urls
 
 
@@ -187,7 +301,9 @@ def summary(story: Story) -> dict[str, Any]:
     return {
         "runs": {name: len(ids) for name, ids in story.runs.items()},
         "replayed": {r: round(o.result.score, 1) for r, o in story.replays.items()},
+        "tax_replayed": [r for r in story.replays if is_tax(story.tickets[r])],
         "unstable": [r for r, o in story.replays.items() if o.result.unstable],
+        "unstable_tax": unstable_tax(story),
         "healed": {
             r: {"after": round(h["after"], 1), "healed": h["healed"], "rerun": h["healed_run_id"]}
             for r, h in story.healed.items()

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+
+def path_key(tool_path: Sequence[str]) -> str:
+    """Return how a population counts a tool path: the tool names in call order."""
+    return " > ".join(tool_path) or "(no tools)"
 
 
 @dataclass
@@ -50,7 +56,7 @@ class Population:
             population.cost_usd.append(run.cost_usd)
             if run.latency_ms is not None:
                 population.latency_ms.append(run.latency_ms)
-            population.paths[" > ".join(run.tool_path) or "(no tools)"] += 1
+            population.paths[path_key(run.tool_path)] += 1
             population.tool_calls.update(run.tool_path)
             population.tool_errors.update(run.tool_errors)
             population.flagged_runs += bool(run.flag_rules)

@@ -63,7 +63,16 @@ def _where(filters: PopulationFilter) -> list[ColumnElement[bool]]:
 
 def population_facts(session: Session, filters: PopulationFilter) -> list[RunFacts]:
     """Return the facts of every run matching `filters`, oldest first."""
-    where = _where(filters)
+    return _facts_where(session, _where(filters))
+
+
+def run_facts(session: Session, run_id: str) -> RunFacts | None:
+    """Return the facts of run `run_id` (a replay or rerun too), or None when unknown."""
+    facts = _facts_where(session, [Run.run_id == run_id])
+    return facts[0] if facts else None
+
+
+def _facts_where(session: Session, where: list[ColumnElement[bool]]) -> list[RunFacts]:
     rows = session.execute(
         select(
             Run.run_id, Run.created_at, Run.output, Run.stability, Run.cost_usd, Run.latency_ms,
