@@ -18,6 +18,7 @@ from keel.web.assets import mount_assets
 from keel.web.errors import install_error_handlers
 from keel.web.routes import (
     audit,
+    baselines,
     health,
     keys,
     login,
@@ -32,6 +33,7 @@ from keel.web.templating import make_templates
 from keel.web.views import overview as overview_view
 from keel.web.views import replay_comparison as replay_comparison_view
 from keel.web.views import review as review_view
+from keel.web.views import run_baseline as run_baseline_view
 from keel.web.views import run_detail as run_detail_view
 from keel.web.views import runs as runs_view
 
@@ -75,8 +77,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(otlp.router)
     app.include_router(replays.router)
     app.include_router(overview.router)
+    app.include_router(baselines.router)
     app.include_router(runs_view.router)
     app.include_router(run_detail_view.router)
+    app.include_router(run_baseline_view.router)
     app.include_router(replay_comparison_view.router)
     app.include_router(overview_view.router)
     mount_assets(app)

@@ -1,0 +1,73 @@
+"""One run against a baseline: where it falls in the baseline's distributions and mixes.
+
+Pure computation on a run's facts and a frozen population (`Baseline.population`): the run's
+stability, cost and latency as percentiles of the baseline's values (the share of baseline runs
+at or below it), its category against the baseline's category mix, and its tool calls against
+the baseline's calls per run, with whether its tool path was ever taken by the baseline.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+from typing import Any
+
+from keel.drift.population import Population, path_key
+from keel.store.drift import RunFacts
+
+#: A run below this percentile of the baseline's stability is less stable than most of it.
+LOW_PERCENTILE = 10.0
+
+
+def percentile_of(value: float | None, values: list[float]) -> float | None:
+    """Return the share (0-100) of `values` at or below `value`; None when either is missing."""
+    if value is None or not values:
+        return None
+    ordered = sorted(values)
+    return 100.0 * bisect_right(ordered, value) / len(ordered)
+
+
+def _metric(value: float | None, values: list[float]) -> dict[str, Any]:
+    ordered = sorted(values)
+
+    def at(q: float) -> float | None:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else None
+
+    return {
+        "value": value, "percentile": percentile_of(value, ordered), "n": len(ordered),
+        "p05": at(0.05), "p50": at(0.5), "p95": at(0.95),
+    }  # fmt: skip
+
+
+def compare_to_baseline(facts: RunFacts, population: Population) -> dict[str, Any]:
+    """Return how the run with `facts` compares to the baseline `population` (JSON-ready)."""
+    n = max(population.n_runs, 1)
+    mix = {name: count / n for name, count in population.categories.most_common()}
+    calls = Counter(facts.tool_path)
+    tools = sorted(set(calls) | set(population.tool_calls))
+    stability = _metric(facts.stability, population.stability)
+    share = mix.get(facts.category or "", 0.0)
+    path_runs = population.paths.get(path_key(facts.tool_path), 0)
+    notes = []
+    if stability["percentile"] is not None and stability["percentile"] < LOW_PERCENTILE:
+        notes.append(f"stability below the baseline's {LOW_PERCENTILE:.0f}th percentile")
+    if facts.category and share == 0.0:
+        notes.append(f"category {facts.category} never occurs in the baseline")
+    if path_runs == 0:
+        notes.append("a tool path the baseline never took")
+    return {
+        "stability": stability,
+        "cost_usd": _metric(facts.cost_usd, population.cost_usd),
+        "latency_ms": _metric(facts.latency_ms, population.latency_ms),
+        "category": {"value": facts.category, "baseline_share": share, "mix": mix},
+        "tools": [
+            {
+                "tool": tool,
+                "calls": calls.get(tool, 0),
+                "baseline_per_run": population.tool_calls.get(tool, 0) / n,
+            }
+            for tool in tools
+        ],
+        "path": {"tools": facts.tool_path, "baseline_share": path_runs / n},
+        "notes": notes,
+    }

@@ -1,0 +1,31 @@
+"""Compare to Baseline (`/runs/{id}/baseline`): one run against its workflow's baseline.
+
+Stability, cost and latency as percentiles of the baseline's runs, the category against the
+baseline's mix, the tools against its calls per run; the JSON twin is keel.web.routes.baselines.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from keel.govern.scopes import Scope
+from keel.web.deps import DatabaseDep, TemplatesDep
+from keel.web.routes.baselines import BaselineQuery, run_baseline_data
+from keel.web.security import require
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get(
+    "/runs/{run_id}/baseline", response_class=HTMLResponse, dependencies=[require(Scope.READ)]
+)
+def run_baseline_view(
+    run_id: str, request: Request, db: DatabaseDep, templates: TemplatesDep,
+    baseline: str | None = BaselineQuery,
+) -> HTMLResponse:  # fmt: skip
+    """Render how one run compares to a baseline of its workflow."""
+    with db.read() as session:
+        data = run_baseline_data(session, run_id, baseline)
+    context = {"active": "runs", "data": data, "run_id": run_id}
+    return templates.TemplateResponse(request, "run_baseline.html", context)
