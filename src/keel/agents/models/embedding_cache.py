@@ -43,6 +43,11 @@ class CachedEmbedder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        # Start with the shipped vectors of the world's articles; imported here because that
+        # module reads texts the way grounding and composition do, and they import this one.
+        from keel.agents.models.knowledge_vectors import shipped_vectors
+
+        self._cache.update(shipped_vectors(name))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Return a (len(texts), dimension) float32 array of unit vectors."""
