@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from keel.drift.indicators import Verdict
+from keel.drift.indicators import INDICATOR_FAMILIES, Verdict, indicator_family
 from keel.drift.population import Population
 from keel.drift.report import compare
 from keel.drift.simulation import Shift, population
@@ -51,3 +51,17 @@ def test_population_survives_a_json_round_trip() -> None:
     again = Population.from_json(original.to_json())
     assert compare(original, again).verdict == Verdict.OK
     assert again.categories == original.categories
+
+
+def test_every_indicator_belongs_to_a_known_family() -> None:
+    report = compare(population(60, seed=6), population(60, seed=7))
+    assert {indicator_family(ind.name) for ind in report.indicators} == set(INDICATOR_FAMILIES)
+
+
+def test_ignored_indicators_are_left_out_of_the_verdict() -> None:
+    base = population(200, seed=1)
+    window = population(200, seed=2, shift=Shift("stability", 1.0))
+    report = compare(base, window, ignore={"stability", "tool_error_rate"})
+    names = {ind.name for ind in report.indicators}
+    assert "stability" not in names and not any(n.startswith("tool_error_rate") for n in names)
+    assert report.verdict == Verdict.OK and report.ignored == ["stability", "tool_error_rate"]

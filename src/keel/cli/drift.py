@@ -83,6 +83,11 @@ def check(
     model: str | None = typer.Option(None, "--model", help="Only runs of this model."),
     config: str | None = typer.Option(None, "--config", help="Only runs with this config label."),
     fail_on: FailOn = typer.Option(FailOn.ALERT, "--fail-on", help="Verdict that fails."),
+    ignore: list[str] | None = typer.Option(
+        None,
+        "--ignore",
+        help="Leave an indicator out (repeatable), e.g. latency_ms on a shared CI runner.",
+    ),
     report: Path | None = typer.Option(
         None,
         "--report",
@@ -104,7 +109,8 @@ def check(
     with keel_errors(), open_database(settings) as database:
         window = _window(since, until, last, model, config)
         with database.write() as session:
-            result = check_drift(session, baseline, window, embed=answer_embedder())
+            result = check_drift(session, baseline, window, embed=answer_embedder(),
+                                 ignore=ignore or ())  # fmt: skip
             body = check_json(result)
         url = webhook or settings.alert_webhook_url
         body["webhook_delivered"] = deliver_pending(database, url) if url else 0

@@ -67,6 +67,12 @@ def support(
     model: str | None = typer.Option(None, "--model", help="Model spec (default KEEL_MODEL)."),
     seed: int = typer.Option(0, "--seed", min=0, help="Sampling seed."),
     temperature: float = typer.Option(0.7, "--temperature", min=0.0, max=2.0),
+    retrieval_k: int | None = typer.Option(
+        None, "--retrieval-k", min=1, max=50, help="Articles knowledge.search returns (5)."
+    ),
+    config: str | None = typer.Option(
+        None, "--config", help="Configuration label stored with each run (see keel drift check)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the run(s) as JSON."),
 ) -> None:
     """Answer support tickets; each run is stored and shows in `keel runs show`."""
@@ -78,6 +84,8 @@ def support(
         if sum(x is not None for x in (ticket_id, text, tickets)) != 1:
             raise InvalidInput("give exactly one of --ticket-id, --text, --tickets")
         common = {"model": model or settings.model, "seed": seed, "temperature": temperature}
+        if retrieval_k is not None:
+            common["retrieval_k"] = retrieval_k
         if tickets is not None:
             rows = _file_inputs(tickets)
         elif ticket_id is not None:
@@ -90,7 +98,7 @@ def support(
             Progress(console=console, transient=True, disable=len(batch) < 2) as progress,
         ):
             task = progress.add_task("support runs", total=len(batch))
-            runs = run_support(batch, settings, database,
+            runs = run_support(batch, settings, database, config=config,
                                on_done=lambda _r: progress.advance(task))  # fmt: skip
     summaries = [_summary(run) for run in runs]
     if as_json and tickets is None:
@@ -101,11 +109,11 @@ def support(
     if as_json:
         print_json(summaries)
         return
-    for summary in summaries:
-        output = summary["output"] or {}
-        console.print(f"[bold]{summary['run_id']}[/bold] {summary['status']} "
-                      f"{output.get('category', '-')} loops={summary['loop_depth']} "
-                      f"{summary['error'] or ''}")  # fmt: skip
+    for run in runs:
+        output = run.output or {}
+        console.print(f"[bold]{run.run_id}[/bold] {run.status} "
+                      f"{output.get('category', '-')} loops={run.loop_depth} "
+                      f"{run.error or ''}")  # fmt: skip
 
 
 @app.command("sql")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from keel.drift.baseline import Embed, observe
-from keel.drift.indicators import Thresholds, Verdict
+from keel.drift.indicators import INDICATOR_FAMILIES, Thresholds, Verdict, indicator_family
 from keel.drift.population import Population
 from keel.drift.regression import RegressionReport, compare_tickets
 from keel.drift.report import DriftReport, compare
@@ -57,8 +58,18 @@ def check_drift(
     window: Window,
     thresholds: Thresholds | None = None,
     embed: Embed | None = None,
+    ignore: Collection[str] = (),
 ) -> DriftCheck:
-    """Compare the window's runs with baseline `baseline_name` and store new alerts."""
+    """Compare the window's runs with baseline `baseline_name` and store new alerts.
+
+    Indicators in `ignore` are not computed into the verdict (see `report.compare`).
+    """
+    unknown = sorted(n for n in ignore if indicator_family(n) not in INDICATOR_FAMILIES)
+    if unknown:
+        raise InvalidInput(
+            f"unknown indicator(s) {', '.join(unknown)}; known: {', '.join(INDICATOR_FAMILIES)}",
+            field="ignore",
+        )
     baseline = get_baseline(session, baseline_name)
     if baseline is None:
         raise NotFound(f"no baseline named {baseline_name!r}", field="baseline")
@@ -71,7 +82,7 @@ def check_drift(
         )
     base = Population.from_json(baseline.population)
     current = Population.from_runs(observe(facts, embed if base.embeddings else None))
-    report = compare(base, current, thresholds)
+    report = compare(base, current, thresholds, ignore)
     start, end = since, until or max(fact.created_at for fact in facts)
     alerts = _record_alerts(session, baseline, report, start, end)
     return DriftCheck(baseline, start, end, report, alerts)

@@ -15,6 +15,15 @@ from typing import Any
 from keel.drift import statistics as st
 from keel.drift.population import Population
 
+#: Every indicator's name is one of these, or `tool_error_rate:<tool>`.
+INDICATOR_FAMILIES = ("category_mix", "tool_paths", "stability", "cost_usd", "latency_ms",
+                      "answer_embeddings", "flag_rate", "tool_error_rate")  # fmt: skip
+
+
+def indicator_family(name: str) -> str:
+    """Return the family of indicator `name` (`tool_error_rate:db.query` -> `tool_error_rate`)."""
+    return name.split(":", 1)[0]
+
 
 class Verdict(enum.StrEnum):
     OK = "ok"

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from keel.drift.indicators import Indicator, Thresholds, Verdict, all_indicators, judge
+from keel.drift.indicators import (
+    Indicator,
+    Thresholds,
+    Verdict,
+    all_indicators,
+    indicator_family,
+    judge,
+)
 from keel.drift.population import Population
 
 _ORDER = [Verdict.OK, Verdict.WARN, Verdict.ALERT]
@@ -18,6 +26,7 @@ class DriftReport:
     baseline_runs: int
     window_runs: int
     indicators: list[Indicator] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
 
     @property
     def verdict(self) -> Verdict:
@@ -35,14 +44,26 @@ class DriftReport:
             "baseline_runs": self.baseline_runs,
             "window_runs": self.window_runs,
             "indicators": [ind.as_dict() for ind in self.indicators],
+            "ignored": self.ignored,
         }
 
 
 def compare(
-    base: Population, window: Population, thresholds: Thresholds | None = None
+    base: Population,
+    window: Population,
+    thresholds: Thresholds | None = None,
+    ignore: Collection[str] = (),
 ) -> DriftReport:
-    """Return the drift report of `window` against `base`."""
+    """Return the drift report of `window` against `base`.
+
+    Indicators named in `ignore` (a name, or a family such as `tool_error_rate`) are left out
+    before the p-values are adjusted, as if they had not been computed.
+    """
     thresholds = thresholds or Thresholds()
-    indicators = all_indicators(base, window, thresholds)
+    indicators = [
+        ind
+        for ind in all_indicators(base, window, thresholds)
+        if ind.name not in ignore and indicator_family(ind.name) not in ignore
+    ]
     judge(indicators, thresholds)
-    return DriftReport(base.n_runs, window.n_runs, indicators)
+    return DriftReport(base.n_runs, window.n_runs, indicators, sorted(ignore))

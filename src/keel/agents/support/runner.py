@@ -22,8 +22,17 @@ async def _run_all(
     database: Database,
     server_command: tuple[str, ...],
     on_done: Callable[[RunRecord], None],
+    config: str | None,
 ) -> list[RunRecord]:
     runs: list[RunRecord] = []
+
+    def done(run: RunRecord) -> None:
+        if config is not None:  # the label drift checks select runs by (`--config`)
+            run.metrics = {**run.metrics, "config": config}
+        store_run(database, run)
+        runs.append(run)
+        on_done(run)
+
     specs = {inputs.model for inputs in batch}
     models = {spec: load_model(spec, settings) for spec in specs}
     env = {"KEEL_HOME": str(settings.home.resolve())}
@@ -31,18 +40,12 @@ async def _run_all(
         async with tool_client(server_command, env) as tools:
             for inputs in batch:
                 spec = str(parse_model_spec(inputs.model))
-                run = await SupportAgent(models[inputs.model], spec, tools).run(inputs)
-                store_run(database, run)
-                runs.append(run)
-                on_done(run)
+                done(await SupportAgent(models[inputs.model], spec, tools).run(inputs))
     except Exception as exc:  # the server failed to start or died between runs
         for inputs in batch[len(runs) :]:
             trace = AgentTrace("support", str(parse_model_spec(inputs.model)),
                                inputs.model_dump(mode="json"))  # fmt: skip
-            run = trace.record(RunStatus.FAILED, None, error=f"tool server: {exc}")
-            store_run(database, run)
-            runs.append(run)
-            on_done(run)
+            done(trace.record(RunStatus.FAILED, None, error=f"tool server: {exc}"))
     finally:
         for model in models.values():
             model.close()
@@ -55,6 +58,10 @@ def run_support(
     database: Database,
     server_command: tuple[str, ...] = KEEL_SERVER_COMMAND,
     on_done: Callable[[RunRecord], None] = lambda _run: None,
+    config: str | None = None,
 ) -> list[RunRecord]:
-    """Run every ticket of `batch`, store each run as it finishes, and return them in order."""
-    return asyncio.run(_run_all(batch, settings, database, server_command, on_done))
+    """Run every ticket of `batch`, store each run as it finishes, and return them in order.
+
+    `config` labels each stored run's configuration (`metrics["config"]`).
+    """
+    return asyncio.run(_run_all(batch, settings, database, server_command, on_done, config))
