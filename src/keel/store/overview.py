@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from keel.store.models import Run, ToolCall
@@ -120,28 +120,23 @@ def loop_depth_histogram(session: Session) -> list[Bin]:
     return [Bin(depth, depth + 1, int(count)) for depth, count in rows]
 
 
-def _p95_by_tool(session: Session, period: Any, since: datetime, end: datetime) -> dict:
-    """Return {(tool, period): p95 latency} by nearest rank, with SQL window functions."""
-    ranked = (
-        select(
-            ToolCall.tool_name.label("tool"),
-            period.label("period"),
-            ToolCall.latency_ms.label("latency"),
-            func.row_number()
-            .over(partition_by=(ToolCall.tool_name, period), order_by=ToolCall.latency_ms)
-            .label("rank"),
-            func.count().over(partition_by=(ToolCall.tool_name, period)).label("n"),
-        )
-        .where(ToolCall.started_at >= since, ToolCall.started_at <= end)
-        .where(ToolCall.latency_ms.is_not(None))
-        .subquery()
+def _p95(session: Session, tool: str, period: ColumnElement[bool], timed: int) -> float | None:
+    """Return the p95 latency (nearest rank) of `tool`'s `timed` calls within `period`.
+
+    Read from the top: the value at ascending rank ceil(0.95 n) is the one after skipping
+    n - ceil(0.95 n) from the largest, so the database keeps a top-5% heap instead of sorting.
+    """
+    if timed <= 0:
+        return None
+    wanted = (P95 * timed + 99) // 100
+    value = session.scalar(
+        select(ToolCall.latency_ms)
+        .where(ToolCall.tool_name == tool, period, ToolCall.latency_ms.is_not(None))
+        .order_by(ToolCall.latency_ms.desc())
+        .limit(1)
+        .offset(timed - wanted)
     )
-    # Nearest rank: ceil(0.95 n) as floor division (SQLAlchemy's `/` is true division).
-    wanted = (P95 * ranked.c.n + 99) // 100
-    rows = session.execute(
-        select(ranked.c.tool, ranked.c.period, ranked.c.latency).where(ranked.c.rank == wanted)
-    )
-    return {(tool, int(p)): float(latency) for tool, p, latency in rows}
+    return None if value is None else float(value)
 
 
 def tool_health(
@@ -150,9 +145,11 @@ def tool_health(
     """Return per tool its recent window (the `window_days` up to `end`) against its history."""
     window_start = end - timedelta(days=window_days)
     since = window_start - timedelta(days=history_days)
-    period = case((ToolCall.started_at >= window_start, literal(1)), else_=literal(0))
     failed = ToolCall.error.is_not(None)
+    timed = ToolCall.latency_ms.is_not(None)
     recent = ToolCall.started_at >= window_start
+    in_window = and_(recent, ToolCall.started_at <= end)
+    in_history = and_(ToolCall.started_at >= since, ~recent)
 
     def total(*conditions: ColumnElement[bool]) -> Any:
         return func.sum(case((and_(*conditions), 1), else_=0))
@@ -160,22 +157,14 @@ def tool_health(
     counts = session.execute(
         select(
             ToolCall.tool_name, total(recent), total(recent, failed), total(~recent),
-            total(~recent, failed),
+            total(~recent, failed), total(recent, timed), total(~recent, timed),
         )
         .where(ToolCall.started_at >= since, ToolCall.started_at <= end)
         .group_by(ToolCall.tool_name)
         .order_by(ToolCall.tool_name)
     ).all()  # fmt: skip
-    p95 = _p95_by_tool(session, period, since, end)
     return [
-        ToolHealth(
-            tool,
-            int(n or 0),
-            int(e or 0),
-            p95.get((tool, 1)),
-            int(hn or 0),
-            int(he or 0),
-            p95.get((tool, 0)),
-        )
-        for tool, n, e, hn, he in counts
-    ]
+        ToolHealth(tool, int(n or 0), int(e or 0), _p95(session, tool, in_window, int(tn or 0)),
+                   int(hn or 0), int(he or 0), _p95(session, tool, in_history, int(htn or 0)))
+        for tool, n, e, hn, he, tn, htn in counts
+    ]  # fmt: skip
