@@ -197,9 +197,9 @@ def support_runs_per_second(runs: int = SUPPORT_RUNS) -> dict[str, Any]:
     One tool server and one model for all runs (as `keel run support --tickets` does), after
     one warm-up run; each run is the whole agent: plan, captured MCP calls, draft, critic.
     Storing the run is not included. `runs` tickets are run twice (other seeds): the first pass
-    embeds each retrieved article's sentences as it first sees them (a fresh process, e.g. one
-    `keel run support --tickets` batch); the second finds them in the embedding cache (a long
-    process, e.g. replays or `keel serve`).
+    embeds whatever the process has not seen yet, the ticket texts above all (a fresh process,
+    e.g. one `keel run support --tickets` batch); the second finds them in the embedding cache
+    (a long process, e.g. replays or `keel serve`).
     """
     from keel.world import ensure_world
 
