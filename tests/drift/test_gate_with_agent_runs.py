@@ -63,6 +63,8 @@ def _check(home: Path, url: str, config: str) -> tuple[int, dict]:
     return result.exit_code, json.loads(result.stdout)
 
 
+# 25 to 40 s on SQLite (the embedding model's first load included), 7 to 16 s on PostgreSQL.
+@pytest.mark.slow
 def test_gate_fails_on_a_changed_agent_configuration_and_passes_unchanged(
     world_home: Path, database_url: str, built_world: World, database: Database
 ) -> None:
