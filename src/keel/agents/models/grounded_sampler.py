@@ -31,7 +31,6 @@ from keel.agents.models.embedding_cache import DEFAULT_EMBEDDER, CachedEmbedder,
 from keel.agents.models.generation import Generation, GenerationRequest, ModelError, ToolCallRequest
 from keel.agents.models.grounding import (
     attention,
-    context_weights,
     documents_from,
     label_mixture,
     label_space,
@@ -121,7 +120,6 @@ class GroundedSampler:
         space = label_space(labels, self.embedder)
         query = self.embedder.encode([text])[0]
         vectors = self.embedder.encode([d.embed_text for d in documents])
-        weights = context_weights(query, vectors, self.settings.position_decay)
         lexical = self.settings.lexical_weight
         doc_texts = [d.embed_text for d in documents]
         doc_similarity = space.similarity(vectors) + lexical * space.lexical(doc_texts)
@@ -140,7 +138,7 @@ class GroundedSampler:
         # sampling at temperature T from the mixture is softmax(log p / T), as a decoder does
         logits = np.log(np.clip(mixture, 1e-12, None))
         return {
-            "space": space, "query": query, "weights": weights, "logits": logits,
+            "space": space, "query": query, "weights": attended, "logits": logits,
             "doc_similarity": doc_similarity,
             "probabilities": tempered_softmax(logits, temperature),
             "calibrated": mixture / mixture.sum(),

@@ -1,9 +1,10 @@
-"""Reading retrieved context the way the grounded sampler does: documents, weights, label scores.
+"""Reading retrieved context the way the grounded sampler does: documents, attention, labels.
 
-Context weights decay with position (LLMs attend more to early context, Liu et al. 2023,
-"Lost in the Middle"), scaled by each document's similarity to the request, which does not
-depend on order. Reordering the same documents therefore shifts the weights, as it does for an
-LLM, while the documents' content stays what it is.
+Attention concentrates on the documents most similar to the request, and decays with position
+(LLMs attend more to early context, Liu et al. 2023, "Lost in the Middle"). Similarity does not
+depend on order, so reordering the same documents shifts the weights, as it does for an LLM,
+while the documents' content stays what it is. The same weights decide the label and which
+documents the answer is composed from.
 """
 
 from __future__ import annotations
@@ -182,19 +183,6 @@ def request_similarity(
         return whole
     best = space.similarity(embedder.encode(sentences)).max(axis=0)
     return 0.5 * whole + 0.5 * best
-
-
-def context_weights(query: np.ndarray, documents: np.ndarray, decay: float) -> np.ndarray:
-    """Return each document's weight: decay**position times its relevance to `query`.
-
-    Weights are divided by the sum of the position factors only, so context that is barely
-    relevant adds little evidence instead of being scaled up to a full share.
-    """
-    if len(documents) == 0:
-        return np.zeros(0)
-    position = decay ** np.arange(len(documents), dtype=np.float64)
-    relevance = np.clip(documents @ query, 0.0, None)
-    return position * relevance / position.sum()
 
 
 def attention(
