@@ -90,6 +90,7 @@ def measure(
 ) -> dict[str, Any]:
     """Return one ticket's two scores, components, answer length, agreement and flip."""
     base = target.runner.run(inputs)
+    base.run_id = f"validity-{inputs.ticket_id}"  # replay seeds derive from it: reproducible
     store_run(database, base)
     row: dict[str, Any] = {"ticket_id": inputs.ticket_id}
     for budget, seed in (("a", 1), ("b", 2)):
@@ -168,6 +169,9 @@ def summary(rows: list[dict[str, Any]], args: Any) -> dict[str, Any]:
                    "unstable_share": round(float(np.mean([r["score_a"] < 70 for r in group])), 3)}
             for name, group in groups.items() if group
         },
+        "auroc_ambiguous_scores_lower": round(auroc(
+            -np.array([r["score_a"] for r in rows]),
+            np.array([bool(r.get("ambiguous")) for r in rows])), 3),
         **analyse(rows),
     }  # fmt: skip
 
