@@ -16,7 +16,8 @@ tool server round trips, the storing of each replay run and the scoring (`stabil
 its answer embeddings). What is left of a budget's wall time is the agent's own steps (prompts,
 critic, trace) and the engine's bookkeeping (reading runs back, recording replays, the score).
 P3 may inject latency into a tool (a real `asyncio.sleep`, as the perturbation prescribes); that
-wait is counted from the stored tool calls and reported apart.
+wait is timed where the agent waits and reported apart. Parallel calls (the agent reads a
+ticket's articles at once) count their overlapping wall time once.
 
 Embedding throughput is the all-MiniLM-L6-v2 model as keel loads it twice over: the sampler's
 cached embedder (`keel.agents.models.embedding_cache`, one torch thread) and the scoring
@@ -43,18 +44,16 @@ from typing import Any
 from keel.agents.models.grounded_sampler import GroundedSampler
 from keel.agents.support import SupportInputs
 from keel.agents.support import replay_target as support_replay
+from keel.agents.support.agent import SupportAgent
 from keel.agents.support.replay_target import SupportTarget
 from keel.agents.tool_client import ToolClient
 from keel.agents.trace import store_run
 from keel.config import Settings
 from keel.evaluate.embeddings import SentenceEmbedder
 from keel.replay import engine
-from keel.replay.constraints import ConstraintKind
 from keel.replay.plan import Perturbation
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
-from keel.store.replays import replay_set_detail
-from keel.store.runs import run_detail
 from keel.world import ensure_world
 from keel.world.tickets import Ticket
 
@@ -64,22 +63,30 @@ TOPICS = ["withdrawal limits", "wire cut-off times", "1099-INT forms", "lost car
 
 
 class Stopwatch:
-    """Wall and thread-CPU seconds per label, summed over the calls made since `reset`."""
+    """Wall and thread-CPU seconds per label over the calls made since `reset`.
+
+    Wall time is the union of the calls' intervals, not their sum: the agent reads articles in
+    parallel, and overlapping calls must not count their shared time twice.
+    """
 
     def __init__(self) -> None:
-        self.wall: dict[str, float] = defaultdict(float)
+        self.intervals: dict[str, list[tuple[float, float]]] = defaultdict(list)
         self.cpu: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
 
     def reset(self) -> None:
-        self.wall.clear()
+        self.intervals.clear()
         self.cpu.clear()
         self.calls.clear()
 
     def add(self, label: str, wall: float, cpu: float) -> None:
-        self.wall[label] += time.perf_counter() - wall
+        self.intervals[label].append((wall, time.perf_counter()))
         self.cpu[label] += time.thread_time() - cpu
         self.calls[label] += 1
+
+    def wall(self) -> dict[str, float]:
+        """Return each label's wall seconds: the length of the union of its intervals."""
+        return {label: covered(spans) for label, spans in self.intervals.items()}
 
     def wrap(self, label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         """Return `fn` (a function or a coroutine function) timed under `label`."""
@@ -104,12 +111,23 @@ class Stopwatch:
         return timed
 
 
+def covered(spans: list[tuple[float, float]]) -> float:
+    """Return the total length covered by `spans` (start, end), overlaps counted once."""
+    total, reach = 0.0, float("-inf")
+    for start, end in sorted(spans):
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total
+
+
 @contextmanager
 def instrumented(watch: Stopwatch) -> Iterator[None]:
     """Time the model, perturbation, scoring and storing calls of replays while inside."""
     points: list[tuple[Any, str, str]] = [
         (GroundedSampler, "generate", "model"),
         (ToolClient, "call", "tool_calls"),
+        (SupportAgent, "_inject_latency", "injected_latency"),
         (SupportTarget, "perturb", "perturb"),
         (engine, "stability", "scoring"),
         (SentenceEmbedder, "encode", "scoring_embedding"),
@@ -155,27 +173,6 @@ def tool_server_cpu_s() -> float | None:
     return total if found else None
 
 
-def injected_latency_s(database: Database, set_id: str) -> float:
-    """Return the seconds of latency P3 injected into the replays of set `set_id`.
-
-    Each latency constraint delays every call of its tool (all tools when none is named), so
-    the wait is its latency times the calls the replay run stored for that tool.
-    """
-    total = 0.0
-    with database.read() as session:
-        found = replay_set_detail(session, set_id)
-        for replay in found.replays if found else []:
-            constraints = replay.metrics["perturbation"].get("tool_constraints", [])
-            detail = run_detail(session, replay.replay_run_id or "")
-            for constraint in constraints:
-                if constraint["kind"] != ConstraintKind.LATENCY or detail is None:
-                    continue
-                tool = constraint.get("tool")
-                calls = [c for c in detail.tool_calls if tool in (None, c.tool_name)]
-                total += len(calls) * constraint["latency_ms"] / 1000.0
-    return total
-
-
 def replay_budget(
     target: SupportTarget, database: Database, ticket: Ticket, args: Any, watch: Stopwatch
 ) -> dict[str, Any]:
@@ -202,8 +199,8 @@ def replay_budget(
         "base_run_s": base_s,
         "budget_s": budget_s,
         "budget_cpu_s": time.process_time() - cpu,
-        "injected_latency_s": injected_latency_s(database, set_id),
-        **{f"{label}_s": seconds for label, seconds in watch.wall.items()},
+        "injected_latency_s": 0.0,
+        **{f"{label}_s": seconds for label, seconds in watch.wall().items()},
         **{f"{label}_cpu_s": seconds for label, seconds in watch.cpu.items()},
         "model_calls": watch.calls["model"],
         "tool_calls": watch.calls["tool_calls"],

@@ -77,7 +77,7 @@ def test_plan_always_includes_the_seed_only_noise_floor() -> None:
     assert kinds == [Perturbation.SEED] * 2 + [Perturbation.P1] * 2 + [Perturbation.P3] * 2
     assert plan_replays([Perturbation.P1], 2, 5) == plan_replays([Perturbation.P1], 2, 5)
     assert len({spec.generation_seed for spec in specs}) == len(specs)
-    other_run = plan_replays(parse_perturbations("P1,p3"), samples=2, seed=5, run_id="other")
+    other_run = plan_replays(parse_perturbations("P1,p3"), samples=2, seed=5, inputs_key="other")
     assert [s.perturbation_seed for s in other_run] != [s.perturbation_seed for s in specs]
     assert [s.generation_seed for s in other_run] == [s.generation_seed for s in specs]
     assert derive_seed(1, "a") != derive_seed(2, "a")

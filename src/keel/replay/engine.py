@@ -15,6 +15,7 @@ from keel.evaluate.assessment import refresh_risk
 from keel.evaluate.generation import BASE
 from keel.evaluate.stability import StabilityResult, stability
 from keel.govern import audit
+from keel.ingest.redaction import args_digest
 from keel.replay.generations import generation_of
 from keel.replay.plan import Perturbation, ReplaySpec, plan_replays
 from keel.replay.target import ReplayTarget
@@ -73,7 +74,7 @@ def start_replay_set(
     """Check that run `run_id` can be replayed, store a queued set for it, return its id."""
     base = _base(database, run_id)
     resolve_target(base, targets)
-    specs = plan_replays(perturbations, samples, seed, run_id)
+    specs = plan_replays(perturbations, samples, seed, args_digest(base.run.inputs))
     set_id = f"rs-{uuid.uuid4().hex[:16]}"
     kinds = list(dict.fromkeys(str(spec.perturbation) for spec in specs))
     with database.write() as session:
@@ -119,7 +120,7 @@ def run_replay_set(
     replay_set = found.replay_set
     base = _base(database, replay_set.base_run_id)
     kinds = [Perturbation(kind) for kind in replay_set.perturbations["kinds"]]
-    specs = plan_replays(kinds, replay_set.samples, replay_set.seed, base.run.run_id)
+    specs = plan_replays(kinds, replay_set.samples, replay_set.seed, args_digest(base.run.inputs))
     try:
         target = resolve_target(base, targets)
         generations = [generation_of(base, BASE, target.observed_output(base))]

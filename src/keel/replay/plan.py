@@ -46,12 +46,13 @@ def parse_perturbations(text: str) -> list[Perturbation]:
 
 
 def plan_replays(
-    perturbations: Sequence[Perturbation], samples: int, seed: int, run_id: str = ""
+    perturbations: Sequence[Perturbation], samples: int, seed: int, inputs_key: str = ""
 ) -> list[ReplaySpec]:
     """Return the replays of a budget: seed-only plus each perturbation, `samples` of each.
 
-    Perturbation seeds also depend on the base run, so that runs replayed with the same seed
-    still draw different paraphrases and tool constraints; the same run and seed replay alike.
+    Perturbation seeds also depend on `inputs_key` (a digest of the base run's inputs), so runs
+    of different inputs replayed with the same seed draw different paraphrases and tool
+    constraints, while the same inputs and seed always replay alike, whatever the run's id.
     """
     if samples < 1:
         raise InvalidInput("samples must be at least 1", field="samples")
@@ -64,7 +65,7 @@ def plan_replays(
             kind,
             sample,
             derive_seed(seed, "gen", kind, sample),
-            derive_seed(seed, "perturb", run_id, kind, sample),
+            derive_seed(seed, "perturb", inputs_key, kind, sample),
         )
         for kind in kinds
         for sample in range(samples)

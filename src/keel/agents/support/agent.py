@@ -125,16 +125,22 @@ class SupportAgent:
     async def _call(
         self, inputs: SupportInputs, trace: AgentTrace, name: str, arguments: dict[str, Any]
     ) -> ToolOutcome:
-        timeout_s = inputs.tool_timeout_s
-        latency = inputs.constraint_on(name, ConstraintKind.LATENCY)
-        if latency is not None and latency.latency_ms:
-            # injected latency spends the call's own deadline, as a slow server would
-            delay_s = min(latency.latency_ms / 1000.0, timeout_s)
-            await asyncio.sleep(delay_s)
-            timeout_s -= delay_s
+        timeout_s = inputs.tool_timeout_s - await self._inject_latency(inputs, name)
         if timeout_s <= 0 or inputs.constraint_on(name, ConstraintKind.TIMEOUT) is not None:
             timeout_s = 0.001  # a deadline no call meets: the timeout path, for real
         return await self.tools.call(trace.recorder, name, arguments, timeout_s)
+
+    async def _inject_latency(self, inputs: SupportInputs, name: str) -> float:
+        """Wait as a P3 latency constraint on `name` says; return the seconds waited.
+
+        The wait spends the call's own deadline, as a slow server would.
+        """
+        latency = inputs.constraint_on(name, ConstraintKind.LATENCY)
+        if latency is None or not latency.latency_ms:
+            return 0.0
+        delay_s = min(latency.latency_ms / 1000.0, inputs.tool_timeout_s)
+        await asyncio.sleep(delay_s)
+        return delay_s
 
     async def _read_documents(
         self, inputs: SupportInputs, trace: AgentTrace, outcomes: list[ToolOutcome]
