@@ -145,26 +145,33 @@ def tool_health(
     """Return per tool its recent window (the `window_days` up to `end`) against its history."""
     window_start = end - timedelta(days=window_days)
     since = window_start - timedelta(days=history_days)
-    failed = ToolCall.error.is_not(None)
     timed = ToolCall.latency_ms.is_not(None)
     recent = ToolCall.started_at >= window_start
     in_window = and_(recent, ToolCall.started_at <= end)
     in_history = and_(ToolCall.started_at >= since, ~recent)
+    spanned = (ToolCall.started_at >= since, ToolCall.started_at <= end)
 
     def total(*conditions: ColumnElement[bool]) -> Any:
         return func.sum(case((and_(*conditions), 1), else_=0))
 
+    # Both read indexes only: calls from (tool_name, started_at, latency_ms), failures from the
+    # partial index of failed calls (see ToolCall's indexes).
     counts = session.execute(
-        select(
-            ToolCall.tool_name, total(recent), total(recent, failed), total(~recent),
-            total(~recent, failed), total(recent, timed), total(~recent, timed),
-        )
-        .where(ToolCall.started_at >= since, ToolCall.started_at <= end)
-        .group_by(ToolCall.tool_name)
-        .order_by(ToolCall.tool_name)
+        select(ToolCall.tool_name, total(recent), total(~recent), total(recent, timed),
+               total(~recent, timed))
+        .where(*spanned).group_by(ToolCall.tool_name).order_by(ToolCall.tool_name)
     ).all()  # fmt: skip
+    failures = {
+        (tool, bool(is_recent)): int(n)
+        for tool, is_recent, n in session.execute(
+            select(ToolCall.tool_name, recent, func.count())
+            .where(ToolCall.error.is_not(None), *spanned)
+            .group_by(ToolCall.tool_name, recent)
+        )
+    }
     return [
-        ToolHealth(tool, int(n or 0), int(e or 0), _p95(session, tool, in_window, int(tn or 0)),
-                   int(hn or 0), int(he or 0), _p95(session, tool, in_history, int(htn or 0)))
-        for tool, n, e, hn, he, tn, htn in counts
+        ToolHealth(tool, int(n or 0), failures.get((tool, True), 0),
+                   _p95(session, tool, in_window, int(tn or 0)), int(hn or 0),
+                   failures.get((tool, False), 0), _p95(session, tool, in_history, int(htn or 0)))
+        for tool, n, hn, tn, htn in counts
     ]  # fmt: skip
