@@ -51,9 +51,6 @@ def heal_ticket(
     inputs = SupportInputs(ticket_text=ticket.text, ticket_id=ticket.ticket_id,
                            customer_id=ticket.customer_id)  # fmt: skip
     base = target.runner.run(inputs)
-    base.run_id = (
-        f"heal-bench-{ticket.ticket_id}"  # perturbation seeds derive from it: reproducible
-    )
     store_run(database, base)
     set_id = start_replay_set(database, base.run_id, KINDS, args.samples, args.seed, [target])
     result = run_replay_set(database, set_id, [target]).result

@@ -90,7 +90,6 @@ def measure(
 ) -> dict[str, Any]:
     """Return one ticket's two scores, components, answer length, agreement and flip."""
     base = target.runner.run(inputs)
-    base.run_id = f"validity-{inputs.ticket_id}"  # replay seeds derive from it: reproducible
     store_run(database, base)
     row: dict[str, Any] = {"ticket_id": inputs.ticket_id}
     for budget, seed in (("a", 1), ("b", 2)):

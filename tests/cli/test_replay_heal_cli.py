@@ -3,8 +3,8 @@
 Issue 5's done-when: a tax ticket scores visibly lower than a low-risk ticket, with the
 breakdown, from `keel replay`; `keel heal` turns the unstable run into a linked SELF_HEALED run
 with before and after scores. The agent runs on keel's real MCP server over the world in
-KEEL_HOME, with the offline default. The base runs get fixed ids because replay perturbation
-seeds derive from the run id: with them the whole test is reproducible.
+KEEL_HOME, with the offline default. Every seed derives from the inputs, so the test is
+reproducible; the base runs get readable ids so the commands can name them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,12 @@ from keel.store.migrate import upgrade
 from keel.world import World
 from tests.cli.test_run_cli import run_keel
 
-TAX_TICKET = "T-0070"  # "I took $9,600 out of my IRA and only got part of it": TAX or WITHDRAWAL
+# The TAX ticket the offline default is least sure of (calibrated top probability 0.45, TAX
+# against WITHDRAWAL and GENERAL): "I took $9,000 out of my IRA and only got part of it".
+# Even it scores close to the threshold (68-71 with 2-4 samples per perturbation): one
+# ticket's score is a noisy draw, which is why the claim about ambiguous tickets as a group is
+# tested over 60 of them (tests/evaluate/test_stability_on_labelled_tickets.py).
+TAX_TICKET = "T-0410"
 LOW_RISK_TICKET = "T-0001"  # raising the ATM withdrawal limit for a weekend: WITHDRAWAL only
 
 
