@@ -13,7 +13,7 @@ from keel.store.engine import Database
 from keel.store.migrate import upgrade
 from tests.conftest import LiveServer
 from tests.web.conftest import BrowserPage
-from tests.web.replay_sets import replayed_set, user_run
+from tests.web.replay_sets import replayed_set, seed_making_unavailable, user_run
 
 pytestmark = pytest.mark.browser
 # Plotly.js is 4.5 MB to parse; on a loaded two-core machine that outlasts the 5 s default.
@@ -28,7 +28,7 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveSer
     upgrade(url)
     database = Database(url)
     run_id = user_run(database)
-    set_id = replayed_set(database, run_id)
+    set_id = replayed_set(database, run_id, seed_making_unavailable(database, run_id, "search"))
     with LiveServer(Settings(home=home, database_url=url), database) as server:
         yield server, run_id, set_id
     database.dispose()

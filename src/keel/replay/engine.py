@@ -67,6 +67,13 @@ def resolve_target(base: RunDetail, targets: Sequence[ReplayTarget]) -> ReplayTa
     )
 
 
+def replays_of(
+    base: RunDetail, perturbations: Sequence[Perturbation], samples: int, seed: int
+) -> list[ReplaySpec]:
+    """Return the replays a budget of `base` holds (perturbations drawn for its inputs)."""
+    return plan_replays(perturbations, samples, seed, args_digest(base.run.inputs))
+
+
 def start_replay_set(
     database: Database, run_id: str, perturbations: Sequence[Perturbation], samples: int,
     seed: int, targets: Sequence[ReplayTarget],
@@ -74,7 +81,7 @@ def start_replay_set(
     """Check that run `run_id` can be replayed, store a queued set for it, return its id."""
     base = _base(database, run_id)
     resolve_target(base, targets)
-    specs = plan_replays(perturbations, samples, seed, args_digest(base.run.inputs))
+    specs = replays_of(base, perturbations, samples, seed)
     set_id = f"rs-{uuid.uuid4().hex[:16]}"
     kinds = list(dict.fromkeys(str(spec.perturbation) for spec in specs))
     with database.write() as session:
@@ -120,7 +127,7 @@ def run_replay_set(
     replay_set = found.replay_set
     base = _base(database, replay_set.base_run_id)
     kinds = [Perturbation(kind) for kind in replay_set.perturbations["kinds"]]
-    specs = plan_replays(kinds, replay_set.samples, replay_set.seed, args_digest(base.run.inputs))
+    specs = replays_of(base, kinds, replay_set.samples, replay_set.seed)
     try:
         target = resolve_target(base, targets)
         generations = [generation_of(base, BASE, target.observed_output(base))]
