@@ -34,6 +34,12 @@ OTLP_FIXTURES = Path(__file__).resolve().parent / "data" / "otlp"
 PG_ADMIN_URL = os.environ.get("KEEL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests last: Playwright's sync API keeps an event loop running in the
+    main thread for the rest of the session, where `asyncio.run` (keel's agents) then fails."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def _postgres_up() -> bool:
     try:
         psycopg.connect(PG_ADMIN_URL, connect_timeout=2).close()
