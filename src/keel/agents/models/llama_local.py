@@ -48,6 +48,8 @@ class LlamaLocal:
             completion = self._llama.create_chat_completion(**body)
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"local:{self.model}: {exc}") from None
+        # llama.cpp names the model by its file path; record the file's name, as the spec shows
+        completion = {**completion, "model": self.model}
         generation = generation_from_completion(completion, request, self.provider, self.model)
         generation.latency_ms = (time.perf_counter() - started) * 1000.0
         return generation
