@@ -56,6 +56,7 @@ def test_demo_runs_both_agents_over_four_weeks_and_catches_the_regression(told: 
         "v1": 20, "v1-warm": 20, "sql-v1": 4, "sql-v1-warm": 4, "v2-k1": 20,
     }  # fmt: skip
     assert story["drift"]["verdict"] == "alert" and story["drift"]["alerts"]
+    assert "answer_embeddings" in story["drift"]["checked"]
     assert story["tax_replayed"], "the replay sample includes tax tickets"
     with told.database.read() as session:
         oldest, newest = session.execute(

@@ -26,6 +26,7 @@ from keel.config import Settings
 from keel.demo.questions import QUESTIONS, SQL_CONFIGS, SqlConfig
 from keel.drift.baseline import create_baseline
 from keel.drift.check import DriftCheck, Window, check_drift
+from keel.drift.embedding import answer_embedder
 from keel.heal.controller import heal_run
 from keel.replay.engine import ReplayOutcome, run_replay_set, start_replay_set
 from keel.replay.plan import Perturbation
@@ -247,15 +248,17 @@ def tell(settings: Settings, database: Database, plan: StoryPlan, report: Report
         with _timed(story, "baseline"), database.write() as session:
             until = now - timedelta(days=7)
             if get_baseline(session, "support-v1") is None:
+                # with answer embeddings, as `keel baseline create` freezes them
                 create_baseline(session, "support-v1", PopulationFilter(
-                    "support", config=BASELINE.name, until=until))  # fmt: skip
+                    "support", config=BASELINE.name, until=until), answer_embedder())  # fmt: skip
         with _timed(story, "regression"):
             story.runs[REGRESSED.name] = run_tickets(
                 target, tickets[: plan.regression_tickets], REGRESSED,
                 now - timedelta(days=6), 5.5, report)  # fmt: skip
             with database.write() as session:
                 story.drift = check_drift(session, "support-v1", Window(
-                    since=now - timedelta(days=7), config=REGRESSED.name))  # fmt: skip
+                    since=now - timedelta(days=7), config=REGRESSED.name),
+                    embed=answer_embedder())  # fmt: skip
     finally:
         target.close()
     return story
@@ -312,6 +315,7 @@ def summary(story: Story) -> dict[str, Any]:
         and {
             "verdict": str(story.drift.report.verdict),
             "alerts": [a.indicator for a in story.drift.new_alerts],
+            "checked": [ind.name for ind in story.drift.report.indicators],
         },
         "timings_s": story.timings_s,
     }
