@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mcp import ClientSession, StdioServerParameters, stdio_client
+from measure import children_cpu_s, nearest_rank  # a sibling script: bench/ is on sys.path
 
 import keel
 
@@ -46,31 +47,12 @@ PROXY_ROUNDS = 5
 WARMUP_CALLS = 30
 
 
-def _percentile(values: list[float], q: float) -> float:
-    """Return the q-quantile (0..1) of `values`, nearest-rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
-
-
-def _proxy_cpu_s() -> float | None:
-    """Return the CPU seconds used so far by our `keel mcp proxy` child, or None off Linux."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            cmdline = (stat.parent / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if int(fields[1]) == os.getpid() and b"mcp\x00proxy" in cmdline:
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return None
-
-
 async def _timed_calls(direct: ClientSession, proxied: ClientSession, calls: int) -> dict[str, Any]:
     arguments = {"text": "wire cut-off for account ****1234"}
     for _ in range(WARMUP_CALLS):
         await direct.call_tool("echo", arguments)
         await proxied.call_tool("echo", arguments)
-    cpu_before = _proxy_cpu_s()
+    cpu_before = children_cpu_s(b"mcp\x00proxy")
     timings: dict[str, Any] = {"direct": [], "proxied": []}
     for index in range(calls):
         # Alternate which goes first, so neither side always runs on a warmer cache.
@@ -79,7 +61,7 @@ async def _timed_calls(direct: ClientSession, proxied: ClientSession, calls: int
             start = time.perf_counter()
             await session.call_tool("echo", arguments)
             timings[name].append((time.perf_counter() - start) * 1000.0)
-    cpu_after = _proxy_cpu_s()
+    cpu_after = children_cpu_s(b"mcp\x00proxy")
     if cpu_before is not None and cpu_after is not None:
         timings["proxy_cpu_ms_per_call"] = round((cpu_after - cpu_before) * 1000.0 / calls, 3)
     return timings
@@ -127,9 +109,9 @@ def _proxy_round(calls: int) -> dict[str, Any]:
         "proxy_cpu_ms_per_call": timings.get("proxy_cpu_ms_per_call"),
     }
     for q, name in ((0.5, "p50"), (0.99, "p99")):
-        figures[f"direct_ms_{name}"] = round(_percentile(direct, q), 3)
-        figures[f"proxied_ms_{name}"] = round(_percentile(proxied, q), 3)
-        figures[f"added_ms_{name}"] = round(_percentile(proxied, q) - _percentile(direct, q), 3)
+        figures[f"direct_ms_{name}"] = round(nearest_rank(direct, q), 3)
+        figures[f"proxied_ms_{name}"] = round(nearest_rank(proxied, q), 3)
+        figures[f"added_ms_{name}"] = round(nearest_rank(proxied, q) - nearest_rank(direct, q), 3)
     paired = [p - d for p, d in zip(proxied, direct, strict=True)]
     figures["added_ms_paired_median"] = round(statistics.median(paired), 3)
     return figures
@@ -186,8 +168,8 @@ def _rate(seconds: list[float]) -> dict[str, Any]:
     return {
         "runs": len(seconds),
         "runs_per_s": round(len(seconds) / sum(seconds), 2),
-        "run_ms_p50": round(_percentile(seconds, 0.5) * 1000.0, 1),
-        "run_ms_p99": round(_percentile(seconds, 0.99) * 1000.0, 1),
+        "run_ms_p50": round(nearest_rank(seconds, 0.5) * 1000.0, 1),
+        "run_ms_p99": round(nearest_rank(seconds, 0.99) * 1000.0, 1),
     }
 
 

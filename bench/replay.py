@@ -41,6 +41,8 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
+from measure import children_cpu_s, nearest_rank  # a sibling script: bench/ is on sys.path
+
 from keel.agents.models.grounded_sampler import GroundedSampler
 from keel.agents.support import SupportInputs
 from keel.agents.support import replay_target as support_replay
@@ -158,21 +160,6 @@ def chosen_tickets(tickets: list[Ticket], count: int) -> list[Ticket]:
     return chosen
 
 
-def tool_server_cpu_s() -> float | None:
-    """Return the CPU seconds used so far by our `keel mcp serve` children, or None off Linux."""
-    total, found = 0.0, False
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            cmdline = (stat.parent / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if int(fields[1]) == os.getpid() and b"mcp\x00serve" in cmdline:
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            found = True
-    return total if found else None
-
-
 def replay_budget(
     target: SupportTarget, database: Database, ticket: Ticket, args: Any, watch: Stopwatch
 ) -> dict[str, Any]:
@@ -185,7 +172,7 @@ def replay_budget(
     store_run(database, base)
     base_s = time.perf_counter() - started
     watch.reset()
-    server_cpu = tool_server_cpu_s()
+    server_cpu = children_cpu_s(b"mcp\x00serve")
     wall, cpu = time.perf_counter(), time.process_time()
     set_id = engine.start_replay_set(
         database, base.run_id, KINDS, args.samples, args.seed, [target]
@@ -205,7 +192,7 @@ def replay_budget(
         "model_calls": watch.calls["model"],
         "tool_calls": watch.calls["tool_calls"],
     }
-    after = tool_server_cpu_s()
+    after = children_cpu_s(b"mcp\x00serve")
     if server_cpu is not None and after is not None:
         row["tool_server_cpu_s"] = after - server_cpu
     return row
@@ -241,12 +228,6 @@ def embedding_throughput(count: int = 256) -> dict[str, Any]:
     return figures
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Return the q-quantile (0..1) of `values`, nearest-rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
-
-
 def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Return p50/p95 of the per-ticket budget and the shares of its wall time, over `rows`."""
     budgets = [r["budget_s"] for r in rows]
@@ -264,16 +245,16 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "scoring": share("scoring_s"),
     }  # fmt: skip
     return {
-        "budget_s_p50": round(percentile(budgets, 0.5), 3),
-        "budget_s_p95": round(percentile(budgets, 0.95), 3),
+        "budget_s_p50": round(nearest_rank(budgets, 0.5), 3),
+        "budget_s_p95": round(nearest_rank(budgets, 0.95), 3),
         "budget_s_mean": round(statistics.fmean(budgets), 3),
-        "budget_s_without_injected_latency_p50": round(percentile(waitless, 0.5), 3),
-        "budget_s_without_injected_latency_p95": round(percentile(waitless, 0.95), 3),
+        "budget_s_without_injected_latency_p50": round(nearest_rank(waitless, 0.5), 3),
+        "budget_s_without_injected_latency_p95": round(nearest_rank(waitless, 0.95), 3),
         "budget_cpu_s_mean": round(statistics.fmean(r["budget_cpu_s"] for r in rows), 3),
-        "base_run_s_p50": round(percentile([r["base_run_s"] for r in rows], 0.5), 3),
+        "base_run_s_p50": round(nearest_rank([r["base_run_s"] for r in rows], 0.5), 3),
         "target_budget_s": TARGET_BUDGET_S,
-        "meets_target_p50": percentile(budgets, 0.5) < TARGET_BUDGET_S,
-        "meets_target_p95": percentile(budgets, 0.95) < TARGET_BUDGET_S,
+        "meets_target_p50": nearest_rank(budgets, 0.5) < TARGET_BUDGET_S,
+        "meets_target_p95": nearest_rank(budgets, 0.95) < TARGET_BUDGET_S,
         "share_model": model_share,
         "share_outside_model": round(1.0 - model_share, 3),
         "share_outside_model_excluding_injected_latency": round(
