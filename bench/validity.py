@@ -9,7 +9,9 @@ the ticket `--reruns` times unperturbed with other seeds: its empirical agreemen
 share of reruns matching the modal (category, needs_human_review) decision, and it "flips" when
 that decision ever changes. Prints JSON: Spearman rho (score vs agreement rate) and AUROC (low
 score predicts a flip), each with a task-level bootstrap 95% interval, the same for baselines
-(each component alone, mean cosine, answer length), and the ICC(3,1) of the two budgets.
+(each component alone, mean cosine, answer length), the score with S_traj recomputed from the
+same budget without the P3 replays and/or on tool names alone (experiments; docs/metrics.md),
+each predictor's rho over the odd and even tickets, and the ICC(3,1) of the two budgets.
 Tickets are every (world size / --tickets)-th, so ambiguous and clear ones come in their world
 proportions. --rows writes each ticket's measurements as they finish (JSON lines), with the
 per-field agreements, so other combinations of the components can be studied without rerunning;
@@ -20,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
+import math
 import sys
 import tempfile
 import time
@@ -35,13 +39,26 @@ from keel.agents.support import SupportInputs
 from keel.agents.support.replay_target import SupportTarget
 from keel.agents.trace import store_run
 from keel.config import Settings
+from keel.evaluate.generation import BASE, Generation
+from keel.evaluate.stability import DEFAULT_WEIGHTS, Components, combine, trajectory_agreement
 from keel.replay.engine import run_replay_set, start_replay_set
+from keel.replay.generations import generation_of
 from keel.replay.plan import Perturbation
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
+from keel.store.replays import replay_set_detail
+from keel.store.runs import run_detail
 from keel.world import ensure_world
 
 KINDS = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
+PREDICTORS = {"stability": "score_a", "semantic": "semantic", "structural": "structural",
+              "trajectory": "trajectory", "mean_cosine": "mean_cosine",
+              "stability_unconstrained": "stability_unconstrained",
+              "trajectory_unconstrained": "trajectory_unconstrained",
+              "stability_names": "stability_names", "trajectory_names": "trajectory_names",
+              "stability_names_unconstrained": "stability_names_unconstrained",
+              "trajectory_names_unconstrained": "trajectory_names_unconstrained",
+              "answer_length": "answer_length"}  # fmt: skip
 
 
 def auroc(score: np.ndarray, positive: np.ndarray) -> float:
@@ -65,8 +82,11 @@ def icc3(a: np.ndarray, b: np.ndarray) -> float:
     return float((ms_rows - ms_error) / (ms_rows + (k - 1) * ms_error))
 
 
-def bootstrap(metric: Any, *columns: np.ndarray, rounds: int = 1000, seed: int = 0) -> list[float]:
-    """Percentile 95% interval of `metric` over tickets resampled with replacement."""
+def bootstrap(
+    metric: Any, *columns: np.ndarray, rounds: int = 1000, seed: int = 0
+) -> list[float | None]:
+    """Percentile 95% interval of `metric` over tickets resampled with replacement (None when
+    no resample defines it, e.g. a predictor constant over a few tickets)."""
     rng = np.random.default_rng(seed)
     n = len(columns[0])
     values = []
@@ -75,6 +95,8 @@ def bootstrap(metric: Any, *columns: np.ndarray, rounds: int = 1000, seed: int =
         value = metric(*(column[index] for column in columns))
         if np.isfinite(value):
             values.append(value)
+    if not values:
+        return [None, None]
     return [
         round(float(np.percentile(values, 2.5)), 3),
         round(float(np.percentile(values, 97.5)), 3),
@@ -83,6 +105,46 @@ def bootstrap(metric: Any, *columns: np.ndarray, rounds: int = 1000, seed: int =
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
     return float(stats.spearmanr(x, y).statistic)
+
+
+def figure(value: float) -> float | None:
+    """Return `value` rounded for the JSON, None when undefined (a constant predictor's rho)."""
+    return round(value, 3) if math.isfinite(value) else None
+
+
+def budget_generations(
+    database: Database, target: SupportTarget, base_run_id: str, set_id: str
+) -> list[Generation]:
+    """Return the generations replay set `set_id` was scored from: its base, then each replay."""
+    with database.read() as session:
+        base = run_detail(session, base_run_id)
+        found = replay_set_detail(session, set_id)
+        assert base is not None and found is not None
+        replays = [(r.perturbation_type, run_detail(session, r.replay_run_id or ""))
+                   for r in found.replays]  # fmt: skip
+    generations = [generation_of(base, BASE, target.observed_output(base))]
+    return generations + [generation_of(d, label) for label, d in replays if d is not None]
+
+
+def trajectory_variants(generations: list[Generation], parts: Components) -> dict[str, Any]:
+    """Return S_traj without the tool-constrained (P3) replays, on tool names alone (P1's
+    paraphrase changes the search query, so its args), and both; and the score recomputed with
+    each in place of S_traj (same weights). Experiments, not the product's formula."""
+    full = trajectory_agreement(generations)
+    assert full is None or math.isclose(full, parts.trajectory or 0.0), "not the scored budget"
+    unconstrained = [g for g in generations if g.perturbation != Perturbation.P3]
+    names = [dataclasses.replace(g, tool_calls=tuple(dataclasses.replace(c, args_digest="")
+                                                     for c in g.tool_calls))
+             for g in generations]  # fmt: skip
+    others = {"semantic": parts.semantic, "structural": parts.structural}
+    row: dict[str, Any] = {}
+    names_unconstrained = [g for g in names if g.perturbation != Perturbation.P3]
+    variants = {"unconstrained": unconstrained, "names": names,
+                "names_unconstrained": names_unconstrained}  # fmt: skip
+    for variant, subset in variants.items():
+        row[f"trajectory_{variant}"] = trajectory = trajectory_agreement(subset)
+        row[f"stability_{variant}"] = combine({**others, "trajectory": trajectory}, DEFAULT_WEIGHTS)
+    return row
 
 
 def measure(
@@ -101,6 +163,8 @@ def measure(
             row.update(semantic=parts.semantic, structural=parts.structural,
                        trajectory=parts.trajectory, mean_cosine=parts.mean_cosine,
                        fields={f.field: f.agreement for f in result.fields})  # fmt: skip
+            generations = budget_generations(database, target, base.run_id, set_id)
+            row.update(trajectory_variants(generations, parts))
     decisions = []
     for rerun in range(args.reruns):
         output = target.runner.run(inputs.model_copy(update={"seed": 10_000 + rerun})).output or {}
@@ -115,17 +179,20 @@ def analyse(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Return the correlation, discrimination and reliability figures of `rows`."""
     agreement = np.array([r["agreement"] for r in rows])
     flips = np.array([r["flip"] for r in rows])
-    predictors = {"stability": "score_a", "semantic": "semantic", "structural": "structural",
-                  "trajectory": "trajectory", "mean_cosine": "mean_cosine"}  # fmt: skip
     result: dict[str, Any] = {}
-    for name, key in [*predictors.items(), ("answer_length", "answer_length")]:
-        values = np.array([np.nan if r[key] is None else float(r[key]) for r in rows])
+    for name, key in PREDICTORS.items():
+        values = np.array([np.nan if r.get(key) is None else float(r[key]) for r in rows])
         keep = np.isfinite(values)
+        if not keep.any():  # a --rows file written before this predictor existed
+            continue
         x, y, f = values[keep], agreement[keep], flips[keep]
         result[name] = {
-            "spearman_rho": round(spearman(x, y), 3), "rho_ci95": bootstrap(spearman, x, y),
+            "spearman_rho": figure(spearman(x, y)), "rho_ci95": bootstrap(spearman, x, y),
             "auroc_flip": round(auroc(-x, f), 3),
             "auroc_ci95": bootstrap(lambda s, p: auroc(-s, p.astype(bool)), x, f.astype(float)),
+            # rho over the 1st, 3rd, ... and the 2nd, 4th, ... tickets: how far a half moves it
+            "rho_halves": [figure(spearman(values[h][keep[h]], agreement[h][keep[h]]))
+                           for h in (slice(0, None, 2), slice(1, None, 2))],
         }  # fmt: skip
     a = np.array([r["score_a"] for r in rows])
     b = np.array([r["score_b"] for r in rows])

@@ -14,6 +14,8 @@ import keel
 
 SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "validity.py"
 PREDICTORS = ("stability", "semantic", "structural", "trajectory", "mean_cosine", "answer_length")
+# The score with S_traj recomputed from the same budget (docs/metrics.md): experiments only.
+VARIANTS = ("stability_unconstrained", "stability_names", "stability_names_unconstrained")
 
 
 # A fresh process imports torch and loads MiniLM before the 6 tickets (about 20 s here).
@@ -33,6 +35,9 @@ def test_validity_bench_prints_correlations_intervals_and_reliability(tmp_path: 
         assert 0.0 <= report[name]["auroc_flip"] <= 1.0
     assert report["test_retest_icc"]["icc3_1"] <= 1.0
     written = [json.loads(line) for line in rows.read_text().splitlines()]
+    for name in VARIANTS:
+        assert 0.0 <= report[name]["auroc_flip"] <= 1.0
+        assert all(0.0 <= r[name] <= 100.0 for r in written)
     assert [r["ticket_id"] for r in written] == [f"T-{n:04d}" for n in (1, 69, 137, 205, 273, 341)]
     again = subprocess.run([sys.executable, str(SCRIPT), "--from-rows", str(rows), "--reruns",
                             "4", "--samples", "1"], env=env, capture_output=True, text=True,

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from keel.errors import InvalidInput
 from keel.evaluate.embeddings import SentenceEmbedder
 from keel.evaluate.generation import Generation, ToolStep
-from keel.evaluate.stability import StabilityConfig, combine, stability
+from keel.evaluate.stability import StabilityConfig, combine, stability, trajectory_agreement
 
 TAX_ANSWER = "Interest you earn is reported to you on form 1099-INT each January."
 ATM_ANSWER = "You can withdraw up to 500 dollars a day from any of our cash machines."
@@ -182,3 +182,23 @@ def test_copies_of_one_successful_generation_score_100(
 ) -> None:
     result = stability([generation] * copies, minilm, StabilityConfig(bootstrap_samples=20))
     assert result.score == (0.0 if generation.failed else 100.0)
+
+
+def test_trajectory_agreement_over_every_generation_is_the_scores_s_traj(
+    minilm: SentenceEmbedder,
+) -> None:
+    generations = fixture_generations()
+    expected = stability(generations, minilm).components.trajectory
+    assert trajectory_agreement(generations) == pytest.approx(expected)
+
+
+def test_trajectory_agreement_over_a_subset_compares_only_its_pairs() -> None:
+    base, seed, p1, failed = fixture_generations()
+    # (base, seed) = 1, (base, P1) = (seed, P1) = 0.5: mean 2/3; without P1 the paths are equal
+    assert trajectory_agreement([base, seed, p1]) == pytest.approx(2 / 3)
+    assert trajectory_agreement([base, seed]) == pytest.approx(1.0)
+    assert trajectory_agreement([base, failed]) == pytest.approx(0.0)
+
+
+def test_trajectory_agreement_without_tool_calls_is_missing() -> None:
+    assert trajectory_agreement(fixture_generations(with_tools=False)) is None

@@ -143,6 +143,18 @@ def _path_matrix(generations: Sequence[Generation]) -> np.ndarray:
     return matrix
 
 
+def trajectory_agreement(generations: Sequence[Generation]) -> float | None:
+    """Return S_traj of `generations` alone: mean pairwise tool-path similarity (None = no calls).
+
+    The score computes the same over every generation of a budget; this lets a study compute it
+    over a subset (bench/validity.py leaves out the tool-constrained P3 replays).
+    """
+    if not any(g.tool_calls for g in generations):
+        return None
+    rows = np.arange(len(generations))[None, :]
+    return float(pair_means(_path_matrix(generations), rows)[0])
+
+
 def _evidence(
     generations: Sequence[Generation], embed: Embedder, config: StabilityConfig
 ) -> _Evidence:
