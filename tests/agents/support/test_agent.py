@@ -67,6 +67,16 @@ def test_injected_latency_spends_the_calls_deadline(settings: Settings, database
     assert all(c.error is None for c in run.tool_calls[1:])
 
 
+def test_a_timeout_constraint_times_out_every_call_of_its_tool(
+    settings: Settings, database: Database
+) -> None:
+    for seed in range(3):
+        run = _run(settings, database, seed=seed, tool_constraints=[
+            {"kind": "timeout", "tool": "knowledge.get"}])  # fmt: skip
+        reads = [c for c in run.tool_calls if c.tool_name == "knowledge.get"]
+        assert reads and all(c.error for c in reads), [c.error for c in reads]
+
+
 def test_a_server_that_crashes_mid_call_is_recorded_in_the_trace(
     settings: Settings, database: Database
 ) -> None:
