@@ -9,7 +9,7 @@ from keel.agents.models.generation import (
     ToolCallRequest,
     ToolSpec,
 )
-from keel.agents.models.spec import ModelSpec, load_model, parse_model_spec
+from keel.agents.models.spec import ModelSpec, load_model, loaded_models, parse_model_spec
 
 __all__ = [
     "Generation",
@@ -21,5 +21,6 @@ __all__ = [
     "ToolCallRequest",
     "ToolSpec",
     "load_model",
+    "loaded_models",
     "parse_model_spec",
 ]

@@ -8,6 +8,8 @@ local:<path to a .gguf file>              llama.cpp, with `keel[local]` installe
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,3 +79,13 @@ def load_model(spec: str | ModelSpec, settings: Settings | None = None) -> Model
     return OpenAICompatible(
         parsed.model, parsed.base_url, api_key=key, prices_file=settings.prices_file
     )
+
+
+@contextmanager
+def loaded_models(
+    specs: Iterable[str], settings: Settings | None = None
+) -> Iterator[dict[str, ModelProvider]]:
+    """Yield one provider per distinct spec of `specs`, each closed when the block ends."""
+    with ExitStack() as stack:
+        yield {spec: stack.enter_context(closing(load_model(spec, settings)))
+               for spec in dict.fromkeys(specs)}  # fmt: skip

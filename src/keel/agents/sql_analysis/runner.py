@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from keel.agents.models import load_model, parse_model_spec
+from keel.agents.models import ModelProvider, loaded_models, parse_model_spec
 from keel.agents.sql_analysis.agent import SqlAgent
 from keel.agents.sql_analysis.schema import SqlInputs
 from keel.agents.tool_client import KEEL_SERVER_COMMAND, tool_client
@@ -16,10 +16,10 @@ from keel.store.models import RunStatus
 from keel.store.records import RunRecord
 
 
-async def _run_all(batch: Sequence[SqlInputs], settings: Settings, database: Database,
+async def _run_all(batch: Sequence[SqlInputs], models: dict[str, ModelProvider],
+                   settings: Settings, database: Database,
                    server_command: tuple[str, ...]) -> list[RunRecord]:  # fmt: skip
     runs: list[RunRecord] = []
-    models = {spec: load_model(spec, settings) for spec in {i.model for i in batch}}
     env = {"KEEL_HOME": str(settings.home.resolve())}
     try:
         async with tool_client(server_command, env) as tools:
@@ -35,9 +35,6 @@ async def _run_all(batch: Sequence[SqlInputs], settings: Settings, database: Dat
             run = trace.record(RunStatus.FAILED, None, error=f"tool server: {exc}")
             store_run(database, run)
             runs.append(run)
-    finally:
-        for model in models.values():
-            model.close()
     return runs
 
 
@@ -48,4 +45,5 @@ def run_sql(
     server_command: tuple[str, ...] = KEEL_SERVER_COMMAND,
 ) -> list[RunRecord]:
     """Run every question of `batch`, store each run, and return them in order."""
-    return asyncio.run(_run_all(batch, settings, database, server_command))
+    with loaded_models((i.model for i in batch), settings) as models:
+        return asyncio.run(_run_all(batch, models, settings, database, server_command))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 
-from keel.agents.models import load_model, parse_model_spec
+from keel.agents.models import ModelProvider, loaded_models, parse_model_spec
 from keel.agents.support.agent import SupportAgent
 from keel.agents.support.inputs import SupportInputs
 from keel.agents.tool_client import KEEL_SERVER_COMMAND, tool_client
@@ -18,6 +18,7 @@ from keel.store.records import RunRecord
 
 async def _run_all(
     batch: Sequence[SupportInputs],
+    models: dict[str, ModelProvider],
     settings: Settings,
     database: Database,
     server_command: tuple[str, ...],
@@ -33,8 +34,6 @@ async def _run_all(
         runs.append(run)
         on_done(run)
 
-    specs = {inputs.model for inputs in batch}
-    models = {spec: load_model(spec, settings) for spec in specs}
     env = {"KEEL_HOME": str(settings.home.resolve())}
     try:
         async with tool_client(server_command, env) as tools:
@@ -46,9 +45,6 @@ async def _run_all(
             trace = AgentTrace("support", str(parse_model_spec(inputs.model)),
                                inputs.model_dump(mode="json"))  # fmt: skip
             done(trace.record(RunStatus.FAILED, None, error=f"tool server: {exc}"))
-    finally:
-        for model in models.values():
-            model.close()
     return runs
 
 
@@ -64,4 +60,7 @@ def run_support(
 
     `config` labels each stored run's configuration (`metrics["config"]`).
     """
-    return asyncio.run(_run_all(batch, settings, database, server_command, on_done, config))
+    with loaded_models((i.model for i in batch), settings) as models:
+        return asyncio.run(
+            _run_all(batch, models, settings, database, server_command, on_done, config)
+        )
