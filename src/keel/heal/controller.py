@@ -11,10 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from keel.errors import Conflict, NotFound
+from keel.errors import Conflict
 from keel.govern import audit
 from keel.heal.critic import HealPlan, Observed, derive_plan
-from keel.replay.engine import Progress, resolve_target, run_replay_set, start_replay_set
+from keel.replay.engine import (
+    Progress,
+    load_run,
+    resolve_target,
+    run_replay_set,
+    start_replay_set,
+)
 from keel.replay.plan import Perturbation
 from keel.replay.target import ReplayTarget
 from keel.store.engine import Database
@@ -49,14 +55,6 @@ class HealOutcome:
         return {**self.__dict__, "plan": self.plan.as_dict()}
 
 
-def _detail(database: Database, run_id: str) -> RunDetail:
-    with database.read() as session:
-        detail = run_detail(session, run_id)
-    if detail is None:
-        raise NotFound(f"no run with id {run_id!r}", field="run_id")
-    return detail
-
-
 def observed_generations(
     database: Database, base: RunDetail, target: ReplayTarget
 ) -> tuple[list[Observed], dict[str, Any]]:
@@ -86,7 +84,7 @@ def heal_run(
     seed: int = 0, progress: Progress | None = None,
 ) -> HealOutcome:  # fmt: skip
     """Heal unstable run `run_id` (see the module docstring) and return what happened."""
-    base = _detail(database, run_id)
+    base = load_run(database, run_id)
     if base.run.status != RunStatus.UNSTABLE:
         raise Conflict(
             f"run {run_id} is {base.run.status}, not UNSTABLE; only unstable runs are healed",

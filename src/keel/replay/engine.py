@@ -42,7 +42,8 @@ class ReplayOutcome:
     result: StabilityResult
 
 
-def _base(database: Database, run_id: str) -> RunDetail:
+def load_run(database: Database, run_id: str) -> RunDetail:
+    """Return run `run_id` with its events and tool calls, or raise NotFound."""
     with database.read() as session:
         detail = run_detail(session, run_id)
     if detail is None:
@@ -79,7 +80,7 @@ def start_replay_set(
     seed: int, targets: Sequence[ReplayTarget],
 ) -> str:  # fmt: skip
     """Check that run `run_id` can be replayed, store a queued set for it, return its id."""
-    base = _base(database, run_id)
+    base = load_run(database, run_id)
     resolve_target(base, targets)
     specs = replays_of(base, perturbations, samples, seed)
     set_id = f"rs-{uuid.uuid4().hex[:16]}"
@@ -125,7 +126,7 @@ def run_replay_set(
     if found is None:
         raise NotFound(f"no replay set {set_id!r}", field="set_id")
     replay_set = found.replay_set
-    base = _base(database, replay_set.base_run_id)
+    base = load_run(database, replay_set.base_run_id)
     kinds = [Perturbation(kind) for kind in replay_set.perturbations["kinds"]]
     specs = replays_of(base, kinds, replay_set.samples, replay_set.seed)
     try:
