@@ -35,10 +35,14 @@ def _tickets(world: Any, path: str | None) -> list[dict[str, Any]]:
     if not hasattr(world, "tickets"):
         sys.exit("this world has no tickets yet; pass --tickets FILE.jsonl")
     return [
-        {"ticket_id": t.ticket_id, "text": t.text, "gold_category": str(t.gold_category),
-         "ambiguous_between": t.ambiguous_between}
+        {
+            "ticket_id": t.ticket_id,
+            "text": t.text,
+            "gold_category": str(t.gold_category),
+            "ambiguous_between": t.ambiguous_between,
+        }
         for t in world.tickets()
-    ]  # fmt: skip
+    ]
 
 
 def measure(tickets: list[dict[str, Any]], knowledge: Any, temperature: float) -> dict[str, Any]:

@@ -36,8 +36,13 @@ def _help_once(src: str) -> tuple[float, float]:
     """Return (wall s, CPU s) of one `python -m keel --help` with keel from `src`."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "keel", "--help"], env={**os.environ, "PYTHONPATH": src},
-                   capture_output=True, check=True, timeout=120)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "keel", "--help"],
+        env={**os.environ, "PYTHONPATH": src},
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -46,8 +51,9 @@ def _help_once(src: str) -> tuple[float, float]:
 async def _serve_once(src: str, home: str) -> float:
     """Return seconds from starting `keel mcp serve` to its tool list."""
     env = {**os.environ, "PYTHONPATH": src, "KEEL_HOME": home}
-    params = StdioServerParameters(command=sys.executable, args=["-m", "keel", "mcp", "serve"],
-                                   env=env)  # fmt: skip
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "keel", "mcp", "serve"], env=env
+    )
     start = time.perf_counter()
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
         await session.initialize()

@@ -36,8 +36,16 @@ def tell_once(tickets: int, src: Path | None) -> dict[str, Any]:
         env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")])
     with tempfile.TemporaryDirectory() as scratch:
         env["KEEL_HOME"] = str(Path(scratch) / ".keel")
-        command = [sys.executable, "-m", "keel", "demo", "--no-serve", "--json",
-                   "--tickets", str(tickets)]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "keel",
+            "demo",
+            "--no-serve",
+            "--json",
+            "--tickets",
+            str(tickets),
+        ]
         load_before = os.getloadavg()[0]
         cpu_before = _children_cpu_s()
         started = time.perf_counter()
@@ -48,12 +56,17 @@ def tell_once(tickets: int, src: Path | None) -> dict[str, Any]:
         raise SystemExit(f"keel demo failed:\n{done.stderr[-2000:]}")
     story = json.loads(done.stdout)
     return {
-        "wall_s": round(wall_s, 1), "cpu_s": round(cpu_s, 1),
-        "load_1m_before": round(load_before, 2), "load_1m_after": round(os.getloadavg()[0], 2),
-        "story_s": story.get("seconds"), "steps_s": story.get("timings_s"),
-        "runs": story.get("runs"), "unstable": len(story.get("unstable", [])),
-        "healed": len(story.get("healed", {})), "urls": len(story.get("urls", [])),
-    }  # fmt: skip
+        "wall_s": round(wall_s, 1),
+        "cpu_s": round(cpu_s, 1),
+        "load_1m_before": round(load_before, 2),
+        "load_1m_after": round(os.getloadavg()[0], 2),
+        "story_s": story.get("seconds"),
+        "steps_s": story.get("timings_s"),
+        "runs": story.get("runs"),
+        "unstable": len(story.get("unstable", [])),
+        "healed": len(story.get("healed", {})),
+        "urls": len(story.get("urls", [])),
+    }
 
 
 def main() -> None:

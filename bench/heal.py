@@ -48,8 +48,9 @@ def heal_ticket(
     target: SupportTarget, database: Database, ticket: Any, args: Any
 ) -> dict[str, Any] | None:
     """Return the heal row of `ticket`'s run, or None when its replays found it stable."""
-    inputs = SupportInputs(ticket_text=ticket.text, ticket_id=ticket.ticket_id,
-                           customer_id=ticket.customer_id)  # fmt: skip
+    inputs = SupportInputs(
+        ticket_text=ticket.text, ticket_id=ticket.ticket_id, customer_id=ticket.customer_id
+    )
     base = target.runner.run(inputs)
     store_run(database, base)
     set_id = start_replay_set(database, base.run_id, KINDS, args.samples, args.seed, [target])
@@ -58,13 +59,16 @@ def heal_ticket(
         return None
     outcome = heal_run(database, base.run_id, [target], samples=args.samples, seed=args.seed + 1)
     return {
-        "ticket_id": ticket.ticket_id, "ambiguous": bool(ticket.ambiguous_between),
-        "run_id": base.run_id, "before": round(outcome.before, 2),
-        "after": round(outcome.after, 2), "healed": outcome.healed,
+        "ticket_id": ticket.ticket_id,
+        "ambiguous": bool(ticket.ambiguous_between),
+        "run_id": base.run_id,
+        "before": round(outcome.before, 2),
+        "after": round(outcome.after, 2),
+        "healed": outcome.healed,
         "pin_category": outcome.plan.pin_category,
         "required_citations": outcome.plan.required_citations,
         "temperature": outcome.plan.temperature,
-    }  # fmt: skip
+    }
 
 
 def summary(rows: list[dict[str, Any]], replayed: int) -> dict[str, Any]:
@@ -104,13 +108,19 @@ def main() -> None:
                     rows.append(row)
                 elapsed = time.perf_counter() - started
                 verdict = "stable" if row is None else f"{row['before']} -> {row['after']}"
-                print(f"{index}/{len(tickets)} {ticket.ticket_id} {verdict} {elapsed:.0f}s",
-                      file=sys.stderr)  # fmt: skip
+                print(
+                    f"{index}/{len(tickets)} {ticket.ticket_id} {verdict} {elapsed:.0f}s",
+                    file=sys.stderr,
+                )
         finally:
             target.close()
-    output = {"tickets": len(tickets), "group": args.group, "samples": args.samples,
-              **summary(rows, len(tickets)),
-              "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
+    output = {
+        "tickets": len(tickets),
+        "group": args.group,
+        "samples": args.samples,
+        **summary(rows, len(tickets)),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
     print(json.dumps(output, indent=2))
 
 

@@ -152,21 +152,38 @@ def otlp_template(spans_per_request: int, seed: int = 7) -> bytes:
 def native_template(runs_per_request: int) -> str:
     """A native batch of runs (6 events, 2 tool calls each) with a replaceable run id prefix."""
     events = [
-        {"seq": i, "event_type": "llm" if i % 2 else "tool", "name": f"step {i}",
-         "model": "gpt-4o-mini", "input_tokens": 500, "output_tokens": 80,
-         "payload": {"messages": [{"role": "user", "content": _text(random.Random(i), 30)}]}}
+        {
+            "seq": i,
+            "event_type": "llm" if i % 2 else "tool",
+            "name": f"step {i}",
+            "model": "gpt-4o-mini",
+            "input_tokens": 500,
+            "output_tokens": 80,
+            "payload": {"messages": [{"role": "user", "content": _text(random.Random(i), 30)}]},
+        }
         for i in range(6)
-    ]  # fmt: skip
+    ]
     calls = [
-        {"seq": i, "tool_name": "knowledge.search", "args": {"query": "fees", "k": 3},
-         "latency_ms": 12.5, "result_meta": {"size": 300}}
+        {
+            "seq": i,
+            "tool_name": "knowledge.search",
+            "args": {"query": "fees", "k": 3},
+            "latency_ms": 12.5,
+            "result_meta": {"size": 300},
+        }
         for i in range(2)
-    ]  # fmt: skip
+    ]
     runs = [
-        {"run_id": f"{RUN_MARKER}-{i}", "workflow_type": "support", "model": "gpt-4o-mini",
-         "created_at": "2026-11-01T10:00:00Z", "events": events, "tool_calls": calls}
+        {
+            "run_id": f"{RUN_MARKER}-{i}",
+            "workflow_type": "support",
+            "model": "gpt-4o-mini",
+            "created_at": "2026-11-01T10:00:00Z",
+            "events": events,
+            "tool_calls": calls,
+        }
         for i in range(runs_per_request)
-    ]  # fmt: skip
+    ]
     return json.dumps({"runs": runs})
 
 
@@ -336,8 +353,14 @@ def verify_stored(
 def traces_in(body: bytes) -> int:
     """Return how many traces an OTLP request body holds."""
     request = ExportTraceServiceRequest.FromString(body)
-    return len({span.trace_id for rs in request.resource_spans
-                for ss in rs.scope_spans for span in ss.spans})  # fmt: skip
+    return len(
+        {
+            span.trace_id
+            for rs in request.resource_spans
+            for ss in rs.scope_spans
+            for span in ss.spans
+        }
+    )
 
 
 def pipeline_cpu(args: Any, home: Path) -> dict[str, float]:

@@ -44,36 +44,63 @@ def _run_row(rng: random.Random, index: int) -> dict[str, Any]:
     status = "UNSTABLE" if stability is not None and stability < 70 else "COMPLETED"
     tokens = rng.randint(200, 4_000)
     return {
-        "run_id": f"bench-{index:07d}", "workflow_type": workflow,
-        "created_at": START + timedelta(seconds=index * 24), "model": rng.choice(
-            ("offline:grounded-sampler", "openai:gpt-4o-mini", "openai:gpt-4o")),
+        "run_id": f"bench-{index:07d}",
+        "workflow_type": workflow,
+        "created_at": START + timedelta(seconds=index * 24),
+        "model": rng.choice(("offline:grounded-sampler", "openai:gpt-4o-mini", "openai:gpt-4o")),
         "status": rng.choice(("FAILED", status)) if rng.random() < 0.03 else status,
-        "source": "bench", "input_tokens": tokens, "output_tokens": tokens // 4,
-        "total_tokens": tokens + tokens // 4, "cost_usd": tokens * 2e-7,
-        "tool_count": 3, "error_count": 0, "loop_depth": rng.choice((0, 0, 0, 1, 2)),
-        "latency_ms": rng.lognormvariate(7, 0.4), "stability": stability,
+        "source": "bench",
+        "input_tokens": tokens,
+        "output_tokens": tokens // 4,
+        "total_tokens": tokens + tokens // 4,
+        "cost_usd": tokens * 2e-7,
+        "tool_count": 3,
+        "error_count": 0,
+        "loop_depth": rng.choice((0, 0, 0, 1, 2)),
+        "latency_ms": rng.lognormvariate(7, 0.4),
+        "stability": stability,
         "risk": None if stability is None else round(rng.random() * 100, 1),
-        "inputs": {"ticket": "bench"}, "metrics": {},
+        "inputs": {"ticket": "bench"},
+        "metrics": {},
         "output": {"category": rng.choice(("TAX", "WITHDRAWAL", "TRANSFER")), "answer": "ok"},
-    }  # fmt: skip
+    }
 
 
 def _children(run_id: str, created: datetime, events: int) -> tuple[list[dict], list[dict]]:
     rows = []
     for seq in range(events):
         moment = created + timedelta(milliseconds=150 * seq)
-        rows.append({
-            "run_id": run_id, "seq": seq, "event_type": "llm" if seq % 3 == 0 else "step",
-            "name": STEPS[seq % len(STEPS)], "started_at": moment,
-            "ended_at": moment + timedelta(milliseconds=120), "model": None, "input_tokens": 40,
-            "output_tokens": 10, "cost_usd": 0.0, "status": "OK", "payload": {"step": seq},
-        })  # fmt: skip
+        rows.append(
+            {
+                "run_id": run_id,
+                "seq": seq,
+                "event_type": "llm" if seq % 3 == 0 else "step",
+                "name": STEPS[seq % len(STEPS)],
+                "started_at": moment,
+                "ended_at": moment + timedelta(milliseconds=120),
+                "model": None,
+                "input_tokens": 40,
+                "output_tokens": 10,
+                "cost_usd": 0.0,
+                "status": "OK",
+                "payload": {"step": seq},
+            }
+        )
     calls = [
-        {"run_id": run_id, "seq": seq, "tool_name": TOOLS[seq], "args_digest": "0" * 64,
-         "args_preview": '{"query":"bench"}', "started_at": created, "ended_at": created,
-         "latency_ms": 12.0, "result_meta": {"size": 300}, "error": None}
+        {
+            "run_id": run_id,
+            "seq": seq,
+            "tool_name": TOOLS[seq],
+            "args_digest": "0" * 64,
+            "args_preview": '{"query":"bench"}',
+            "started_at": created,
+            "ended_at": created,
+            "latency_ms": 12.0,
+            "result_meta": {"size": 300},
+            "error": None,
+        }
         for seq in range(3)
-    ]  # fmt: skip
+    ]
     return rows, calls
 
 
@@ -169,16 +196,19 @@ def pages(runs: int, set_id: str) -> dict[str, str]:
     """Return the pages to time (HTML and JSON twin), by name."""
     middle = f"bench-{runs // 2:07d}"
     return {
-        "runs": "/", "runs.json": "/api/v1/runs",
+        "runs": "/",
+        "runs.json": "/api/v1/runs",
         "runs_sorted_by_stability": "/?sort=stability&order=asc",
         "runs_sorted_by_stability.json": "/api/v1/runs?sort=stability&order=asc",
         "runs_filtered": "/?workflow_type=support&status=UNSTABLE&stability_max=60",
         "runs_filtered.json": "/api/v1/runs?workflow_type=support&status=UNSTABLE&stability_max=60",
-        "run_detail": f"/runs/{middle}", "run_detail.json": f"/api/v1/runs/{middle}",
-        "overview": "/overview", "overview.json": "/api/v1/overview",
+        "run_detail": f"/runs/{middle}",
+        "run_detail.json": f"/api/v1/runs/{middle}",
+        "overview": "/overview",
+        "overview.json": "/api/v1/overview",
         "replay_comparison": f"/replays/{set_id}",
         "replay_comparison.json": f"/api/v1/replays/{set_id}",
-    }  # fmt: skip
+    }
 
 
 def _server_ms(response: httpx.Response, elapsed_ms: float) -> float:

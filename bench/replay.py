@@ -240,10 +240,13 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     model_share = share("model_s")
     injected = share("injected_latency_s")
     parts = {
-        "model": model_share, "injected_p3_latency": injected, "perturb": share("perturb_s"),
-        "tool_calls": share("tool_calls_s"), "store_replay_runs": share("store_replay_run_s"),
+        "model": model_share,
+        "injected_p3_latency": injected,
+        "perturb": share("perturb_s"),
+        "tool_calls": share("tool_calls_s"),
+        "store_replay_runs": share("store_replay_run_s"),
         "scoring": share("scoring_s"),
-    }  # fmt: skip
+    }
     return {
         "budget_s_p50": round(nearest_rank(budgets, 0.5), 3),
         "budget_s_p95": round(nearest_rank(budgets, 0.95), 3),

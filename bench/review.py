@@ -33,9 +33,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         settings = Settings(home=Path(scratch))
         tickets = ensure_world(settings.home).tickets()[:: args.every]
-        batch = [SupportInputs(ticket_text=t.text, customer_id=t.customer_id,
-                               temperature=args.temperature, seed=args.seed)
-                 for t in tickets]  # fmt: skip
+        batch = [
+            SupportInputs(
+                ticket_text=t.text,
+                customer_id=t.customer_id,
+                temperature=args.temperature,
+                seed=args.seed,
+            )
+            for t in tickets
+        ]
         with open_database(settings) as database:
             runs = run_support(batch, settings, database)
     counts: Counter[str] = Counter()
@@ -45,15 +51,26 @@ def main() -> None:
         counts[("t" if said == gold else "f") + ("p" if said else "n")] += 1
         counts["critic_unsatisfied"] += bool(run.metrics.get("unresolved_findings"))
     tp, fp, tn, fn = (counts[k] for k in ("tp", "fp", "tn", "fn"))
-    print(json.dumps({
-        "tickets": len(tickets), "temperature": args.temperature, "gold_true": tp + fn,
-        "said_true": tp + fp, "tp": tp, "fp": fp, "tn": tn, "fn": fn,
-        "agreement": round((tp + tn) / len(tickets), 3),
-        "precision": round(tp / (tp + fp), 3) if tp + fp else None,
-        "recall": round(tp / (tp + fn), 3) if tp + fn else None,
-        "critic_unsatisfied": counts["critic_unsatisfied"],
-        "seconds": round(time.perf_counter() - started, 1),
-    }, indent=2))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "tickets": len(tickets),
+                "temperature": args.temperature,
+                "gold_true": tp + fn,
+                "said_true": tp + fp,
+                "tp": tp,
+                "fp": fp,
+                "tn": tn,
+                "fn": fn,
+                "agreement": round((tp + tn) / len(tickets), 3),
+                "precision": round(tp / (tp + fp), 3) if tp + fp else None,
+                "recall": round(tp / (tp + fn), 3) if tp + fn else None,
+                "critic_unsatisfied": counts["critic_unsatisfied"],
+                "seconds": round(time.perf_counter() - started, 1),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

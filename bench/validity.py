@@ -51,14 +51,20 @@ from keel.store.runs import run_detail
 from keel.world import ensure_world
 
 KINDS = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
-PREDICTORS = {"stability": "score_a", "semantic": "semantic", "structural": "structural",
-              "trajectory": "trajectory", "mean_cosine": "mean_cosine",
-              "stability_unconstrained": "stability_unconstrained",
-              "trajectory_unconstrained": "trajectory_unconstrained",
-              "stability_names": "stability_names", "trajectory_names": "trajectory_names",
-              "stability_names_unconstrained": "stability_names_unconstrained",
-              "trajectory_names_unconstrained": "trajectory_names_unconstrained",
-              "answer_length": "answer_length"}  # fmt: skip
+PREDICTORS = {
+    "stability": "score_a",
+    "semantic": "semantic",
+    "structural": "structural",
+    "trajectory": "trajectory",
+    "mean_cosine": "mean_cosine",
+    "stability_unconstrained": "stability_unconstrained",
+    "trajectory_unconstrained": "trajectory_unconstrained",
+    "stability_names": "stability_names",
+    "trajectory_names": "trajectory_names",
+    "stability_names_unconstrained": "stability_names_unconstrained",
+    "trajectory_names_unconstrained": "trajectory_names_unconstrained",
+    "answer_length": "answer_length",
+}
 
 
 def auroc(score: np.ndarray, positive: np.ndarray) -> float:
@@ -120,8 +126,9 @@ def budget_generations(
         base = run_detail(session, base_run_id)
         found = replay_set_detail(session, set_id)
         assert base is not None and found is not None
-        replays = [(r.perturbation_type, run_detail(session, r.replay_run_id or ""))
-                   for r in found.replays]  # fmt: skip
+        replays = [
+            (r.perturbation_type, run_detail(session, r.replay_run_id or "")) for r in found.replays
+        ]
     generations = [generation_of(base, BASE, target.observed_output(base))]
     return generations + [generation_of(d, label) for label, d in replays if d is not None]
 
@@ -133,14 +140,20 @@ def trajectory_variants(generations: list[Generation], parts: Components) -> dic
     full = trajectory_agreement(generations)
     assert full is None or math.isclose(full, parts.trajectory or 0.0), "not the scored budget"
     unconstrained = [g for g in generations if g.perturbation != Perturbation.P3]
-    names = [dataclasses.replace(g, tool_calls=tuple(dataclasses.replace(c, args_digest="")
-                                                     for c in g.tool_calls))
-             for g in generations]  # fmt: skip
+    names = [
+        dataclasses.replace(
+            g, tool_calls=tuple(dataclasses.replace(c, args_digest="") for c in g.tool_calls)
+        )
+        for g in generations
+    ]
     others = {"semantic": parts.semantic, "structural": parts.structural}
     row: dict[str, Any] = {}
     names_unconstrained = [g for g in names if g.perturbation != Perturbation.P3]
-    variants = {"unconstrained": unconstrained, "names": names,
-                "names_unconstrained": names_unconstrained}  # fmt: skip
+    variants = {
+        "unconstrained": unconstrained,
+        "names": names,
+        "names_unconstrained": names_unconstrained,
+    }
     for variant, subset in variants.items():
         row[f"trajectory_{variant}"] = trajectory = trajectory_agreement(subset)
         row[f"stability_{variant}"] = combine({**others, "trajectory": trajectory}, DEFAULT_WEIGHTS)
@@ -160,9 +173,13 @@ def measure(
         row[f"score_{budget}"] = result.score
         if budget == "a":
             parts = result.components
-            row.update(semantic=parts.semantic, structural=parts.structural,
-                       trajectory=parts.trajectory, mean_cosine=parts.mean_cosine,
-                       fields={f.field: f.agreement for f in result.fields})  # fmt: skip
+            row.update(
+                semantic=parts.semantic,
+                structural=parts.structural,
+                trajectory=parts.trajectory,
+                mean_cosine=parts.mean_cosine,
+                fields={f.field: f.agreement for f in result.fields},
+            )
             generations = budget_generations(database, target, base.run_id, set_id)
             row.update(trajectory_variants(generations, parts))
     decisions = []
@@ -170,8 +187,11 @@ def measure(
         output = target.runner.run(inputs.model_copy(update={"seed": 10_000 + rerun})).output or {}
         decisions.append((output.get("category"), output.get("needs_human_review")))
     modal = Counter(decisions).most_common(1)[0][1]
-    row.update(agreement=modal / len(decisions), flip=len(set(decisions)) > 1,
-               answer_length=len((base.output or {}).get("answer", "")))  # fmt: skip
+    row.update(
+        agreement=modal / len(decisions),
+        flip=len(set(decisions)) > 1,
+        answer_length=len((base.output or {}).get("answer", "")),
+    )
     return row
 
 
@@ -187,13 +207,16 @@ def analyse(rows: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         x, y, f = values[keep], agreement[keep], flips[keep]
         result[name] = {
-            "spearman_rho": figure(spearman(x, y)), "rho_ci95": bootstrap(spearman, x, y),
+            "spearman_rho": figure(spearman(x, y)),
+            "rho_ci95": bootstrap(spearman, x, y),
             "auroc_flip": round(auroc(-x, f), 3),
             "auroc_ci95": bootstrap(lambda s, p: auroc(-s, p.astype(bool)), x, f.astype(float)),
             # rho over the 1st, 3rd, ... and the 2nd, 4th, ... tickets: how far a half moves it
-            "rho_halves": [figure(spearman(values[h][keep[h]], agreement[h][keep[h]]))
-                           for h in (slice(0, None, 2), slice(1, None, 2))],
-        }  # fmt: skip
+            "rho_halves": [
+                figure(spearman(values[h][keep[h]], agreement[h][keep[h]]))
+                for h in (slice(0, None, 2), slice(1, None, 2))
+            ],
+        }
     a = np.array([r["score_a"] for r in rows])
     b = np.array([r["score_b"] for r in rows])
     result["test_retest_icc"] = {"icc3_1": round(icc3(a, b), 3), "ci95": bootstrap(icc3, a, b)}
@@ -207,8 +230,9 @@ def _measure_all(
     rows = []
     with open(args.rows, "w") if args.rows else contextlib.nullcontext() as sink:
         for index, ticket in enumerate(chosen, 1):
-            inputs = SupportInputs(ticket_text=ticket.text, ticket_id=ticket.ticket_id,
-                                   customer_id=ticket.customer_id)  # fmt: skip
+            inputs = SupportInputs(
+                ticket_text=ticket.text, ticket_id=ticket.ticket_id, customer_id=ticket.customer_id
+            )
             row = measure(target, database, inputs, args)
             row["ambiguous"] = bool(ticket.ambiguous_between)
             rows.append(row)
@@ -222,24 +246,35 @@ def _measure_all(
 
 def summary(rows: list[dict[str, Any]], args: Any) -> dict[str, Any]:
     """Return the study's JSON: sizes, flip and instability shares per group, and `analyse`."""
-    groups = {"ambiguous": [r for r in rows if r.get("ambiguous")],
-              "clear": [r for r in rows if not r.get("ambiguous")]}  # fmt: skip
+    groups = {
+        "ambiguous": [r for r in rows if r.get("ambiguous")],
+        "clear": [r for r in rows if not r.get("ambiguous")],
+    }
     return {
-        "tickets": len(rows), "replays_per_budget": 4 * args.samples, "reruns": args.reruns,
+        "tickets": len(rows),
+        "replays_per_budget": 4 * args.samples,
+        "reruns": args.reruns,
         "flip_share": round(float(np.mean([r["flip"] for r in rows])), 3),
         "mean_stability": round(float(np.mean([r["score_a"] for r in rows])), 2),
         "by_group": {
-            name: {"tickets": len(group),
-                   "flip_share": round(float(np.mean([r["flip"] for r in group])), 3),
-                   "mean_stability": round(float(np.mean([r["score_a"] for r in group])), 2),
-                   "unstable_share": round(float(np.mean([r["score_a"] < 70 for r in group])), 3)}
-            for name, group in groups.items() if group
+            name: {
+                "tickets": len(group),
+                "flip_share": round(float(np.mean([r["flip"] for r in group])), 3),
+                "mean_stability": round(float(np.mean([r["score_a"] for r in group])), 2),
+                "unstable_share": round(float(np.mean([r["score_a"] < 70 for r in group])), 3),
+            }
+            for name, group in groups.items()
+            if group
         },
-        "auroc_ambiguous_scores_lower": round(auroc(
-            -np.array([r["score_a"] for r in rows]),
-            np.array([bool(r.get("ambiguous")) for r in rows])), 3),
+        "auroc_ambiguous_scores_lower": round(
+            auroc(
+                -np.array([r["score_a"] for r in rows]),
+                np.array([bool(r.get("ambiguous")) for r in rows]),
+            ),
+            3,
+        ),
         **analyse(rows),
-    }  # fmt: skip
+    }
 
 
 def main() -> None:

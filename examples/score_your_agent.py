@@ -30,10 +30,20 @@ INSTRUCTION = (
     "\n\nBe brief and name the fee or the deadline when there is one."
 )
 LAST_RUN_ID: str | None = None
-TOOLS = [{"type": "function", "function": {
-    "name": "search", "description": "Search the bank's policy articles.",
-    "parameters": {"type": "object", "properties": {"query": {"type": "string"}},
-                   "required": ["query"]}}}]  # fmt: skip
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "search",
+            "description": "Search the bank's policy articles.",
+            "parameters": {
+                "type": "object",
+                "properties": {"query": {"type": "string"}},
+                "required": ["query"],
+            },
+        },
+    }
+]
 
 
 @keel.tool
@@ -45,11 +55,16 @@ def search(query: str, k: int = 2) -> str:
 
 
 @keel.replayable(
-    workflow_type="my-support-agent", instruction="instruction", user_input="question",
-    context="documents", tools="tools", answer="answer",
-)  # fmt: skip
-def support_agent(instruction: str, question: str, documents: list[str], tools: list[dict],
-                  model: str = "offline") -> dict:  # fmt: skip
+    workflow_type="my-support-agent",
+    instruction="instruction",
+    user_input="question",
+    context="documents",
+    tools="tools",
+    answer="answer",
+)
+def support_agent(
+    instruction: str, question: str, documents: list[str], tools: list[dict], model: str = "offline"
+) -> dict:
     """Answer `question`: let the model call `search`, then answer from what it found."""
     client = openai.OpenAI(
         base_url=os.environ.get("OPENAI_BASE_URL", "http://127.0.0.1:8100/v1"),
@@ -62,13 +77,19 @@ def support_agent(instruction: str, question: str, documents: list[str], tools: 
     LAST_RUN_ID = run.run_id if run is not None else None
     for _turn in range(4):
         reply = client.chat.completions.create(
-            model=os.environ.get("AGENT_MODEL", model), messages=messages, tools=tools or None,
-            temperature=0.8, seed=len(messages),
-        )  # fmt: skip
+            model=os.environ.get("AGENT_MODEL", model),
+            messages=messages,
+            tools=tools or None,
+            temperature=0.8,
+            seed=len(messages),
+        )
         message = reply.choices[0].message
         if run is not None and reply.usage is not None:
-            run.llm_call(model=reply.model, input_tokens=reply.usage.prompt_tokens,
-                         output_tokens=reply.usage.completion_tokens)  # fmt: skip
+            run.llm_call(
+                model=reply.model,
+                input_tokens=reply.usage.prompt_tokens,
+                output_tokens=reply.usage.completion_tokens,
+            )
         if not message.tool_calls:
             return {"answer": message.content or ""}
         messages.append(message.model_dump(exclude_none=True))

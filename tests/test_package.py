@@ -12,12 +12,27 @@ import keel.sdk
 
 def test_public_surface_is_pinned() -> None:
     assert keel.__all__ == [
-        "__version__", "configure", "current_run", "flush", "replayable", "tool", "trace_run",
-    ]  # fmt: skip
+        "__version__",
+        "configure",
+        "current_run",
+        "flush",
+        "replayable",
+        "tool",
+        "trace_run",
+    ]
     assert keel.sdk.__all__ == [
-        "SdkConfig", "SdkStats", "TracedRun", "configure", "current_run", "flush", "replayable",
-        "shutdown", "stats", "tool", "trace_run",
-    ]  # fmt: skip
+        "SdkConfig",
+        "SdkStats",
+        "TracedRun",
+        "configure",
+        "current_run",
+        "flush",
+        "replayable",
+        "shutdown",
+        "stats",
+        "tool",
+        "trace_run",
+    ]
     for name in keel.__all__ + keel.sdk.__all__:
         assert hasattr(keel.sdk if name in keel.sdk.__all__ else keel, name)
 

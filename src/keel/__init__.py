@@ -9,5 +9,11 @@ __version__ = "0.1.0"
 from keel.sdk import configure, current_run, flush, replayable, tool, trace_run
 
 __all__ = [
-    "__version__", "configure", "current_run", "flush", "replayable", "tool", "trace_run",
-]  # fmt: skip
+    "__version__",
+    "configure",
+    "current_run",
+    "flush",
+    "replayable",
+    "tool",
+    "trace_run",
+]

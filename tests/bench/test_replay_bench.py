@@ -14,10 +14,18 @@ import keel
 
 SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "replay.py"
 KEYS = {
-    "tickets", "replays_per_budget", "budget_s_p50", "budget_s_p95", "budget_cpu_s_mean",
-    "share_model", "share_outside_model", "share_breakdown", "embedding", "per_ticket",
+    "tickets",
+    "replays_per_budget",
+    "budget_s_p50",
+    "budget_s_p95",
+    "budget_cpu_s_mean",
+    "share_model",
+    "share_outside_model",
+    "share_breakdown",
+    "embedding",
+    "per_ticket",
     "load_average_1m",
-}  # fmt: skip
+}
 
 
 # About 17 s of CPU, most of it importing torch and loading MiniLM in a fresh process (34 s of

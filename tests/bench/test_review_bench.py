@@ -19,8 +19,13 @@ SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "review.py"
 @pytest.mark.slow
 def test_review_bench_counts_every_ticket_once() -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(keel.__file__).resolve().parents[1])}
-    done = subprocess.run([sys.executable, str(SCRIPT), "--every", "40"], env=env,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--every", "40"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout)
     assert report["tickets"] == 11

@@ -24,8 +24,13 @@ def test_validity_bench_prints_correlations_intervals_and_reliability(tmp_path: 
     env = {**os.environ, "PYTHONPATH": str(Path(keel.__file__).resolve().parents[1])}
     rows = tmp_path / "rows.jsonl"
     options = ["--tickets", "6", "--reruns", "4", "--samples", "1", "--rows", str(rows)]
-    done = subprocess.run([sys.executable, str(SCRIPT), *options], env=env,
-                          capture_output=True, text=True, timeout=600)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), *options],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout)
     assert report["tickets"] == 6 and report["replays_per_budget"] == 4
@@ -39,8 +44,12 @@ def test_validity_bench_prints_correlations_intervals_and_reliability(tmp_path: 
         assert 0.0 <= report[name]["auroc_flip"] <= 1.0
         assert all(0.0 <= r[name] <= 100.0 for r in written)
     assert [r["ticket_id"] for r in written] == [f"T-{n:04d}" for n in (1, 69, 137, 205, 273, 341)]
-    again = subprocess.run([sys.executable, str(SCRIPT), "--from-rows", str(rows), "--reruns",
-                            "4", "--samples", "1"], env=env, capture_output=True, text=True,
-                           timeout=120)  # fmt: skip
+    again = subprocess.run(
+        [sys.executable, str(SCRIPT), "--from-rows", str(rows), "--reruns", "4", "--samples", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert again.returncode == 0, again.stderr[-2000:]
     assert json.loads(again.stdout)["stability"] == report["stability"]

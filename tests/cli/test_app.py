@@ -8,8 +8,26 @@ import sys
 
 # Each command imports what it needs when it runs, so asking for help stays fast.
 HEAVY = ["scipy", "torch", "sentence_transformers", "fastapi", "sqlalchemy"]
-COMMANDS = ["serve", "demo", "ingest", "replay", "heal", "db", "runs", "run", "world", "kb",
-            "baseline", "drift", "mcp", "model", "keys", "audit", "policy", "review"]  # fmt: skip
+COMMANDS = [
+    "serve",
+    "demo",
+    "ingest",
+    "replay",
+    "heal",
+    "db",
+    "runs",
+    "run",
+    "world",
+    "kb",
+    "baseline",
+    "drift",
+    "mcp",
+    "model",
+    "keys",
+    "audit",
+    "policy",
+    "review",
+]
 HELP = """
 import json, runpy, sys
 sys.argv = ["keel", *sys.argv[1:]]
@@ -23,8 +41,13 @@ print(json.dumps({"code": code, "loaded": [m for m in HEAVY if m in sys.modules]
 
 def _help(*args: str) -> tuple[str, dict[str, object]]:
     code = f"HEAVY = {HEAVY!r}\n{HELP}"
-    result = subprocess.run([sys.executable, "-c", code, *args, "--help"], capture_output=True,
-                            text=True, timeout=120, check=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     text, _, last = result.stdout.rstrip().rpartition("\n")
     return text, json.loads(last)
 

@@ -81,8 +81,9 @@ def test_audit_export_holds_runs_flags_decisions_and_hashes(
 ) -> None:
     seed(database)
     out = tmp_path / "extract.jsonl"
-    result = keel(database_url, tmp_path, "audit", "export", "--format", "jsonl", "--output",
-                  str(out))  # fmt: skip
+    result = keel(
+        database_url, tmp_path, "audit", "export", "--format", "jsonl", "--output", str(out)
+    )
     assert result.returncode == 0, result.stderr
     header, *entries = [json.loads(line) for line in out.read_text().splitlines()]
     assert header["record"] == "extract" and header["chain"]["ok"] is True

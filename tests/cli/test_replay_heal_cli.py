@@ -39,8 +39,11 @@ def _store_base_runs(home: Path, database_url: str, world: World) -> None:
     try:
         for ticket_id in (TAX_TICKET, LOW_RISK_TICKET):
             ticket = tickets[ticket_id]
-            run = runner.run(SupportInputs(ticket_text=ticket.text, ticket_id=ticket_id,
-                                           customer_id=ticket.customer_id))  # fmt: skip
+            run = runner.run(
+                SupportInputs(
+                    ticket_text=ticket.text, ticket_id=ticket_id, customer_id=ticket.customer_id
+                )
+            )
             run.run_id = f"run-{ticket_id}"
             store_run(database, run)
     finally:

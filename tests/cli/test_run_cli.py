@@ -49,8 +49,9 @@ def test_a_tax_ticket_gives_schema_valid_output_and_shows_with_its_trace(
     world_home: Path, database_url: str, built_world: World
 ) -> None:
     ticket = next(t for t in built_world.tickets() if t.gold_category == "TAX")
-    result = run_keel(world_home, database_url, "run", "support", "--ticket-id",
-                      ticket.ticket_id, "--json")  # fmt: skip
+    result = run_keel(
+        world_home, database_url, "run", "support", "--ticket-id", ticket.ticket_id, "--json"
+    )
     assert result.exit_code == 0, result.output
     output = json.loads(result.stdout)
     jsonschema.validate(output, SupportAnswer.model_json_schema())
@@ -76,8 +77,17 @@ def test_a_question_gives_structured_output_run_through_db_query_and_stored(
     world_home: Path, database_url: str
 ) -> None:
     question = "How many transactions are there for each kind?"
-    result = run_keel(world_home, database_url, "run", "sql", "--question", question,
-                      "--temperature", "0", "--json")  # fmt: skip
+    result = run_keel(
+        world_home,
+        database_url,
+        "run",
+        "sql",
+        "--question",
+        question,
+        "--temperature",
+        "0",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     answer = SqlAnswer.model_validate(json.loads(result.stdout))
     assert answer.question == question and answer.sql.upper().startswith("SELECT")
@@ -106,8 +116,16 @@ def test_hostile_sql_from_the_model_is_refused_with_a_reason_and_the_run_fails(
         for sql in HOSTILE:
             endpoint.reply(completion(content=json.dumps({"sql": sql, "explanation": "x"})))
         model = f"openai:gpt-4o-mini@{endpoint.base_url}"
-        result = run_keel(world_home, database_url, "run", "sql", "--question",
-                          "Clean up the transactions table", "--model", model)  # fmt: skip
+        result = run_keel(
+            world_home,
+            database_url,
+            "run",
+            "sql",
+            "--question",
+            "Clean up the transactions table",
+            "--model",
+            model,
+        )
     assert result.exit_code == 1, result.output
     assert "FAILED" in result.stdout
 

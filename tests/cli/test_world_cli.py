@@ -12,8 +12,14 @@ from pathlib import Path
 def run_keel(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run `python -m keel ARGS` with KEEL_HOME=`home`."""
     env = {**os.environ, "KEEL_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "keel", *args], capture_output=True, text=True,
-                          env=env, timeout=120, check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "keel", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_world_build_json_prints_the_counts_of_the_built_world(tmp_path: Path) -> None:

@@ -39,8 +39,18 @@ class Told:
 def told(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Told]:
     home = tmp_path_factory.mktemp("demo") / ".keel"
     env = {**os.environ, "KEEL_HOME": str(home)}
-    command = [sys.executable, "-m", "keel", "demo", "--no-serve", "--json",
-               "--tickets", "20", "--questions", "4"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "keel",
+        "demo",
+        "--no-serve",
+        "--json",
+        "--tickets",
+        "20",
+        "--questions",
+        "4",
+    ]
     result = subprocess.run(
         command, env=env, capture_output=True, text=True, timeout=900, cwd=home.parent
     )
@@ -53,8 +63,12 @@ def told(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Told]:
 def test_demo_runs_both_agents_over_four_weeks_and_catches_the_regression(told: Told) -> None:
     story = told.story
     assert story["runs"] == {
-        "v1": 20, "v1-warm": 20, "sql-v1": 4, "sql-v1-warm": 4, "v2-k1": 20,
-    }  # fmt: skip
+        "v1": 20,
+        "v1-warm": 20,
+        "sql-v1": 4,
+        "sql-v1-warm": 4,
+        "v2-k1": 20,
+    }
     assert story["drift"]["verdict"] == "alert" and story["drift"]["alerts"]
     assert "answer_embeddings" in story["drift"]["checked"]
     assert story["tax_replayed"], "the replay sample includes tax tickets"

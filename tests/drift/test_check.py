@@ -54,21 +54,51 @@ def test_gate_passes_unchanged_and_fails_on_a_shift(
     database: Database, database_url: str, tmp_path: Path, webhook: str
 ) -> None:
     seed(database, "base", 150, seed=1, day=0)
-    created = keel(database_url, tmp_path, "baseline", "create", "v1", "--workflow", "support",
-                   "--until", "2026-10-05", "--no-embed", "--json")  # fmt: skip
+    created = keel(
+        database_url,
+        tmp_path,
+        "baseline",
+        "create",
+        "v1",
+        "--workflow",
+        "support",
+        "--until",
+        "2026-10-05",
+        "--no-embed",
+        "--json",
+    )
     assert created.returncode == 0, created.stderr
     assert json.loads(created.stdout)["n_runs"] == 150
 
     seed(database, "same", 150, seed=2, day=10)
     window = ["--since", "2026-10-05", "--until", "2026-10-20"]
-    same = keel(database_url, tmp_path, "drift", "check", "--baseline", "v1", *window,
-                "--json", "--webhook", webhook)  # fmt: skip
+    same = keel(
+        database_url,
+        tmp_path,
+        "drift",
+        "check",
+        "--baseline",
+        "v1",
+        *window,
+        "--json",
+        "--webhook",
+        webhook,
+    )
     assert same.returncode == 0, same.stdout + same.stderr
     assert Receiver.bodies == []
 
     seed(database, "moved", 150, seed=3, day=30, shift=Shift("category_mix", 1.0))
-    args = ["drift", "check", "--baseline", "v1", "--since", "2026-10-25", "--json",
-            "--webhook", webhook]  # fmt: skip
+    args = [
+        "drift",
+        "check",
+        "--baseline",
+        "v1",
+        "--since",
+        "2026-10-25",
+        "--json",
+        "--webhook",
+        webhook,
+    ]
     moved = keel(database_url, tmp_path, *args)
     assert moved.returncode == 1, moved.stdout + moved.stderr
     report = json.loads(moved.stdout)

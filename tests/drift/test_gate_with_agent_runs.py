@@ -49,16 +49,28 @@ def _ticket_file(folder: Path, world: World) -> Path:
 
 
 def _run_tickets(home: Path, url: str, tickets: Path, config: str, *flags: str) -> None:
-    result = run_keel(home, url, "run", "support", "--tickets", str(tickets), "--config", config,
-                      "--json", *flags)  # fmt: skip
+    result = run_keel(
+        home, url, "run", "support", "--tickets", str(tickets), "--config", config, "--json", *flags
+    )
     assert result.exit_code == 0, result.output
     runs = json.loads(result.stdout)
     assert len(runs) == TICKETS and {r["status"] for r in runs} == {"COMPLETED"}
 
 
 def _check(home: Path, url: str, config: str) -> tuple[int, dict]:
-    result = run_keel(home, url, "drift", "check", "--baseline", "v1", "--config", config,
-                      "--ignore", "latency_ms", "--json")  # fmt: skip
+    result = run_keel(
+        home,
+        url,
+        "drift",
+        "check",
+        "--baseline",
+        "v1",
+        "--config",
+        config,
+        "--ignore",
+        "latency_ms",
+        "--json",
+    )
     assert result.exit_code in (0, 1), result.output
     return result.exit_code, json.loads(result.stdout)
 
@@ -71,15 +83,26 @@ def test_gate_fails_on_a_changed_agent_configuration_and_passes_unchanged(
     tickets = _ticket_file(world_home, built_world)
     _run_tickets(world_home, database_url, tickets, "warm-up")
     _run_tickets(world_home, database_url, tickets, "v1", "--seed", "0")
-    created = run_keel(world_home, database_url, "baseline", "create", "v1", "--workflow",
-                       "support", "--config", "v1", "--json")  # fmt: skip
+    created = run_keel(
+        world_home,
+        database_url,
+        "baseline",
+        "create",
+        "v1",
+        "--workflow",
+        "support",
+        "--config",
+        "v1",
+        "--json",
+    )
     assert created.exit_code == 0, created.output
     assert json.loads(created.stdout)["n_runs"] == TICKETS
 
     _run_tickets(world_home, database_url, tickets, "v2-k1", "--seed", "0", "--retrieval-k", "1")
     code, changed = _check(world_home, database_url, "v2-k1")
-    alerting = {i["name"]: i["p_adjusted"] for i in changed["indicators"]
-                if i["verdict"] == "alert"}  # fmt: skip
+    alerting = {
+        i["name"]: i["p_adjusted"] for i in changed["indicators"] if i["verdict"] == "alert"
+    }
     assert code == 1 and changed["verdict"] == "alert", changed
     assert "tool_paths" in alerting and alerting["tool_paths"] < 0.01  # decisive, not borderline
 
@@ -90,6 +113,7 @@ def test_gate_fails_on_a_changed_agent_configuration_and_passes_unchanged(
     assert same["ignored"] == ["latency_ms"]
     assert "answer_embeddings" in {i["name"] for i in same["indicators"]}
 
-    typo = run_keel(world_home, database_url, "drift", "check", "--baseline", "v1",
-                    "--ignore", "latency")  # fmt: skip
+    typo = run_keel(
+        world_home, database_url, "drift", "check", "--baseline", "v1", "--ignore", "latency"
+    )
     assert typo.exit_code == 2 and "unknown indicator" in typo.output

@@ -15,16 +15,27 @@ from keel.store.writes import write_runs
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 
 
-def facts(run_id: str, ticket: str, category: str, stability: float | None = None,
-          flags: tuple[str, ...] = ()) -> RunFacts:  # fmt: skip
+def facts(
+    run_id: str,
+    ticket: str,
+    category: str,
+    stability: float | None = None,
+    flags: tuple[str, ...] = (),
+) -> RunFacts:
     return RunFacts(run_id, T0, category, "a", stability, 0.0, 0, None, [], [], list(flags), ticket)
 
 
 def test_flips_drops_and_new_flags_are_found_per_ticket() -> None:
-    before = {"t1": facts("b1", "t1", "TAX", 90), "t2": facts("b2", "t2", "TAX", 90),
-              "t3": facts("b3", "t3", "WITHDRAWAL")}  # fmt: skip
-    after = {"t1": facts("a1", "t1", "WITHDRAWAL", 88), "t2": facts("a2", "t2", "TAX", 60),
-             "t3": facts("a3", "t3", "WITHDRAWAL", flags=("tax.no_disclaimer",))}  # fmt: skip
+    before = {
+        "t1": facts("b1", "t1", "TAX", 90),
+        "t2": facts("b2", "t2", "TAX", 90),
+        "t3": facts("b3", "t3", "WITHDRAWAL"),
+    }
+    after = {
+        "t1": facts("a1", "t1", "WITHDRAWAL", 88),
+        "t2": facts("a2", "t2", "TAX", 60),
+        "t3": facts("a3", "t3", "WITHDRAWAL", flags=("tax.no_disclaimer",)),
+    }
     report = compare_tickets(before, after, {"b1": (85.0, 95.0), "b2": (80.0, 97.0)})
     by_ticket = {change.ticket_id: change for change in report.changes}
     assert by_ticket["t1"].category == ("TAX", "WITHDRAWAL") and by_ticket["t1"].stability is None
@@ -36,11 +47,16 @@ def test_flips_drops_and_new_flags_are_found_per_ticket() -> None:
 def store(database: Database, prefix: str, config: str, categories: list[str], day: int) -> None:
     start = T0 + timedelta(days=day)
     runs = [
-        RunRecord(run_id=f"{prefix}-{i}", workflow_type="support",
-                  created_at=start + timedelta(minutes=i), inputs={"ticket_id": f"t{i}"},
-                  output={"category": c, "answer": "a"}, metrics={"config": config})
+        RunRecord(
+            run_id=f"{prefix}-{i}",
+            workflow_type="support",
+            created_at=start + timedelta(minutes=i),
+            inputs={"ticket_id": f"t{i}"},
+            output={"category": c, "answer": "a"},
+            metrics={"config": config},
+        )
         for i, c in enumerate(categories)
-    ]  # fmt: skip
+    ]
     with database.write() as session:
         write_runs(session, runs)
 

@@ -15,10 +15,19 @@ from keel.store.drift import RunFacts
 
 def facts(stability: float | None, category: str | None, path: list[str]) -> RunFacts:
     return RunFacts(
-        run_id="r", created_at=datetime(2026, 11, 1, tzinfo=UTC), category=category,
-        answer="a", stability=stability, cost_usd=0.0, total_tokens=10, latency_ms=120.0,
-        tool_path=path, tool_errors=[], flag_rules=[], ticket_id=None,
-    )  # fmt: skip
+        run_id="r",
+        created_at=datetime(2026, 11, 1, tzinfo=UTC),
+        category=category,
+        answer="a",
+        stability=stability,
+        cost_usd=0.0,
+        total_tokens=10,
+        latency_ms=120.0,
+        tool_path=path,
+        tool_errors=[],
+        flag_rules=[],
+        ticket_id=None,
+    )
 
 
 BASELINE = Population(
@@ -61,7 +70,10 @@ def test_an_unusual_run_is_called_out() -> None:
     assert out["category"]["baseline_share"] == 0.0
     assert len(out["notes"]) == 3
     assert {t["tool"] for t in out["tools"]} == {
-        "account.lookup", "knowledge.get", "knowledge.search"}  # fmt: skip
+        "account.lookup",
+        "knowledge.get",
+        "knowledge.search",
+    }
 
 
 def test_an_unscored_run_has_no_stability_percentile() -> None:

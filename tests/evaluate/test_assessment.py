@@ -10,14 +10,21 @@ from keel.store.models import Run
 from tests.conftest import LiveServer
 
 RISKY = {
-    "category": "TAX", "needs_human_review": False, "disclaimer": "", "next_steps": [],
+    "category": "TAX",
+    "needs_human_review": False,
+    "disclaimer": "",
+    "next_steps": [],
     "answer": "This bond has guaranteed returns, and you owe no tax on the interest.",
     "citations": [],
-}  # fmt: skip
+}
 CALM = {
-    "category": "TRANSFER", "needs_human_review": False, "disclaimer": "", "next_steps": [],
-    "answer": "Wires sent before 4 pm leave the same business day.", "citations": [],
-}  # fmt: skip
+    "category": "TRANSFER",
+    "needs_human_review": False,
+    "disclaimer": "",
+    "next_steps": [],
+    "answer": "Wires sent before 4 pm leave the same business day.",
+    "citations": [],
+}
 
 
 def test_ingested_outputs_are_flagged_and_scored(

@@ -41,10 +41,16 @@ def _budget_score(model: Any, knowledge: Any, text: str) -> float:
         )
         request = GenerationRequest(
             task="answer",
-            inputs={"text": text, "labels": policy.CATEGORY_DESCRIPTIONS, "documents": context,
-                    "disclaimers": policy.DISCLAIMERS, "review": policy.REVIEW_CRITERIA},
-            seed=index, temperature=0.7,
-        )  # fmt: skip
+            inputs={
+                "text": text,
+                "labels": policy.CATEGORY_DESCRIPTIONS,
+                "documents": context,
+                "disclaimers": policy.DISCLAIMERS,
+                "review": policy.REVIEW_CRITERIA,
+            },
+            seed=index,
+            temperature=0.7,
+        )
         label = "P2" if reordered else (BASE if index == 0 else SEED_ONLY)
         generations.append(Generation(label, model.generate(request).parsed))
     return stability(generations, config=StabilityConfig(bootstrap_samples=0)).score

@@ -24,17 +24,18 @@ def kinds(base: list[Call], replay: list[Call]) -> list[tuple[str, str | None, s
 def test_identical_sequences_are_all_same() -> None:
     diff = tool_diff(calls("search", "lookup"), calls("search", "lookup"))
     assert diff.identical
-    assert diff.counts() == {"same": 2, "changed_args": 0, "added": 0, "removed": 0,
-                             "reordered": 0}  # fmt: skip
+    assert diff.counts() == {"same": 2, "changed_args": 0, "added": 0, "removed": 0, "reordered": 0}
 
 
 def test_a_call_the_replay_dropped_is_removed_and_a_new_one_added() -> None:
     assert kinds(calls("search", "lookup"), calls("search")) == [
-        ("same", "search", "search"), ("removed", "lookup", None),
-    ]  # fmt: skip
+        ("same", "search", "search"),
+        ("removed", "lookup", None),
+    ]
     assert kinds(calls("search"), calls("search", "transactions")) == [
-        ("same", "search", "search"), ("added", None, "transactions"),
-    ]  # fmt: skip
+        ("same", "search", "search"),
+        ("added", None, "transactions"),
+    ]
 
 
 def test_same_tool_with_other_arguments_is_changed_args() -> None:
@@ -54,8 +55,10 @@ def test_swapped_calls_are_reordered_not_added_and_removed() -> None:
 
 def test_a_replaced_tool_stays_removed_and_added() -> None:
     assert kinds(calls("search", "lookup"), calls("search", "ledger")) == [
-        ("same", "search", "search"), ("removed", "lookup", None), ("added", None, "ledger"),
-    ]  # fmt: skip
+        ("same", "search", "search"),
+        ("removed", "lookup", None),
+        ("added", None, "ledger"),
+    ]
 
 
 def test_empty_sides() -> None:

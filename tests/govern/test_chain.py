@@ -23,9 +23,14 @@ def make_chain(n: int) -> list[ChainLink]:
     links, prev = [], GENESIS_HASH
     for seq in range(1, n + 1):
         link = ChainLink(
-            seq, T0 + timedelta(seconds=seq), "run.ingested", f"run:r{seq}", "cli:test",
-            canonical_details({"n": seq}), prev,
-        )  # fmt: skip
+            seq,
+            T0 + timedelta(seconds=seq),
+            "run.ingested",
+            f"run:r{seq}",
+            "cli:test",
+            canonical_details({"n": seq}),
+            prev,
+        )
         link = dataclasses.replace(link, entry_hash=entry_hash(link))
         links.append(link)
         prev = link.entry_hash

@@ -26,8 +26,12 @@ def entries(database: Database, action: str) -> list[AuditEntry]:
 def test_baselines_and_drift_alerts_are_audited(database: Database) -> None:
     seed(database, "base", 120, seed=1, day=0)
     with database.write() as session:
-        create_baseline(session, "v1", PopulationFilter("support", until=START + timedelta(days=1)),
-                        actor="cli:ann")  # fmt: skip
+        create_baseline(
+            session,
+            "v1",
+            PopulationFilter("support", until=START + timedelta(days=1)),
+            actor="cli:ann",
+        )
     seed(database, "moved", 120, seed=3, day=30, shift=Shift("category_mix", 1.0))
     with database.write() as session:
         alerts = check_drift(session, "v1", Window(since=START + timedelta(days=29))).new_alerts

@@ -38,15 +38,21 @@ def test_a_valid_policy_parses_with_defaults() -> None:
     [
         (GOOD.replace("max_calls = 3", "max_calls = -1"), 6, "tools.db.query.max_calls"),
         (GOOD.replace("max_loop_depth = 2", "max_loop_dept = 2"), 10, "limits.max_loop_dept"),
-        (GOOD.replace('max_loop_depth = "high"', 'max_loop_depth = "severe"'), 13,
-         "severity.max_loop_depth"),
+        (
+            GOOD.replace('max_loop_depth = "high"', 'max_loop_depth = "severe"'),
+            13,
+            "severity.max_loop_depth",
+        ),
         (GOOD.replace('version = "2"', 'version = "two words"'), 2, "version"),
         (GOOD.replace('[tools."db.query"]', '[tools."shell.exec"]'), 5, "tools.shell.exec"),
-        (GOOD.replace('allowed_tables = ["accounts"]', "forbid_patterns = ['(unclosed']"), 7,
-         "tools.db.query.forbid_patterns"),
+        (
+            GOOD.replace('allowed_tables = ["accounts"]', "forbid_patterns = ['(unclosed']"),
+            7,
+            "tools.db.query.forbid_patterns",
+        ),
         (GOOD.replace('workflow_type = "sql_analysis"\n', ""), 1, "workflow_type"),
     ],
-)  # fmt: skip
+)
 def test_a_bad_policy_is_refused_with_file_line_and_field(bad: str, line: int, field: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_policy(bad, "policies/sql.toml")

@@ -66,8 +66,11 @@ def test_a_forbidden_tool_is_flagged_with_evidence_and_raises_risk(
     live_server: LiveServer, database: Database
 ) -> None:
     load(database)
-    post_runs(live_server, support_run("ok", ["knowledge.search"]),
-              support_run("bad", ["knowledge.search", "shell.exec"]))  # fmt: skip
+    post_runs(
+        live_server,
+        support_run("ok", ["knowledge.search"]),
+        support_run("bad", ["knowledge.search", "shell.exec"]),
+    )
     assert rule_ids(database, "ok") == []
     detail = httpx.get(f"{live_server.url}/api/v1/runs/bad").json()
     [flag] = detail["policy_flags"]
@@ -106,27 +109,43 @@ def test_an_ingested_otlp_trace_is_checked_like_any_run(
 
     def span(span_id: str, name: str, start: int, **attributes: Any) -> dict[str, Any]:
         return {
-            "traceId": trace_id, "spanId": span_id, "name": name,
+            "traceId": trace_id,
+            "spanId": span_id,
+            "name": name,
             "parentSpanId": "" if span_id == "a" * 16 else "a" * 16,
             "startTimeUnixNano": str(1_790_000_000_000_000_000 + start * 1_000_000),
             "endTimeUnixNano": str(1_790_000_000_000_000_000 + (start + 5) * 1_000_000),
             "attributes": [{"key": k, "value": {"stringValue": v}} for k, v in attributes.items()],
-        }  # fmt: skip
+        }
 
     spans = [
-        span("a" * 16, "invoke_agent support", 0,
-             **{"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "support"}),
-        *[span(f"{i:016x}", "chat", 10 * i, **{"gen_ai.operation.name": "chat"})
-          for i in range(1, 5)],
-        span("e" * 16, "execute_tool", 60, **{
-            "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "wire.send",
-            "gen_ai.tool.call.arguments": '{"amount": 9000}'}),
-    ]  # fmt: skip
+        span(
+            "a" * 16,
+            "invoke_agent support",
+            0,
+            **{"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "support"},
+        ),
+        *[
+            span(f"{i:016x}", "chat", 10 * i, **{"gen_ai.operation.name": "chat"})
+            for i in range(1, 5)
+        ],
+        span(
+            "e" * 16,
+            "execute_tool",
+            60,
+            **{
+                "gen_ai.operation.name": "execute_tool",
+                "gen_ai.tool.name": "wire.send",
+                "gen_ai.tool.call.arguments": '{"amount": 9000}',
+            },
+        ),
+    ]
     body = {"resourceSpans": [{"scopeSpans": [{"spans": spans}]}]}
     response = httpx.post(
-        f"{live_server.url}/v1/traces", content=json.dumps(body),
+        f"{live_server.url}/v1/traces",
+        content=json.dumps(body),
         headers={"content-type": "application/json"},
-    )  # fmt: skip
+    )
     assert response.status_code == 200, response.text
     with database.read() as session:
         run = session.get(Run, trace_id)
@@ -169,6 +188,7 @@ def test_a_bad_policy_file_loads_nothing(database: Database) -> None:
     assert caught.value.message.startswith("bad.toml:7: tools.knowledge.search.max_calls")
     with database.read() as session:
         assert "support" not in {
-            name for name, lp in policies.effective_policies(session).items()
+            name
+            for name, lp in policies.effective_policies(session).items()
             if lp.origin != "built-in"
-        }  # fmt: skip
+        }

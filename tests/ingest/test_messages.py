@@ -18,9 +18,11 @@ def test_nested_lists_and_wrappers_are_rebuilt() -> None:
         "0.message.contents.1.message_content.image.image.url": "u",
     }
     assert unflatten_messages(flat) == [
-        {"role": "user", "contents": [{"type": "text", "text": "hi"},
-                                      {"image": {"image": {"url": "u"}}}]}
-    ]  # fmt: skip
+        {
+            "role": "user",
+            "contents": [{"type": "text", "text": "hi"}, {"image": {"image": {"url": "u"}}}],
+        }
+    ]
 
 
 def test_openllmetry_prompt_keys_without_wrappers() -> None:
@@ -37,12 +39,14 @@ def test_a_value_and_a_subtree_under_one_key_are_both_kept() -> None:
 
 
 def test_message_events_split_into_input_and_output() -> None:
-    found = events_as_messages([
-        ("gen_ai.system.message", {"content": "rules"}),
-        ("gen_ai.tool.message", {"id": "c1", "content": "42"}),
-        ("gen_ai.choice", {"finish_reason": "stop", "gen_ai.system": "openai"}),
-        ("other", {"x": 1}),
-    ])  # fmt: skip
+    found = events_as_messages(
+        [
+            ("gen_ai.system.message", {"content": "rules"}),
+            ("gen_ai.tool.message", {"id": "c1", "content": "42"}),
+            ("gen_ai.choice", {"finish_reason": "stop", "gen_ai.system": "openai"}),
+            ("other", {"x": 1}),
+        ]
+    )
     assert found["input"] == [
         {"role": "system", "content": "rules"},
         {"role": "tool", "id": "c1", "content": "42"},

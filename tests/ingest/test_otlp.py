@@ -23,27 +23,56 @@ from keel.ingest.otlp import (
 
 TRACE = "5b8efff798038103d269b633813fc60c"
 OTLP_JSON = {
-    "resourceSpans": [{
-        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "api"}}]},
-        "scopeSpans": [{"scope": {"name": "x"}, "spans": [{
-            "traceId": TRACE, "spanId": "eee19b7ec3c1b174", "parentSpanId": "",
-            "name": "chat", "kind": 3, "startTimeUnixNano": "1790000000000000000",
-            "endTimeUnixNano": 1790000000500000000,
-            "status": {"code": 2, "message": "boom"},
-            "attributes": [
-                {"key": "n", "value": {"intValue": "42"}},
-                {"key": "f", "value": {"doubleValue": 0.5}},
-                {"key": "b", "value": {"boolValue": True}},
-                {"key": "l", "value": {"arrayValue": {"values": [{"stringValue": "a"}]}}},
-                {"key": "m", "value": {"kvlistValue": {"values": [
-                    {"key": "k", "value": {"stringValue": "v"}}]}}},
-                {"key": "unknownField", "value": {"stringValue": "s"}, "extra": 1},
+    "resourceSpans": [
+        {
+            "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "api"}}]},
+            "scopeSpans": [
+                {
+                    "scope": {"name": "x"},
+                    "spans": [
+                        {
+                            "traceId": TRACE,
+                            "spanId": "eee19b7ec3c1b174",
+                            "parentSpanId": "",
+                            "name": "chat",
+                            "kind": 3,
+                            "startTimeUnixNano": "1790000000000000000",
+                            "endTimeUnixNano": 1790000000500000000,
+                            "status": {"code": 2, "message": "boom"},
+                            "attributes": [
+                                {"key": "n", "value": {"intValue": "42"}},
+                                {"key": "f", "value": {"doubleValue": 0.5}},
+                                {"key": "b", "value": {"boolValue": True}},
+                                {
+                                    "key": "l",
+                                    "value": {"arrayValue": {"values": [{"stringValue": "a"}]}},
+                                },
+                                {
+                                    "key": "m",
+                                    "value": {
+                                        "kvlistValue": {
+                                            "values": [{"key": "k", "value": {"stringValue": "v"}}]
+                                        }
+                                    },
+                                },
+                                {"key": "unknownField", "value": {"stringValue": "s"}, "extra": 1},
+                            ],
+                            "events": [
+                                {
+                                    "name": "exception",
+                                    "timeUnixNano": "1",
+                                    "attributes": [
+                                        {"key": "exception.type", "value": {"stringValue": "E"}}
+                                    ],
+                                }
+                            ],
+                        }
+                    ],
+                }
             ],
-            "events": [{"name": "exception", "timeUnixNano": "1",
-                        "attributes": [{"key": "exception.type", "value": {"stringValue": "E"}}]}],
-        }]}],
-    }]
-}  # fmt: skip
+        }
+    ]
+}
 
 
 def test_otlp_json_decodes_hex_ids_integer_enums_and_string_int64() -> None:
@@ -54,8 +83,13 @@ def test_otlp_json_decodes_hex_ids_integer_enums_and_string_int64() -> None:
     assert (span.start_ns, span.end_ns) == (1790000000000000000, 1790000000500000000)
     assert (span.status_code, span.status_message) == (2, "boom")
     assert span.attributes == {
-        "n": 42, "f": 0.5, "b": True, "l": ["a"], "m": {"k": "v"}, "unknownField": "s"
-    }  # fmt: skip
+        "n": 42,
+        "f": 0.5,
+        "b": True,
+        "l": ["a"],
+        "m": {"k": "v"},
+        "unknownField": "s",
+    }
     assert span.events == [("exception", {"exception.type": "E"})]
     assert span.service_name == "api"
 

@@ -22,10 +22,27 @@ def reference_redact_text(text: str) -> str:
 
 
 PIECES = st.sampled_from(
-    ["4111 1111 1111 1111", "4111-1111-1111-1112", "12345678", "1234567", "Bearer abcdefgh12",
-     "bearer x", "BEARER abcdefghijk", "sk-abcdefghijklmnop", "pk-short", "٤١١١١١١١١١", " ",
-     "card", "token", "\n", "é", "0", "-", "7"]
-)  # fmt: skip
+    [
+        "4111 1111 1111 1111",
+        "4111-1111-1111-1112",
+        "12345678",
+        "1234567",
+        "Bearer abcdefgh12",
+        "bearer x",
+        "BEARER abcdefghijk",
+        "sk-abcdefghijklmnop",
+        "pk-short",
+        "٤١١١١١١١١١",
+        " ",
+        "card",
+        "token",
+        "\n",
+        "é",
+        "0",
+        "-",
+        "7",
+    ]
+)
 TEXTS = st.lists(st.one_of(PIECES, st.text(max_size=6)), max_size=12).map("".join)
 
 
@@ -39,11 +56,12 @@ JSON_VALUES = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), TEXTS),
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
-        st.dictionaries(st.sampled_from(["role", "content", "password", "api_key", "n"]), inner,
-                        max_size=4),
+        st.dictionaries(
+            st.sampled_from(["role", "content", "password", "api_key", "n"]), inner, max_size=4
+        ),
     ),
     max_leaves=12,
-)  # fmt: skip
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -58,10 +76,27 @@ def test_redact_json_keeps_text_that_is_not_json() -> None:
 
 
 def test_secret_key_names() -> None:
-    secret = ["password", "api_key", "Authorization", "access_token", "token", "card_number",
-              "cvv", "iban", "private-key", "pin"]  # fmt: skip
-    plain = ["max_tokens", "gen_ai.usage.input_tokens", "llm.token_count.prompt", "tokenizer",
-             "spinner", "role", "content"]  # fmt: skip
+    secret = [
+        "password",
+        "api_key",
+        "Authorization",
+        "access_token",
+        "token",
+        "card_number",
+        "cvv",
+        "iban",
+        "private-key",
+        "pin",
+    ]
+    plain = [
+        "max_tokens",
+        "gen_ai.usage.input_tokens",
+        "llm.token_count.prompt",
+        "tokenizer",
+        "spinner",
+        "role",
+        "content",
+    ]
     assert [key for key in secret if not is_secret_key(key)] == []
     assert [key for key in plain if is_secret_key(key)] == []
     assert re.fullmatch(r"\[REDACTED\]", redact({"password": "x"})["password"])

@@ -64,9 +64,14 @@ def test_event_type_follows_the_span_kind(attrs: dict[str, Any], expected: str) 
 
 def test_response_model_wins_and_request_model_is_kept() -> None:
     event, _ = records(
-        span(**{"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini",
-                "gen_ai.response.model": "gpt-4o-mini-2024-07-18"})
-    )  # fmt: skip
+        span(
+            **{
+                "gen_ai.operation.name": "chat",
+                "gen_ai.request.model": "gpt-4o-mini",
+                "gen_ai.response.model": "gpt-4o-mini-2024-07-18",
+            }
+        )
+    )
     assert event.model == "gpt-4o-mini-2024-07-18"
     assert event.payload["attributes"]["gen_ai.request.model"] == "gpt-4o-mini"
 
@@ -88,9 +93,15 @@ def test_tokens_and_price_table_cost_from_each_convention(usage: dict[str, int])
 
 def test_a_cost_the_span_reports_beats_the_price_table() -> None:
     event, _ = records(
-        span(**{"llm.model_name": "gpt-4o-mini", "llm.token_count.prompt": 10,
-                "llm.cost.total": 0.25, "llm.token_count.total": 10})
-    )  # fmt: skip
+        span(
+            **{
+                "llm.model_name": "gpt-4o-mini",
+                "llm.token_count.prompt": 10,
+                "llm.cost.total": 0.25,
+                "llm.token_count.total": 10,
+            }
+        )
+    )
     assert event.cost_usd == 0.25
     assert event.payload["cost_source"] == "provided"
     assert event.payload["usage"] == {"llm.token_count.total": 10}
@@ -104,13 +115,19 @@ def test_unknown_model_costs_nothing_rather_than_a_guess() -> None:
 
 def test_genai_tool_span_becomes_a_tool_call() -> None:
     event, call = records(
-        span("execute_tool transfer", status=2, events=[
-            ("exception", {"exception.type": "TimeoutError", "exception.message": "slow"})],
-            **{"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "transfer",
-               "gen_ai.tool.call.id": "call_7",
-               "gen_ai.tool.call.arguments": '{"amount": 5, "pin": "1234"}',
-               "gen_ai.tool.call.result": "declined"})
-    )  # fmt: skip
+        span(
+            "execute_tool transfer",
+            status=2,
+            events=[("exception", {"exception.type": "TimeoutError", "exception.message": "slow"})],
+            **{
+                "gen_ai.operation.name": "execute_tool",
+                "gen_ai.tool.name": "transfer",
+                "gen_ai.tool.call.id": "call_7",
+                "gen_ai.tool.call.arguments": '{"amount": 5, "pin": "1234"}',
+                "gen_ai.tool.call.result": "declined",
+            },
+        )
+    )
     assert call is not None
     assert (call.tool_name, call.call_id, call.span_id) == ("transfer", "call_7", event.span_id)
     assert call.latency_ms == pytest.approx(2.5)
@@ -123,9 +140,16 @@ def test_genai_tool_span_becomes_a_tool_call() -> None:
 
 def test_openinference_tool_span_takes_arguments_from_input_value() -> None:
     _, call = records(
-        span("lookup", **{"openinference.span.kind": "TOOL", "tool.name": "lookup",
-                          "input.value": '{"customer": "c-1"}', "output.value": "ok"})
-    )  # fmt: skip
+        span(
+            "lookup",
+            **{
+                "openinference.span.kind": "TOOL",
+                "tool.name": "lookup",
+                "input.value": '{"customer": "c-1"}',
+                "output.value": "ok",
+            },
+        )
+    )
     assert call is not None
     assert call.tool_name == "lookup"
     assert json.loads(call.args_preview) == {"customer": "c-1"}
@@ -134,9 +158,15 @@ def test_openinference_tool_span_takes_arguments_from_input_value() -> None:
 
 def test_mcp_tool_call_span_names_the_tool_from_the_span_name() -> None:
     _, call = records(
-        span("tools/call get_balance", **{"mcp.method.name": "tools/call",
-             "mcp.request.argument.account": "acc-1", "server.address": "bank-mcp"})
-    )  # fmt: skip
+        span(
+            "tools/call get_balance",
+            **{
+                "mcp.method.name": "tools/call",
+                "mcp.request.argument.account": "acc-1",
+                "server.address": "bank-mcp",
+            },
+        )
+    )
     assert call is not None
     assert call.tool_name == "get_balance"
     assert call.server == "bank-mcp"
@@ -151,9 +181,15 @@ def test_tool_attributes_on_other_spans_stay_attributes() -> None:
 
 def test_agent_span_names_the_agent_and_the_conversation() -> None:
     event, _ = records(
-        span("invoke_agent triage", **{"gen_ai.operation.name": "invoke_agent",
-             "gen_ai.conversation.id": "conv-1", "gen_ai.provider.name": "openai"})
-    )  # fmt: skip
+        span(
+            "invoke_agent triage",
+            **{
+                "gen_ai.operation.name": "invoke_agent",
+                "gen_ai.conversation.id": "conv-1",
+                "gen_ai.provider.name": "openai",
+            },
+        )
+    )
     assert event.payload["agent_name"] == "triage"
     assert event.payload["conversation_id"] == "conv-1"
     assert event.payload["provider"] == "openai"
@@ -161,8 +197,12 @@ def test_agent_span_names_the_agent_and_the_conversation() -> None:
 
 
 def test_genai_messages_are_parsed_and_redacted() -> None:
-    messages = [{"role": "user", "parts": [{"type": "text",
-                 "content": "card 4111 1111 1111 1111", "api_key": "k"}]}]  # fmt: skip
+    messages = [
+        {
+            "role": "user",
+            "parts": [{"type": "text", "content": "card 4111 1111 1111 1111", "api_key": "k"}],
+        }
+    ]
     event, _ = records(span(**{"gen_ai.input.messages": json.dumps(messages)}))
     part = event.payload["input_messages"][0]["parts"][0]
     assert part["content"] == "card [CARD ****1111]"
@@ -171,12 +211,16 @@ def test_genai_messages_are_parsed_and_redacted() -> None:
 
 def test_openinference_flattened_messages_are_rebuilt() -> None:
     event, _ = records(
-        span(**{"llm.input_messages.0.message.role": "user",
+        span(
+            **{
+                "llm.input_messages.0.message.role": "user",
                 "llm.input_messages.0.message.content": "hi",
                 "llm.output_messages.0.message.role": "assistant",
                 "llm.output_messages.0.message.tool_calls.0.tool_call.id": "c1",
-                "llm.output_messages.0.message.tool_calls.0.tool_call.function.name": "f"})
-    )  # fmt: skip
+                "llm.output_messages.0.message.tool_calls.0.tool_call.function.name": "f",
+            }
+        )
+    )
     assert event.payload["input_messages"] == [{"role": "user", "content": "hi"}]
     assert event.payload["output_messages"] == [
         {"role": "assistant", "tool_calls": [{"id": "c1", "function": {"name": "f"}}]}
@@ -186,10 +230,14 @@ def test_openinference_flattened_messages_are_rebuilt() -> None:
 
 def test_messages_sent_as_span_events_are_collected() -> None:
     event, _ = records(
-        span(events=[("gen_ai.user.message", {"content": "hello", "gen_ai.system": "openai"}),
-                     ("gen_ai.choice", {"index": 0, "finish_reason": "stop"}),
-                     ("cache.miss", {"key": "k1"})])
-    )  # fmt: skip
+        span(
+            events=[
+                ("gen_ai.user.message", {"content": "hello", "gen_ai.system": "openai"}),
+                ("gen_ai.choice", {"index": 0, "finish_reason": "stop"}),
+                ("cache.miss", {"key": "k1"}),
+            ]
+        )
+    )
     assert event.payload["input_messages"] == [{"role": "user", "content": "hello"}]
     assert event.payload["output_messages"] == [{"index": 0, "finish_reason": "stop"}]
     assert event.payload["events"] == [{"name": "cache.miss", "attributes": {"key": "k1"}}]

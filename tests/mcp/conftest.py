@@ -168,11 +168,18 @@ def bank_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         connection.executemany(
             "INSERT INTO transactions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (f"TXN-{n:06d}", f"ACC-{n % 40:05d}", f"CUS-{n % 20:04d}",
-                 f"2025-{1 + n % 6:02d}-{1 + n % 28:02d}T10:00:00", ("atm", "card", "wire")[n % 3],
-                 -float(n % 300), f"ATM withdrawal {n}" if n % 3 == 0 else f"purchase {n}",
-                 None if n % 5 else "fees", None)
+                (
+                    f"TXN-{n:06d}",
+                    f"ACC-{n % 40:05d}",
+                    f"CUS-{n % 20:04d}",
+                    f"2025-{1 + n % 6:02d}-{1 + n % 28:02d}T10:00:00",
+                    ("atm", "card", "wire")[n % 3],
+                    -float(n % 300),
+                    f"ATM withdrawal {n}" if n % 3 == 0 else f"purchase {n}",
+                    None if n % 5 else "fees",
+                    None,
+                )
                 for n in range(1000)
             ],
-        )  # fmt: skip
+        )
     return path

@@ -60,8 +60,12 @@ async def _every_tool(session: ClientSession) -> dict[str, Any]:
 def test_every_tool_answers_over_stdio(world_home: Path) -> None:
     out = _over_stdio(keel_server(world_home), _every_tool)
     assert sorted(out["names"]) == [
-        "account.lookup", "db.query", "knowledge.get", "knowledge.search", "transactions.list",
-    ]  # fmt: skip
+        "account.lookup",
+        "db.query",
+        "knowledge.get",
+        "knowledge.search",
+        "transactions.list",
+    ]
     hits = out["search"]["hits"]
     assert len(hits) == 3 and {"id", "title", "snippet", "score"} <= set(hits[0])
     assert [hit["score"] for hit in hits] == sorted((hit["score"] for hit in hits), reverse=True)
@@ -96,11 +100,17 @@ BAD_CALLS = [
     ("db.query", {"sql": "SELECT 1; DROP TABLE accounts"}, "sql: query refused: 2 statements"),
     ("db.query", {"sql": "ATTACH DATABASE 'x.db' AS x"}, "sql: query refused: only SELECT"),
     ("db.query", {"sql": "SELECT * FROM sqlite_master"}, "table sqlite_master is not allowed"),
-    ("db.query", {"sql": "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) "
-                         "SELECT max(n) FROM r"}, "sql: query stopped: it ran past the 2 s limit"),
+    (
+        "db.query",
+        {
+            "sql": "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) "
+            "SELECT max(n) FROM r"
+        },
+        "sql: query stopped: it ran past the 2 s limit",
+    ),
     ("db.query", {"sql": 42}, "sql"),
     ("no.such.tool", {}, "Unknown tool: no.such.tool"),
-]  # fmt: skip
+]
 
 
 def test_bad_input_comes_back_as_tool_errors_that_name_the_reason(world_home: Path) -> None:

@@ -60,8 +60,10 @@ HOSTILE = [
     ("SELECT 1;\nATTACH 'x.db' AS x", STATEMENTS),
     # CTEs that change data
     ("WITH gone AS (DELETE FROM customers RETURNING *) SELECT * FROM gone", "contains DELETE"),
-    ("WITH x AS (INSERT INTO customers (customer_id) VALUES ('X') RETURNING *) "
-     "SELECT * FROM x", CLAUSE),
+    (
+        "WITH x AS (INSERT INTO customers (customer_id) VALUES ('X') RETURNING *) SELECT * FROM x",
+        CLAUSE,
+    ),
     ("WITH u AS (UPDATE accounts SET balance_usd = 0 RETURNING *) SELECT count(*) FROM u", CLAUSE),
     # dangerous functions
     ("SELECT load_extension('/tmp/evil.so')", "function load_extension() is not allowed"),
@@ -80,16 +82,25 @@ HOSTILE = [
     ("SELECT * FROM main.customers", "schema-qualified table"),
     ("SELECT * FROM temp.sqlite_temp_master", "schema-qualified table"),
     ("SELECT * FROM api_keys", "table api_keys is not allowed"),
-    ("SELECT * FROM customers WHERE customer_id IN (SELECT name FROM sqlite_master)",
-     "table sqlite_master is not allowed"),
-    ("SELECT full_name FROM customers UNION SELECT sql FROM sqlite_master",
-     "table sqlite_master is not allowed"),
+    (
+        "SELECT * FROM customers WHERE customer_id IN (SELECT name FROM sqlite_master)",
+        "table sqlite_master is not allowed",
+    ),
+    (
+        "SELECT full_name FROM customers UNION SELECT sql FROM sqlite_master",
+        "table sqlite_master is not allowed",
+    ),
     # queries that would run forever
     ("SELECT count(*) FROM transactions a, transactions b, transactions c", "ran past the 0.3 s"),
-    ("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT max(n) FROM r",
-     "ran past the 0.3 s"),
-    ("SELECT a.txn_id FROM transactions a CROSS JOIN transactions b CROSS JOIN accounts c "
-     "ORDER BY a.description || b.description LIMIT 1", "ran past the 0.3 s"),
+    (
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT max(n) FROM r",
+        "ran past the 0.3 s",
+    ),
+    (
+        "SELECT a.txn_id FROM transactions a CROSS JOIN transactions b CROSS JOIN accounts c "
+        "ORDER BY a.description || b.description LIMIT 1",
+        "ran past the 0.3 s",
+    ),
     # not a query at all
     ("", "empty"),
     ("  ;  ", "no statement"),
@@ -97,7 +108,7 @@ HOSTILE = [
     ("SELECT 'unterminated", "not valid SQLite SQL"),
     ("SELECT 1 " + "-" * 10_000, "longer than 10000 characters"),
     ("VALUES (1), (2)", ONLY_SELECT),
-]  # fmt: skip
+]
 
 LEGIT = [
     "SELECT customer_id, full_name FROM customers ORDER BY customer_id LIMIT 5",
@@ -186,10 +197,38 @@ def test_sqlite_itself_refuses_what_a_guard_bug_would_let_through(
 
 
 SQL_WORDS = [
-    "SELECT", "*", "FROM", "customers", "accounts", "sqlite_master", "WHERE", "1", "=", "'x'",
-    ";", "--", "/*", "*/", "DELETE", "INSERT", "INTO", "VALUES", "(", ")", "WITH", "AS",
-    "RETURNING", "UNION", "ATTACH", "PRAGMA", "load_extension", ",", "JOIN", "ON", "\n",
-]  # fmt: skip
+    "SELECT",
+    "*",
+    "FROM",
+    "customers",
+    "accounts",
+    "sqlite_master",
+    "WHERE",
+    "1",
+    "=",
+    "'x'",
+    ";",
+    "--",
+    "/*",
+    "*/",
+    "DELETE",
+    "INSERT",
+    "INTO",
+    "VALUES",
+    "(",
+    ")",
+    "WITH",
+    "AS",
+    "RETURNING",
+    "UNION",
+    "ATTACH",
+    "PRAGMA",
+    "load_extension",
+    ",",
+    "JOIN",
+    "ON",
+    "\n",
+]
 
 
 @settings(max_examples=400, deadline=None)

@@ -38,20 +38,37 @@ def classify(text: str, seed: int) -> str:
 
 
 def store_toy_run(
-    database: Database, run_id: str, text: str, seed: int, parent: str | None,
+    database: Database,
+    run_id: str,
+    text: str,
+    seed: int,
+    parent: str | None,
     pin: str | None = None,
-) -> None:  # fmt: skip
+) -> None:
     category = classify(text, seed)
     now = utcnow()
     record = RunRecord(
-        run_id=run_id, workflow_type="toy", created_at=now, parent_run_id=parent,
+        run_id=run_id,
+        workflow_type="toy",
+        created_at=now,
+        parent_run_id=parent,
         inputs={"target": "toy", "text": text, "seed": seed, "pin": pin},
-        output={"category": category, "answer": f"This is about {category.lower()}.",
-                "needs_human_review": category == "TAX",
-                "citations": [{"source": "kb", "id": f"kb-{category.lower()}"}]},
-        tool_calls=[ToolCallRecord(tool_name="kb.search", args_digest=category.lower() * 4, seq=0,
-                                   started_at=now, ended_at=now + timedelta(milliseconds=5))],
-    )  # fmt: skip
+        output={
+            "category": category,
+            "answer": f"This is about {category.lower()}.",
+            "needs_human_review": category == "TAX",
+            "citations": [{"source": "kb", "id": f"kb-{category.lower()}"}],
+        },
+        tool_calls=[
+            ToolCallRecord(
+                tool_name="kb.search",
+                args_digest=category.lower() * 4,
+                seq=0,
+                started_at=now,
+                ended_at=now + timedelta(milliseconds=5),
+            )
+        ],
+    )
     with database.write() as session:
         write_runs(session, [record])
 

@@ -29,8 +29,9 @@ def run_user_agent(database: Database) -> str:
     user_agent.answer(
         "You are a support agent. Always answer from the documents.",
         "I want to know the fee for a withdrawal at another ATM",
-        ["fees", "tax"], ["search", "lookup"],
-    )  # fmt: skip
+        ["fees", "tax"],
+        ["search", "lookup"],
+    )
     assert keel.flush(10)
     with database.read() as session:
         page = runs_page(session, RunFilters(workflow_type="byo-support"))

@@ -95,9 +95,12 @@ def test_ingested_trace_is_replayed_from_its_ledger_and_scored(
 
 def test_trace_without_captured_messages_says_how_to_fix_it(database: Database) -> None:
     record = RunRecord(
-        run_id="no-messages", workflow_type="support", created_at=utcnow(), source="otlp",
+        run_id="no-messages",
+        workflow_type="support",
+        created_at=utcnow(),
+        source="otlp",
         events=[EventRecord(event_type="llm", seq=0, model="gpt-4o-mini")],
-    )  # fmt: skip
+    )
     with database.write() as session:
         write_runs(session, [record])
     targets = [LlmCallTarget(database, Settings(model="openai:gpt-4o-mini@http://127.0.0.1:9/v1"))]

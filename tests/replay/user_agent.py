@@ -33,11 +33,16 @@ def lookup(customer: str) -> str:
 
 
 @keel.replayable(
-    workflow_type="byo-support", instruction="system", user_input="message",
-    context="documents", tools="toolset", answer="text",
-)  # fmt: skip
-def answer(system: str, message: str, documents: list[str], toolset: list[str],
-           customer: str = "c-1") -> dict[str, Any]:  # fmt: skip
+    workflow_type="byo-support",
+    instruction="system",
+    user_input="message",
+    context="documents",
+    tools="toolset",
+    answer="text",
+)
+def answer(
+    system: str, message: str, documents: list[str], toolset: list[str], customer: str = "c-1"
+) -> dict[str, Any]:
     """Answer `message` from the documents found and given, in order."""
     found: list[str] = []
     if "search" in toolset:

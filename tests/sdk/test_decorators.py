@@ -61,16 +61,21 @@ def test_tool_decorator_records_sync_and_async_calls_with_errors(
     assert keel.flush(timeout_s=30)
     calls = {call.seq: call for call in stored(database, "tools").tool_calls}
     assert [calls[seq].tool_name for seq in sorted(calls)] == [
-        "search", "payments.charge", "account.lookup", "account.lookup", "transfer",
-    ]  # fmt: skip
+        "search",
+        "payments.charge",
+        "account.lookup",
+        "account.lookup",
+        "transfer",
+    ]
     assert calls[0].args_digest == args_digest({"query": "fees", "k": 2})
     assert calls[0].error is None and calls[0].result_meta["type"] == "list"
     assert calls[1].server == "bank"
     assert calls[1].error == "Declined: amount 900.0 over limit"
     assert "4111 1111 1111 1111" not in calls[1].args_preview
     assert {calls[2].args_preview, calls[3].args_preview} == {
-        '{"customer_id":"c-1"}', '{"customer_id":"c-2"}',
-    }  # fmt: skip
+        '{"customer_id":"c-1"}',
+        '{"customer_id":"c-2"}',
+    }
     assert calls[4].error == "Declined: frozen account"
     assert all(call.latency_ms is not None and call.latency_ms >= 0 for call in calls.values())
 

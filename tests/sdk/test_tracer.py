@@ -46,8 +46,10 @@ def test_traced_run_lands_with_its_events_tool_calls_and_totals(
     assert detail.run.inputs == {"ticket": "When do wires cut off?"}
     assert detail.run.output == {"answer": "16:00 ET"}
     assert [(e.event_type, e.name) for e in detail.events] == [
-        ("llm", "plan"), ("retrieval", "kb"), ("llm", "answer"),
-    ]  # fmt: skip
+        ("llm", "plan"),
+        ("retrieval", "kb"),
+        ("llm", "answer"),
+    ]
     assert detail.events[0].model == "gpt-4o-mini" and detail.events[0].started_at is not None
     call = detail.tool_calls[0]
     assert call.tool_name == "knowledge.search" and call.latency_ms == pytest.approx(12.5)

@@ -17,10 +17,17 @@ def error_body(field: str | None, message: str = "bad") -> bytes:
 
 @pytest.mark.parametrize(
     ("status", "verdict"),
-    [(200, Verdict.DELIVERED), (500, Verdict.RETRY), (503, Verdict.RETRY), (429, Verdict.RETRY),
-     (413, Verdict.TOO_LARGE), (401, Verdict.REFUSED), (400, Verdict.REFUSED),
-     (404, Verdict.REFUSED)],
-)  # fmt: skip
+    [
+        (200, Verdict.DELIVERED),
+        (500, Verdict.RETRY),
+        (503, Verdict.RETRY),
+        (429, Verdict.RETRY),
+        (413, Verdict.TOO_LARGE),
+        (401, Verdict.REFUSED),
+        (400, Verdict.REFUSED),
+        (404, Verdict.REFUSED),
+    ],
+)
 def test_status_codes_map_to_verdicts(status: int, verdict: Verdict) -> None:
     assert outcome_of_response(status, b"{}").verdict is verdict
 

@@ -23,9 +23,13 @@ END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 def call(tool: str, at: datetime, latency: float, error: str | None = None) -> ToolCallRecord:
     return ToolCallRecord(
-        tool, "0" * 64, started_at=at, ended_at=at + timedelta(milliseconds=latency),
-        latency_ms=latency, error=error,
-    )  # fmt: skip
+        tool,
+        "0" * 64,
+        started_at=at,
+        ended_at=at + timedelta(milliseconds=latency),
+        latency_ms=latency,
+        error=error,
+    )
 
 
 def store(database: Database, runs: list[tuple[RunRecord, float | None]]) -> None:
@@ -37,8 +41,9 @@ def store(database: Database, runs: list[tuple[RunRecord, float | None]]) -> Non
 
 
 def run(run_id: str, days_ago: float, **fields: object) -> RunRecord:
-    return RunRecord(run_id, str(fields.pop("workflow", "support")), END - timedelta(days=days_ago),
-                     **fields)  # type: ignore[arg-type]  # fmt: skip
+    return RunRecord(
+        run_id, str(fields.pop("workflow", "support")), END - timedelta(days=days_ago), **fields
+    )  # type: ignore[arg-type]
 
 
 def test_empty_database_has_no_window_and_empty_histograms(database: Database) -> None:
@@ -62,27 +67,39 @@ def test_stability_histogram_bins_scores_and_counts_the_unscored(database: Datab
 
 
 def test_daily_mean_per_workflow_and_model(database: Database) -> None:
-    store(database, [
-        (run("a1", 2, model="m1"), 80.0), (run("a2", 2, model="m1"), 60.0),
-        (run("a3", 2, model="m2"), 90.0), (run("a4", 1, model="m1"), 50.0),
-        (run("s1", 1, model="m1", workflow="sql"), 100.0),
-        (run("old", 40, model="m1"), 10.0), (run("none", 1, model="m1"), None),
-    ])  # fmt: skip
+    store(
+        database,
+        [
+            (run("a1", 2, model="m1"), 80.0),
+            (run("a2", 2, model="m1"), 60.0),
+            (run("a3", 2, model="m2"), 90.0),
+            (run("a4", 1, model="m1"), 50.0),
+            (run("s1", 1, model="m1", workflow="sql"), 100.0),
+            (run("old", 40, model="m1"), 10.0),
+            (run("none", 1, model="m1"), None),
+        ],
+    )
     with database.read() as session:
         points = stability_over_time(session, END, days=28)
     got = {(p.day, p.workflow_type, p.model): (round(p.mean, 6), p.runs) for p in points}
     assert got == {
-        ("2026-11-18", "support", "m1"): (70.0, 2), ("2026-11-18", "support", "m2"): (90.0, 1),
-        ("2026-11-19", "support", "m1"): (50.0, 1), ("2026-11-19", "sql", "m1"): (100.0, 1),
-    }  # fmt: skip
+        ("2026-11-18", "support", "m1"): (70.0, 2),
+        ("2026-11-18", "support", "m2"): (90.0, 1),
+        ("2026-11-19", "support", "m1"): (50.0, 1),
+        ("2026-11-19", "sql", "m1"): (100.0, 1),
+    }
 
 
 def test_loop_depth_histogram_counts_original_runs_only(database: Database) -> None:
-    store(database, [
-        (run("a", 1, loop_depth=0), None), (run("b", 1, loop_depth=2), None),
-        (run("c", 1, loop_depth=2), None), (run("c-healed", 1, loop_depth=5, parent_run_id="c"),
-                                            None),
-    ])  # fmt: skip
+    store(
+        database,
+        [
+            (run("a", 1, loop_depth=0), None),
+            (run("b", 1, loop_depth=2), None),
+            (run("c", 1, loop_depth=2), None),
+            (run("c-healed", 1, loop_depth=5, parent_run_id="c"), None),
+        ],
+    )
     with database.read() as session:
         assert [(b.low, b.count) for b in loop_depth_histogram(session)] == [(0, 1), (2, 2)]
 
@@ -92,8 +109,13 @@ def test_tool_health_compares_the_window_with_the_tools_own_history(database: Da
     # History (8-30 days ago): 20 search calls at 100..195 ms, one failed.
     for i in range(20):
         at = END - timedelta(days=10 + i)
-        runs.append(run(f"h{i}", 10 + i, tool_calls=[
-            call("search", at, 100.0 + 5 * i, "timeout" if i == 0 else None)]))  # fmt: skip
+        runs.append(
+            run(
+                f"h{i}",
+                10 + i,
+                tool_calls=[call("search", at, 100.0 + 5 * i, "timeout" if i == 0 else None)],
+            )
+        )
     # Window (last 7 days): 10 search calls at 400..490 ms, three failed; one lookup.
     for i in range(10):
         at = END - timedelta(days=1, hours=i)
@@ -108,11 +130,19 @@ def test_tool_health_compares_the_window_with_the_tools_own_history(database: Da
         health = {t.tool_name: t for t in tool_health(session, end, 7, 28)}
     search = health["search"]
     assert (search.calls, search.errors, search.history_calls, search.history_errors) == (
-        10, 3, 20, 1)  # fmt: skip
+        10,
+        3,
+        20,
+        1,
+    )
     assert search.error_rate == pytest.approx(0.3)
     assert search.history_error_rate == pytest.approx(0.05)
     # Nearest rank: ceil(0.95 * 10) = 10th of 400..490; ceil(0.95 * 20) = 19th of 100..195.
     assert search.p95_ms == 490.0 and search.history_p95_ms == 190.0
     lookup = health["lookup"]
     assert (lookup.calls, lookup.p95_ms, lookup.history_calls, lookup.history_p95_ms) == (
-        1, 30.0, 0, None)  # fmt: skip
+        1,
+        30.0,
+        0,
+        None,
+    )

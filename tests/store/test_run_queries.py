@@ -56,8 +56,14 @@ def test_links_name_the_original_the_healed_runs_and_the_replays(database: Datab
         record("replay-1", created_at=T0 + timedelta(minutes=1)),
     )
     with database.write() as session:
-        session.add(Replay(replay_id="rp1", base_run_id="orig", perturbation_type="P2",
-                           replay_run_id="replay-1"))  # fmt: skip
+        session.add(
+            Replay(
+                replay_id="rp1",
+                base_run_id="orig",
+                perturbation_type="P2",
+                replay_run_id="replay-1",
+            )
+        )
     with database.read() as session:
         original = run_links(session, session.get(Run, "orig"))
         healed = run_links(session, session.get(Run, "healed"))

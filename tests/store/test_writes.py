@@ -18,28 +18,60 @@ from keel.store.writes import write_runs
 TRACE = "5b8efff798038103d269b633813fc60c"
 T0 = 1_790_000_000_000_000_000
 MS = 1_000_000
-RUN_FIELDS = ["workflow_type", "created_at", "ended_at", "latency_ms", "model", "status",
-              "input_tokens", "output_tokens", "total_tokens", "cost_usd", "tool_count",
-              "error_count", "loop_depth"]  # fmt: skip
+RUN_FIELDS = [
+    "workflow_type",
+    "created_at",
+    "ended_at",
+    "latency_ms",
+    "model",
+    "status",
+    "input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "cost_usd",
+    "tool_count",
+    "error_count",
+    "loop_depth",
+]
 
 
 def spans() -> list[SpanData]:
     def make(n: int, parent: int | None, start: int, end: int, status: int = 0, **attrs: Any):
-        return SpanData(TRACE, f"{n:016x}", f"{parent:016x}" if parent else None, f"span {n}",
-                        T0 + start * MS, T0 + end * MS, status, "", attrs, [], "svc")  # fmt: skip
+        return SpanData(
+            TRACE,
+            f"{n:016x}",
+            f"{parent:016x}" if parent else None,
+            f"span {n}",
+            T0 + start * MS,
+            T0 + end * MS,
+            status,
+            "",
+            attrs,
+            [],
+            "svc",
+        )
 
-    chat = {"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini",
-            "gen_ai.usage.input_tokens": 100, "gen_ai.usage.output_tokens": 10}  # fmt: skip
+    chat = {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.request.model": "gpt-4o-mini",
+        "gen_ai.usage.input_tokens": 100,
+        "gen_ai.usage.output_tokens": 10,
+    }
     tool = {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "search"}
     return [
-        make(1, None, 0, 100, **{"gen_ai.operation.name": "invoke_agent",
-                                 "gen_ai.agent.name": "support"}),
+        make(
+            1,
+            None,
+            0,
+            100,
+            **{"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "support"},
+        ),
         make(2, 1, 5, 20, **chat),
         make(3, 1, 21, 30, **tool),
         make(4, 1, 31, 40, status=2, **tool),
         make(5, 1, 41, 60, **chat),
         make(6, 5, 45, 50, **{"db.system": "sqlite"}),
-    ]  # fmt: skip
+    ]
 
 
 def store(database: Database, batch: list[SpanData]) -> None:

@@ -38,11 +38,16 @@ def _at(offset_s: float, base: datetime) -> str:
 
 def _llm(seq: int, name: str, start: float, end: float, base: datetime, model: str) -> dict:
     return {
-        "seq": seq, "event_type": "llm", "name": name, "model": model,
-        "started_at": _at(start, base), "ended_at": _at(end, base),
-        "input_tokens": 180 + 40 * seq, "output_tokens": 60 + 15 * seq,
+        "seq": seq,
+        "event_type": "llm",
+        "name": name,
+        "model": model,
+        "started_at": _at(start, base),
+        "ended_at": _at(end, base),
+        "input_tokens": 180 + 40 * seq,
+        "output_tokens": 60 + 15 * seq,
         "cost_usd": 0.00012 * (seq + 1),
-    }  # fmt: skip
+    }
 
 
 def support_run(index: int, loops: int = 1, answer: str = PLAIN_ANSWER) -> dict[str, Any]:
@@ -51,15 +56,25 @@ def support_run(index: int, loops: int = 1, answer: str = PLAIN_ANSWER) -> dict[
     model = MODELS[index % 2]
     events = [_llm(0, "planner", 0.0, 0.4, base, model)]
     calls = [
-        {"seq": 0, "tool_name": "knowledge.search", "server": "fintech",
-         "args": {"query": "early withdrawal fee tax form", "k": 4},
-         "started_at": _at(0.45, base), "ended_at": _at(0.62, base),
-         "result_meta": {"size": 2310, "content_types": ["text"], "isError": False}},
-        {"seq": 1, "tool_name": "account.lookup", "server": "fintech",
-         "args": {"customer_id": f"C-{1000 + index}"},
-         "started_at": _at(0.46, base), "ended_at": _at(0.55, base),
-         "result_meta": {"size": 412, "content_types": ["text"], "isError": False}},
-    ]  # fmt: skip
+        {
+            "seq": 0,
+            "tool_name": "knowledge.search",
+            "server": "fintech",
+            "args": {"query": "early withdrawal fee tax form", "k": 4},
+            "started_at": _at(0.45, base),
+            "ended_at": _at(0.62, base),
+            "result_meta": {"size": 2310, "content_types": ["text"], "isError": False},
+        },
+        {
+            "seq": 1,
+            "tool_name": "account.lookup",
+            "server": "fintech",
+            "args": {"customer_id": f"C-{1000 + index}"},
+            "started_at": _at(0.46, base),
+            "ended_at": _at(0.55, base),
+            "result_meta": {"size": 412, "content_types": ["text"], "isError": False},
+        },
+    ]
     clock = 0.7
     for _ in range(loops):
         events.append(_llm(len(events), "draft", clock, clock + 0.8, base, model))
@@ -104,38 +119,87 @@ def sql_run(index: int) -> dict[str, Any]:
             _llm(1, "final", 0.6, 0.9, base, model),
         ],
         "tool_calls": [
-            {"seq": 0, "tool_name": "db.query", "server": "fintech",
-             "args": {"sql": "SELECT category, COUNT(*) FROM transactions GROUP BY category"},
-             "started_at": _at(0.32, base), "ended_at": _at(0.55, base),
-             "result_meta": {"rows": 7, "isError": False}},
+            {
+                "seq": 0,
+                "tool_name": "db.query",
+                "server": "fintech",
+                "args": {"sql": "SELECT category, COUNT(*) FROM transactions GROUP BY category"},
+                "started_at": _at(0.32, base),
+                "ended_at": _at(0.55, base),
+                "result_meta": {"rows": 7, "isError": False},
+            },
         ],
         "output": {"answer": "Card payments are the largest category (41% of transactions)."},
-    }  # fmt: skip
+    }
 
 
 def otlp_like_run() -> RunRecord:
     """Return a trace as the OTLP receiver stores it: an agent span over chat and tool spans."""
     base = START + timedelta(days=20)
 
-    def span(seq: int, kind: str, name: str, span_id: str, parent: str | None,
-             start: float, end: float, **fields: Any) -> EventRecord:  # fmt: skip
+    def span(
+        seq: int,
+        kind: str,
+        name: str,
+        span_id: str,
+        parent: str | None,
+        start: float,
+        end: float,
+        **fields: Any,
+    ) -> EventRecord:
         return EventRecord(
-            seq=seq, event_type=kind, name=name, span_id=span_id, parent_span_id=parent,
-            started_at=base + timedelta(seconds=start), ended_at=base + timedelta(seconds=end),
-            status="OK", **fields,
-        )  # fmt: skip
+            seq=seq,
+            event_type=kind,
+            name=name,
+            span_id=span_id,
+            parent_span_id=parent,
+            started_at=base + timedelta(seconds=start),
+            ended_at=base + timedelta(seconds=end),
+            status="OK",
+            **fields,
+        )
 
     root = "a1a1a1a1a1a1a1a1"
     events = [
-        span(0, "agent", "invoke_agent research-assistant", root, None, 0.0, 3.0,
-             payload={"agent_name": "research-assistant"}),
-        span(1, "llm", "chat gpt-4o", "b2b2b2b2b2b2b2b2", root, 0.1, 0.9, model="gpt-4o",
-             input_tokens=420, output_tokens=64, cost_usd=0.0021),
+        span(
+            0,
+            "agent",
+            "invoke_agent research-assistant",
+            root,
+            None,
+            0.0,
+            3.0,
+            payload={"agent_name": "research-assistant"},
+        ),
+        span(
+            1,
+            "llm",
+            "chat gpt-4o",
+            "b2b2b2b2b2b2b2b2",
+            root,
+            0.1,
+            0.9,
+            model="gpt-4o",
+            input_tokens=420,
+            output_tokens=64,
+            cost_usd=0.0021,
+        ),
         span(2, "tool", "execute_tool web_search", "c3c3c3c3c3c3c3c3", root, 1.0, 1.6),
         span(3, "tool", "execute_tool fetch_page", "d4d4d4d4d4d4d4d4", root, 1.05, 1.9),
-        span(4, "llm", "chat gpt-4o", "e5e5e5e5e5e5e5e5", root, 2.0, 2.9, model="gpt-4o",
-             input_tokens=1310, output_tokens=210, cost_usd=0.0054),
-    ]  # fmt: skip
+        span(
+            4,
+            "llm",
+            "chat gpt-4o",
+            "e5e5e5e5e5e5e5e5",
+            root,
+            2.0,
+            2.9,
+            model="gpt-4o",
+            input_tokens=1310,
+            output_tokens=210,
+            cost_usd=0.0054,
+        ),
+    ]
     calls = [
         ToolCallRecord(
             seq=0,
@@ -161,9 +225,15 @@ def otlp_like_run() -> RunRecord:
         ),
     ]
     return RunRecord(
-        run_id=OTLP_RUN_ID, workflow_type="unknown", created_at=base, source="otlp",
-        from_trace=True, trace_id=OTLP_RUN_ID, events=events, tool_calls=calls,
-    )  # fmt: skip
+        run_id=OTLP_RUN_ID,
+        workflow_type="unknown",
+        created_at=base,
+        source="otlp",
+        from_trace=True,
+        trace_id=OTLP_RUN_ID,
+        events=events,
+        tool_calls=calls,
+    )
 
 
 def seed(base_url: str, database: Database) -> None:
@@ -194,10 +264,15 @@ def seed(base_url: str, database: Database) -> None:
         )
         _flag_tax_run(session)
         session.add_all(
-            Replay(replay_id=f"rp-{kind}", base_run_id=TAX_RUN_ID, perturbation_type=kind,
-                   replay_run_id=f"support-{30 + n:04d}", created_at=START + timedelta(days=25))
+            Replay(
+                replay_id=f"rp-{kind}",
+                base_run_id=TAX_RUN_ID,
+                perturbation_type=kind,
+                replay_run_id=f"support-{30 + n:04d}",
+                created_at=START + timedelta(days=25),
+            )
             for n, kind in enumerate(("P1", "P2", "P3"))
-        )  # fmt: skip
+        )
 
 
 def _flag_tax_run(session: Any) -> None:
@@ -208,14 +283,33 @@ def _flag_tax_run(session: Any) -> None:
         TAX_RUN_ID,
         "content",
         [
-            {"rule_id": "prohibited.no_tax_owed", "category": "TAX", "severity": "high",
-             "rule_version": "1", "message": "States that no tax is owed as a certainty.",
-             "evidence": {"field": "answer", "start": start, "end": start + len(claim),
-                          "text": claim}},
-            {"rule_id": "topic.tax", "category": "TAX", "severity": "low", "rule_version": "1",
-             "message": "Tax topic.", "evidence": {"field": "answer", "text": "Form 1099-R"}},
-            {"rule_id": "tool.max_calls", "category": "TOOL", "severity": "medium",
-             "message": "knowledge.search called more than allowed.",
-             "evidence": {"tool_call_seq": 0, "args_digest": "0" * 64}},
+            {
+                "rule_id": "prohibited.no_tax_owed",
+                "category": "TAX",
+                "severity": "high",
+                "rule_version": "1",
+                "message": "States that no tax is owed as a certainty.",
+                "evidence": {
+                    "field": "answer",
+                    "start": start,
+                    "end": start + len(claim),
+                    "text": claim,
+                },
+            },
+            {
+                "rule_id": "topic.tax",
+                "category": "TAX",
+                "severity": "low",
+                "rule_version": "1",
+                "message": "Tax topic.",
+                "evidence": {"field": "answer", "text": "Form 1099-R"},
+            },
+            {
+                "rule_id": "tool.max_calls",
+                "category": "TOOL",
+                "severity": "medium",
+                "message": "knowledge.search called more than allowed.",
+                "evidence": {"tool_call_seq": 0, "args_digest": "0" * 64},
+            },
         ],
-    )  # fmt: skip
+    )

@@ -16,16 +16,34 @@ def at(seconds: float) -> datetime:
 
 
 def event(seq: int, name: str, start: float, end: float, kind: str = "llm", **fields: Any) -> Any:
-    row = dict(seq=seq, event_type=kind, name=name, started_at=at(start), ended_at=at(end),
-               span_id=None, parent_span_id=None, status=None, input_tokens=10,
-               output_tokens=5, payload={})  # fmt: skip
+    row = dict(
+        seq=seq,
+        event_type=kind,
+        name=name,
+        started_at=at(start),
+        ended_at=at(end),
+        span_id=None,
+        parent_span_id=None,
+        status=None,
+        input_tokens=10,
+        output_tokens=5,
+        payload={},
+    )
     row.update(fields)
     return SimpleNamespace(**row)
 
 
 def call(seq: int, tool: str, start: float, end: float, **fields: Any) -> Any:
-    row = dict(seq=seq, tool_name=tool, started_at=at(start), ended_at=at(end), span_id=None,
-               call_id=None, latency_ms=(end - start) * 1000, error=None)  # fmt: skip
+    row = dict(
+        seq=seq,
+        tool_name=tool,
+        started_at=at(start),
+        ended_at=at(end),
+        span_id=None,
+        call_id=None,
+        latency_ms=(end - start) * 1000,
+        error=None,
+    )
     row.update(fields)
     return SimpleNamespace(**row)
 
@@ -56,12 +74,14 @@ def test_a_tool_span_and_its_call_are_one_step() -> None:
 
 
 def test_overlapping_siblings_share_a_column_and_sequential_ones_do_not() -> None:
-    graph = layout([
-        step("p", "planner", 0, 1),
-        step("a", "search", 1, 2, kind="tool"),
-        step("b", "lookup", 1.5, 2.5, kind="tool"),
-        step("d", "draft", 3, 4),
-    ])  # fmt: skip
+    graph = layout(
+        [
+            step("p", "planner", 0, 1),
+            step("a", "search", 1, 2, kind="tool"),
+            step("b", "lookup", 1.5, 2.5, kind="tool"),
+            step("d", "draft", 3, 4),
+        ]
+    )
     columns = {node.step.key: node.column for node in graph.nodes}
     assert columns == {"p": 0, "a": 1, "b": 1, "d": 2}
     assert [edge.kind for edge in graph.edges].count("flow") == 4
@@ -86,12 +106,14 @@ def test_calling_the_same_tool_twice_in_a_row_is_not_a_loop() -> None:
 
 
 def test_child_spans_hang_off_their_parent() -> None:
-    graph = layout([
-        step("root", "agent", 0, 10, kind="agent", span_id="r"),
-        step("c1", "chat", 1, 2, span_id="c1", parent_span_id="r"),
-        step("t1", "search", 3, 4, kind="tool", span_id="t1", parent_span_id="r"),
-        step("orphan", "remote", 11, 12, span_id="o", parent_span_id="not-in-this-run"),
-    ])  # fmt: skip
+    graph = layout(
+        [
+            step("root", "agent", 0, 10, kind="agent", span_id="r"),
+            step("c1", "chat", 1, 2, span_id="c1", parent_span_id="r"),
+            step("t1", "search", 3, 4, kind="tool", span_id="t1", parent_span_id="r"),
+            step("orphan", "remote", 11, 12, span_id="o", parent_span_id="not-in-this-run"),
+        ]
+    )
     kinds = sorted(edge.kind for edge in graph.edges)
     assert kinds == ["child", "flow", "flow"]
     assert len(graph.nodes) == 4

@@ -57,25 +57,64 @@ def record_agent_trace() -> list[ReadableSpan]:
         span.end(end_time=T0 + end_ms * MS)
 
     chat = {"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini"}
-    child("chat gpt-4o-mini", 1, 40, **chat, **{
-        "gen_ai.response.model": "gpt-4o-mini-2024-07-18",
-        "gen_ai.usage.input_tokens": 100, "gen_ai.usage.output_tokens": 20,
-        "gen_ai.input.messages": json.dumps([{"role": "user", "parts": [
-            {"type": "text", "content": "Move 50 EUR, my card is 4111 1111 1111 1111"}]}]),
-    })  # fmt: skip
-    child("execute_tool lookup_account", 41, 45, **{
-        "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "lookup_account",
-        "gen_ai.tool.call.id": "call_1", "gen_ai.tool.call.arguments": '{"customer": "c-9"}',
-        "gen_ai.tool.call.result": '{"balance": 120}',
-    })  # fmt: skip
-    child("execute_tool transfer_funds", 46, 60, error="bank API timed out", **{
-        "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "transfer_funds",
-        "gen_ai.tool.call.id": "call_2",
-        "gen_ai.tool.call.arguments": '{"amount": 50, "password": "hunter2"}',
-    })  # fmt: skip
-    child("chat gpt-4o-mini", 61, 90, **chat, **{
-        "gen_ai.usage.input_tokens": 150, "gen_ai.usage.output_tokens": 30,
-    })  # fmt: skip
+    child(
+        "chat gpt-4o-mini",
+        1,
+        40,
+        **chat,
+        **{
+            "gen_ai.response.model": "gpt-4o-mini-2024-07-18",
+            "gen_ai.usage.input_tokens": 100,
+            "gen_ai.usage.output_tokens": 20,
+            "gen_ai.input.messages": json.dumps(
+                [
+                    {
+                        "role": "user",
+                        "parts": [
+                            {
+                                "type": "text",
+                                "content": "Move 50 EUR, my card is 4111 1111 1111 1111",
+                            }
+                        ],
+                    }
+                ]
+            ),
+        },
+    )
+    child(
+        "execute_tool lookup_account",
+        41,
+        45,
+        **{
+            "gen_ai.operation.name": "execute_tool",
+            "gen_ai.tool.name": "lookup_account",
+            "gen_ai.tool.call.id": "call_1",
+            "gen_ai.tool.call.arguments": '{"customer": "c-9"}',
+            "gen_ai.tool.call.result": '{"balance": 120}',
+        },
+    )
+    child(
+        "execute_tool transfer_funds",
+        46,
+        60,
+        error="bank API timed out",
+        **{
+            "gen_ai.operation.name": "execute_tool",
+            "gen_ai.tool.name": "transfer_funds",
+            "gen_ai.tool.call.id": "call_2",
+            "gen_ai.tool.call.arguments": '{"amount": 50, "password": "hunter2"}',
+        },
+    )
+    child(
+        "chat gpt-4o-mini",
+        61,
+        90,
+        **chat,
+        **{
+            "gen_ai.usage.input_tokens": 150,
+            "gen_ai.usage.output_tokens": 30,
+        },
+    )
     root.end(end_time=T0 + 95 * MS)
     provider.shutdown()
     spans = list(memory.get_finished_spans())
@@ -257,10 +296,13 @@ def test_unknown_span_kinds_are_kept_as_generic_events(
     live_server: LiveServer, database: Database
 ) -> None:
     trace_id = "5b8efff798038103d269b633813fc60c"
-    attrs = [{"key": "db.system", "value": {"stringValue": "postgresql"}},
-             {"key": "retries", "value": {"intValue": "3"}}]  # fmt: skip
-    body = _request_json(_span_json(trace_id, "eee19b7ec3c1b174", "SELECT accounts",
-                                    attributes=attrs))  # fmt: skip
+    attrs = [
+        {"key": "db.system", "value": {"stringValue": "postgresql"}},
+        {"key": "retries", "value": {"intValue": "3"}},
+    ]
+    body = _request_json(
+        _span_json(trace_id, "eee19b7ec3c1b174", "SELECT accounts", attributes=attrs)
+    )
     response = httpx.post(f"{live_server.url}/v1/traces", json=body)
     assert response.status_code == 200, response.text
     run = fetch_run(live_server, trace_id)

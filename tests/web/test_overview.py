@@ -28,15 +28,25 @@ def seed_runs(database: Database) -> None:
         calls = [
             ToolCallRecord("search", "0" * 64, started_at=at, latency_ms=latency) for _ in range(3)
         ]
-        runs.append(RunRecord(f"r{i}", "support", at, model="m1", loop_depth=i % 3,
-                              tool_calls=calls))  # fmt: skip
+        runs.append(
+            RunRecord(f"r{i}", "support", at, model="m1", loop_depth=i % 3, tool_calls=calls)
+        )
     with database.write() as session:
         write_runs(session, runs)
         for i in range(10):
             score_run(session, f"r{i}", 50.0 + 5 * i, None)
-        session.add(Alert(dedup_key="k1", baseline_name="v1", kind="drift",
-                          indicator="category_share", verdict="alert", workflow_type="support",
-                          window_start=END - timedelta(days=7), window_end=END))  # fmt: skip
+        session.add(
+            Alert(
+                dedup_key="k1",
+                baseline_name="v1",
+                kind="drift",
+                indicator="category_share",
+                verdict="alert",
+                workflow_type="support",
+                window_start=END - timedelta(days=7),
+                window_end=END,
+            )
+        )
 
 
 def test_overview_json_aggregates_every_section(
@@ -48,7 +58,10 @@ def test_overview_json_aggregates_every_section(
     assert sum(b["count"] for b in body["stability_histogram"]) == 10
     assert len(body["stability_over_time"]) == 10
     assert [(b["low"], b["count"]) for b in body["loop_depth_histogram"]] == [
-        (0, 4), (1, 3), (2, 3)]  # fmt: skip
+        (0, 4),
+        (1, 3),
+        (2, 3),
+    ]
     assert [a["indicator"] for a in body["alerts"]] == ["category_share"]
     (search,) = body["tools"]
     # The window is the 7 days up to the newest run, both ends included: runs 0-7.

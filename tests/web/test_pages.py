@@ -39,11 +39,15 @@ def test_runs_page_matches_its_json_twin(live_server: LiveServer, database: Data
     post_runs(
         live_server,
         *[
-            make_run(f"r{i:02d}", workflow_type="sql" if i % 3 == 0 else "support",
-                     model="m-a" if i % 2 else "m-b", created_at=f"2026-11-{i + 1:02d}T08:00:00Z")
+            make_run(
+                f"r{i:02d}",
+                workflow_type="sql" if i % 3 == 0 else "support",
+                model="m-a" if i % 2 else "m-b",
+                created_at=f"2026-11-{i + 1:02d}T08:00:00Z",
+            )
             for i in range(12)
         ],
-    )  # fmt: skip
+    )
     params = {"workflow_type": "support", "until": "2026-11-08", "sort": "run_id", "order": "asc"}
     page = httpx.get(f"{live_server.url}/", params=params, headers=HTML)
     api = httpx.get(f"{live_server.url}/api/v1/runs", params=params).json()
@@ -120,14 +124,30 @@ def store_flagged_run(server: LiveServer, database: Database) -> None:
     post_runs(server, make_run("orig", output={"answer": answer}), make_run("healed"))
     with database.write() as session:
         start = answer.index("You owe no tax")
-        replace_flags(session, "orig", "content", [
-            {"rule_id": "prohibited.no_tax_owed", "category": "TAX", "severity": "high",
-             "evidence": {"field": "answer", "start": start, "end": start + 14,
-                          "text": "You owe no tax"}},
-        ])  # fmt: skip
+        replace_flags(
+            session,
+            "orig",
+            "content",
+            [
+                {
+                    "rule_id": "prohibited.no_tax_owed",
+                    "category": "TAX",
+                    "severity": "high",
+                    "evidence": {
+                        "field": "answer",
+                        "start": start,
+                        "end": start + 14,
+                        "text": "You owe no tax",
+                    },
+                },
+            ],
+        )
         session.execute(update(Run).where(Run.run_id == "healed").values(parent_run_id="orig"))
-        session.add(Replay(replay_id="rp1", base_run_id="orig", perturbation_type="P1",
-                           replay_run_id="healed"))  # fmt: skip
+        session.add(
+            Replay(
+                replay_id="rp1", base_run_id="orig", perturbation_type="P1", replay_run_id="healed"
+            )
+        )
 
 
 def test_run_detail_shows_graph_flags_and_links(

@@ -76,8 +76,12 @@ def test_cli_replay_prints_the_breakdown_as_json(
     env = {**os.environ, "KEEL_DATABASE_URL": database_url, "KEEL_HOME": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-m", "keel", "replay", user_run, "--samples", "1", "--json"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["run_id"] == user_run

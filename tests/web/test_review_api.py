@@ -19,9 +19,11 @@ from tests.conftest import LiveServer
 
 def run(run_id: str, day: int, **fields: Any) -> dict[str, Any]:
     return {
-        "run_id": run_id, "workflow_type": fields.pop("workflow_type", "support"),
-        "created_at": f"2026-11-{day:02d}T09:00:00Z", **fields,
-    }  # fmt: skip
+        "run_id": run_id,
+        "workflow_type": fields.pop("workflow_type", "support"),
+        "created_at": f"2026-11-{day:02d}T09:00:00Z",
+        **fields,
+    }
 
 
 def seed(server: LiveServer, database: Database) -> None:

@@ -36,15 +36,24 @@ def review_server(tmp_path: Path) -> Iterator[tuple[LiveServer, str]]:
     settings = Settings(home=tmp_path, database_url=url, require_auth=True)
     with LiveServer(settings, database) as server:
         runs = [
-            {"run_id": "tax-1", "workflow_type": "support", "created_at": "2026-11-01T09:00:00Z",
-             "output": {"category": "WITHDRAWAL", "needs_human_review": True}},
-            {"run_id": "wobbly-2", "workflow_type": "support", "status": "UNSTABLE",
-             "created_at": "2026-11-02T09:00:00Z"},
-        ]  # fmt: skip
+            {
+                "run_id": "tax-1",
+                "workflow_type": "support",
+                "created_at": "2026-11-01T09:00:00Z",
+                "output": {"category": "WITHDRAWAL", "needs_human_review": True},
+            },
+            {
+                "run_id": "wobbly-2",
+                "workflow_type": "support",
+                "status": "UNSTABLE",
+                "created_at": "2026-11-02T09:00:00Z",
+            },
+        ]
         httpx.post(
-            f"{server.url}/api/v1/runs:batch", json={"runs": runs},
+            f"{server.url}/api/v1/runs:batch",
+            json={"runs": runs},
             headers={"Authorization": f"Bearer {ingest}"},
-        ).raise_for_status()  # fmt: skip
+        ).raise_for_status()
         yield server, reviewer
     database.dispose()
 

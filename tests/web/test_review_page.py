@@ -41,9 +41,10 @@ def locked(settings: Settings, database: Database):  # type: ignore[no-untyped-d
         batch = {"runs": [{"run_id": "r1", "workflow_type": "support", "status": "UNSTABLE"}]}
         _id, ingest = new_key(database, Scope.INGEST, "exporter")
         httpx.post(
-            f"{server.url}/api/v1/runs:batch", json=batch,
+            f"{server.url}/api/v1/runs:batch",
+            json=batch,
             headers={"Authorization": f"Bearer {ingest}"},
-        ).raise_for_status()  # fmt: skip
+        ).raise_for_status()
         yield server
 
 

@@ -20,8 +20,11 @@ def test_a_run_is_placed_in_its_workflows_newest_baseline(
     seed(database, "late", 5, seed=2, day=10)
     with database.write() as session:
         create_baseline(session, "older", PopulationFilter("support", run_ids=("base-000",)))
-        create_baseline(session, "month", PopulationFilter("support", run_ids=tuple(
-            f"base-{i:03d}" for i in range(40))))  # fmt: skip
+        create_baseline(
+            session,
+            "month",
+            PopulationFilter("support", run_ids=tuple(f"base-{i:03d}" for i in range(40))),
+        )
     api = httpx.get(f"{live_server.url}/api/v1/runs/late-000/baseline").json()
     assert api["baseline"]["name"] == "month" and api["baseline"]["n_runs"] == 40
     assert sorted(api["baselines"]) == ["month", "older"]

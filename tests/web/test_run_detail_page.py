@@ -42,9 +42,15 @@ def test_view_opens_the_run_and_its_graph_has_a_node_per_step(
     # planner, draft, critic, draft, critic, final (events) + two tool calls recorded apart.
     labels = page.locator("#execution-graph a.step-node text:not(.sub)").all_text_contents()
     assert labels == [
-        "planner", "knowledge.search", "account.lookup", "draft", "critic", "draft", "critic",
+        "planner",
+        "knowledge.search",
+        "account.lookup",
+        "draft",
+        "critic",
+        "draft",
+        "critic",
         "final",
-    ]  # fmt: skip
+    ]
     expect(page.locator("#run-steps tbody tr")).to_have_count(6)
     expect(page.locator("#tool-trace tbody tr")).to_have_count(2)
     page.screenshot(path=screenshot_dir / "run-detail.png", full_page=True)
@@ -89,8 +95,12 @@ def test_otlp_run_draws_its_own_spans(dashboard: LiveServer, browser_page: Brows
     nodes = page.locator("#execution-graph a.step-node")
     expect(nodes).to_have_count(5)
     assert nodes.evaluate_all("els => els.map(e => e.dataset.kind)") == [
-        "agent", "llm", "tool", "tool", "llm",
-    ]  # fmt: skip
+        "agent",
+        "llm",
+        "tool",
+        "tool",
+        "llm",
+    ]
     positions = node_positions(page)
     assert positions["step-2"][0] == positions["step-3"][0]
     expect(page.locator("#execution-graph path.edge.child")).to_have_count(1)

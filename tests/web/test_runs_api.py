@@ -23,16 +23,35 @@ def make_run(run_id: str, **overrides: Any) -> dict[str, Any]:
         "model": "offline-sampler",
         "created_at": "2026-11-01T10:00:00Z",
         "events": [
-            {"seq": 0, "event_type": "llm", "name": "planner", "input_tokens": 50,
-             "output_tokens": 10, "cost_usd": 0.001, "started_at": "2026-11-01T10:00:00Z"},
-            {"seq": 1, "event_type": "llm", "name": "draft", "input_tokens": 70,
-             "output_tokens": 30, "cost_usd": 0.002, "started_at": "2026-11-01T10:00:01Z"},
+            {
+                "seq": 0,
+                "event_type": "llm",
+                "name": "planner",
+                "input_tokens": 50,
+                "output_tokens": 10,
+                "cost_usd": 0.001,
+                "started_at": "2026-11-01T10:00:00Z",
+            },
+            {
+                "seq": 1,
+                "event_type": "llm",
+                "name": "draft",
+                "input_tokens": 70,
+                "output_tokens": 30,
+                "cost_usd": 0.002,
+                "started_at": "2026-11-01T10:00:01Z",
+            },
         ],
         "tool_calls": [
-            {"seq": 0, "tool_name": "knowledge.search", "args": {"query": "wire cut-off", "k": 3},
-             "latency_ms": 12.5, "result_meta": {"size": 300}},
+            {
+                "seq": 0,
+                "tool_name": "knowledge.search",
+                "args": {"query": "wire cut-off", "k": 3},
+                "latency_ms": 12.5,
+                "result_meta": {"size": 300},
+            },
         ],
-    }  # fmt: skip
+    }
     run.update(overrides)
     return run
 
@@ -132,11 +151,14 @@ def test_writes_need_the_bearer_key_when_one_is_set(settings: Settings, database
 
 def test_list_sorts_filters_and_paginates(live_server: LiveServer, database: Database) -> None:
     runs = [
-        make_run(f"r{i:02d}", workflow_type="sql" if i % 3 == 0 else "support",
-                 created_at=f"2026-11-{i + 1:02d}T00:00:00Z", events=[
-                     {"seq": 0, "event_type": "llm", "input_tokens": i * 10}])
+        make_run(
+            f"r{i:02d}",
+            workflow_type="sql" if i % 3 == 0 else "support",
+            created_at=f"2026-11-{i + 1:02d}T00:00:00Z",
+            events=[{"seq": 0, "event_type": "llm", "input_tokens": i * 10}],
+        )
         for i in range(12)
-    ]  # fmt: skip
+    ]
     httpx.post(f"{live_server.url}/api/v1/runs:batch", json={"runs": runs}).raise_for_status()
     url = f"{live_server.url}/api/v1/runs"
     sql = httpx.get(url, params={"workflow_type": "sql"}).json()["runs"]

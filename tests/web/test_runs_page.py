@@ -18,9 +18,19 @@ from tests.web.conftest import BrowserPage
 pytestmark = pytest.mark.browser
 
 COLUMNS = [
-    "Run ID", "Created", "Workflow Type", "Model", "Tool Count", "Tokens", "Cost", "Loop Depth",
-    "Stability", "Risk", "Status", "Actions",
-]  # fmt: skip
+    "Run ID",
+    "Created",
+    "Workflow Type",
+    "Model",
+    "Tool Count",
+    "Tokens",
+    "Cost",
+    "Loop Depth",
+    "Stability",
+    "Risk",
+    "Status",
+    "Actions",
+]
 
 
 def column(page: Page, label: str) -> list[str]:

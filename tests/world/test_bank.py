@@ -26,9 +26,10 @@ def test_bank_has_at_least_200_customers_and_5000_transactions(world: World) -> 
     assert counts["customers"] >= 200
     assert counts["transactions"] >= 5_000
     without_accounts = _rows(
-        world, "SELECT count(*) FROM customers WHERE customer_id NOT IN"
-        " (SELECT customer_id FROM accounts)"
-    )  # fmt: skip
+        world,
+        "SELECT count(*) FROM customers WHERE customer_id NOT IN"
+        " (SELECT customer_id FROM accounts)",
+    )
     assert without_accounts == [(0,)]
 
 
@@ -67,9 +68,10 @@ def test_each_account_balance_is_its_last_running_balance(world: World) -> None:
 
 def test_overdraft_fees_follow_the_three_per_day_policy(world: World) -> None:
     fees = _rows(
-        world, "SELECT account_id, substr(posted_at, 1, 10) FROM transactions"
-        " WHERE description = 'OVERDRAFT FEE'"
-    )  # fmt: skip
+        world,
+        "SELECT account_id, substr(posted_at, 1, 10) FROM transactions"
+        " WHERE description = 'OVERDRAFT FEE'",
+    )
     assert fees and max(Counter(fees).values()) <= 3
     amounts = _rows(
         world, "SELECT DISTINCT amount_usd FROM transactions WHERE description = 'OVERDRAFT FEE'"

@@ -19,10 +19,14 @@ _BUILD_AND_COUNT = (
 def test_two_processes_building_at_once_both_get_the_same_complete_world(tmp_path: Path) -> None:
     home = tmp_path / "home"
     procs = [
-        subprocess.Popen([sys.executable, "-c", _BUILD_AND_COUNT, str(home)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", _BUILD_AND_COUNT, str(home)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(3)
-    ]  # fmt: skip
+    ]
     results = [proc.communicate(timeout=120) for proc in procs]
     assert [proc.returncode for proc in procs] == [0, 0, 0], results
     counts = {out.strip() for out, _err in results}

@@ -20,11 +20,16 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 def test_markdown_with_front_matter_keeps_its_id_title_topic_tags_and_steps(tmp_path: Path) -> None:
-    write(tmp_path, "refunds.md", (
-        "---\nid: POL-7\ntitle: Refund policy\ntopic: billing\ntags: [refund, money back]\n---\n"
-        "Refunds are issued within 14 days of a return.\n\n## Steps\n\n1. Open Orders.\n"
-        "2. Choose Return item.\n\n## Exceptions\n\nGift cards cannot be refunded.\n"
-    ))  # fmt: skip
+    write(
+        tmp_path,
+        "refunds.md",
+        (
+            "---\nid: POL-7\ntitle: Refund policy\ntopic: billing\n"
+            "tags: [refund, money back]\n---\n"
+            "Refunds are issued within 14 days of a return.\n\n## Steps\n\n1. Open Orders.\n"
+            "2. Choose Return item.\n\n## Exceptions\n\nGift cards cannot be refunded.\n"
+        ),
+    )
     [article] = read_documents(tmp_path)
     assert (article.id, article.title, article.topic) == ("POL-7", "Refund policy", "billing")
     assert article.tags == ["refund", "money back"]
@@ -45,10 +50,22 @@ def test_markdown_without_front_matter_takes_first_heading_and_file_stem(tmp_pat
 
 def test_json_file_may_hold_one_document_or_a_list(tmp_path: Path) -> None:
     write(tmp_path, "one.json", json.dumps({"id": "a", "title": "A", "content": "Alpha."}))
-    write(tmp_path, "many.json", json.dumps([
-        {"id": "b", "title": "B", "content": "Beta.", "steps": ["one", "two"], "topic": "t"},
-        {"id": "c", "title": "C", "content": "Gamma.", "url": "ignored extra field"},
-    ]))  # fmt: skip
+    write(
+        tmp_path,
+        "many.json",
+        json.dumps(
+            [
+                {
+                    "id": "b",
+                    "title": "B",
+                    "content": "Beta.",
+                    "steps": ["one", "two"],
+                    "topic": "t",
+                },
+                {"id": "c", "title": "C", "content": "Gamma.", "url": "ignored extra field"},
+            ]
+        ),
+    )
     articles = {a.id: a for a in read_documents(tmp_path)}
     assert sorted(articles) == ["a", "b", "c"]
     assert articles["b"].steps == ["one", "two"] and articles["b"].topic == "t"
@@ -57,12 +74,18 @@ def test_json_file_may_hold_one_document_or_a_list(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "text", "field"),
     [
-        ("faq.json", '[{"id": "x", "title": "X", "content": "ok"}, {"id": "y", "title": ""}]',
-         "faq.json[1].title"),
+        (
+            "faq.json",
+            '[{"id": "x", "title": "X", "content": "ok"}, {"id": "y", "title": ""}]',
+            "faq.json[1].title",
+        ),
         ("faq.json", '{"id": "x", "title": "X"}', "faq.json.content"),
         ("faq.json", '{"id": "bad id!", "title": "X", "content": "c"}', "faq.json.id"),
-        ("faq.json", '{"id": "x", "title": "X", "content": "c", "steps": "not a list"}',
-         "faq.json.steps"),
+        (
+            "faq.json",
+            '{"id": "x", "title": "X", "content": "c", "steps": "not a list"}',
+            "faq.json.steps",
+        ),
         ("faq.json", "{not json", "faq.json"),
         ("faq.json", "[]", "faq.json"),
         ("faq.json", '["just a string"]', "faq.json[0]"),
@@ -71,7 +94,7 @@ def test_json_file_may_hold_one_document_or_a_list(tmp_path: Path) -> None:
         ("notes.md", "---\n- a\n- b\n---\nbody\n", "notes.md"),
         ("notes.md", "# Title only\n", "notes.md.content"),
     ],
-)  # fmt: skip
+)
 def test_a_bad_document_is_refused_naming_the_file_and_field(
     tmp_path: Path, name: str, text: str, field: str
 ) -> None:

@@ -50,9 +50,26 @@ def test_hits_are_ranked_best_first_with_snippets_from_the_body(world: World) ->
 
 @pytest.mark.parametrize(
     "query",
-    ['AND OR NEAR(', '"', '""', "*", "title:wire", "wire*", "NOT", "(((", "^x", "'; DROP TABLE",
-     "", "   ", "\x00", "a" * 10_000, "NEAR(card lost, 2)", "-card", "w-9 OR 1099-\"INT\""],
-)  # fmt: skip
+    [
+        "AND OR NEAR(",
+        '"',
+        '""',
+        "*",
+        "title:wire",
+        "wire*",
+        "NOT",
+        "(((",
+        "^x",
+        "'; DROP TABLE",
+        "",
+        "   ",
+        "\x00",
+        "a" * 10_000,
+        "NEAR(card lost, 2)",
+        "-card",
+        'w-9 OR 1099-"INT"',
+    ],
+)
 def test_hostile_fts_syntax_is_searched_as_plain_words(world: World, query: str) -> None:
     hits = world.knowledge.search(query)
     assert isinstance(hits, list)

@@ -52,9 +52,14 @@ class AgentTrace:
     ) -> None:
         """Append one finished step; a model step carries its generation's accounting."""
         event = EventRecord(
-            event_type=event_type, seq=len(self.events), name=name, started_at=started_at,
-            ended_at=datetime.now(UTC), status=status, payload=payload,
-        )  # fmt: skip
+            event_type=event_type,
+            seq=len(self.events),
+            name=name,
+            started_at=started_at,
+            ended_at=datetime.now(UTC),
+            status=status,
+            payload=payload,
+        )
         if generation is not None:
             event.model = f"{generation.provider}:{generation.model}"
             event.input_tokens = generation.input_tokens
@@ -76,12 +81,22 @@ class AgentTrace:
         for seq, call in enumerate(calls):
             call.seq = seq
         return RunRecord(
-            run_id=self.run_id, workflow_type=self.workflow_type, created_at=self.created_at,
-            source="agent", model=self.model, status=status, ended_at=datetime.now(UTC),
+            run_id=self.run_id,
+            workflow_type=self.workflow_type,
+            created_at=self.created_at,
+            source="agent",
+            model=self.model,
+            status=status,
+            ended_at=datetime.now(UTC),
             latency_ms=(time.perf_counter() - self._started_perf) * 1000.0,
-            loop_depth=loop_depth, error=error, inputs=self.inputs, output=output,
-            metrics=metrics or {}, events=self.events, tool_calls=calls,
-        )  # fmt: skip
+            loop_depth=loop_depth,
+            error=error,
+            inputs=self.inputs,
+            output=output,
+            metrics=metrics or {},
+            events=self.events,
+            tool_calls=calls,
+        )
 
 
 def store_run(database: Database, run: RunRecord) -> None:

@@ -64,9 +64,13 @@ def list_entries(
     table = Table("seq", "when", "action", "subject", "actor", "hash")
     for row in rows:
         table.add_row(
-            str(row["seq"]), str(row["created_at"]), str(row["action"]), str(row["subject"]),
-            str(row["actor"]), str(row["entry_hash"])[:16],
-        )  # fmt: skip
+            str(row["seq"]),
+            str(row["created_at"]),
+            str(row["action"]),
+            str(row["subject"]),
+            str(row["actor"]),
+            str(row["entry_hash"])[:16],
+        )
     console.print(table)
 
 

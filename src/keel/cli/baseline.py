@@ -78,9 +78,13 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="Print JSON.
     table = Table("name", "workflow", "model", "config", "runs", "created")
     for row in rows:
         table.add_row(
-            str(row["name"]), str(row["workflow_type"]), str(row["model"] or "-"),
-            str(row["config"] or "-"), str(row["n_runs"]), str(row["created_at"]),
-        )  # fmt: skip
+            str(row["name"]),
+            str(row["workflow_type"]),
+            str(row["model"] or "-"),
+            str(row["config"] or "-"),
+            str(row["n_runs"]),
+            str(row["created_at"]),
+        )
     console.print(table)
 
 

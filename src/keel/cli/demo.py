@@ -27,8 +27,12 @@ def demo(
     from keel.demo.story import StoryPlan, story_urls, summary, tell
 
     settings = Settings()
-    columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())  # fmt: skip
+    columns = (
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     bar = Progress(*columns, console=console, disable=as_json)
     tasks: dict[str, object] = {}
 

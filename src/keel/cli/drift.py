@@ -31,8 +31,9 @@ class FailOn(enum.StrEnum):
 _COLOURS = {"ok": "green", "warn": "yellow", "alert": "red"}
 
 
-def _window(since: str | None, until: str | None, last: str | None, model: str | None,
-            config: str | None) -> Window:  # fmt: skip
+def _window(
+    since: str | None, until: str | None, last: str | None, model: str | None, config: str | None
+) -> Window:
     from keel.drift.check import Window
 
     span = parse_span(last, "last")
@@ -60,10 +61,14 @@ def _print_table(result: DriftCheck) -> None:
         p = "-" if ind.p_adjusted is None else f"{ind.p_adjusted:.3g}"
         colour = _COLOURS[str(ind.verdict)]
         table.add_row(
-            ind.name, ind.test, f"{ind.statistic:.3g}", p,
-            f"{ind.effect_name}={ind.effect_size:.3f}", f"{ind.warn_at:g}/{ind.alert_at:g}",
+            ind.name,
+            ind.test,
+            f"{ind.statistic:.3g}",
+            p,
+            f"{ind.effect_name}={ind.effect_size:.3f}",
+            f"{ind.warn_at:g}/{ind.alert_at:g}",
             f"[{colour}]{ind.verdict}[/{colour}]",
-        )  # fmt: skip
+        )
     console.print(table)
     colour = _COLOURS[str(result.report.verdict)]
     console.print(
@@ -98,7 +103,7 @@ def check(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON report."),
 ) -> None:
-    """Check a window of runs against BASELINE; exit 1 when it reaches --fail-on."""  # fmt: skip
+    """Check a window of runs against BASELINE; exit 1 when it reaches --fail-on."""
     # Imported here: the statistics and embedding stacks are heavy, and `keel --help` is not.
     from keel.drift.check import check_drift
     from keel.drift.embedding import answer_embedder
@@ -109,8 +114,9 @@ def check(
     with keel_errors(), open_database(settings) as database:
         window = _window(since, until, last, model, config)
         with database.write() as session:
-            result = check_drift(session, baseline, window, embed=answer_embedder(),
-                                 ignore=ignore or ())  # fmt: skip
+            result = check_drift(
+                session, baseline, window, embed=answer_embedder(), ignore=ignore or ()
+            )
             body = check_json(result)
         url = webhook or settings.alert_webhook_url
         body["webhook_delivered"] = deliver_pending(database, url) if url else 0
@@ -149,8 +155,11 @@ def regress(
         window = Window(parse_moment(since, "since"), None, model, config)
         with database.write() as session:
             result = check_regression(session, baseline, window)
-            body = {"baseline": baseline, **result.report.as_dict(),
-                    "new_alerts": [a.id for a in result.new_alerts]}  # fmt: skip
+            body = {
+                "baseline": baseline,
+                **result.report.as_dict(),
+                "new_alerts": [a.id for a in result.new_alerts],
+            }
         url = webhook or settings.alert_webhook_url
         body["webhook_delivered"] = deliver_pending(database, url) if url else 0
     if as_json:
@@ -160,13 +169,17 @@ def regress(
         for change in result.report.changes:
             if change.changed:
                 table.add_row(
-                    change.ticket_id, " -> ".join(map(str, change.category or ())) or "-",
-                    " -> ".join(f"{v:.1f}" for v in change.stability[:2]) if change.stability
-                    else "-", ", ".join(change.new_flags) or "-",
-                )  # fmt: skip
+                    change.ticket_id,
+                    " -> ".join(map(str, change.category or ())) or "-",
+                    " -> ".join(f"{v:.1f}" for v in change.stability[:2])
+                    if change.stability
+                    else "-",
+                    ", ".join(change.new_flags) or "-",
+                )
         console.print(table)
         verdict = "[red]regressed[/red]" if result.report.regressed else "[green]ok[/green]"
-        console.print(f"{result.report.compared} tickets compared, {result.report.flips} flips "
-                      f"-> {verdict}")  # fmt: skip
+        console.print(
+            f"{result.report.compared} tickets compared, {result.report.flips} flips -> {verdict}"
+        )
     if result.report.regressed:
         raise typer.Exit(code=1)

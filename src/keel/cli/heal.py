@@ -24,9 +24,13 @@ def heal(
     with keel_errors(), open_database() as database, replay_targets(database) as targets, bar:
         task = bar.add_task("heal", total=None)
         outcome = heal_run(
-            database, run_id, targets, samples=samples, seed=seed,
+            database,
+            run_id,
+            targets,
+            samples=samples,
+            seed=seed,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )  # fmt: skip
+        )
     if as_json:
         print_json(outcome.as_dict())
         return

@@ -29,8 +29,11 @@ def load(
         documents = read_documents(directory)
         world = ensure_world(Settings().home)
         counts = world.knowledge.upsert(documents, replace=replace)
-    summary = {"directory": str(directory), "documents": len(documents),
-               **dataclasses.asdict(counts)}  # fmt: skip
+    summary = {
+        "directory": str(directory),
+        "documents": len(documents),
+        **dataclasses.asdict(counts),
+    }
     if as_json:
         print_json(summary)
         return
@@ -49,8 +52,18 @@ def list_articles(
     with keel_errors():
         articles = ensure_world(Settings().home).knowledge.all()
     if as_json:
-        print_json([{"id": a.id, "title": a.title, "topic": a.topic, "source": a.source,
-                     "steps": len(a.steps)} for a in articles])  # fmt: skip
+        print_json(
+            [
+                {
+                    "id": a.id,
+                    "title": a.title,
+                    "topic": a.topic,
+                    "source": a.source,
+                    "steps": len(a.steps),
+                }
+                for a in articles
+            ]
+        )
         return
     table = Table("id", "title", "topic", "source")
     for article in articles:

@@ -62,9 +62,13 @@ def list_keys(as_json: bool = typer.Option(False, "--json", help="Print JSON."))
     table = Table("id", "name", "scope", "created", "by", "revoked")
     for row in rows:
         table.add_row(
-            str(row["key_id"]), str(row["name"]), str(row["scope"]), str(row["created_at"]),
-            str(row["created_by"]), str(row["revoked_at"] or "-"),
-        )  # fmt: skip
+            str(row["key_id"]),
+            str(row["name"]),
+            str(row["scope"]),
+            str(row["created_at"]),
+            str(row["created_by"]),
+            str(row["revoked_at"] or "-"),
+        )
     console.print(table)
 
 

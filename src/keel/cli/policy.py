@@ -68,10 +68,15 @@ def list_policies(as_json: bool = typer.Option(False, "--json", help="Print JSON
 
     with keel_errors(), open_database() as database, database.read() as session:
         rows = [
-            {"workflow_type": name, "version": lp.policy.version, "origin": lp.origin,
-             "digest": lp.digest, "allowed_tools": lp.policy.allowed_tools}
+            {
+                "workflow_type": name,
+                "version": lp.policy.version,
+                "origin": lp.origin,
+                "digest": lp.digest,
+                "allowed_tools": lp.policy.allowed_tools,
+            }
             for name, lp in policies.effective_policies(session).items()
-        ]  # fmt: skip
+        ]
     if as_json:
         print_json(rows)
         return

@@ -59,8 +59,11 @@ def _print(summary: dict[str, Any]) -> None:
     sensitivity = Table("perturbation", "score", "Δ vs seed-only")
     for row in summary["sensitivity"]:
         score, delta = row["score"], row["delta"]
-        sensitivity.add_row(row["perturbation"], "-" if score is None else f"{score:.1f}",
-                            "-" if delta is None else f"{delta:+.1f}")  # fmt: skip
+        sensitivity.add_row(
+            row["perturbation"],
+            "-" if score is None else f"{score:.1f}",
+            "-" if delta is None else f"{delta:+.1f}",
+        )
     console.print(sensitivity)
 
 
@@ -83,9 +86,11 @@ def replay(
         with Progress(*columns, console=console, disable=as_json, transient=True) as bar:
             task = bar.add_task("replay", total=None)
             outcome = run_replay_set(
-                database, set_id, targets,
+                database,
+                set_id,
+                targets,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )  # fmt: skip
+            )
     summary = _summary(outcome)
     if as_json:
         print_json(summary)

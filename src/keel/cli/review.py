@@ -32,22 +32,31 @@ def list_queue(
     with keel_errors(), open_database(settings) as database, database.read() as session:
         items, _cursor = review_queue(session, filters, settings.review_risk_min, limit=limit)
         rows = [
-            {"run_id": item.run.run_id, "workflow_type": item.run.workflow_type,
-             "created_at": item.run.created_at.isoformat(), "status": item.run.status,
-             "risk": item.run.risk, "reasons": item.reasons,
-             "latest_decision": item.latest.decision if item.latest else None}
+            {
+                "run_id": item.run.run_id,
+                "workflow_type": item.run.workflow_type,
+                "created_at": item.run.created_at.isoformat(),
+                "status": item.run.status,
+                "risk": item.run.risk,
+                "reasons": item.reasons,
+                "latest_decision": item.latest.decision if item.latest else None,
+            }
             for item in items
-        ]  # fmt: skip
+        ]
     if as_json:
         print_json(rows)
         return
     table = Table("run", "workflow", "created", "status", "risk", "why", "decision")
     for row in rows:
         table.add_row(
-            row["run_id"], row["workflow_type"], row["created_at"], row["status"],
-            "-" if row["risk"] is None else f"{row['risk']:.0f}", ", ".join(row["reasons"]),
+            row["run_id"],
+            row["workflow_type"],
+            row["created_at"],
+            row["status"],
+            "-" if row["risk"] is None else f"{row['risk']:.0f}",
+            ", ".join(row["reasons"]),
             row["latest_decision"] or "pending",
-        )  # fmt: skip
+        )
     console.print(table)
 
 
@@ -90,7 +99,11 @@ def labels(
     table = Table("run", "workflow", "confirmed", "original", "decision", "reviewer")
     for row in rows:
         table.add_row(
-            row["run_id"], row["workflow_type"], row["category"] or "-",
-            row["original_category"] or "-", row["decision"], row["reviewer"],
-        )  # fmt: skip
+            row["run_id"],
+            row["workflow_type"],
+            row["category"] or "-",
+            row["original_category"] or "-",
+            row["decision"],
+            row["reviewer"],
+        )
     console.print(table)

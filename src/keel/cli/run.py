@@ -26,8 +26,11 @@ def _ticket_inputs(ticket_id: str, settings: Settings) -> dict[str, object]:
     ticket = ensure_world(settings.home).ticket(ticket_id)
     if ticket is None:
         raise NotFound(f"no ticket with id {ticket_id!r}", field="ticket_id")
-    return {"ticket_text": ticket.text, "ticket_id": ticket.ticket_id,
-            "customer_id": ticket.customer_id}  # fmt: skip
+    return {
+        "ticket_text": ticket.text,
+        "ticket_id": ticket.ticket_id,
+        "customer_id": ticket.customer_id,
+    }
 
 
 def _file_inputs(path: Path) -> list[dict[str, object]]:
@@ -42,14 +45,24 @@ def _file_inputs(path: Path) -> list[dict[str, object]]:
                 f"line {number}: not JSON ({exc.msg})", field=f"line {number}"
             ) from None
         text = row.get("ticket_text") or row.get("text")
-        rows.append({"ticket_text": text, "ticket_id": row.get("ticket_id"),
-                     "customer_id": row.get("customer_id")})  # fmt: skip
+        rows.append(
+            {
+                "ticket_text": text,
+                "ticket_id": row.get("ticket_id"),
+                "customer_id": row.get("customer_id"),
+            }
+        )
     return rows
 
 
 def _summary(run: RunRecord) -> dict[str, object]:
-    return {"run_id": run.run_id, "status": str(run.status), "loop_depth": run.loop_depth,
-            "error": run.error, "output": run.output}  # fmt: skip
+    return {
+        "run_id": run.run_id,
+        "status": str(run.status),
+        "loop_depth": run.loop_depth,
+        "error": run.error,
+        "output": run.output,
+    }
 
 
 @app.command("support")
@@ -98,8 +111,9 @@ def support(
             Progress(console=console, transient=True, disable=len(batch) < 2) as progress,
         ):
             task = progress.add_task("support runs", total=len(batch))
-            runs = run_support(batch, settings, database, config=config,
-                               on_done=lambda _r: progress.advance(task))  # fmt: skip
+            runs = run_support(
+                batch, settings, database, config=config, on_done=lambda _r: progress.advance(task)
+            )
     summaries = [_summary(run) for run in runs]
     if as_json and tickets is None:
         # the answer itself (schema-valid); the run id goes to stderr for `keel runs show`
@@ -111,9 +125,11 @@ def support(
         return
     for run in runs:
         output = run.output or {}
-        console.print(f"[bold]{run.run_id}[/bold] {run.status} "
-                      f"{output.get('category', '-')} loops={run.loop_depth} "
-                      f"{run.error or ''}")  # fmt: skip
+        console.print(
+            f"[bold]{run.run_id}[/bold] {run.status} "
+            f"{output.get('category', '-')} loops={run.loop_depth} "
+            f"{run.error or ''}"
+        )
 
 
 @app.command("sql")
@@ -129,8 +145,9 @@ def sql(
 
     settings = Settings()
     with keel_errors():
-        inputs = SqlInputs(question=question, model=model or settings.model, seed=seed,
-                           temperature=temperature)  # fmt: skip
+        inputs = SqlInputs(
+            question=question, model=model or settings.model, seed=seed, temperature=temperature
+        )
         with open_database(settings) as database:
             run = run_sql([inputs], settings, database)[0]
     if as_json:
@@ -140,7 +157,8 @@ def sql(
     output = run.output or {}
     console.print(f"[bold]{run.run_id}[/bold] {run.status} {run.error or ''}", highlight=False)
     if output:
-        console.print(f"SQL: {output['sql']}\n{output['explanation']}\n{output['summary']}",
-                      highlight=False)  # fmt: skip
+        console.print(
+            f"SQL: {output['sql']}\n{output['explanation']}\n{output['summary']}", highlight=False
+        )
     if run.status != "COMPLETED":
         raise typer.Exit(1)

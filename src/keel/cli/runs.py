@@ -36,10 +36,15 @@ def list_runs(
     table = Table("run", "workflow", "model", "status", "tools", "tokens", "cost $", "stability")
     for row in rows:
         table.add_row(
-            row["run_id"], row["workflow_type"], row["model"] or "-", row["status"],
-            str(row["tool_count"]), str(row["total_tokens"]), f"{row['cost_usd']:.4f}",
+            row["run_id"],
+            row["workflow_type"],
+            row["model"] or "-",
+            row["status"],
+            str(row["tool_count"]),
+            str(row["total_tokens"]),
+            f"{row['cost_usd']:.4f}",
             _fmt(row["stability"]),
-        )  # fmt: skip
+        )
     console.print(table)
 
 
@@ -71,14 +76,20 @@ def show(
     events_table = Table("seq", "type", "name", "started", "status")
     for event in events:
         events_table.add_row(
-            str(event["seq"]), event["event_type"], event["name"] or "",
-            event["started_at"] or "", event["status"] or "",
-        )  # fmt: skip
+            str(event["seq"]),
+            event["event_type"],
+            event["name"] or "",
+            event["started_at"] or "",
+            event["status"] or "",
+        )
     console.print(events_table)
     calls_table = Table("seq", "tool", "args", "latency ms", "error")
     for call in calls:
         calls_table.add_row(
-            str(call["seq"]), call["tool_name"], call["args_preview"][:60],
-            _fmt(call["latency_ms"]), call["error"] or "",
-        )  # fmt: skip
+            str(call["seq"]),
+            call["tool_name"],
+            call["args_preview"][:60],
+            _fmt(call["latency_ms"]),
+            call["error"] or "",
+        )
     console.print(calls_table)

@@ -9,8 +9,9 @@ from keel.cli.output import console, keel_errors, print_json
 from keel.config import Settings
 from keel.world import ensure_world
 
-app = typer.Typer(help="The synthetic fintech world (knowledge base, bank, tickets).",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="The synthetic fintech world (knowledge base, bank, tickets).", no_args_is_help=True
+)
 
 
 @app.command("build")

@@ -101,10 +101,13 @@ def is_tax(ticket: Ticket) -> bool:
 
 def _inputs(ticket: Ticket, config: Config, seed: int) -> SupportInputs:
     fields: dict[str, Any] = {
-        "ticket_text": ticket.text, "ticket_id": ticket.ticket_id,
-        "customer_id": ticket.customer_id, "retrieval_k": config.retrieval_k,
-        "temperature": config.temperature, "seed": seed,
-    }  # fmt: skip
+        "ticket_text": ticket.text,
+        "ticket_id": ticket.ticket_id,
+        "customer_id": ticket.customer_id,
+        "retrieval_k": config.retrieval_k,
+        "temperature": config.temperature,
+        "seed": seed,
+    }
     if config.instruction:
         fields["instruction"] = config.instruction
     return SupportInputs.model_validate(fields)
@@ -113,8 +116,9 @@ def _inputs(ticket: Ticket, config: Config, seed: int) -> SupportInputs:
 class _Placed:
     """Places runs evenly over `days` from `start`, tags their config, stores them in batches."""
 
-    def __init__(self, database: Database, config: str, start: datetime, days: float,
-                 total: int) -> None:  # fmt: skip
+    def __init__(
+        self, database: Database, config: str, start: datetime, days: float, total: int
+    ) -> None:
         self.database, self.config, self.start, self.days = database, config, start, days
         self.total = max(1, total)
         self.pending: list[RunRecord] = []
@@ -131,9 +135,13 @@ class _Placed:
 
 
 def run_tickets(
-    target: SupportTarget, tickets: list[Ticket], config: Config, start: datetime, days: float,
+    target: SupportTarget,
+    tickets: list[Ticket],
+    config: Config,
+    start: datetime,
+    days: float,
     report: Report,
-) -> list[str]:  # fmt: skip
+) -> list[str]:
     """Run each ticket once under `config`, placed evenly over `days` from `start`."""
     placed = _Placed(target.database, config.name, start, days, len(tickets))
     for index, ticket in enumerate(tickets):
@@ -148,17 +156,24 @@ def _ask(runner: SupportRunner, model: ModelProvider, inputs: SqlInputs) -> RunR
 
 
 def run_questions(
-    target: SupportTarget, questions: list[str], config: SqlConfig, start: datetime, days: float,
+    target: SupportTarget,
+    questions: list[str],
+    config: SqlConfig,
+    start: datetime,
+    days: float,
     report: Report,
-) -> list[str]:  # fmt: skip
+) -> list[str]:
     """Ask each question once of the SQL agent under `config`, placed evenly over `days`."""
     placed = _Placed(target.database, config.name, start, days, len(questions))
     with closing(load_model(target.runner.settings.model, target.runner.settings)) as model:
         for index, question in enumerate(questions):
             inputs = SqlInputs(
-                question=question, model=target.runner.settings.model, seed=index,
-                temperature=config.temperature, row_limit=config.row_limit,
-            )  # fmt: skip
+                question=question,
+                model=target.runner.settings.model,
+                seed=index,
+                temperature=config.temperature,
+                row_limit=config.row_limit,
+            )
             placed.add(_ask(target.runner, model, inputs))
             report(f"SQL questions ({config.name})", index + 1, len(questions))
     return placed.run_ids
@@ -196,8 +211,11 @@ def replay_sample(
     for index, run_id in enumerate(sample):
         replay(run_id)
         report("replays", index + 1, len(sample))
-    more = [r for r in _replay_order(story.tickets) if is_tax(story.tickets[r])
-            and r not in story.replays][: plan.more_tax_replays]  # fmt: skip
+    more = [
+        r
+        for r in _replay_order(story.tickets)
+        if is_tax(story.tickets[r]) and r not in story.replays
+    ][: plan.more_tax_replays]
     for index, run_id in enumerate(more):
         if unstable_tax(story):
             break
@@ -229,8 +247,13 @@ def tell(settings: Settings, database: Database, plan: StoryPlan, report: Report
             )
             story.tickets = dict(zip(story.runs[BASELINE.name], tickets, strict=True))
             story.runs[SECOND.name] = run_tickets(
-                target, tickets[: plan.second_config_tickets], SECOND,
-                now - timedelta(days=21), 13, report)  # fmt: skip
+                target,
+                tickets[: plan.second_config_tickets],
+                SECOND,
+                now - timedelta(days=21),
+                13,
+                report,
+            )
         with _timed(story, "sql questions"):
             questions = list(QUESTIONS[: plan.questions])
             for offset, config in enumerate(SQL_CONFIGS):
@@ -249,16 +272,28 @@ def tell(settings: Settings, database: Database, plan: StoryPlan, report: Report
             until = now - timedelta(days=7)
             if get_baseline(session, "support-v1") is None:
                 # with answer embeddings, as `keel baseline create` freezes them
-                create_baseline(session, "support-v1", PopulationFilter(
-                    "support", config=BASELINE.name, until=until), answer_embedder())  # fmt: skip
+                create_baseline(
+                    session,
+                    "support-v1",
+                    PopulationFilter("support", config=BASELINE.name, until=until),
+                    answer_embedder(),
+                )
         with _timed(story, "regression"):
             story.runs[REGRESSED.name] = run_tickets(
-                target, tickets[: plan.regression_tickets], REGRESSED,
-                now - timedelta(days=6), 5.5, report)  # fmt: skip
+                target,
+                tickets[: plan.regression_tickets],
+                REGRESSED,
+                now - timedelta(days=6),
+                5.5,
+                report,
+            )
             with database.write() as session:
-                story.drift = check_drift(session, "support-v1", Window(
-                    since=now - timedelta(days=7), config=REGRESSED.name),
-                    embed=answer_embedder())  # fmt: skip
+                story.drift = check_drift(
+                    session,
+                    "support-v1",
+                    Window(since=now - timedelta(days=7), config=REGRESSED.name),
+                    embed=answer_embedder(),
+                )
     finally:
         target.close()
     return story
@@ -267,8 +302,11 @@ def tell(settings: Settings, database: Database, plan: StoryPlan, report: Report
 def _stable_low_risk(story: Story) -> str | None:
     """Return the stable replayed run of least risk (clear tickets before ambiguous ones)."""
     stable = [r for r, o in story.replays.items() if not o.result.unstable]
-    return min(stable, key=lambda r: (story.tickets[r].ambiguous_between is not None,
-                                      story.risks.get(r) or 0.0), default=None)  # fmt: skip
+    return min(
+        stable,
+        key=lambda r: (story.tickets[r].ambiguous_between is not None, story.risks.get(r) or 0.0),
+        default=None,
+    )
 
 
 def story_urls(base_url: str, story: Story) -> list[tuple[str, str]]:
@@ -293,9 +331,12 @@ def story_urls(base_url: str, story: Story) -> list[tuple[str, str]]:
                 ("The healed run", f"{base_url}/runs/{story.healed[run_id]['healed_run_id']}")
             )
     alerts = story.drift is not None and bool(story.drift.new_alerts)
-    urls.append((
-        "The regression: drift alerts of the changed configuration against baseline support-v1",
-        f"{base_url}/overview#{'drift-alerts' if alerts else 'alerts-title'}"))  # fmt: skip
+    urls.append(
+        (
+            "The regression: drift alerts of the changed configuration against baseline support-v1",
+            f"{base_url}/overview#{'drift-alerts' if alerts else 'alerts-title'}",
+        )
+    )
     return urls
 
 

@@ -130,8 +130,12 @@ def _raise_alert(session: Session, alert: Alert) -> bool:
     """Store `alert` unless its dedup key exists; audit it when new; return whether it was."""
     if not insert_alert(session, alert):
         return False
-    details = {"alert_id": alert.id, "kind": alert.kind, "indicator": alert.indicator,
-               "dedup_key": alert.dedup_key}  # fmt: skip
+    details = {
+        "alert_id": alert.id,
+        "kind": alert.kind,
+        "indicator": alert.indicator,
+        "dedup_key": alert.dedup_key,
+    }
     audit.append(session, "alert.raised", f"baseline:{alert.baseline_name}", "keel", details)
     return True
 
@@ -151,11 +155,16 @@ def check_regression(session: Session, baseline_name: str, window: Window) -> Re
     if baseline is None:
         raise NotFound(f"no baseline named {baseline_name!r}", field="baseline")
     run_ids = tuple(baseline.run_ids.get("run_ids", []))
-    before = latest_by_ticket(population_facts(session, PopulationFilter(
-        baseline.workflow_type, run_ids=run_ids)))  # fmt: skip
+    before = latest_by_ticket(
+        population_facts(session, PopulationFilter(baseline.workflow_type, run_ids=run_ids))
+    )
     since, until = _bounds(baseline, window)
-    after = latest_by_ticket(population_facts(session, PopulationFilter(
-        baseline.workflow_type, window.model, window.config, since, until)))  # fmt: skip
+    after = latest_by_ticket(
+        population_facts(
+            session,
+            PopulationFilter(baseline.workflow_type, window.model, window.config, since, until),
+        )
+    )
     if not before:
         raise InvalidInput(f"baseline {baseline_name} has no ticket ids to rerun", field="baseline")
     report = compare_tickets(before, after, stability_intervals(session, list(run_ids)))
@@ -164,10 +173,15 @@ def check_regression(session: Session, baseline_name: str, window: Window) -> Re
         alert = Alert(
             dedup_key=f"regression:{baseline.name}:{window.config or window.model or '-'}:"
             f"{_hour(since, up=False)}",
-            baseline_name=baseline.name, kind="regression", indicator="ticket_regression",
-            verdict=str(Verdict.ALERT), workflow_type=baseline.workflow_type,
-            window_start=since, window_end=until, details=report.as_dict(),
-        )  # fmt: skip
+            baseline_name=baseline.name,
+            kind="regression",
+            indicator="ticket_regression",
+            verdict=str(Verdict.ALERT),
+            workflow_type=baseline.workflow_type,
+            window_start=since,
+            window_end=until,
+            details=report.as_dict(),
+        )
         if _raise_alert(session, alert):
             alerts.append(alert)
     return RegressionCheck(baseline, report, alerts)

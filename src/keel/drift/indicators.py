@@ -16,8 +16,16 @@ from keel.drift import statistics as st
 from keel.drift.population import Population
 
 #: Every indicator's name is one of these, or `tool_error_rate:<tool>`.
-INDICATOR_FAMILIES = ("category_mix", "tool_paths", "stability", "cost_usd", "latency_ms",
-                      "answer_embeddings", "flag_rate", "tool_error_rate")  # fmt: skip
+INDICATOR_FAMILIES = (
+    "category_mix",
+    "tool_paths",
+    "stability",
+    "cost_usd",
+    "latency_ms",
+    "answer_embeddings",
+    "flag_rate",
+    "tool_error_rate",
+)
 
 
 def indicator_family(name: str) -> str:
@@ -73,9 +81,15 @@ class Indicator:
 
 def _indicator(name: str, result: st.TestResult, test: str, warn: float, alert: float) -> Indicator:
     return Indicator(
-        name, test, result.statistic, result.p_value, result.effect_size, result.effect_name,
-        warn, alert,
-    )  # fmt: skip
+        name,
+        test,
+        result.statistic,
+        result.p_value,
+        result.effect_size,
+        result.effect_name,
+        warn,
+        alert,
+    )
 
 
 def category_mix(base: Population, window: Population, t: Thresholds) -> Indicator:
@@ -84,9 +98,15 @@ def category_mix(base: Population, window: Population, t: Thresholds) -> Indicat
     distance = st.js_distance(base.categories, window.categories)
     large = base.n_runs + window.n_runs >= t.large_sample
     indicator = Indicator(
-        "category_mix", "jensen_shannon" if large else "chi_square", result.statistic,
-        None if large else result.p_value, distance, "js_distance", t.js_warn, t.js_alert,
-    )  # fmt: skip
+        "category_mix",
+        "jensen_shannon" if large else "chi_square",
+        result.statistic,
+        None if large else result.p_value,
+        distance,
+        "js_distance",
+        t.js_warn,
+        t.js_alert,
+    )
     indicator.details = {
         "psi": st.psi(base.categories, window.categories),
         "psi_bands": "<0.1 stable, 0.1-0.25 moderate, >0.25 major (guidance)",
@@ -102,9 +122,15 @@ def tool_paths(base: Population, window: Population, t: Thresholds) -> Indicator
     distance = st.js_distance(base.paths, window.paths)
     large = base.n_runs + window.n_runs >= t.large_sample
     indicator = Indicator(
-        "tool_paths", "jensen_shannon" if large else "chi_square", result.statistic,
-        None if large else result.p_value, distance, "js_distance", t.js_warn, t.js_alert,
-    )  # fmt: skip
+        "tool_paths",
+        "jensen_shannon" if large else "chi_square",
+        result.statistic,
+        None if large else result.p_value,
+        distance,
+        "js_distance",
+        t.js_warn,
+        t.js_alert,
+    )
     indicator.details = {
         "new_tools": sorted(set(window.tool_calls) - set(base.tool_calls)),
         "vanished_tools": sorted(set(base.tool_calls) - set(window.tool_calls)),

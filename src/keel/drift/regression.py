@@ -57,16 +57,19 @@ class RegressionReport:
     def as_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready data."""
         return {
-            "compared": self.compared, "missing": self.missing, "flips": self.flips,
+            "compared": self.compared,
+            "missing": self.missing,
+            "flips": self.flips,
             "regressed": self.regressed,
             "changes": [asdict(change) for change in self.changes if change.changed],
-        }  # fmt: skip
+        }
 
 
 def compare_tickets(
-    baseline: Mapping[str, RunFacts], current: Mapping[str, RunFacts],
+    baseline: Mapping[str, RunFacts],
+    current: Mapping[str, RunFacts],
     intervals: Mapping[str, tuple[float, float]],
-) -> RegressionReport:  # fmt: skip
+) -> RegressionReport:
     """Compare runs keyed by ticket id; `intervals` maps baseline run ids to stability CIs."""
     changes, missing = [], []
     for ticket_id, before in sorted(baseline.items()):

@@ -34,9 +34,13 @@ def _metric(value: float | None, values: list[float]) -> dict[str, Any]:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else None
 
     return {
-        "value": value, "percentile": percentile_of(value, ordered), "n": len(ordered),
-        "p05": at(0.05), "p50": at(0.5), "p95": at(0.95),
-    }  # fmt: skip
+        "value": value,
+        "percentile": percentile_of(value, ordered),
+        "n": len(ordered),
+        "p05": at(0.05),
+        "p50": at(0.5),
+        "p95": at(0.95),
+    }
 
 
 def compare_to_baseline(facts: RunFacts, population: Population) -> dict[str, Any]:

@@ -99,8 +99,9 @@ def _moves(rows: list[DiffRow]) -> list[DiffRow]:
             continue
         if index in paired:
             old = rows[paired[index]]
-            result.append(DiffRow(DiffKind.REORDERED, old.base, row.replay, old.base_index,
-                                  row.replay_index))  # fmt: skip
+            result.append(
+                DiffRow(DiffKind.REORDERED, old.base, row.replay, old.base_index, row.replay_index)
+            )
         else:
             result.append(row)
     return result

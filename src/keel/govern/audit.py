@@ -78,9 +78,14 @@ def append_many(session: Session, events: Sequence[AuditEvent]) -> list[ChainLin
     for event in events:
         seq += 1
         link = ChainLink(
-            seq, now, event.action, event.subject, event.actor,
-            canonical_details(event.details), prev,
-        )  # fmt: skip
+            seq,
+            now,
+            event.action,
+            event.subject,
+            event.actor,
+            canonical_details(event.details),
+            prev,
+        )
         prev = entry_hash(link)
         links.append(dataclasses.replace(link, entry_hash=prev))
     audit_store.add_entries(session, head, [link.__dict__ for link in links])
@@ -90,9 +95,15 @@ def append_many(session: Session, events: Sequence[AuditEvent]) -> list[ChainLin
 def as_link(entry: AuditEntry) -> ChainLink:
     """Return the hashed fields of a stored entry."""
     return ChainLink(
-        entry.seq, entry.created_at, entry.action, entry.subject, entry.actor,
-        entry.details, entry.prev_hash, entry.entry_hash,
-    )  # fmt: skip
+        entry.seq,
+        entry.created_at,
+        entry.action,
+        entry.subject,
+        entry.actor,
+        entry.details,
+        entry.prev_hash,
+        entry.entry_hash,
+    )
 
 
 def verify(session: Session) -> Verification:

@@ -28,10 +28,24 @@ from keel.store.reviews import reviews_of_runs
 from keel.store.runs import runs_by_id
 
 CSV_COLUMNS = (
-    "seq", "created_at", "action", "subject", "actor", "details", "prev_hash", "entry_hash",
-    "run_id", "workflow_type", "run_status", "risk", "stability", "output_category",
-    "confirmed_category", "flags", "decisions",
-)  # fmt: skip
+    "seq",
+    "created_at",
+    "action",
+    "subject",
+    "actor",
+    "details",
+    "prev_hash",
+    "entry_hash",
+    "run_id",
+    "workflow_type",
+    "run_status",
+    "risk",
+    "stability",
+    "output_category",
+    "confirmed_category",
+    "flags",
+    "decisions",
+)
 
 
 @dataclass(frozen=True)
@@ -48,21 +62,36 @@ def _run_json(run: Run, flags: list[PolicyFlag], reviews: list[Review]) -> dict[
     output = run.output or {}
     finals = [r for r in reviews if r.decision in ("approve", "override")]
     return {
-        "run_id": run.run_id, "workflow_type": run.workflow_type, "status": run.status,
-        "created_at": run.created_at.isoformat(), "risk": run.risk, "stability": run.stability,
+        "run_id": run.run_id,
+        "workflow_type": run.workflow_type,
+        "status": run.status,
+        "created_at": run.created_at.isoformat(),
+        "risk": run.risk,
+        "stability": run.stability,
         "output_category": output.get("category"),
         "confirmed_category": (finals[-1].category or output.get("category")) if finals else None,
         "flags": [
-            {"source": f.source, "rule_id": f.rule_id, "severity": f.severity,
-             "message": f.message, "evidence": f.evidence} for f in flags
+            {
+                "source": f.source,
+                "rule_id": f.rule_id,
+                "severity": f.severity,
+                "message": f.message,
+                "evidence": f.evidence,
+            }
+            for f in flags
         ],
         "reviews": [
-            {"decision": r.decision, "category": r.category,
-             "answer_overridden": r.answer is not None, "reason": r.reason,
-             "reviewer": r.reviewer, "created_at": r.created_at.isoformat()}
+            {
+                "decision": r.decision,
+                "category": r.category,
+                "answer_overridden": r.answer is not None,
+                "reason": r.reason,
+                "reviewer": r.reviewer,
+                "created_at": r.created_at.isoformat(),
+            }
             for r in reviews
         ],
-    }  # fmt: skip
+    }
 
 
 def build_extract(session: Session, since: datetime | None, until: datetime | None) -> Extract:
@@ -108,8 +137,11 @@ def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
     flat = {name: row[name] for name in CSV_COLUMNS[:8]}
     flat["details"] = json.dumps(row["details"], sort_keys=True, ensure_ascii=False)
     flat.update(
-        run_id=run.get("run_id"), workflow_type=run.get("workflow_type"),
-        run_status=run.get("status"), risk=run.get("risk"), stability=run.get("stability"),
+        run_id=run.get("run_id"),
+        workflow_type=run.get("workflow_type"),
+        run_status=run.get("status"),
+        risk=run.get("risk"),
+        stability=run.get("stability"),
         output_category=run.get("output_category"),
         confirmed_category=run.get("confirmed_category"),
         flags="; ".join(f"{f['rule_id']}:{f['severity']}" for f in run.get("flags", [])),
@@ -117,7 +149,7 @@ def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
             f"{r['decision']} by {r['reviewer']} at {r['created_at']}: {r['reason']}"
             for r in run.get("reviews", [])
         ),
-    )  # fmt: skip
+    )
     return flat
 
 

@@ -47,9 +47,13 @@ def create_key(session: Session, scope: Scope, name: str, actor: str) -> tuple[A
         raise InvalidInput("key name must be 1..128 characters", field="name")
     key_id, key = new_key()
     row = ApiKey(
-        key_id=key_id, name=name, scope=scope.value, key_hash=key_hash(key),
-        created_at=utcnow(), created_by=actor,
-    )  # fmt: skip
+        key_id=key_id,
+        name=name,
+        scope=scope.value,
+        key_hash=key_hash(key),
+        created_at=utcnow(),
+        created_by=actor,
+    )
     session.add(row)
     session.flush()
     audit.append(session, "key.created", key_subject(key_id), actor, {"name": name, "scope": scope})

@@ -140,9 +140,13 @@ def check_runs(session: Session, run_ids: Sequence[str], actor: str) -> dict[str
         if loaded is None:
             continue
         facts = RunFacts(
-            run.run_id, run.workflow_type, run.loop_depth, run.latency_ms, run.cost_usd,
+            run.run_id,
+            run.workflow_type,
+            run.loop_depth,
+            run.latency_ms,
+            run.cost_usd,
             calls[run.run_id],
-        )  # fmt: skip
+        )
         violations = evaluate(loaded.policy, facts)
         results[run.run_id] = violations
         # Most runs are clean before and after: nothing to delete or insert for them.

@@ -171,9 +171,11 @@ def _count_violations(policy: ToolPolicy, calls: list[CallFacts]) -> list[Violat
         first_over = tool_calls[limit]
         message = f"{tool_name} was called {len(tool_calls)} times (at most {limit} allowed)"
         evidence = _call_evidence(
-            first_over, limit=limit, observed=len(tool_calls),
+            first_over,
+            limit=limit,
+            observed=len(tool_calls),
             call_seqs=[call.seq for call in tool_calls],
-        )  # fmt: skip
+        )
         found.append(Violation("tool.max_calls", policy.severity.max_calls, message, evidence))
     return found
 
@@ -181,14 +183,29 @@ def _count_violations(policy: ToolPolicy, calls: list[CallFacts]) -> list[Violat
 def _run_violations(policy: ToolPolicy, run: RunFacts, n_calls: int) -> list[Violation]:
     limits, severity = policy.limits, policy.severity
     checks: list[tuple[str, str, float | None, float | None, str]] = [
-        ("run.max_tool_calls", severity.max_tool_calls, limits.max_tool_calls, n_calls,
-         "tool calls"),
-        ("run.max_loop_depth", severity.max_loop_depth, limits.max_loop_depth, run.loop_depth,
-         "loop depth"),
-        ("run.max_latency", severity.max_latency, limits.max_latency_ms, run.latency_ms,
-         "latency (ms)"),
+        (
+            "run.max_tool_calls",
+            severity.max_tool_calls,
+            limits.max_tool_calls,
+            n_calls,
+            "tool calls",
+        ),
+        (
+            "run.max_loop_depth",
+            severity.max_loop_depth,
+            limits.max_loop_depth,
+            run.loop_depth,
+            "loop depth",
+        ),
+        (
+            "run.max_latency",
+            severity.max_latency,
+            limits.max_latency_ms,
+            run.latency_ms,
+            "latency (ms)",
+        ),
         ("run.max_cost", severity.max_cost, limits.max_cost_usd, run.cost_usd, "cost (USD)"),
-    ]  # fmt: skip
+    ]
     found = []
     for rule_id, rule_severity, limit, observed, what in checks:
         if limit is None or observed is None or observed <= limit:

@@ -58,16 +58,23 @@ def record_review(session: Session, run_id: str, decision: ReviewIn, who: Princi
     if session.get(Run, run_id) is None:
         raise NotFound(f"no run with id {run_id!r}", field="run_id")
     review = Review(
-        run_id=run_id, decision=decision.decision.value,
+        run_id=run_id,
+        decision=decision.decision.value,
         category=decision.category.value if decision.category else None,
-        answer=decision.answer, reason=decision.reason.strip(), reviewer=who.name,
-        key_id=who.key_id, created_at=utcnow(),
-    )  # fmt: skip
+        answer=decision.answer,
+        reason=decision.reason.strip(),
+        reviewer=who.name,
+        key_id=who.key_id,
+        created_at=utcnow(),
+    )
     review_store.add_review(session, review)
     details = {
-        "review_id": review.id, "decision": review.decision, "category": review.category,
-        "answer_overridden": review.answer is not None, "reason": review.reason,
-    }  # fmt: skip
+        "review_id": review.id,
+        "decision": review.decision,
+        "category": review.category,
+        "answer_overridden": review.answer is not None,
+        "reason": review.reason,
+    }
     audit.append(session, "review.recorded", audit.run_subject(run_id), who.actor, details)
     return review
 

@@ -80,9 +80,14 @@ def observed_generations(
 
 
 def heal_run(
-    database: Database, run_id: str, targets: Sequence[ReplayTarget], *, samples: int = 2,
-    seed: int = 0, progress: Progress | None = None,
-) -> HealOutcome:  # fmt: skip
+    database: Database,
+    run_id: str,
+    targets: Sequence[ReplayTarget],
+    *,
+    samples: int = 2,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> HealOutcome:
     """Heal unstable run `run_id` (see the module docstring) and return what happened."""
     base = load_run(database, run_id)
     if base.run.status != RunStatus.UNSTABLE:
@@ -105,12 +110,23 @@ def heal_run(
     kinds = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
     set_id = start_replay_set(database, healed_id, kinds, samples, seed, [target])
     after = run_replay_set(database, set_id, [target], progress).result
-    outcome = HealOutcome(run_id, healed_id, plan, float(base.run.stability or 0.0), after.score,
-                          not after.unstable, set_id)  # fmt: skip
+    outcome = HealOutcome(
+        run_id,
+        healed_id,
+        plan,
+        float(base.run.stability or 0.0),
+        after.score,
+        not after.unstable,
+        set_id,
+    )
     with database.write() as session:
         record_heal(session, run_id, healed_id, outcome.as_dict(), healed=outcome.healed)
         action = "run.healed" if outcome.healed else "run.heal_failed"
-        details = {"healed_run": healed_id, "before": outcome.before, "after": outcome.after,
-                   "replay_set": set_id}  # fmt: skip
+        details = {
+            "healed_run": healed_id,
+            "before": outcome.before,
+            "after": outcome.after,
+            "replay_set": set_id,
+        }
         audit.append(session, action, audit.run_subject(run_id), "keel", details)
     return outcome

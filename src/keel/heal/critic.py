@@ -66,8 +66,10 @@ def _pin(plan: HealPlan, outputs: list[Mapping[str, Any]]) -> None:
     backed = any(_cited(o) for o in outputs if o.get("category") == top)
     if share > MAJORITY and backed:
         plan.pin_category = top
-        plan.reasons.append(f"category varies {dict(categories)}; pinned to the majority {top} "
-                            f"({share:.0%}), which cites retrieved documents")  # fmt: skip
+        plan.reasons.append(
+            f"category varies {dict(categories)}; pinned to the majority {top} "
+            f"({share:.0%}), which cites retrieved documents"
+        )
 
 
 def _citations(plan: HealPlan, outputs: list[Mapping[str, Any]]) -> None:
@@ -90,8 +92,10 @@ def _tools(plan: HealPlan, observed: Sequence[Observed], retrieval_tool: str) ->
     used = [retrieval_tool in o.tools for o in observed]
     if any(used) and not all(used):
         plan.require_tool = retrieval_tool
-        plan.reasons.append(f"{used.count(False)} of {len(used)} generations answered without "
-                            f"{retrieval_tool}; requiring it")  # fmt: skip
+        plan.reasons.append(
+            f"{used.count(False)} of {len(used)} generations answered without "
+            f"{retrieval_tool}; requiring it"
+        )
 
 
 def derive_plan(

@@ -136,9 +136,13 @@ class FintechTools:
 
     def _bank(self, sql: str, params: tuple[Any, ...], row_limit: int) -> QueryResult:
         return run_query(
-            self.world.bank_db_path, sql, params, allowed_tables=QUERY_TABLES,
-            row_limit=row_limit, timeout_s=self.limits.query_timeout_s,
-        )  # fmt: skip
+            self.world.bank_db_path,
+            sql,
+            params,
+            allowed_tables=QUERY_TABLES,
+            row_limit=row_limit,
+            timeout_s=self.limits.query_timeout_s,
+        )
 
     def _require_customer(self, customer_id: str) -> list[dict[str, Any]]:
         sql = "SELECT * FROM customers WHERE customer_id = ?"
@@ -157,16 +161,25 @@ class FintechTools:
         article = self.world.knowledge.get(article_id)
         if article is None:
             raise NotFound(f"no article with id {article_id!r}", field="id")
-        return ArticleOut(id=article.id, title=article.title, body=article.body,
-                          steps=list(article.steps), topic=article.topic)  # fmt: skip
+        return ArticleOut(
+            id=article.id,
+            title=article.title,
+            body=article.body,
+            steps=list(article.steps),
+            topic=article.topic,
+        )
 
     def lookup_account(self, customer_id: str) -> CustomerOut:
         """Return customer `customer_id` with their accounts (identifiers masked)."""
         customers = self._require_customer(customer_id)
-        accounts = _records(self._bank(
-            f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE customer_id = ? ORDER BY account_id",
-            (customer_id,), 1000,
-        ))  # fmt: skip
+        accounts = _records(
+            self._bank(
+                f"SELECT {_ACCOUNT_COLUMNS} FROM accounts"
+                " WHERE customer_id = ? ORDER BY account_id",
+                (customer_id,),
+                1000,
+            )
+        )
         return CustomerOut(**customers[0], accounts=[AccountOut(**a) for a in accounts])
 
     def list_transactions(
@@ -191,8 +204,16 @@ def query_bank(bank_db: Path, sql: str, limits: ToolLimits) -> QueryOut:
     """Check `sql` with the guard, then run it read-only on `bank_db`; return capped rows."""
     checked = check_select(sql, QUERY_TABLES)
     result = run_query(
-        bank_db, checked.sql, allowed_tables=QUERY_TABLES,
-        row_limit=limits.query_row_limit, timeout_s=limits.query_timeout_s,
-    )  # fmt: skip
-    return QueryOut(columns=result.columns, rows=result.rows, row_count=len(result.rows),
-                    truncated=result.truncated, elapsed_ms=result.elapsed_ms)  # fmt: skip
+        bank_db,
+        checked.sql,
+        allowed_tables=QUERY_TABLES,
+        row_limit=limits.query_row_limit,
+        timeout_s=limits.query_timeout_s,
+    )
+    return QueryOut(
+        columns=result.columns,
+        rows=result.rows,
+        row_count=len(result.rows),
+        truncated=result.truncated,
+        elapsed_ms=result.elapsed_ms,
+    )

@@ -43,8 +43,14 @@ class _Authorizer:
     allowed_tables: frozenset[str]
     denied: list[str] = field(default_factory=list)
 
-    def __call__(self, action: int, arg1: str | None, arg2: str | None,
-                 database: str | None, _trigger: str | None) -> int:  # fmt: skip
+    def __call__(
+        self,
+        action: int,
+        arg1: str | None,
+        arg2: str | None,
+        database: str | None,
+        _trigger: str | None,
+    ) -> int:
         if action == sqlite3.SQLITE_SELECT or action == sqlite3.SQLITE_RECURSIVE:
             return sqlite3.SQLITE_OK
         if action == sqlite3.SQLITE_READ:
@@ -61,8 +67,9 @@ class _Authorizer:
 
 
 @contextmanager
-def _connect(path: Path, allowed_tables: frozenset[str]) -> Iterator[tuple[sqlite3.Connection,
-                                                                         _Authorizer]]:  # fmt: skip
+def _connect(
+    path: Path, allowed_tables: frozenset[str]
+) -> Iterator[tuple[sqlite3.Connection, _Authorizer]]:
     if not path.is_file():
         raise InvalidInput(f"the bank database {path} does not exist", field="database")
     uri = path.resolve().as_uri() + "?mode=ro"
@@ -90,8 +97,9 @@ def run_query(
     started = time.perf_counter()
     deadline = started + timeout_s
     with _connect(path, allowed) as (connection, authorizer):
-        connection.set_progress_handler(lambda: int(time.perf_counter() > deadline),
-                                        PROGRESS_EVERY_OPS)  # fmt: skip
+        connection.set_progress_handler(
+            lambda: int(time.perf_counter() > deadline), PROGRESS_EVERY_OPS
+        )
         try:
             cursor = connection.execute(sql, params)
             rows = cursor.fetchmany(row_limit + 1)
@@ -106,8 +114,9 @@ def run_query(
     )
 
 
-def _explain(exc: sqlite3.Error, authorizer: _Authorizer, timeout_s: float,
-             late: bool) -> KeelError:  # fmt: skip
+def _explain(
+    exc: sqlite3.Error, authorizer: _Authorizer, timeout_s: float, late: bool
+) -> KeelError:
     """Return the keel error that says why SQLite refused or stopped the statement."""
     if authorizer.denied:
         return InvalidInput(f"query refused: {authorizer.denied[0]} is not allowed", field="sql")

@@ -37,9 +37,14 @@ INSTRUCTIONS = (
 )
 
 CustomerId = Annotated[
-    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
-               description="Customer id, e.g. CUS-0001.")
-]  # fmt: skip
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Customer id, e.g. CUS-0001.",
+    ),
+]
 
 
 @contextmanager

@@ -42,8 +42,11 @@ def _from_parts(role: str, parts: list[Any]) -> Message:
     for part in parts:
         kind = part.get("type")
         if kind == "tool_call":
-            calls.append(ToolCallRequest(str(part.get("id")), str(part.get("name")),
-                                         _arguments(part.get("arguments"))))  # fmt: skip
+            calls.append(
+                ToolCallRequest(
+                    str(part.get("id")), str(part.get("name")), _arguments(part.get("arguments"))
+                )
+            )
         elif kind == "tool_call_response":
             call_id = str(part.get("id"))
             texts.append(_text(part.get("response")))
@@ -110,8 +113,11 @@ def _definition(item: Any) -> ToolSpec | None:
     name = function.get("name")
     if not name:
         return None
-    return ToolSpec(str(name), str(function.get("description", "")),
-                    function.get("parameters") or {"type": "object", "properties": {}})  # fmt: skip
+    return ToolSpec(
+        str(name),
+        str(function.get("description", "")),
+        function.get("parameters") or {"type": "object", "properties": {}},
+    )
 
 
 def tool_definitions(payload: dict[str, Any]) -> list[ToolSpec]:

@@ -76,9 +76,13 @@ def replays_of(
 
 
 def start_replay_set(
-    database: Database, run_id: str, perturbations: Sequence[Perturbation], samples: int,
-    seed: int, targets: Sequence[ReplayTarget],
-) -> str:  # fmt: skip
+    database: Database,
+    run_id: str,
+    perturbations: Sequence[Perturbation],
+    samples: int,
+    seed: int,
+    targets: Sequence[ReplayTarget],
+) -> str:
     """Check that run `run_id` can be replayed, store a queued set for it, return its id."""
     base = load_run(database, run_id)
     resolve_target(base, targets)
@@ -98,10 +102,15 @@ def _run_one(
     target.execute(base, perturbed, spec, replay_run_id)
     with database.write() as session:
         add_replay(
-            session, f"{set_id}:{spec.perturbation}:{spec.sample}", set_id, base.run.run_id,
-            str(spec.perturbation), spec.sample, replay_run_id,
+            session,
+            f"{set_id}:{spec.perturbation}:{spec.sample}",
+            set_id,
+            base.run.run_id,
+            str(spec.perturbation),
+            spec.sample,
+            replay_run_id,
             {"perturbation": perturbed.record, "generation_seed": spec.generation_seed},
-        )  # fmt: skip
+        )
         detail = run_detail(session, replay_run_id)
     if detail is None:
         raise Conflict(f"replay target {target.name} stored no run {replay_run_id}", "run_id")

@@ -81,12 +81,16 @@ class EntrypointTarget:
         try:
             function = load_entrypoint(path, base.run.inputs.get("entrypoint_file"))
         except (ImportError, AttributeError) as exc:
-            return (f"its entrypoint {path} cannot be imported here ({exc}); run keel from the "
-                    "agent's project, or add it to PYTHONPATH")  # fmt: skip
+            return (
+                f"its entrypoint {path} cannot be imported here ({exc}); run keel from the "
+                "agent's project, or add it to PYTHONPATH"
+            )
         missing = _required_but_unstored(function, base.run.inputs)
         if missing:
-            return (f"parameters {missing} were not stored (secret or not JSON) and have no "
-                    "default; give them defaults, e.g. read from the environment")  # fmt: skip
+            return (
+                f"parameters {missing} were not stored (secret or not JSON) and have no "
+                "default; give them defaults, e.g. read from the environment"
+            )
         return None
 
     def close(self) -> None:
@@ -155,7 +159,9 @@ def _drop_declared_tool(
 def _required_but_unstored(function: Any, inputs: dict[str, Any]) -> list[str]:
     stored = {k for k, v in inputs.get("arguments", {}).items() if v != REDACTED}
     return [
-        name for name, parameter in inspect.signature(function).parameters.items()
-        if name not in stored and parameter.default is inspect.Parameter.empty
+        name
+        for name, parameter in inspect.signature(function).parameters.items()
+        if name not in stored
+        and parameter.default is inspect.Parameter.empty
         and parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
-    ]  # fmt: skip
+    ]

@@ -92,12 +92,16 @@ class LlmCallTarget:
 
     def unreplayable_reason(self, base: RunDetail) -> str | None:
         if not input_messages(_llm_events(base)[0].payload):
-            return ("its LLM calls carry no messages; turn on message capture in your "
-                    "instrumentation (OpenTelemetry GenAI: OTEL_INSTRUMENTATION_GENAI_CAPTURE_"
-                    "MESSAGE_CONTENT=true; OpenInference records them unless hidden)")  # fmt: skip
+            return (
+                "its LLM calls carry no messages; turn on message capture in your "
+                "instrumentation (OpenTelemetry GenAI: OTEL_INSTRUMENTATION_GENAI_CAPTURE_"
+                "MESSAGE_CONTENT=true; OpenInference records them unless hidden)"
+            )
         if parse_model_spec(self.settings.model).provider == "offline":
-            return ("re-issuing its LLM calls needs a chat model; set KEEL_MODEL="
-                    "openai:<model>@<base_url> (any OpenAI-compatible endpoint)")  # fmt: skip
+            return (
+                "re-issuing its LLM calls needs a chat model; set KEEL_MODEL="
+                "openai:<model>@<base_url> (any OpenAI-compatible endpoint)"
+            )
         return None
 
     def close(self) -> None:
@@ -118,11 +122,18 @@ class LlmCallTarget:
         record: dict[str, Any] = {"kind": str(spec.perturbation)}
         if spec.perturbation == Perturbation.P1:
             conversation.messages = [
-                replace(m, content=paraphrase(m.content, derive_seed(spec.perturbation_seed, i),
-                                              is_message=m.role == "user"))
-                if m.role in ("system", "user") and m.content else m
+                replace(
+                    m,
+                    content=paraphrase(
+                        m.content,
+                        derive_seed(spec.perturbation_seed, i),
+                        is_message=m.role == "user",
+                    ),
+                )
+                if m.role in ("system", "user") and m.content
+                else m
                 for i, m in enumerate(messages)
-            ]  # fmt: skip
+            ]
             record["messages"] = [
                 m.content for m in conversation.messages if m.role in ("system", "user")
             ]
@@ -160,10 +171,14 @@ class LlmCallTarget:
     ) -> None:
         conversation: Conversation = perturbed.inputs["conversation"]
         record = RunRecord(
-            run_id=run_id, workflow_type=base.run.workflow_type, created_at=utcnow(),
-            source="replay", model=self.settings.model, parent_run_id=base.run.run_id,
+            run_id=run_id,
+            workflow_type=base.run.workflow_type,
+            created_at=utcnow(),
+            source="replay",
+            model=self.settings.model,
+            parent_run_id=base.run.run_id,
             inputs={"replay_of": base.run.run_id, "perturbation": perturbed.record},
-        )  # fmt: skip
+        )
         try:
             answer = self._converse(conversation, spec.generation_seed, record)
             record.output = _answer_output(answer)
@@ -186,17 +201,31 @@ class LlmCallTarget:
         for step in range(MAX_STEPS):
             started = utcnow()
             request = GenerationRequest(
-                tuple(messages), tools=tuple(conversation.tools),
-                temperature=conversation.temperature, seed=seed + step,
-            )  # fmt: skip
+                tuple(messages),
+                tools=tuple(conversation.tools),
+                temperature=conversation.temperature,
+                seed=seed + step,
+            )
             reply = model.generate(request)
-            record.events.append(EventRecord(
-                event_type="llm", seq=len(record.events), name=f"chat {reply.model}",
-                started_at=started, ended_at=utcnow(), model=reply.model,
-                input_tokens=reply.input_tokens, output_tokens=reply.output_tokens,
-                cost_usd=reply.cost_usd, payload={"output": reply.text, "tool_calls": [
-                    {"name": c.name, "arguments": c.arguments} for c in reply.tool_calls]},
-            ))  # fmt: skip
+            record.events.append(
+                EventRecord(
+                    event_type="llm",
+                    seq=len(record.events),
+                    name=f"chat {reply.model}",
+                    started_at=started,
+                    ended_at=utcnow(),
+                    model=reply.model,
+                    input_tokens=reply.input_tokens,
+                    output_tokens=reply.output_tokens,
+                    cost_usd=reply.cost_usd,
+                    payload={
+                        "output": reply.text,
+                        "tool_calls": [
+                            {"name": c.name, "arguments": c.arguments} for c in reply.tool_calls
+                        ],
+                    },
+                )
+            )
             if not reply.tool_calls:
                 return reply.text
             messages.append(Message("assistant", reply.text, None, tuple(reply.tool_calls)))
@@ -214,12 +243,22 @@ class LlmCallTarget:
             if result is not None and conversation.truncate_to:
                 result = result[: conversation.truncate_to] + " [truncated]"
             now = utcnow()
-            record.tool_calls.append(ToolCallRecord(
-                tool_name=call.name, args_digest=digest, args_preview=args_preview(call.arguments),
-                seq=len(record.tool_calls), call_id=call.call_id, started_at=now, ended_at=now,
-                latency_ms=0.0, result_meta={"source": "ledger", "size": len(result or "")},
-                error=None if result is not None else "no recorded result: answered unavailable",
-            ))  # fmt: skip
+            record.tool_calls.append(
+                ToolCallRecord(
+                    tool_name=call.name,
+                    args_digest=digest,
+                    args_preview=args_preview(call.arguments),
+                    seq=len(record.tool_calls),
+                    call_id=call.call_id,
+                    started_at=now,
+                    ended_at=now,
+                    latency_ms=0.0,
+                    result_meta={"source": "ledger", "size": len(result or "")},
+                    error=None
+                    if result is not None
+                    else "no recorded result: answered unavailable",
+                )
+            )
             answers.append(
                 Message("tool", result if result is not None else UNAVAILABLE, call.call_id)
             )

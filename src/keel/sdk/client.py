@@ -45,9 +45,18 @@ def configure(
     """
     global _config, _batcher
     config = SdkConfig(
-        endpoint, api_key, database_url, queue_size, flush_interval_s, max_batch_runs,
-        max_batch_bytes, max_retries, retry_backoff_s, request_timeout_s, exit_timeout_s,
-    )  # fmt: skip
+        endpoint,
+        api_key,
+        database_url,
+        queue_size,
+        flush_interval_s,
+        max_batch_runs,
+        max_batch_bytes,
+        max_retries,
+        retry_backoff_s,
+        request_timeout_s,
+        exit_timeout_s,
+    )
     with _lock:
         previous, _batcher, _config = _batcher, None, config
     if previous is not None:

@@ -37,18 +37,28 @@ class Declaration:
 
 
 def replayable(
-    fn: F | None = None, *, workflow_type: str, instruction: str | None = None,
-    user_input: str | None = None, context: str | None = None, tools: str | None = None,
-    answer: str | Callable[[Any], Any] | None = None, model: str | None = None,
+    fn: F | None = None,
+    *,
+    workflow_type: str,
+    instruction: str | None = None,
+    user_input: str | None = None,
+    context: str | None = None,
+    tools: str | None = None,
+    answer: str | Callable[[Any], Any] | None = None,
+    model: str | None = None,
     secret: tuple[str, ...] = (),
-) -> Any:  # fmt: skip
+) -> Any:
     """Decorate an agent entrypoint so each call is a run that `keel replay` can re-execute.
 
     `instruction`, `user_input`, `context` and `tools` name parameters of the function;
     `answer` is a key (dict result), an attribute, or a function of the result giving the text.
     """
-    given = {"instruction": instruction, "user_input": user_input, "context": context,
-             "tools": tools}  # fmt: skip
+    given = {
+        "instruction": instruction,
+        "user_input": user_input,
+        "context": context,
+        "tools": tools,
+    }
     declared = Declaration(
         workflow_type, {k: v for k, v in given.items() if v}, answer, model, tuple(secret)
     )
@@ -71,8 +81,9 @@ def _jsonable(value: Any) -> bool:
 
 
 @guarded
-def recorded_inputs(fn: Callable[..., Any], declared: Declaration, args: tuple[Any, ...],
-                    kwargs: dict[str, Any]) -> dict[str, Any] | None:  # fmt: skip
+def recorded_inputs(
+    fn: Callable[..., Any], declared: Declaration, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> dict[str, Any] | None:
     """Return what a run of `fn` records so it can be called again (None if it cannot tell)."""
     bound = inspect.signature(fn).bind(*args, **kwargs)
     kept, omitted = {}, []
@@ -110,8 +121,9 @@ def answer_output(result: Any, answer: str | Callable[[Any], Any] | None) -> dic
     return output
 
 
-def _scope(fn: Callable[..., Any], declared: Declaration, args: tuple[Any, ...],
-           kwargs: dict[str, Any]) -> Any:  # fmt: skip
+def _scope(
+    fn: Callable[..., Any], declared: Declaration, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
     replay = active_replay()
     return trace_run(
         declared.workflow_type,

@@ -18,9 +18,12 @@ def _applies(constraint: dict[str, Any] | None, tool_name: str) -> bool:
 
 
 def constrain_arguments(
-    constraint: dict[str, Any] | None, tool_name: str, fn: Callable[..., Any],
-    args: tuple[Any, ...], kwargs: dict[str, Any],
-) -> tuple[tuple[Any, ...], dict[str, Any], float]:  # fmt: skip
+    constraint: dict[str, Any] | None,
+    tool_name: str,
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> tuple[tuple[Any, ...], dict[str, Any], float]:
     """Return the call's arguments (a smaller k) and the delay to inject, in seconds.
 
     Raises in place of the call when the tool is unavailable or times out in this replay.

@@ -207,9 +207,17 @@ class TracedRun:
         if completion is not None:
             body["completion"] = completion
         self.event(
-            "llm", name, body, model, input_tokens, output_tokens, cost_usd or 0.0,
-            status, started_at, ended_at,
-        )  # fmt: skip
+            "llm",
+            name,
+            body,
+            model,
+            input_tokens,
+            output_tokens,
+            cost_usd or 0.0,
+            status,
+            started_at,
+            ended_at,
+        )
 
     @guarded
     def tool_call(

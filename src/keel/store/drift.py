@@ -75,10 +75,18 @@ def run_facts(session: Session, run_id: str) -> RunFacts | None:
 def _facts_where(session: Session, where: list[ColumnElement[bool]]) -> list[RunFacts]:
     rows = session.execute(
         select(
-            Run.run_id, Run.created_at, Run.output, Run.stability, Run.cost_usd, Run.latency_ms,
-            Run.total_tokens, Run.inputs["ticket_id"].as_string(),
-        ).where(*where).order_by(Run.created_at, Run.run_id)
-    ).all()  # fmt: skip
+            Run.run_id,
+            Run.created_at,
+            Run.output,
+            Run.stability,
+            Run.cost_usd,
+            Run.latency_ms,
+            Run.total_tokens,
+            Run.inputs["ticket_id"].as_string(),
+        )
+        .where(*where)
+        .order_by(Run.created_at, Run.run_id)
+    ).all()
     paths: dict[str, list[str]] = defaultdict(list)
     errors: dict[str, list[str]] = defaultdict(list)
     calls = session.execute(

@@ -37,11 +37,18 @@ def replace_flags_of_runs(
         )
     )
     rows = [
-        {"rule_version": "", "message": "", "evidence": {}, "created_at": utcnow(),
-         **flag, "run_id": run_id, "source": source}
+        {
+            "rule_version": "",
+            "message": "",
+            "evidence": {},
+            "created_at": utcnow(),
+            **flag,
+            "run_id": run_id,
+            "source": source,
+        }
         for run_id, flags in flags_by_run.items()
         for flag in flags
-    ]  # fmt: skip
+    ]
     if rows:
         session.execute(insert(PolicyFlag), rows)
 

@@ -17,8 +17,10 @@ def record_heal(
     rerun = session.get(Run, healed_run_id)
     if original is None or rerun is None:
         return
-    original.metrics = {**original.metrics, "heal_attempts": [
-        *original.metrics.get("heal_attempts", []), attempt]}  # fmt: skip
+    original.metrics = {
+        **original.metrics,
+        "heal_attempts": [*original.metrics.get("heal_attempts", []), attempt],
+    }
     if healed:
         original.metrics = {**original.metrics, "healed_by": healed_run_id}
         rerun.status = RunStatus.SELF_HEALED

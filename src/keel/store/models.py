@@ -55,9 +55,17 @@ class RunStatus(enum.StrEnum):
 
 
 SORTED_COLUMNS = (
-    "workflow_type", "created_at", "model", "status", "total_tokens", "cost_usd", "tool_count",
-    "loop_depth", "stability", "risk",
-)  # fmt: skip
+    "workflow_type",
+    "created_at",
+    "model",
+    "status",
+    "total_tokens",
+    "cost_usd",
+    "tool_count",
+    "loop_depth",
+    "stability",
+    "risk",
+)
 
 
 class Run(Base):
@@ -151,12 +159,18 @@ class ToolCall(Base):
         UniqueConstraint("run_id", "seq"),
         Index("uq_tool_calls_run_id_span_id", "run_id", "span_id", unique=True),
         # The Overview's tool health reads counts and p95 latencies from this index alone...
-        Index("ix_tool_calls_tool_name_started_at_latency_ms", "tool_name", "started_at",
-              "latency_ms"),
+        Index(
+            "ix_tool_calls_tool_name_started_at_latency_ms", "tool_name", "started_at", "latency_ms"
+        ),
         # ...and the failed calls from this small one (most calls succeed).
-        Index("ix_tool_calls_failed_tool_name_started_at", "tool_name", "started_at",
-              sqlite_where=text("error IS NOT NULL"), postgresql_where=text("error IS NOT NULL")),
-    )  # fmt: skip
+        Index(
+            "ix_tool_calls_failed_tool_name_started_at",
+            "tool_name",
+            "started_at",
+            sqlite_where=text("error IS NOT NULL"),
+            postgresql_where=text("error IS NOT NULL"),
+        ),
+    )
 
 
 class Replay(Base):

@@ -157,10 +157,17 @@ def tool_health(
     # Both read indexes only: calls from (tool_name, started_at, latency_ms), failures from the
     # partial index of failed calls (see ToolCall's indexes).
     counts = session.execute(
-        select(ToolCall.tool_name, total(recent), total(~recent), total(recent, timed),
-               total(~recent, timed))
-        .where(*spanned).group_by(ToolCall.tool_name).order_by(ToolCall.tool_name)
-    ).all()  # fmt: skip
+        select(
+            ToolCall.tool_name,
+            total(recent),
+            total(~recent),
+            total(recent, timed),
+            total(~recent, timed),
+        )
+        .where(*spanned)
+        .group_by(ToolCall.tool_name)
+        .order_by(ToolCall.tool_name)
+    ).all()
     failures = {
         (tool, bool(is_recent)): int(n)
         for tool, is_recent, n in session.execute(
@@ -170,8 +177,14 @@ def tool_health(
         )
     }
     return [
-        ToolHealth(tool, int(n or 0), failures.get((tool, True), 0),
-                   _p95(session, tool, in_window, int(tn or 0)), int(hn or 0),
-                   failures.get((tool, False), 0), _p95(session, tool, in_history, int(htn or 0)))
+        ToolHealth(
+            tool,
+            int(n or 0),
+            failures.get((tool, True), 0),
+            _p95(session, tool, in_window, int(tn or 0)),
+            int(hn or 0),
+            failures.get((tool, False), 0),
+            _p95(session, tool, in_history, int(htn or 0)),
+        )
         for tool, n, hn, tn, htn in counts
-    ]  # fmt: skip
+    ]

@@ -13,23 +13,40 @@ from keel.store.models import Replay, ReplaySet, Run, utcnow
 
 
 def create_replay_set(
-    session: Session, set_id: str, base_run_id: str, seed: int, perturbations: Sequence[str],
-    samples: int, total: int,
-) -> ReplaySet:  # fmt: skip
+    session: Session,
+    set_id: str,
+    base_run_id: str,
+    seed: int,
+    perturbations: Sequence[str],
+    samples: int,
+    total: int,
+) -> ReplaySet:
     """Store a queued replay set and return it."""
     replay_set = ReplaySet(
-        set_id=set_id, base_run_id=base_run_id, status="queued", seed=seed,
-        perturbations={"kinds": list(perturbations)}, samples=samples, total=total, done=0,
-    )  # fmt: skip
+        set_id=set_id,
+        base_run_id=base_run_id,
+        status="queued",
+        seed=seed,
+        perturbations={"kinds": list(perturbations)},
+        samples=samples,
+        total=total,
+        done=0,
+    )
     session.add(replay_set)
     session.flush()
     return replay_set
 
 
 def add_replay(
-    session: Session, replay_id: str, set_id: str, base_run_id: str, perturbation: str,
-    sample: int, replay_run_id: str | None, metrics: dict[str, Any],
-) -> None:  # fmt: skip
+    session: Session,
+    replay_id: str,
+    set_id: str,
+    base_run_id: str,
+    perturbation: str,
+    sample: int,
+    replay_run_id: str | None,
+    metrics: dict[str, Any],
+) -> None:
     """Record one finished replay and advance its set's progress."""
     session.add(
         Replay(

@@ -145,10 +145,13 @@ def review_queue(
     rows = rows[:limit]
     latest = _latest_reviews(session, [row[0].run_id for row in rows])
     items = [
-        QueueItem(row[0], [name for name in QUEUE_REASONS if row._mapping[name]],
-                  latest.get(row[0].run_id))
+        QueueItem(
+            row[0],
+            [name for name in QUEUE_REASONS if row._mapping[name]],
+            latest.get(row[0].run_id),
+        )
         for row in rows
-    ]  # fmt: skip
+    ]
     return items, encode_queue_cursor(rows[-1][0]) if more and rows else None
 
 

@@ -22,9 +22,22 @@ from keel.store.models import Event, Run, RunStatus, ToolCall
 from keel.store.records import EventRecord, RunRecord, ToolCallRecord, WriteCounts
 
 _RUN_COLUMNS = [
-    "run_id", "workflow_type", "created_at", "ended_at", "model", "status", "source", "trace_id",
-    "loop_depth", "latency_ms", "parent_run_id", "error", "inputs", "output", "metrics",
-]  # fmt: skip
+    "run_id",
+    "workflow_type",
+    "created_at",
+    "ended_at",
+    "model",
+    "status",
+    "source",
+    "trace_id",
+    "loop_depth",
+    "latency_ms",
+    "parent_run_id",
+    "error",
+    "inputs",
+    "output",
+    "metrics",
+]
 
 
 def write_runs(session: Session, runs: Sequence[RunRecord]) -> WriteCounts:

@@ -13,11 +13,18 @@ def similarity_heatmap(labels: list[str], matrix: list[list[float | None]]) -> F
     size = len(labels)
     text = [["—" if v is None else f"{v:.2f}" for v in row] for row in matrix]
     trace = {
-        "type": "heatmap", "x": labels, "y": labels, "z": matrix, "zmin": 0, "zmax": 1,
-        "colorscale": "Viridis", "text": text, "texttemplate": "%{text}",
+        "type": "heatmap",
+        "x": labels,
+        "y": labels,
+        "z": matrix,
+        "zmin": 0,
+        "zmax": 1,
+        "colorscale": "Viridis",
+        "text": text,
+        "texttemplate": "%{text}",
         "hovertemplate": "%{y} vs %{x}: %{z:.3f}<extra></extra>",
         "colorbar": {"title": {"text": "cosine"}},
-    }  # fmt: skip
+    }
     layout = {
         "height": max(280, 60 + 44 * size),
         "yaxis": {"autorange": "reversed", "type": "category"},
@@ -32,10 +39,13 @@ def histogram(
     """Return a bar chart of pre-counted bins (`edges` has one more entry than `counts`)."""
     pairs = list(pairwise(edges))
     trace = {
-        "type": "bar", "x": [(low + high) / 2 for low, high in pairs], "y": counts,
-        "width": [high - low for low, high in pairs], "marker": {"color": color},
+        "type": "bar",
+        "x": [(low + high) / 2 for low, high in pairs],
+        "y": counts,
+        "width": [high - low for low, high in pairs],
+        "marker": {"color": color},
         "hovertemplate": "%{x}: %{y} runs<extra></extra>",
-    }  # fmt: skip
+    }
     xaxis: dict[str, Any] = {"title": {"text": x_title}}
     if dtick:
         xaxis["dtick"] = dtick
@@ -49,6 +59,10 @@ def lines(series: dict[str, tuple[list[str], list[float]]], y_title: str) -> Fig
         {"type": "scatter", "mode": "lines+markers", "name": name, "x": x, "y": y}
         for name, (x, y) in series.items()
     ]
-    layout = {"height": 320, "yaxis": {"title": {"text": y_title}, "range": [0, 100]},
-              "xaxis": {"type": "date"}, "legend": {"orientation": "h", "y": -0.2}}  # fmt: skip
+    layout = {
+        "height": 320,
+        "yaxis": {"title": {"text": y_title}, "range": [0, 100]},
+        "xaxis": {"type": "date"},
+        "legend": {"orientation": "h", "y": -0.2},
+    }
     return {"data": data, "layout": layout}

@@ -137,9 +137,14 @@ def form_csrf_token(request: Request) -> tuple[str, bool]:
 def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
     """Set an HttpOnly, SameSite=Strict cookie for the whole site (Secure over HTTPS)."""
     response.set_cookie(
-        name, value, max_age=max_age, path="/", httponly=True, samesite="strict",
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="strict",
         secure=request.url.scheme == "https",
-    )  # fmt: skip
+    )
 
 
 @dataclass(frozen=True)

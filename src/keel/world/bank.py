@@ -23,11 +23,19 @@ CUSTOMER_COUNT = 240
 PERIOD_START = date(2025, 1, 1)
 PERIOD_END = date(2025, 6, 30)
 SEGMENTS = (("everyday", 60), ("premier", 15), ("student", 12), ("senior", 13))
-AGE_BANDS = {"everyday": ("25-34", "35-44", "45-54", "55-64"), "premier": ("35-44", "45-54",
-             "55-64"), "student": ("18-24",), "senior": ("65-74", "75+")}  # fmt: skip
+AGE_BANDS = {
+    "everyday": ("25-34", "35-44", "45-54", "55-64"),
+    "premier": ("35-44", "45-54", "55-64"),
+    "student": ("18-24",),
+    "senior": ("65-74", "75+"),
+}
 # (product, probability a customer holds it, APY in percent)
-PRODUCTS = (("savings", 0.7, 3.75), ("cd", 0.22, 4.25), ("ira", 0.14, 3.9),
-            ("money_market", 0.1, 4.0))  # fmt: skip
+PRODUCTS = (
+    ("savings", 0.7, 3.75),
+    ("cd", 0.22, 4.25),
+    ("ira", 0.14, 3.9),
+    ("money_market", 0.1, 4.0),
+)
 
 
 @dataclass(frozen=True)
@@ -97,8 +105,13 @@ def _customer(rng: random.Random, number: int) -> Customer:
 
 def _opening_cents(rng: random.Random, product: str, segment: str) -> int:
     scale = {"premier": 4.0, "student": 0.3, "senior": 1.5}.get(segment, 1.0)
-    low, high = {"checking": (300, 6_000), "savings": (200, 30_000), "cd": (5_000, 60_000),
-                 "ira": (2_000, 90_000), "money_market": (5_000, 80_000)}[product]  # fmt: skip
+    low, high = {
+        "checking": (300, 6_000),
+        "savings": (200, 30_000),
+        "cd": (5_000, 60_000),
+        "ira": (2_000, 90_000),
+        "money_market": (5_000, 80_000),
+    }[product]
     return int(rng.randint(low, high) * scale) * 100
 
 
@@ -118,7 +131,8 @@ def _account(
     return Account(
         account_id="",
         customer_id=customer.customer_id,
-        product="premier_checking" if product == "checking" and customer.segment == "premier"
+        product="premier_checking"
+        if product == "checking" and customer.segment == "premier"
         else product,
         account_mask=mask,
         opened_on=opened.isoformat(),
@@ -127,7 +141,7 @@ def _account(
         overdraft_opt_in=product == "checking" and rng.random() < 0.35,
         maturity_on=maturity,
         opening_cents=_opening_cents(rng, product, customer.segment),
-    )  # fmt: skip
+    )
 
 
 def generate_customers(rng: random.Random) -> list[Customer]:

@@ -87,21 +87,42 @@ def write_bank_db(
         connection.executemany(
             f"INSERT INTO accounts VALUES ({', '.join('?' * 10)})",
             [
-                (a.account_id, a.customer_id, a.product, a.account_mask, a.opened_on, a.status,
-                 a.apy_percent, int(a.overdraft_opt_in), a.maturity_on,
-                 _usd(balances[a.account_id]))
+                (
+                    a.account_id,
+                    a.customer_id,
+                    a.product,
+                    a.account_mask,
+                    a.opened_on,
+                    a.status,
+                    a.apy_percent,
+                    int(a.overdraft_opt_in),
+                    a.maturity_on,
+                    _usd(balances[a.account_id]),
+                )
                 for a in accounts
             ],
-        )  # fmt: skip
+        )
         connection.executemany(
             f"INSERT INTO transactions VALUES ({', '.join('?' * 13)})",
             [
-                (t.txn_id, t.account_id, t.customer_id, t.posted_at, t.kind, _usd(t.amount_cents),
-                 _usd(t.balance_after_cents), t.description, t.category, t.channel, t.status,
-                 t.counterparty_mask, t.country)
+                (
+                    t.txn_id,
+                    t.account_id,
+                    t.customer_id,
+                    t.posted_at,
+                    t.kind,
+                    _usd(t.amount_cents),
+                    _usd(t.balance_after_cents),
+                    t.description,
+                    t.category,
+                    t.channel,
+                    t.status,
+                    t.counterparty_mask,
+                    t.country,
+                )
                 for t in transactions
             ],
-        )  # fmt: skip
+        )
         connection.executescript(_INDEXES)
 
 

@@ -24,13 +24,31 @@ _LAST_NAMES_TEXT = """
 LAST_NAMES = tuple(_LAST_NAMES_TEXT.split())
 
 CITIES = (
-    ("Portland", "OR"), ("Austin", "TX"), ("Columbus", "OH"), ("Raleigh", "NC"),
-    ("Denver", "CO"), ("Madison", "WI"), ("Tucson", "AZ"), ("Richmond", "VA"),
-    ("Omaha", "NE"), ("Sacramento", "CA"), ("Boise", "ID"), ("Albany", "NY"),
-    ("Providence", "RI"), ("Spokane", "WA"), ("Savannah", "GA"), ("Tampa", "FL"),
-    ("Pittsburgh", "PA"), ("Ann Arbor", "MI"), ("Des Moines", "IA"), ("Burlington", "VT"),
-    ("Santa Fe", "NM"), ("Louisville", "KY"), ("Reno", "NV"), ("Anchorage", "AK"),
-)  # fmt: skip
+    ("Portland", "OR"),
+    ("Austin", "TX"),
+    ("Columbus", "OH"),
+    ("Raleigh", "NC"),
+    ("Denver", "CO"),
+    ("Madison", "WI"),
+    ("Tucson", "AZ"),
+    ("Richmond", "VA"),
+    ("Omaha", "NE"),
+    ("Sacramento", "CA"),
+    ("Boise", "ID"),
+    ("Albany", "NY"),
+    ("Providence", "RI"),
+    ("Spokane", "WA"),
+    ("Savannah", "GA"),
+    ("Tampa", "FL"),
+    ("Pittsburgh", "PA"),
+    ("Ann Arbor", "MI"),
+    ("Des Moines", "IA"),
+    ("Burlington", "VT"),
+    ("Santa Fe", "NM"),
+    ("Louisville", "KY"),
+    ("Reno", "NV"),
+    ("Anchorage", "AK"),
+)
 
 EMAIL_DOMAINS = ("mail.example", "inbox.example", "post.example", "webmail.example")
 
@@ -69,7 +87,7 @@ MERCHANTS = (
     Merchant("Cafe Lumiere Paris", "restaurants", 1_500, 9_000, 1, "FR"),
     Merchant("Mercado da Ribeira Lisboa", "grocery", 1_000, 6_000, 1, "PT"),
     Merchant("Kyoto Station Shops", "retail", 1_500, 12_000, 1, "JP"),
-)  # fmt: skip
+)
 
 BILLERS = (
     ("Brightwave Energy", "utilities", 6_000, 22_000),
@@ -77,18 +95,24 @@ BILLERS = (
     ("Orbit Mobile", "phone", 4_500, 12_000),
     ("Safeguard Auto Insurance", "insurance", 8_000, 21_000),
     ("Fiberlink Internet", "internet", 5_000, 9_000),
-)  # fmt: skip
+)
 
 EMPLOYERS = (
-    "Acme Logistics Payroll", "Brightside Health Payroll", "Summit Schools Payroll",
-    "Vantage Software Payroll", "Greenfield Foods Payroll", "Harborview Hospital Payroll",
-)  # fmt: skip
+    "Acme Logistics Payroll",
+    "Brightside Health Payroll",
+    "Summit Schools Payroll",
+    "Vantage Software Payroll",
+    "Greenfield Foods Payroll",
+    "Harborview Hospital Payroll",
+)
 
 # (name, network, relative frequency): most customers use the bank's own or partner machines.
 ATMS = (
-    ("LARKSPUR ATM", "larkspur", 55), ("ALLPOINT ATM", "partner", 25),
-    ("CARDTRONIX ATM", "other", 12), ("CORNER MARKET ATM", "other", 8),
-)  # fmt: skip
+    ("LARKSPUR ATM", "larkspur", 55),
+    ("ALLPOINT ATM", "partner", 25),
+    ("CARDTRONIX ATM", "other", 12),
+    ("CORNER MARKET ATM", "other", 8),
+)
 
 FOREIGN_ATMS = (
     ("BANCO ATM MADRID", "ES"),

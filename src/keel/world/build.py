@@ -55,8 +55,13 @@ def _loaded_documents(root: Path) -> tuple[list[Article], bool]:
     return loaded, any(article.source == "world" for article in articles)
 
 
-def build_world(target: Path, *, seed: int = SEED, carry: list[Article] | None = None,
-                include_world_articles: bool = True) -> None:  # fmt: skip
+def build_world(
+    target: Path,
+    *,
+    seed: int = SEED,
+    carry: list[Article] | None = None,
+    include_world_articles: bool = True,
+) -> None:
     """Write a complete world into the empty directory `target`; the manifest comes last."""
     knowledge = KnowledgeBase(target / KNOWLEDGE_DB)
     knowledge.create(world_articles() if include_world_articles else [])

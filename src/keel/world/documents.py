@@ -49,8 +49,15 @@ class DocumentIn(BaseModel):
 
     def article(self) -> Article:
         """Return this document as a knowledge-base article."""
-        return Article(self.id, self.title, self.content, list(self.steps), self.topic,
-                       list(self.tags), LOADED_SOURCE)  # fmt: skip
+        return Article(
+            self.id,
+            self.title,
+            self.content,
+            list(self.steps),
+            self.topic,
+            list(self.tags),
+            LOADED_SOURCE,
+        )
 
 
 def slug(stem: str) -> str:
@@ -102,10 +109,14 @@ def _split_steps(body: str) -> tuple[str, list[str]]:
         if heading.group(2).strip().lower().rstrip(":") not in ("steps", "how to", "what to do"):
             continue
         level = len(heading.group(1))
-        end = next((h.start() for h in headings[index + 1 :] if len(h.group(1)) <= level),
-                   len(body))  # fmt: skip
-        items = [m.group(1).strip() for line in body[heading.end() : end].splitlines()
-                 if (m := _LIST_ITEM.match(line))]  # fmt: skip
+        end = next(
+            (h.start() for h in headings[index + 1 :] if len(h.group(1)) <= level), len(body)
+        )
+        items = [
+            m.group(1).strip()
+            for line in body[heading.end() : end].splitlines()
+            if (m := _LIST_ITEM.match(line))
+        ]
         if items:
             return (body[: heading.start()] + body[end:]).strip(), items
     return body, []
@@ -116,8 +127,10 @@ def _markdown_document(text: str, name: str, stem: str) -> Article:
     if "title" not in meta:
         heading = _HEADING.search(body)
         if heading is None:
-            raise InvalidInput(f"{name}: no title (add `title:` front matter or start with a "
-                               "`# heading`)", field=f"{name}.title")  # fmt: skip
+            raise InvalidInput(
+                f"{name}: no title (add `title:` front matter or start with a `# heading`)",
+                field=f"{name}.title",
+            )
         meta["title"] = heading.group(2)
         body = body[heading.end() :]
     body, steps = _split_steps(body)

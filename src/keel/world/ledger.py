@@ -83,8 +83,16 @@ def _mask(rng: random.Random) -> str:
 
 def _pay(rng: random.Random, customer: Customer, month: date, direct: bool) -> list[_Planned]:
     if not direct:  # paid by check: deposited through the app
-        return [_Planned(_at(rng, month, day), "check_deposit", _between(rng, 1_200, 2_600) * 100,
-                         "MOBILE CHECK DEPOSIT", "mobile") for day in (5, 20)]  # fmt: skip
+        return [
+            _Planned(
+                _at(rng, month, day),
+                "check_deposit",
+                _between(rng, 1_200, 2_600) * 100,
+                "MOBILE CHECK DEPOSIT",
+                "mobile",
+            )
+            for day in (5, 20)
+        ]
     if customer.segment == "senior":
         amount = _between(rng, 1_200, 2_900) * 100
         pension = _between(rng, 800, 2_500) * 100
@@ -98,10 +106,15 @@ def _pay(rng: random.Random, customer: Customer, month: date, direct: bool) -> l
     employer = EMPLOYERS[int(customer.customer_id[-4:]) % len(EMPLOYERS)]
     base = _between(rng, low, high) * 100
     return [
-        _Planned(_at(rng, month, day), "deposit", base + _between(rng, -2_000, 2_000),
-                 f"{employer.upper()} DIR DEP", "ach")
+        _Planned(
+            _at(rng, month, day),
+            "deposit",
+            base + _between(rng, -2_000, 2_000),
+            f"{employer.upper()} DIR DEP",
+            "ach",
+        )
         for day in (1, 15)
-    ]  # fmt: skip
+    ]
 
 
 def _card_purchases(rng: random.Random, month: date) -> list[_Planned]:
@@ -110,9 +123,20 @@ def _card_purchases(rng: random.Random, month: date) -> list[_Planned]:
     for merchant in rng.choices(MERCHANTS, weights=weights, k=_between(rng, 2, 7)):
         amount = _between(rng, merchant.low_cents, merchant.high_cents)
         fee = round(amount * 0.03) if merchant.country != "US" else 0
-        planned.append(_Planned(_at(rng, month), "card_purchase", -amount, merchant.name.upper(),
-                                "card", merchant.category, None, merchant.country, fee,
-                                "FOREIGN TRANSACTION FEE"))  # fmt: skip
+        planned.append(
+            _Planned(
+                _at(rng, month),
+                "card_purchase",
+                -amount,
+                merchant.name.upper(),
+                "card",
+                merchant.category,
+                None,
+                merchant.country,
+                fee,
+                "FOREIGN TRANSACTION FEE",
+            )
+        )
     return planned
 
 
@@ -187,7 +211,7 @@ def _bills(rng: random.Random, customer: Customer, month: date) -> list[_Planned
                     category,
                 )
             )
-    return planned  # fmt: skip
+    return planned
 
 
 def _occasional(rng: random.Random, customer: Customer, month: date) -> list[_Planned]:
@@ -245,7 +269,7 @@ def _occasional(rng: random.Random, customer: Customer, month: date) -> list[_Pl
                 "OUTGOING WIRE FEE",
             )
         )
-    return planned  # fmt: skip
+    return planned
 
 
 def _transfer(
@@ -263,8 +287,16 @@ def _transfer(
         )
     )
     plans[target.account_id].append(
-        _Planned(at, "transfer_in", amount, f"TRANSFER FROM {source.account_mask}", "online",
-                 None, source.account_mask))  # fmt: skip
+        _Planned(
+            at,
+            "transfer_in",
+            amount,
+            f"TRANSFER FROM {source.account_mask}",
+            "online",
+            None,
+            source.account_mask,
+        )
+    )
 
 
 def _plan_customer(
@@ -279,8 +311,9 @@ def _plan_customer(
         events += _bills(rng, customer, month) + _occasional(rng, customer, month)
         events += _pay(rng, customer, month, has_direct_deposit)
         if not has_direct_deposit and checking.opening_cents < 150_000:
-            events.append(_Planned(_at(rng, month, 28), "fee", -1_200, "MONTHLY MAINTENANCE FEE",
-                                   "internal"))  # fmt: skip
+            events.append(
+                _Planned(_at(rng, month, 28), "fee", -1_200, "MONTHLY MAINTENANCE FEE", "internal")
+            )
         plans[checking.account_id].extend(events)
         for other in others:
             if other.product in ("savings", "money_market", "ira") and rng.random() < 0.7:
@@ -296,8 +329,10 @@ def _plan_customer(
 
 def _month_end_interest(rng: random.Random) -> list[_Planned]:
     # Amount 0 here: interest depends on the balance, so posting computes it.
-    return [_Planned(_at(rng, month, 31), "interest", 0, "INTEREST PAID", "internal")
-            for month in _months()]  # fmt: skip
+    return [
+        _Planned(_at(rng, month, 31), "interest", 0, "INTEREST PAID", "internal")
+        for month in _months()
+    ]
 
 
 def _early_cd_withdrawal(
@@ -309,7 +344,7 @@ def _early_cd_withdrawal(
     plans[cd.account_id].append(
         _Planned(at, "fee", -penalty, "CD EARLY WITHDRAWAL PENALTY", "branch")
     )
-    _transfer(at, amount, cd, checking, plans)  # fmt: skip
+    _transfer(at, amount, cd, checking, plans)
 
 
 def _ira_distribution(
@@ -324,8 +359,16 @@ def _ira_distribution(
         )
     )
     plans[checking.account_id].append(
-        _Planned(at, "transfer_in", gross - withheld, f"IRA DISTRIBUTION FROM {ira.account_mask}",
-                 "internal", None, ira.account_mask))  # fmt: skip
+        _Planned(
+            at,
+            "transfer_in",
+            gross - withheld,
+            f"IRA DISTRIBUTION FROM {ira.account_mask}",
+            "internal",
+            None,
+            ira.account_mask,
+        )
+    )
 
 
 def _status(rng: random.Random, planned: _Planned) -> str:
@@ -361,8 +404,12 @@ def _post(rng: random.Random, account: Account, planned: list[_Planned]) -> list
             fee = _Planned(item.at, "fee", -item.fee_cents, item.fee_description, item.channel)
             posted.append(_transaction(rng, account, fee, fee.amount_cents, balance))
         day = item.at.date()
-        if (is_checking and amount < -500 and balance < -OVERDRAFT_GRACE_CENTS
-                and fees_on[day] < MAX_OVERDRAFT_FEES_PER_DAY):  # fmt: skip
+        if (
+            is_checking
+            and amount < -500
+            and balance < -OVERDRAFT_GRACE_CENTS
+            and fees_on[day] < MAX_OVERDRAFT_FEES_PER_DAY
+        ):
             fees_on[day] += 1
             balance -= OVERDRAFT_FEE_CENTS
             fee = _Planned(item.at, "fee", -OVERDRAFT_FEE_CENTS, "OVERDRAFT FEE", "internal")
@@ -374,12 +421,20 @@ def _transaction(
     rng: random.Random, account: Account, item: _Planned, amount: int, balance: int
 ) -> Transaction:
     return Transaction(
-        txn_id="", account_id=account.account_id, customer_id=account.customer_id,
-        posted_at=item.at.isoformat(timespec="minutes"), kind=item.kind, amount_cents=amount,
-        balance_after_cents=balance, description=item.description, category=item.category,
-        channel=item.channel, status=_status(rng, item), counterparty_mask=item.counterparty,
+        txn_id="",
+        account_id=account.account_id,
+        customer_id=account.customer_id,
+        posted_at=item.at.isoformat(timespec="minutes"),
+        kind=item.kind,
+        amount_cents=amount,
+        balance_after_cents=balance,
+        description=item.description,
+        category=item.category,
+        channel=item.channel,
+        status=_status(rng, item),
+        counterparty_mask=item.counterparty,
         country=item.country,
-    )  # fmt: skip
+    )
 
 
 def simulate(

@@ -23,13 +23,41 @@ from keel.world.scenarios import Scenario, all_scenarios
 
 COPIES_PER_TEMPLATE = 2
 TAX_YEAR = 2024
-COUNTRIES = {"DE": "Germany", "GB": "the United Kingdom", "CA": "Canada", "MX": "Mexico",
-             "IN": "India", "FR": "France", "JP": "Japan", "BR": "Brazil",
-             "PT": "Portugal"}  # fmt: skip
-OPENERS = ("", "", "", "", "Hi,", "Hello,", "Hi there,", "Good morning,", "Hey,",
-           "Dear Larkspur team,")  # fmt: skip
-CLOSERS = ("", "", "", "Thanks.", "Thank you!", "Please advise.", "Appreciate the help.",
-           "Thanks, {first}", "- {first}", "This is urgent.")  # fmt: skip
+COUNTRIES = {
+    "DE": "Germany",
+    "GB": "the United Kingdom",
+    "CA": "Canada",
+    "MX": "Mexico",
+    "IN": "India",
+    "FR": "France",
+    "JP": "Japan",
+    "BR": "Brazil",
+    "PT": "Portugal",
+}
+OPENERS = (
+    "",
+    "",
+    "",
+    "",
+    "Hi,",
+    "Hello,",
+    "Hi there,",
+    "Good morning,",
+    "Hey,",
+    "Dear Larkspur team,",
+)
+CLOSERS = (
+    "",
+    "",
+    "",
+    "Thanks.",
+    "Thank you!",
+    "Please advise.",
+    "Appreciate the help.",
+    "Thanks, {first}",
+    "- {first}",
+    "This is urgent.",
+)
 
 TransactionNeed = Callable[[Transaction, "_BankIndex"], bool]
 
@@ -182,9 +210,18 @@ def generate_tickets(seed: int, bank: BankData) -> list[Ticket]:
             subject = _pick_subject(rng, scenario, index, used)
             text = _render(rng, template, _slots(rng, scenario, subject))
             drafts.append(
-                Ticket("", text, subject[0].customer_id, scenario.category, scenario.review,
-                       list(scenario.articles), difficulty, pair, scenario.key)  # type: ignore[arg-type]
-            )  # fmt: skip
+                Ticket(
+                    "",
+                    text,
+                    subject[0].customer_id,
+                    scenario.category,
+                    scenario.review,
+                    list(scenario.articles),
+                    difficulty,
+                    pair,
+                    scenario.key,
+                )  # type: ignore[arg-type]
+            )
     rng.shuffle(drafts)
     return [
         Ticket(**{**draft.__dict__, "ticket_id": f"T-{number:04d}"})

@@ -14,9 +14,20 @@ import uvicorn
 from keel.agents.models.chat_server import create_chat_app
 from tests.conftest import free_port
 
-TOOLS = [{"type": "function", "function": {"name": "search", "description": "Search articles.",
-          "parameters": {"type": "object", "properties": {"query": {"type": "string"}},
-                         "required": ["query"]}}}]  # fmt: skip
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "search",
+            "description": "Search articles.",
+            "parameters": {
+                "type": "object",
+                "properties": {"query": {"type": "string"}},
+                "required": ["query"],
+            },
+        },
+    }
+]
 FEES = "International wires cost 45 USD. Domestic wires cost 25 USD."
 
 
@@ -45,10 +56,15 @@ def test_it_calls_the_retrieval_tool_with_the_question(client: openai.OpenAI) ->
 def test_it_answers_from_the_tool_results(client: openai.OpenAI) -> None:
     messages = [
         {"role": "user", "content": "What does an international wire cost?"},
-        {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function",
-         "function": {"name": "search", "arguments": "{}"}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "search", "arguments": "{}"}}
+            ],
+        },
         {"role": "tool", "tool_call_id": "c1", "content": FEES},
-    ]  # fmt: skip
+    ]
     reply = client.chat.completions.create(model="m", messages=messages, tools=TOOLS, seed=1)
     assert "45 USD" in (reply.choices[0].message.content or "")
     assert reply.usage is not None and reply.usage.completion_tokens > 0
@@ -57,11 +73,15 @@ def test_it_answers_from_the_tool_results(client: openai.OpenAI) -> None:
 def test_json_schema_output_keeps_the_schema_fields(client: openai.OpenAI) -> None:
     category = {"type": "string", "enum": ["TRANSFER", "TAX"]}
     schema = {"type": "object", "properties": {"category": category, "answer": {"type": "string"}}}
-    messages = [{"role": "system", "content": f"Answer.\n\n{FEES}"},
-                {"role": "user", "content": "How much is a wire abroad?"}]  # fmt: skip
+    messages = [
+        {"role": "system", "content": f"Answer.\n\n{FEES}"},
+        {"role": "user", "content": "How much is a wire abroad?"},
+    ]
     reply = client.chat.completions.create(
-        model="m", messages=messages, seed=2,
+        model="m",
+        messages=messages,
+        seed=2,
         response_format={"type": "json_schema", "json_schema": {"name": "a", "schema": schema}},
-    )  # fmt: skip
+    )
     body = json.loads(reply.choices[0].message.content or "{}")
     assert set(body) == {"category", "answer"} and body["category"] in ("TRANSFER", "TAX")

@@ -64,13 +64,22 @@ def sampler() -> Any:
     return load_model("offline")
 
 
-def answer(sampler: Any, text: str, seed: int, docs: list[dict[str, Any]] = DOCS,
-           temperature: float = 0.7, **extra: Any) -> Any:  # fmt: skip
+def answer(
+    sampler: Any,
+    text: str,
+    seed: int,
+    docs: list[dict[str, Any]] = DOCS,
+    temperature: float = 0.7,
+    **extra: Any,
+) -> Any:
     inputs = {"text": text, "labels": LABELS, "documents": docs, "disclaimers": DISCLAIMERS}
     request = GenerationRequest(
-        task="answer", inputs={**inputs, **extra}, seed=seed, temperature=temperature,
+        task="answer",
+        inputs={**inputs, **extra},
+        seed=seed,
+        temperature=temperature,
         messages=(Message("user", text),),
-    )  # fmt: skip
+    )
     return sampler.generate(request)
 
 
@@ -142,18 +151,29 @@ def test_it_works_on_a_knowledge_base_from_another_domain(sampler: Any) -> None:
         "DEVICE": "Setting up or resetting the router, modem lights, replacing hardware.",
     }
     docs = [
-        {"id": "k1", "title": "Resetting your router", "text": "Hold the reset button for ten "
-         "seconds until the lights blink. Wait two minutes for it to restart.",
-         "steps": ["Hold reset for ten seconds.", "Wait for the lights."]},
-        {"id": "k2", "title": "Understanding your bill", "text": "Your bill shows the monthly "
-         "plan price and any one-off charges. Refunds appear on the next bill."},
-    ]  # fmt: skip
+        {
+            "id": "k1",
+            "title": "Resetting your router",
+            "text": "Hold the reset button for ten "
+            "seconds until the lights blink. Wait two minutes for it to restart.",
+            "steps": ["Hold reset for ten seconds.", "Wait for the lights."],
+        },
+        {
+            "id": "k2",
+            "title": "Understanding your bill",
+            "text": "Your bill shows the monthly "
+            "plan price and any one-off charges. Refunds appear on the next bill.",
+        },
+    ]
     request = GenerationRequest(
         task="answer",
-        inputs={"text": "My router lights keep blinking, how do I reset it?", "labels": labels,
-                "documents": docs},
+        inputs={
+            "text": "My router lights keep blinking, how do I reset it?",
+            "labels": labels,
+            "documents": docs,
+        },
         seed=3,
-    )  # fmt: skip
+    )
     parsed = sampler.generate(request).parsed
     assert parsed["category"] == "DEVICE"
     assert parsed["citations"][0]["id"] == "k1"
@@ -180,9 +200,11 @@ def test_plan_calls_the_tools_whose_arguments_it_can_fill(sampler: Any) -> None:
         {"type": "object", "properties": {"customer_id": {}}, "required": ["customer_id"]},
     )
     request = GenerationRequest(
-        task="plan", tools=(search, lookup), seed=0,
+        task="plan",
+        tools=(search, lookup),
+        seed=0,
         inputs={"text": AMBIGUOUS, "labels": LABELS, "known": {"query": AMBIGUOUS, "k": 4}},
-    )  # fmt: skip
+    )
     generation = sampler.generate(request)
     assert [(c.name, c.arguments) for c in generation.tool_calls] == [
         ("knowledge.search", {"query": AMBIGUOUS, "k": 4})

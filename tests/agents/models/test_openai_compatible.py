@@ -63,8 +63,9 @@ def test_tool_calls_come_back_under_their_mcp_names(fake_openai: FakeOpenAI) -> 
 
 
 def test_structured_output_is_requested_and_parsed(fake_openai: FakeOpenAI) -> None:
-    fake_openai.reply(completion(content='{"category": "TAX"}', prompt_tokens=1000,
-                                 completion_tokens=500))  # fmt: skip
+    fake_openai.reply(
+        completion(content='{"category": "TAX"}', prompt_tokens=1000, completion_tokens=500)
+    )
     request = GenerationRequest(
         messages=(Message("system", "Classify."), Message("user", "Where is my 1099?")),
         response_schema=SCHEMA,

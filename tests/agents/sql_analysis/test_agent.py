@@ -74,8 +74,9 @@ def test_a_refused_query_is_recorded_and_the_run_fails_with_the_reason(
 def test_a_given_schema_skips_discovery_and_same_seed_repeats(
     settings: Settings, database: Database, bank: Path
 ) -> None:
-    schema = {"accounts": [{"name": "product", "type": "TEXT"},
-                           {"name": "balance_usd", "type": "REAL"}]}  # fmt: skip
+    schema = {
+        "accounts": [{"name": "product", "type": "TEXT"}, {"name": "balance_usd", "type": "REAL"}]
+    }
     inputs = SqlInputs.model_validate(
         {"question": "What is the total balance by product?", "schema": schema, "seed": 3}
     )

@@ -15,8 +15,9 @@ TINY_SERVER = (sys.executable, str(Path(__file__).with_name("tiny_kb_server.py")
 TAX_TICKET = "Where do I find my Form 1099-INT for the interest I earned?"
 
 
-def _run(settings: Settings, database: Database, command: tuple[str, ...] = TINY_SERVER,
-         **fields: object) -> object:  # fmt: skip
+def _run(
+    settings: Settings, database: Database, command: tuple[str, ...] = TINY_SERVER, **fields: object
+) -> object:
     inputs = SupportInputs.model_validate({"ticket_text": TAX_TICKET, **fields})
     return run_support([inputs], settings, database, server_command=command)[0]
 
@@ -46,23 +47,29 @@ def test_same_inputs_replay_to_the_same_output(settings: Settings, database: Dat
 
 
 def test_an_unavailable_tool_is_never_called(settings: Settings, database: Database) -> None:
-    run = _run(settings, database, tool_constraints=[{"kind": "unavailable",
-                                                      "tool": "knowledge.get"}])  # fmt: skip
+    run = _run(
+        settings, database, tool_constraints=[{"kind": "unavailable", "tool": "knowledge.get"}]
+    )
     assert {c.tool_name for c in run.tool_calls} == {"knowledge.search"}
 
 
 def test_a_tool_timeout_is_recorded_and_the_run_finishes(
     settings: Settings, database: Database
 ) -> None:
-    run = _run(settings, database, tool_constraints=[{"kind": "timeout",
-                                                      "tool": "knowledge.search"}])  # fmt: skip
+    run = _run(
+        settings, database, tool_constraints=[{"kind": "timeout", "tool": "knowledge.search"}]
+    )
     assert run.tool_calls[0].error
     assert run.status in ("COMPLETED", "FAILED")
 
 
 def test_injected_latency_spends_the_calls_deadline(settings: Settings, database: Database) -> None:
-    run = _run(settings, database, tool_timeout_s=0.3, tool_constraints=[
-        {"kind": "latency", "tool": "knowledge.search", "latency_ms": 500}])  # fmt: skip
+    run = _run(
+        settings,
+        database,
+        tool_timeout_s=0.3,
+        tool_constraints=[{"kind": "latency", "tool": "knowledge.search", "latency_ms": 500}],
+    )
     assert run.tool_calls[0].tool_name == "knowledge.search" and run.tool_calls[0].error
     assert all(c.error is None for c in run.tool_calls[1:])
 
@@ -71,8 +78,12 @@ def test_a_timeout_constraint_times_out_every_call_of_its_tool(
     settings: Settings, database: Database
 ) -> None:
     for seed in range(3):
-        run = _run(settings, database, seed=seed, tool_constraints=[
-            {"kind": "timeout", "tool": "knowledge.get"}])  # fmt: skip
+        run = _run(
+            settings,
+            database,
+            seed=seed,
+            tool_constraints=[{"kind": "timeout", "tool": "knowledge.get"}],
+        )
         reads = [c for c in run.tool_calls if c.tool_name == "knowledge.get"]
         assert reads and all(c.error for c in reads), [c.error for c in reads]
 
@@ -97,8 +108,11 @@ def test_truncated_reads_leave_the_agent_only_the_cut_text(
     settings: Settings, database: Database
 ) -> None:
     full = _run(settings, database)
-    cut = _run(settings, database, tool_constraints=[{"kind": "truncate", "tool": "knowledge.get",
-                                                      "max_chars": 30}])  # fmt: skip
+    cut = _run(
+        settings,
+        database,
+        tool_constraints=[{"kind": "truncate", "tool": "knowledge.get", "max_chars": 30}],
+    )
     assert cut.status == "COMPLETED", cut.error
     assert full.output is not None and cut.output is not None
     assert cut.output["answer"] != full.output["answer"]

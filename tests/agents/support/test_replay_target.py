@@ -41,7 +41,12 @@ def test_support_run_is_replayed_perturbed_and_scored(
     )
     assert "context_shuffle_seed" in records["P2"]
     assert records["P3"]["tool_constraints"][0]["kind"] in {
-        "smaller_k", "unavailable", "latency", "timeout", "truncate"}  # fmt: skip
+        "smaller_k",
+        "unavailable",
+        "latency",
+        "timeout",
+        "truncate",
+    }
     for replay in replays:
         assert replay is not None and replay.run.parent_run_id == base.run_id
         assert replay.run.status in ("COMPLETED", "FAILED")

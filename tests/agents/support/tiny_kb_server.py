@@ -13,15 +13,28 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 
 ARTICLES = {
-    "A-1": ("ATM withdrawal limits", "You can withdraw up to 800 dollars a day at ATMs. "
-            "The limit resets at midnight.", ["Check your limit in the app."]),
-    "A-2": ("Form 1099-INT", "We send Form 1099-INT by January 31 when you earned over 10 "
-            "dollars of interest. It is in Documents under Tax forms.", ["Open Documents."]),
-    "A-3": ("Reporting fraud", "If a payment you did not make shows up, freeze your card in "
-            "the app and report it.", ["Freeze the card.", "Report the payment."]),
-    "A-4": ("Wire cut-off", "Wires sent before 4 pm go out the same business day.",
-            ["Open Transfers."]),
-}  # fmt: skip
+    "A-1": (
+        "ATM withdrawal limits",
+        "You can withdraw up to 800 dollars a day at ATMs. The limit resets at midnight.",
+        ["Check your limit in the app."],
+    ),
+    "A-2": (
+        "Form 1099-INT",
+        "We send Form 1099-INT by January 31 when you earned over 10 "
+        "dollars of interest. It is in Documents under Tax forms.",
+        ["Open Documents."],
+    ),
+    "A-3": (
+        "Reporting fraud",
+        "If a payment you did not make shows up, freeze your card in the app and report it.",
+        ["Freeze the card.", "Report the payment."],
+    ),
+    "A-4": (
+        "Wire cut-off",
+        "Wires sent before 4 pm go out the same business day.",
+        ["Open Transfers."],
+    ),
+}
 
 server = MCPServer("tiny-kb")
 

@@ -33,8 +33,11 @@ def _tools(body: dict[str, Any]) -> list[ToolSpec]:
     tools = []
     for item in body.get("tools") or []:
         function = item.get("function", item)
-        tools.append(ToolSpec(function["name"], function.get("description", ""),
-                              function.get("parameters") or {}))  # fmt: skip
+        tools.append(
+            ToolSpec(
+                function["name"], function.get("description", ""), function.get("parameters") or {}
+            )
+        )
     return tools
 
 
@@ -53,9 +56,10 @@ def _documents(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Return the context: tool results first (a line each), then the system's context blocks."""
     texts = [
         line
-        for message in messages if message.get("role") == "tool"
+        for message in messages
+        if message.get("role") == "tool"
         for line in _text(message.get("content")).splitlines()
-    ]  # fmt: skip
+    ]
     for message in messages:
         if message.get("role") == "system":
             texts += _text(message.get("content")).split("\n\n")[1:]
@@ -100,10 +104,13 @@ def to_completion(generation: Generation, request: GenerationRequest, model: str
     message: dict[str, Any] = {"role": "assistant", "content": None}
     if generation.tool_calls:
         message["tool_calls"] = [
-            {"id": f"call_{uuid.uuid4().hex[:12]}", "type": "function",
-             "function": {"name": call.name, "arguments": json.dumps(call.arguments)}}
+            {
+                "id": f"call_{uuid.uuid4().hex[:12]}",
+                "type": "function",
+                "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
+            }
             for call in generation.tool_calls
-        ]  # fmt: skip
+        ]
     elif request.response_schema is not None:
         wanted = (request.response_schema.get("properties") or {}).keys()
         parsed = generation.parsed or {}
@@ -111,14 +118,24 @@ def to_completion(generation: Generation, request: GenerationRequest, model: str
     else:
         message["content"] = (generation.parsed or {}).get("answer", "")
     return {
-        "id": f"chatcmpl-{uuid.uuid4().hex[:16]}", "object": "chat.completion",
-        "created": int(time.time()), "model": model,
-        "choices": [{"index": 0, "message": message, "logprobs": None,
-                     "finish_reason": "tool_calls" if generation.tool_calls else "stop"}],
-        "usage": {"prompt_tokens": generation.input_tokens,
-                  "completion_tokens": generation.output_tokens,
-                  "total_tokens": generation.input_tokens + generation.output_tokens},
-    }  # fmt: skip
+        "id": f"chatcmpl-{uuid.uuid4().hex[:16]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "logprobs": None,
+                "finish_reason": "tool_calls" if generation.tool_calls else "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": generation.input_tokens,
+            "completion_tokens": generation.output_tokens,
+            "total_tokens": generation.input_tokens + generation.output_tokens,
+        },
+    }
 
 
 def create_chat_app(sampler: GroundedSampler | None = None) -> FastAPI:

@@ -97,12 +97,22 @@ def compose(
     if len(weights) and weights.max() > 0:
         weights = np.where(weights >= settings.min_relative_weight * weights.max(), weights, 0.0)
     sentences = _draw(
-        _candidates(documents, steps=False), query, weights, settings.max_sentences,
-        settings, embedder, rng,
-    )  # fmt: skip
+        _candidates(documents, steps=False),
+        query,
+        weights,
+        settings.max_sentences,
+        settings,
+        embedder,
+        rng,
+    )
     steps = _draw(
-        _candidates(documents, steps=True), query, weights, settings.max_steps,
-        settings, embedder, rng,
-    )  # fmt: skip
+        _candidates(documents, steps=True),
+        query,
+        weights,
+        settings.max_steps,
+        settings,
+        embedder,
+        rng,
+    )
     used = sorted({c.document for c in sentences} | {c.document for c in steps})
     return Composition([c.text for c in sentences], [c.text for c in steps], used)

@@ -138,11 +138,14 @@ class GroundedSampler:
         # sampling at temperature T from the mixture is softmax(log p / T), as a decoder does
         logits = np.log(np.clip(mixture, 1e-12, None))
         return {
-            "space": space, "query": query, "weights": attended, "logits": logits,
+            "space": space,
+            "query": query,
+            "weights": attended,
+            "logits": logits,
             "doc_similarity": doc_similarity,
             "probabilities": tempered_softmax(logits, temperature),
             "calibrated": mixture / mixture.sum(),
-        }  # fmt: skip
+        }
 
     def _topics(self, space: Any, documents: list[Any]) -> np.ndarray:
         """Return each document's topic evidence per label (zero rows for untopical ones)."""

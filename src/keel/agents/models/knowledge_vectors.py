@@ -52,16 +52,22 @@ def build(target: Path) -> int:
     from keel.agents.models.embedding_cache import DEFAULT_EMBEDDER, _load_sentence_transformer
     from keel.world.articles import articles_fingerprint, world_articles
 
-    texts = list(dict.fromkeys(
-        text for a in world_articles() for text in article_texts(a.title, a.body, a.steps, a.topic)
-    ))  # fmt: skip
+    texts = list(
+        dict.fromkeys(
+            text
+            for a in world_articles()
+            for text in article_texts(a.title, a.body, a.steps, a.topic)
+        )
+    )
     model = _load_sentence_transformer(DEFAULT_EMBEDDER)
     vectors = model.encode(texts, normalize_embeddings=True, batch_size=64)
     np.savez_compressed(
-        target, model=np.array(DEFAULT_EMBEDDER), fingerprint=np.array(articles_fingerprint()),
+        target,
+        model=np.array(DEFAULT_EMBEDDER),
+        fingerprint=np.array(articles_fingerprint()),
         texts=np.frombuffer(json.dumps(texts).encode("utf-8"), dtype=np.uint8),
         vectors=np.asarray(vectors, dtype=np.float32),
-    )  # fmt: skip
+    )
     return len(texts)
 
 

@@ -87,5 +87,7 @@ def loaded_models(
 ) -> Iterator[dict[str, ModelProvider]]:
     """Yield one provider per distinct spec of `specs`, each closed when the block ends."""
     with ExitStack() as stack:
-        yield {spec: stack.enter_context(closing(load_model(spec, settings)))
-               for spec in dict.fromkeys(specs)}  # fmt: skip
+        yield {
+            spec: stack.enter_context(closing(load_model(spec, settings)))
+            for spec in dict.fromkeys(specs)
+        }

@@ -141,9 +141,11 @@ def draft_sql(
     sql = query.limit(row_limit).sql(dialect="sqlite")
     sqlglot.parse_one(sql, read="sqlite")  # what we render must parse back
     parts = {
-        "table": table, "aggregation": aggregation,
-        "measure": measure.name if measure else None, "group_by": group.name if group else None,
-    }  # fmt: skip
+        "table": table,
+        "aggregation": aggregation,
+        "measure": measure.name if measure else None,
+        "group_by": group.name if group else None,
+    }
     calibrated = tempered_softmax(aggregation_scores, 1.0)
     probabilities = dict(zip(space.names, calibrated.round(4).tolist(), strict=True))
     details = {"aggregation_probabilities": probabilities}
@@ -161,10 +163,13 @@ def _aggregate_select(
 
 def _explain(parts: Mapping[str, Any], row_limit: int) -> str:
     verbs = {
-        "count": "Counts the rows", "sum": "Adds up {m}", "avg": "Averages {m}",
-        "max": "Finds the largest {m}", "min": "Finds the smallest {m}",
+        "count": "Counts the rows",
+        "sum": "Adds up {m}",
+        "avg": "Averages {m}",
+        "max": "Finds the largest {m}",
+        "min": "Finds the smallest {m}",
         "rows": "Lists up to {n} rows",
-    }  # fmt: skip
+    }
     text = verbs[parts["aggregation"]].format(m=parts["measure"], n=row_limit)
     text += f" of table {parts['table']}"
     if parts["group_by"]:

@@ -27,8 +27,10 @@ _SQL_SCHEMA = {
     "required": ["sql", "explanation"],
 }
 _SUMMARY_SCHEMA = {
-    "type": "object", "properties": {"summary": {"type": "string"}}, "required": ["summary"],
-}  # fmt: skip
+    "type": "object",
+    "properties": {"summary": {"type": "string"}},
+    "required": ["summary"],
+}
 
 
 def _column_type(value: Any) -> str:
@@ -98,38 +100,57 @@ class SqlAgent:
                 errors[table] = outcome.error or "no columns"
                 continue
             row = (data.get("rows") or [[None] * len(data["columns"])])[0]
-            schema[table] = [{"name": str(c), "type": _column_type(v)}
-                             for c, v in zip(data["columns"], row, strict=False)]  # fmt: skip
+            schema[table] = [
+                {"name": str(c), "type": _column_type(v)}
+                for c, v in zip(data["columns"], row, strict=False)
+            ]
         trace.step("tool", "schema", started, {"schema": schema, "errors": errors})
         return schema
 
-    def _draft(self, inputs: SqlInputs, trace: AgentTrace, schema: dict[str, Any],
-               attempt: int, reason: str) -> dict[str, Any]:  # fmt: skip
+    def _draft(
+        self,
+        inputs: SqlInputs,
+        trace: AgentTrace,
+        schema: dict[str, Any],
+        attempt: int,
+        reason: str,
+    ) -> dict[str, Any]:
         tables = "\n".join(
             f"- {t}({', '.join(c['name'] + ' ' + c['type'] for c in cols)})"
             for t, cols in schema.items()
         )
-        prompt = (f"Write one read-only SQLite SELECT that answers the question, limited to "
-                  f"{inputs.row_limit} rows, over these tables:\n{tables}\n"
-                  'Reply with JSON {"sql": ..., "explanation": ...}.')  # fmt: skip
+        prompt = (
+            f"Write one read-only SQLite SELECT that answers the question, limited to "
+            f"{inputs.row_limit} rows, over these tables:\n{tables}\n"
+            'Reply with JSON {"sql": ..., "explanation": ...}.'
+        )
         messages = [Message("system", prompt), Message("user", inputs.question)]
         if reason:
             messages.append(Message("user", f"The previous query was refused: {reason}"))
         request = GenerationRequest(
-            messages=tuple(messages), task="sql",
+            messages=tuple(messages),
+            task="sql",
             inputs={"question": inputs.question, "schema": schema, "row_limit": inputs.row_limit},
-            response_schema=_SQL_SCHEMA, schema_name="sql_query",
-            seed=step_seed(inputs.seed, "sql", attempt), temperature=inputs.temperature,
-        )  # fmt: skip
+            response_schema=_SQL_SCHEMA,
+            schema_name="sql_query",
+            seed=step_seed(inputs.seed, "sql", attempt),
+            temperature=inputs.temperature,
+        )
         started = datetime.now(UTC)
         generation = self.model.generate(request)
         draft = dict(generation.parsed or {})
-        trace.step("llm", "sql" if attempt == 0 else f"sql retry {attempt}", started,
-                   {"output": draft, "details": generation.details}, generation)  # fmt: skip
+        trace.step(
+            "llm",
+            "sql" if attempt == 0 else f"sql retry {attempt}",
+            started,
+            {"output": draft, "details": generation.details},
+            generation,
+        )
         return draft
 
-    def _guard(self, inputs: SqlInputs, trace: AgentTrace, draft: dict[str, Any],
-               schema: dict[str, Any]) -> str:  # fmt: skip
+    def _guard(
+        self, inputs: SqlInputs, trace: AgentTrace, draft: dict[str, Any], schema: dict[str, Any]
+    ) -> str:
         """Return why sqlglot's guard refuses the draft ("" when it is one allowed SELECT)."""
         started = datetime.now(UTC)
         reason = ""
@@ -140,32 +161,50 @@ class SqlAgent:
                 check_select(draft["sql"], schema)
             except InvalidInput as exc:
                 reason = exc.message
-        trace.step("guard", "sql check", started, {"sql": draft.get("sql"), "refused": reason},
-                   status="ERROR" if reason else "OK")  # fmt: skip
+        trace.step(
+            "guard",
+            "sql check",
+            started,
+            {"sql": draft.get("sql"), "refused": reason},
+            status="ERROR" if reason else "OK",
+        )
         return reason
 
-    def _answer(self, inputs: SqlInputs, trace: AgentTrace, draft: dict[str, Any],
-                data: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    def _answer(
+        self, inputs: SqlInputs, trace: AgentTrace, draft: dict[str, Any], data: dict[str, Any]
+    ) -> dict[str, Any]:
         columns = [str(c) for c in data.get("columns") or []]
         rows = [list(r) for r in data.get("rows") or []]
         count = int(data.get("row_count", len(rows)))
         preview = rows[: inputs.row_limit]
         request = GenerationRequest(
-            messages=(Message("system", "Summarize this query result in one or two sentences "
-                              'for the question. Reply with JSON {"summary": ...}.'),
-                      Message("user", f"{inputs.question}\n{columns}\n{preview}")),
-            task="summarize", inputs={"columns": columns, "rows": preview, "row_count": count},
-            response_schema=_SUMMARY_SCHEMA, schema_name="summary",
-            seed=step_seed(inputs.seed, "summary"), temperature=inputs.temperature,
-        )  # fmt: skip
+            messages=(
+                Message(
+                    "system",
+                    "Summarize this query result in one or two sentences "
+                    'for the question. Reply with JSON {"summary": ...}.',
+                ),
+                Message("user", f"{inputs.question}\n{columns}\n{preview}"),
+            ),
+            task="summarize",
+            inputs={"columns": columns, "rows": preview, "row_count": count},
+            response_schema=_SUMMARY_SCHEMA,
+            schema_name="summary",
+            seed=step_seed(inputs.seed, "summary"),
+            temperature=inputs.temperature,
+        )
         started = datetime.now(UTC)
         generation = self.model.generate(request)
         summary = str((generation.parsed or {}).get("summary") or "").strip()
         trace.step("llm", "summary", started, {"output": generation.parsed}, generation)
         answer = SqlAnswer(
-            question=inputs.question, sql=draft["sql"],
+            question=inputs.question,
+            sql=draft["sql"],
             explanation=str(draft.get("explanation") or "").strip() or draft["sql"],
-            summary=summary or f"The query returned {count} rows.", columns=columns,
-            rows=preview, row_count=count, truncated=bool(data.get("truncated")),
-        )  # fmt: skip
+            summary=summary or f"The query returned {count} rows.",
+            columns=columns,
+            rows=preview,
+            row_count=count,
+            truncated=bool(data.get("truncated")),
+        )
         return answer.model_dump(mode="json")

@@ -16,9 +16,13 @@ from keel.store.models import RunStatus
 from keel.store.records import RunRecord
 
 
-async def _run_all(batch: Sequence[SqlInputs], models: dict[str, ModelProvider],
-                   settings: Settings, database: Database,
-                   server_command: tuple[str, ...]) -> list[RunRecord]:  # fmt: skip
+async def _run_all(
+    batch: Sequence[SqlInputs],
+    models: dict[str, ModelProvider],
+    settings: Settings,
+    database: Database,
+    server_command: tuple[str, ...],
+) -> list[RunRecord]:
     runs: list[RunRecord] = []
     env = {"KEEL_HOME": str(settings.home.resolve())}
     try:
@@ -30,8 +34,11 @@ async def _run_all(batch: Sequence[SqlInputs], models: dict[str, ModelProvider],
                 runs.append(run)
     except Exception as exc:  # the server failed to start or died between runs
         for inputs in batch[len(runs) :]:
-            trace = AgentTrace("sql", str(parse_model_spec(inputs.model)),
-                               inputs.model_dump(mode="json", by_alias=True))  # fmt: skip
+            trace = AgentTrace(
+                "sql",
+                str(parse_model_spec(inputs.model)),
+                inputs.model_dump(mode="json", by_alias=True),
+            )
             run = trace.record(RunStatus.FAILED, None, error=f"tool server: {exc}")
             store_run(database, run)
             runs.append(run)

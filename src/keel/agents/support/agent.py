@@ -65,8 +65,12 @@ class SupportAgent:
             answer, findings = critique(
                 draft, {d["id"] for d in documents}, planned, policy.DISCLAIMERS
             )
-            trace.step("critic", "critic", started, {
-                "findings": [f.as_dict() for f in findings], "attempt": attempt})  # fmt: skip
+            trace.step(
+                "critic",
+                "critic",
+                started,
+                {"findings": [f.as_dict() for f in findings], "attempt": attempt},
+            )
             if not findings or attempt == inputs.max_revisions:
                 break
             revisions += 1
@@ -84,10 +88,13 @@ class SupportAgent:
     def _plan(self, inputs: SupportInputs, trace: AgentTrace) -> tuple[str | None, list[Any]]:
         unavailable = inputs.unavailable_tools()
         offered = tuple(
-            spec for name, spec in self.tools.tools.items()
-            if name not in unavailable and "*" not in unavailable and name != READ_TOOL
+            spec
+            for name, spec in self.tools.tools.items()
+            if name not in unavailable
+            and "*" not in unavailable
+            and name != READ_TOOL
             and name != "db.query"
-        )  # fmt: skip
+        )
         known: dict[str, Any] = {"query": inputs.ticket_text, "k": inputs.effective_k()}
         if inputs.customer_id:
             known["customer_id"] = inputs.customer_id
@@ -96,18 +103,31 @@ class SupportAgent:
                 inputs.instruction, inputs.ticket_text, inputs.customer_id, inputs.effective_k()
             ),
             task="plan",
-            inputs={"text": inputs.ticket_text, "labels": policy.CATEGORY_DESCRIPTIONS,
-                    "known": known},
-            tools=offered, seed=step_seed(inputs.seed, "plan"), temperature=inputs.temperature,
-        )  # fmt: skip
+            inputs={
+                "text": inputs.ticket_text,
+                "labels": policy.CATEGORY_DESCRIPTIONS,
+                "known": known,
+            },
+            tools=offered,
+            seed=step_seed(inputs.seed, "plan"),
+            temperature=inputs.temperature,
+        )
         started = datetime.now(UTC)
         generation = self.model.generate(request)
         planned = (generation.parsed or {}).get("category")
         calls = [c for c in generation.tool_calls if c.name not in unavailable]
         calls += _required_calls(inputs, calls, known, offered)
-        trace.step("llm", "planner", started, {
-            "category": planned, "tool_calls": [[c.name, c.arguments] for c in calls],
-            "details": generation.details}, generation)  # fmt: skip
+        trace.step(
+            "llm",
+            "planner",
+            started,
+            {
+                "category": planned,
+                "tool_calls": [[c.name, c.arguments] for c in calls],
+                "details": generation.details,
+            },
+            generation,
+        )
         return planned, calls
 
     async def _call_tools(
@@ -117,8 +137,9 @@ class SupportAgent:
         for call in calls:
             arguments = dict(call.arguments)
             if call.name == RETRIEVAL_TOOL:
-                arguments["k"] = min(int(arguments.get("k", inputs.effective_k())),
-                                     inputs.effective_k())  # fmt: skip
+                arguments["k"] = min(
+                    int(arguments.get("k", inputs.effective_k())), inputs.effective_k()
+                )
             outcomes.append(await self._call(inputs, trace, call.name, arguments))
         return outcomes
 
@@ -148,13 +169,22 @@ class SupportAgent:
         self, inputs: SupportInputs, trace: AgentTrace, outcomes: list[ToolOutcome]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         started = datetime.now(UTC)
-        hits = [hit for o in outcomes if o.name == RETRIEVAL_TOOL and isinstance(o.data, dict)
-                for hit in o.data.get("hits", [])]  # fmt: skip
+        hits = [
+            hit
+            for o in outcomes
+            if o.name == RETRIEVAL_TOOL and isinstance(o.data, dict)
+            for hit in o.data.get("hits", [])
+        ]
         documents = [
-            {"id": str(hit["id"]), "title": hit.get("title", ""), "text": hit.get("snippet", ""),
-             "steps": [], "source": RETRIEVAL_TOOL}
+            {
+                "id": str(hit["id"]),
+                "title": hit.get("title", ""),
+                "text": hit.get("snippet", ""),
+                "steps": [],
+                "source": RETRIEVAL_TOOL,
+            }
             for hit in hits
-        ]  # fmt: skip
+        ]
         if READ_TOOL in self.tools.tools and READ_TOOL not in inputs.unavailable_tools():
             # The articles are read in parallel: one round trip to the server instead of k.
             reads = await asyncio.gather(
@@ -162,26 +192,43 @@ class SupportAgent:
             )
             for document, read in zip(documents, reads, strict=True):
                 if isinstance(read.data, dict):
-                    document.update(text=_read_body(inputs, read.data),
-                                    steps=list(read.data.get("steps", [])),
-                                    topic=str(read.data.get("topic") or ""))  # fmt: skip
+                    document.update(
+                        text=_read_body(inputs, read.data),
+                        steps=list(read.data.get("steps", [])),
+                        topic=str(read.data.get("topic") or ""),
+                    )
         if inputs.context_shuffle_seed is not None:
             order = shuffled_order(len(documents), inputs.context_shuffle_seed)
             documents = apply_order(documents, order)
         documents = _truncated(inputs, _required_first(inputs, documents))
         context = [
-            {"source": d["source"], "id": d["id"],
-             "content": {k: d[k] for k in ("title", "text", "steps")}}
+            {
+                "source": d["source"],
+                "id": d["id"],
+                "content": {k: d[k] for k in ("title", "text", "steps")},
+            }
             for d in documents
-        ]  # fmt: skip
+        ]
         for outcome in outcomes:
             if outcome.name != RETRIEVAL_TOOL:
-                context.append({"source": outcome.name, "id": outcome.name,
-                                "content": outcome.data if outcome.error is None
-                                else {"error": outcome.error}})  # fmt: skip
-        trace.step("retrieval", "context", started, {
-            "documents": [d["id"] for d in documents],
-            "tool_errors": [[o.name, o.error] for o in outcomes if o.error]})  # fmt: skip
+                context.append(
+                    {
+                        "source": outcome.name,
+                        "id": outcome.name,
+                        "content": outcome.data
+                        if outcome.error is None
+                        else {"error": outcome.error},
+                    }
+                )
+        trace.step(
+            "retrieval",
+            "context",
+            started,
+            {
+                "documents": [d["id"] for d in documents],
+                "tool_errors": [[o.name, o.error] for o in outcomes if o.error],
+            },
+        )
         return documents, context
 
     def _draft(
@@ -199,18 +246,28 @@ class SupportAgent:
             ),
             task="answer",
             inputs={
-                "text": inputs.ticket_text, "labels": policy.CATEGORY_DESCRIPTIONS,
-                "documents": documents, "disclaimers": policy.DISCLAIMERS,
-                "review": policy.REVIEW_CRITERIA, **revision_constraints(findings),
+                "text": inputs.ticket_text,
+                "labels": policy.CATEGORY_DESCRIPTIONS,
+                "documents": documents,
+                "disclaimers": policy.DISCLAIMERS,
+                "review": policy.REVIEW_CRITERIA,
+                **revision_constraints(findings),
                 **({"allowed_labels": [inputs.pinned_category]} if inputs.pinned_category else {}),
             },
-            response_schema=support_answer_schema(), schema_name="support_answer",
-            seed=step_seed(inputs.seed, "draft", attempt), temperature=inputs.temperature,
-        )  # fmt: skip
+            response_schema=support_answer_schema(),
+            schema_name="support_answer",
+            seed=step_seed(inputs.seed, "draft", attempt),
+            temperature=inputs.temperature,
+        )
         started = datetime.now(UTC)
         generation = self.model.generate(request)
-        trace.step("llm", "draft" if attempt == 0 else f"revision {attempt}", started, {
-            "output": generation.parsed, "details": generation.details}, generation)  # fmt: skip
+        trace.step(
+            "llm",
+            "draft" if attempt == 0 else f"revision {attempt}",
+            started,
+            {"output": generation.parsed, "details": generation.details},
+            generation,
+        )
         return generation.parsed
 
 

@@ -32,12 +32,16 @@ def retrieved_documents(knowledge: KnowledgeBase, text: str, k: int) -> list[dic
     documents = []
     for hit in knowledge.search(text, k):
         article = knowledge.get(hit.id)
-        documents.append({
-            "id": hit.id, "title": hit.title,
-            "text": article.body if article else hit.snippet,
-            "steps": list(article.steps) if article else [], "source": RETRIEVAL_TOOL,
-            "topic": article.topic if article else "",
-        })  # fmt: skip
+        documents.append(
+            {
+                "id": hit.id,
+                "title": hit.title,
+                "text": article.body if article else hit.snippet,
+                "steps": list(article.steps) if article else [],
+                "source": RETRIEVAL_TOOL,
+                "topic": article.topic if article else "",
+            }
+        )
     return documents
 
 
@@ -55,11 +59,15 @@ def classify(
     request = GenerationRequest(
         task="answer",
         inputs={
-            "text": text, "labels": policy.CATEGORY_DESCRIPTIONS, "documents": documents,
-            "disclaimers": policy.DISCLAIMERS, "review": policy.REVIEW_CRITERIA,
+            "text": text,
+            "labels": policy.CATEGORY_DESCRIPTIONS,
+            "documents": documents,
+            "disclaimers": policy.DISCLAIMERS,
+            "review": policy.REVIEW_CRITERIA,
         },
-        seed=seed, temperature=temperature,
-    )  # fmt: skip
+        seed=seed,
+        temperature=temperature,
+    )
     generation = model.generate(request)
     parsed = generation.parsed or {}
     return Classification(

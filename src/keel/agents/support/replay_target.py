@@ -64,9 +64,11 @@ class SupportTarget:
     name = "support"
 
     def __init__(
-        self, database: Database, settings: Settings | None = None,
+        self,
+        database: Database,
+        settings: Settings | None = None,
         server_command: tuple[str, ...] = KEEL_SERVER_COMMAND,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.database = database
         self.runner = SupportRunner(settings or Settings(), server_command)
 
@@ -87,8 +89,11 @@ class SupportTarget:
         inputs = SupportInputs.model_validate(base.run.inputs)
         changes: dict[str, Any] = {"seed": spec.generation_seed}
         if spec.perturbation == Perturbation.P1:
-            changes["instruction"] = paraphrase(inputs.instruction, derive_seed(
-                spec.perturbation_seed, "instruction"), is_message=False)  # fmt: skip
+            changes["instruction"] = paraphrase(
+                inputs.instruction,
+                derive_seed(spec.perturbation_seed, "instruction"),
+                is_message=False,
+            )
             changes["ticket_text"] = paraphrase(inputs.ticket_text, spec.perturbation_seed)
         elif spec.perturbation == Perturbation.P2:
             changes["context_shuffle_seed"] = spec.perturbation_seed

@@ -42,8 +42,9 @@ async def _run_all(
                 done(await SupportAgent(models[inputs.model], spec, tools).run(inputs))
     except Exception as exc:  # the server failed to start or died between runs
         for inputs in batch[len(runs) :]:
-            trace = AgentTrace("support", str(parse_model_spec(inputs.model)),
-                               inputs.model_dump(mode="json"))  # fmt: skip
+            trace = AgentTrace(
+                "support", str(parse_model_spec(inputs.model)), inputs.model_dump(mode="json")
+            )
             done(trace.record(RunStatus.FAILED, None, error=f"tool server: {exc}"))
     return runs
 

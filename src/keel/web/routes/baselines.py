@@ -37,11 +37,14 @@ def _baseline_of(session: Session, run: Run, name: str | None) -> Baseline | Non
 
 def _baseline_json(baseline: Baseline) -> dict[str, Any]:
     return {
-        "name": baseline.name, "workflow_type": baseline.workflow_type, "model": baseline.model,
-        "config": baseline.config, "n_runs": baseline.n_runs,
+        "name": baseline.name,
+        "workflow_type": baseline.workflow_type,
+        "model": baseline.model,
+        "config": baseline.config,
+        "n_runs": baseline.n_runs,
         "since": baseline.since.isoformat() if baseline.since else None,
         "until": baseline.until.isoformat() if baseline.until else None,
-    }  # fmt: skip
+    }
 
 
 def run_baseline_data(session: Session, run_id: str, name: str | None) -> dict[str, Any]:
@@ -53,10 +56,17 @@ def run_baseline_data(session: Session, run_id: str, name: str | None) -> dict[s
     baseline = _baseline_of(session, run, name)
     others = [b.name for b in list_baselines(session) if b.workflow_type == run.workflow_type]
     data: dict[str, Any] = {
-        "run": {"run_id": run.run_id, "workflow_type": run.workflow_type, "model": run.model,
-                "status": run.status, "config": (run.metrics or {}).get("config")},
-        "baselines": others, "baseline": None, "comparison": None,
-    }  # fmt: skip
+        "run": {
+            "run_id": run.run_id,
+            "workflow_type": run.workflow_type,
+            "model": run.model,
+            "status": run.status,
+            "config": (run.metrics or {}).get("config"),
+        },
+        "baselines": others,
+        "baseline": None,
+        "comparison": None,
+    }
     if baseline is not None:
         population = Population.from_json(baseline.population)
         data["baseline"] = _baseline_json(baseline)

@@ -60,8 +60,9 @@ def _sign_in(database: Database, settings: Settings, key: str) -> str:
         raise
     with database.write() as session:
         token, _csrf = signin.sign_in(session, principal, bootstrap, settings.session_ttl_s)
-        audit.append(session, "auth.signed_in", keys.key_subject(principal.key_id or "?"),
-                     principal.actor)  # fmt: skip
+        audit.append(
+            session, "auth.signed_in", keys.key_subject(principal.key_id or "?"), principal.actor
+        )
     return token
 
 

@@ -49,13 +49,17 @@ def anomalies(health: ToolHealth) -> list[str]:
 
 def _alert(alert: Alert) -> dict[str, Any]:
     return {
-        "id": alert.id, "baseline": alert.baseline_name, "kind": alert.kind,
-        "indicator": alert.indicator, "verdict": alert.verdict,
-        "workflow_type": alert.workflow_type, "created_at": alert.created_at.isoformat(),
+        "id": alert.id,
+        "baseline": alert.baseline_name,
+        "kind": alert.kind,
+        "indicator": alert.indicator,
+        "verdict": alert.verdict,
+        "workflow_type": alert.workflow_type,
+        "created_at": alert.created_at.isoformat(),
         "window_start": alert.window_start.isoformat() if alert.window_start else None,
         "window_end": alert.window_end.isoformat() if alert.window_end else None,
         "details": alert.details,
-    }  # fmt: skip
+    }
 
 
 def overview_data(session: Session, days: int = 28, window_days: int = 7) -> dict[str, Any]:

@@ -71,8 +71,11 @@ async def start_replay(
     set_id = await run_in_threadpool(start)
     request.app.state.replay_jobs.submit(set_id)
     location = f"/api/v1/replays/{set_id}"
-    payload = {"replay_set_id": set_id, "status": "queued", "links": {"self": location,
-               "page": f"/replays/{set_id}"}}  # fmt: skip
+    payload = {
+        "replay_set_id": set_id,
+        "status": "queued",
+        "links": {"self": location, "page": f"/replays/{set_id}"},
+    }
     return JSONResponse(payload, status_code=202, headers={"Location": location})
 
 
@@ -92,7 +95,11 @@ def list_replay_sets(run_id: str, db: DatabaseDep) -> list[dict[str, Any]]:
     with db.read() as session:
         sets = replay_sets_of_run(session, run_id)
         return [
-            {"replay_set_id": s.set_id, "status": s.status, "created_at": s.created_at.isoformat(),
-             "stability": s.result.get("stability", {}).get("score")}
+            {
+                "replay_set_id": s.set_id,
+                "status": s.status,
+                "created_at": s.created_at.isoformat(),
+                "stability": s.result.get("stability", {}).get("score"),
+            }
             for s in sets
-        ]  # fmt: skip
+        ]

@@ -38,25 +38,37 @@ def figures(data: dict[str, Any]) -> dict[str, Figure]:
     return {
         "stability": histogram(
             [b["low"] for b in stability] + [stability[-1]["high"]],
-            [b["count"] for b in stability], "stability", "#1d5fa8",
+            [b["count"] for b in stability],
+            "stability",
+            "#1d5fa8",
         ),
         "loop_depth": histogram(
             [b["low"] - 0.5 for b in depth] + [depth[-1]["high"] - 0.5] if depth else [],
-            [b["count"] for b in depth], "loop depth", "#c2410c", dtick=1,
+            [b["count"] for b in depth],
+            "loop depth",
+            "#c2410c",
+            dtick=1,
         ),
         "over_time": lines(_series(daily), "mean stability"),
-    }  # fmt: skip
+    }
 
 
 @router.get("/overview", response_class=HTMLResponse, dependencies=[require(Scope.READ)])
 def overview_view(
-    request: Request, db: DatabaseDep, templates: TemplatesDep,
-    days: int = DaysQuery, window_days: int = WindowQuery,
-) -> HTMLResponse:  # fmt: skip
+    request: Request,
+    db: DatabaseDep,
+    templates: TemplatesDep,
+    days: int = DaysQuery,
+    window_days: int = WindowQuery,
+) -> HTMLResponse:
     """Render the Stability Overview."""
     with db.read() as session:
         data = overview_data(session, days, window_days)
     empty = data["window_end"] is None
-    context = {"active": "overview", "data": data, "empty": empty,
-               "figures": None if empty else figures(data)}  # fmt: skip
+    context = {
+        "active": "overview",
+        "data": data,
+        "empty": empty,
+        "figures": None if empty else figures(data),
+    }
     return templates.TemplateResponse(request, "overview.html", context)

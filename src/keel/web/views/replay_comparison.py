@@ -110,9 +110,12 @@ def _load(db: DatabaseDep, set_id: str) -> ReplaySetDetail:
     "/replays/{set_id}/progress", response_class=HTMLResponse, dependencies=[require(Scope.READ)]
 )
 def replay_progress(
-    set_id: str, request: Request, db: DatabaseDep, templates: TemplatesDep,
+    set_id: str,
+    request: Request,
+    db: DatabaseDep,
+    templates: TemplatesDep,
     compact: bool = Query(False, description="The Runs page's inline form (no reload)."),
-) -> HTMLResponse:  # fmt: skip
+) -> HTMLResponse:
     """Return the progress partial; once the set is done, tell htmx to load the full page."""
     detail = _load(db, set_id)
     context = {"replay_set": detail.replay_set}

@@ -76,9 +76,11 @@ async def decide(
 ) -> RedirectResponse:
     """Record the form's decision and go back to the queue, saying what happened."""
     data = {
-        "decision": decision, "reason": reason.strip(),
-        "category": category or None, "answer": answer.strip() or None,
-    }  # fmt: skip
+        "decision": decision,
+        "reason": reason.strip(),
+        "category": category or None,
+        "answer": answer.strip() or None,
+    }
 
     def record() -> None:
         with db.write() as session:

@@ -21,9 +21,12 @@ router = APIRouter(include_in_schema=False)
     "/runs/{run_id}/baseline", response_class=HTMLResponse, dependencies=[require(Scope.READ)]
 )
 def run_baseline_view(
-    run_id: str, request: Request, db: DatabaseDep, templates: TemplatesDep,
+    run_id: str,
+    request: Request,
+    db: DatabaseDep,
+    templates: TemplatesDep,
     baseline: str | None = BaselineQuery,
-) -> HTMLResponse:  # fmt: skip
+) -> HTMLResponse:
     """Render how one run compares to a baseline of its workflow."""
     with db.read() as session:
         data = run_baseline_data(session, run_id, baseline)

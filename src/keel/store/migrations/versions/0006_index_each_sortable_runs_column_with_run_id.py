@@ -16,9 +16,17 @@ depends_on = None
 # The runs list orders by a column then run_id; (column, run_id) indexes make every page an
 # index walk, even where thousands of runs share a value. They replace the one-column indexes.
 SORTED_COLUMNS = (
-    "workflow_type", "created_at", "model", "status", "total_tokens", "cost_usd", "tool_count",
-    "loop_depth", "stability", "risk",
-)  # fmt: skip
+    "workflow_type",
+    "created_at",
+    "model",
+    "status",
+    "total_tokens",
+    "cost_usd",
+    "tool_count",
+    "loop_depth",
+    "stability",
+    "risk",
+)
 
 
 def upgrade() -> None:

@@ -25,12 +25,16 @@ def upgrade() -> None:
         batch_op.drop_index("ix_tool_calls_tool_name_started_at")
         batch_op.create_index(
             "ix_tool_calls_tool_name_started_at_latency_ms",
-            ["tool_name", "started_at", "latency_ms"], unique=False,
-        )  # fmt: skip
+            ["tool_name", "started_at", "latency_ms"],
+            unique=False,
+        )
         batch_op.create_index(
-            "ix_tool_calls_failed_tool_name_started_at", ["tool_name", "started_at"],
-            unique=False, sqlite_where=FAILED, postgresql_where=FAILED,
-        )  # fmt: skip
+            "ix_tool_calls_failed_tool_name_started_at",
+            ["tool_name", "started_at"],
+            unique=False,
+            sqlite_where=FAILED,
+            postgresql_where=FAILED,
+        )
 
 
 def downgrade() -> None:
