@@ -3,12 +3,12 @@
     python bench/accuracy.py [--limit N] [--temperature T] [--tickets FILE.jsonl]
 
 Runs the agent's classification path (knowledge search, full articles, the draft's category;
-`keel.agents.support.classify`) with the offline default model, greedy unless --temperature is
-given, on every world ticket (or the first N, or the tickets of FILE). Prints one JSON object:
-overall and per-category accuracy, the confusion matrix (gold -> predicted), accuracy on
-the tickets labelled ambiguous, and calibration: the model's top-label probability
-(temperature 1) on ambiguous and clear tickets, and the AUROC with which a low top
-probability picks out the ambiguous ones (0.5 = it cannot tell them apart).
+`keel.reference.agents.support.classify`) with the offline default model, greedy unless
+--temperature is given, on every world ticket (or the first N, or the tickets of FILE). Prints one
+JSON object: overall and per-category accuracy, the confusion matrix (gold -> predicted), accuracy
+on the tickets labelled ambiguous, and calibration: the model's top-label probability (temperature
+1) on ambiguous and clear tickets, and the AUROC with which a low top probability picks out the
+ambiguous ones (0.5 = it cannot tell them apart).
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from keel.agents.models import load_model
-from keel.agents.support.classify import classify
-from keel.world import ensure_world
+from keel.core.settings import Settings
+from keel.models import load_model
+from keel.reference.agents.support.classify import classify
+from keel.reference.world import ensure_world
 
 
 def _tickets(world: Any, path: str | None) -> list[dict[str, Any]]:
@@ -47,7 +48,7 @@ def _tickets(world: Any, path: str | None) -> list[dict[str, Any]]:
 
 def measure(tickets: list[dict[str, Any]], knowledge: Any, temperature: float) -> dict[str, Any]:
     """Return accuracy overall, per gold category and on ambiguous tickets, with the confusion."""
-    model = load_model("offline")
+    model = load_model("offline", Settings())
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
     ambiguous = [0, 0]
     confidence: dict[bool, list[float]] = {True: [], False: []}

@@ -144,12 +144,13 @@ SUPPORT_RUNS = 40
 
 
 async def _support_runs(home: Path, texts: list[str]) -> dict[str, list[float]]:
-    from keel.agents.models import load_model
-    from keel.agents.support import SupportInputs
-    from keel.agents.support.agent import SupportAgent
-    from keel.agents.tool_client import KEEL_SERVER_COMMAND, tool_client
+    from keel.core.settings import Settings
+    from keel.models import load_model
+    from keel.reference.agents.support import SupportInputs
+    from keel.reference.agents.support.agent import SupportAgent
+    from keel.reference.agents.tool_client import KEEL_SERVER_COMMAND, tool_client
 
-    model = load_model("offline")
+    model = load_model("offline", Settings())
     seconds: dict[str, list[float]] = {"first_sight": [], "seen_before": []}
     async with tool_client(KEEL_SERVER_COMMAND, {"KEEL_HOME": str(home)}) as tools:
         agent = SupportAgent(model, "offline:grounded-sampler", tools)
@@ -183,7 +184,7 @@ def support_runs_per_second(runs: int = SUPPORT_RUNS) -> dict[str, Any]:
     e.g. one `keel run support --tickets` batch); the second finds them in the embedding cache
     (a long process, e.g. replays or `keel serve`).
     """
-    from keel.world import ensure_world
+    from keel.reference.world import ensure_world
 
     with tempfile.TemporaryDirectory() as home:
         world = ensure_world(Path(home))

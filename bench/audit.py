@@ -22,12 +22,12 @@ from typing import Any
 
 import psycopg
 
+from keel.core.records import RunRecord, ToolCallRecord
 from keel.govern import audit
 from keel.govern.intake import after_ingest
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
 from keel.store.models import utcnow
-from keel.store.records import RunRecord, ToolCallRecord
 from keel.store.writes import write_runs
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -67,7 +67,7 @@ def _summary(values: list[float]) -> dict[str, float]:
 
 def measure(sources: list[str], starts: int) -> dict[str, Any]:
     """Return start-up figures per source directory, measured in alternating batches."""
-    from keel.world import ensure_world
+    from keel.reference.world import ensure_world
 
     samples: dict[str, dict[str, list[float]]] = {
         src: {"help_wall_s": [], "help_cpu_s": [], "mcp_serve_s": []} for src in sources

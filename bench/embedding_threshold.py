@@ -15,14 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from keel.evaluate.clustering import DEFAULT_COSINE_THRESHOLD
-from keel.evaluate.embeddings import embedder
+from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 
 PAIRS = Path(__file__).parent / "data" / "answer_pairs.json"
 
 
 def pair_cosines(pairs: list[list[str]]) -> np.ndarray:
     """Return the cosine of each pair's two texts."""
-    vectors = embedder().encode([text for pair in pairs for text in pair])
+    vectors = embedder(DEFAULT_EMBEDDER).encode([text for pair in pairs for text in pair])
     return np.sum(vectors[0::2] * vectors[1::2], axis=1)
 
 

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from keel.evaluate import Generation, ToolStep, disagreement, stability
-from keel.evaluate.embeddings import SentenceEmbedder
-from keel.evaluate.policy.engine import check_output
-from keel.evaluate.policy.labelled import load_labelled
+from keel.evaluate.rules.engine import check_output
+from keel.evaluate.rules.labelled import load_labelled
+from keel.models.embeddings import SentenceEmbedder
 
 TOPICS = ["withdrawal limits", "wire cut-off times", "1099-INT forms", "lost cards", "fees"]
 

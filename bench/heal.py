@@ -23,16 +23,17 @@ from typing import Any
 
 import numpy as np
 
-from keel.agents.support import SupportInputs
-from keel.agents.support.replay_target import SupportTarget
-from keel.agents.trace import store_run
-from keel.config import Settings
+from keel.core.settings import Settings
 from keel.heal.controller import heal_run
+from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
+from keel.reference.agents.support import SupportInputs
+from keel.reference.agents.support.replay_target import SupportTarget
+from keel.reference.agents.trace import store_run
+from keel.reference.world import ensure_world
 from keel.replay.engine import run_replay_set, start_replay_set
 from keel.replay.plan import Perturbation
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
-from keel.world import ensure_world
 
 KINDS = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
 
@@ -54,10 +55,17 @@ def heal_ticket(
     base = target.runner.run(inputs)
     store_run(database, base)
     set_id = start_replay_set(database, base.run_id, KINDS, args.samples, args.seed, [target])
-    result = run_replay_set(database, set_id, [target]).result
+    result = run_replay_set(database, set_id, [target], embedder(DEFAULT_EMBEDDER)).result
     if not result.unstable:
         return None
-    outcome = heal_run(database, base.run_id, [target], samples=args.samples, seed=args.seed + 1)
+    outcome = heal_run(
+        database,
+        base.run_id,
+        [target],
+        embedder(DEFAULT_EMBEDDER),
+        samples=args.samples,
+        seed=args.seed + 1,
+    )
     return {
         "ticket_id": ticket.ticket_id,
         "ambiguous": bool(ticket.ambiguous_between),

@@ -365,9 +365,9 @@ def traces_in(body: bytes) -> int:
 
 def pipeline_cpu(args: Any, home: Path) -> dict[str, float]:
     """CPU per span of each stage, in this process on SQLite: the server's work minus HTTP."""
+    from keel.core.pricing import load_prices
     from keel.ingest.otlp import PROTOBUF, decode_request, spans_of
     from keel.ingest.traces import runs_from_spans
-    from keel.pricing import load_prices
     from keel.store.migrate import upgrade
     from keel.store.writes import write_runs
 

@@ -28,6 +28,7 @@ from sqlalchemy import insert
 from ingest import fresh_postgres, keel_server  # a sibling script: bench/ is on sys.path
 from keel.evaluate.generation import Generation, ToolStep
 from keel.evaluate.stability import stability
+from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
 from keel.store.models import Event, Replay, ReplaySet, Run, ToolCall
@@ -152,7 +153,7 @@ def add_replay_set(database: Database, runs: int, replays: int = 6) -> str:
                 tool_calls=tuple(ToolStep(tool, "0" * 64) for tool in TOOLS[: 2 + sample % 2]),
             )
         )
-    result = stability(generations).as_dict()
+    result = stability(generations, embedder(DEFAULT_EMBEDDER)).as_dict()
     with database.write() as session:
         session.execute(insert(Run), rows)
         for row in rows:

@@ -15,7 +15,7 @@ import argparse
 import json
 import time
 
-from keel.evaluate.policy.labelled import evaluate_labelled, load_labelled
+from keel.evaluate.rules.labelled import evaluate_labelled, load_labelled
 
 
 def main() -> None:

@@ -19,10 +19,9 @@ P3 may inject latency into a tool (a real `asyncio.sleep`, as the perturbation p
 wait is timed where the agent waits and reported apart. Parallel calls (the agent reads a
 ticket's articles at once) count their overlapping wall time once.
 
-Embedding throughput is the all-MiniLM-L6-v2 model as keel loads it twice over: the sampler's
-cached embedder (`keel.agents.models.embedding_cache`, one torch thread) and the scoring
-embedder (`keel.evaluate.embeddings`), each on `--embedding-texts` sentences it has not seen,
-in the process that just ran the replays. CPU time is given next to wall time, and the load
+Embedding throughput is keel's one all-MiniLM-L6-v2 embedder (`keel.models.embeddings`, one torch
+thread, shared by the offline model and the scoring) on `--embedding-texts` sentences it has not
+seen, in the process that just ran the replays. CPU time is given next to wall time, and the load
 average, because this machine is shared.
 """
 
@@ -43,21 +42,21 @@ from typing import Any
 
 from measure import children_cpu_s, nearest_rank  # a sibling script: bench/ is on sys.path
 
-from keel.agents.models.grounded_sampler import GroundedSampler
-from keel.agents.support import SupportInputs
-from keel.agents.support import replay_target as support_replay
-from keel.agents.support.agent import SupportAgent
-from keel.agents.support.replay_target import SupportTarget
-from keel.agents.tool_client import ToolClient
-from keel.agents.trace import store_run
-from keel.config import Settings
-from keel.evaluate.embeddings import SentenceEmbedder
+from keel.core.settings import Settings
+from keel.models.embeddings import DEFAULT_EMBEDDER, SentenceEmbedder, embedder
+from keel.reference.agents.support import SupportInputs
+from keel.reference.agents.support import replay_target as support_replay
+from keel.reference.agents.support.agent import SupportAgent
+from keel.reference.agents.support.replay_target import SupportTarget
+from keel.reference.agents.tool_client import ToolClient
+from keel.reference.agents.trace import store_run
+from keel.reference.offline_model.grounded_sampler import GroundedSampler
+from keel.reference.world import ensure_world
+from keel.reference.world.tickets import Ticket
 from keel.replay import engine
 from keel.replay.plan import Perturbation
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
-from keel.world import ensure_world
-from keel.world.tickets import Ticket
 
 KINDS = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
 TARGET_BUDGET_S = 3.0
@@ -177,7 +176,7 @@ def replay_budget(
     set_id = engine.start_replay_set(
         database, base.run_id, KINDS, args.samples, args.seed, [target]
     )
-    outcome = engine.run_replay_set(database, set_id, [target])
+    outcome = engine.run_replay_set(database, set_id, [target], embedder(DEFAULT_EMBEDDER))
     budget_s = time.perf_counter() - wall
     row = {
         "ticket_id": ticket.ticket_id,
@@ -200,32 +199,31 @@ def replay_budget(
 
 def warm_up(target: SupportTarget, ticket: Ticket) -> float:
     """Return the seconds to load what every budget reuses: models, the tool server."""
-    from keel.evaluate.embeddings import embedder
+    from keel.models.embeddings import embedder
 
     started = time.perf_counter()
     run = target.runner.run(SupportInputs(ticket_text=ticket.text, customer_id=ticket.customer_id))
-    embedder().encode([str((run.output or {}).get("answer", ""))])
+    embedder(target.runner.settings.embedder).encode([str((run.output or {}).get("answer", ""))])
     return time.perf_counter() - started
 
 
 def embedding_throughput(count: int = 256) -> dict[str, Any]:
-    """Return texts/s (wall and CPU) of both of keel's MiniLM embedders on unseen sentences."""
-    from keel.agents.models.embedding_cache import cached_embedder
-    from keel.evaluate.embeddings import embedder
+    """Return texts/s (wall and CPU) of keel's MiniLM embedder on unseen sentences."""
+    from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 
-    figures: dict[str, Any] = {"texts": count}
-    for name, model in (("sampler", cached_embedder()), ("scoring", embedder())):
-        texts = [
-            f"Answer {name}-{time.time_ns()}-{i}: about {TOPICS[i % 5]}, see article {i} "
-            f"and call us on weekday {i % 7}."
-            for i in range(count)
-        ]
-        wall, cpu = time.perf_counter(), time.process_time()
-        model.encode(texts)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        figures[f"{name}_texts_per_s"] = round(count / wall, 1)
-        figures[f"{name}_texts_per_cpu_s"] = round(count / cpu, 1)
-    return figures
+    texts = [
+        f"Answer {time.time_ns()}-{i}: about {TOPICS[i % 5]}, see article {i} "
+        f"and call us on weekday {i % 7}."
+        for i in range(count)
+    ]
+    wall, cpu = time.perf_counter(), time.process_time()
+    embedder(DEFAULT_EMBEDDER).encode(texts)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {
+        "texts": count,
+        "embedder_texts_per_s": round(count / wall, 1),
+        "embedder_texts_per_cpu_s": round(count / cpu, 1),
+    }
 
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:

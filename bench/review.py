@@ -17,10 +17,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from keel.agents.support import SupportInputs, run_support
 from keel.cli.database import open_database
-from keel.config import Settings
-from keel.world import ensure_world
+from keel.core.settings import Settings
+from keel.reference.agents.support import SupportInputs, run_support
+from keel.reference.world import ensure_world
 
 
 def main() -> None:

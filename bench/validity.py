@@ -35,12 +35,14 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from keel.agents.support import SupportInputs
-from keel.agents.support.replay_target import SupportTarget
-from keel.agents.trace import store_run
-from keel.config import Settings
+from keel.core.settings import Settings
 from keel.evaluate.generation import BASE, Generation
 from keel.evaluate.stability import DEFAULT_WEIGHTS, Components, combine, trajectory_agreement
+from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
+from keel.reference.agents.support import SupportInputs
+from keel.reference.agents.support.replay_target import SupportTarget
+from keel.reference.agents.trace import store_run
+from keel.reference.world import ensure_world
 from keel.replay.engine import run_replay_set, start_replay_set
 from keel.replay.generations import generation_of
 from keel.replay.plan import Perturbation
@@ -48,7 +50,6 @@ from keel.store.engine import Database
 from keel.store.migrate import upgrade
 from keel.store.replays import replay_set_detail
 from keel.store.runs import run_detail
-from keel.world import ensure_world
 
 KINDS = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
 PREDICTORS = {
@@ -169,7 +170,7 @@ def measure(
     row: dict[str, Any] = {"ticket_id": inputs.ticket_id}
     for budget, seed in (("a", 1), ("b", 2)):
         set_id = start_replay_set(database, base.run_id, KINDS, args.samples, seed, [target])
-        result = run_replay_set(database, set_id, [target]).result
+        result = run_replay_set(database, set_id, [target], embedder(DEFAULT_EMBEDDER)).result
         row[f"score_{budget}"] = result.score
         if budget == "a":
             parts = result.components

@@ -1,9 +1,9 @@
 """How far keyword rules get on the world's tickets: a floor any support agent must beat.
 
-Prints JSON: accuracy of a first-match keyword classifier against the gold categories, overall,
-on clear tickets and on ambiguous ones. The gold labels come from how each ticket was built
-(keel.world.scenarios), so a low figure on ambiguous tickets shows that their wording does not
-give the answer away.
+Prints JSON: accuracy of a first-match keyword classifier against the gold categories, overall, on
+clear tickets and on ambiguous ones. The gold labels come from how each ticket was built
+(keel.reference.world.scenarios), so a low figure on ambiguous tickets shows that their wording does
+not give the answer away.
 
     python bench/world_keyword_baseline.py
 """
@@ -15,7 +15,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from keel.world import Category, ensure_world
+from keel.reference.world import Category, ensure_world
 
 # First match wins; the order is the one a hurried rule-writer would pick.
 RULES = (

@@ -15,18 +15,26 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
 import uvicorn
 from sqlalchemy import delete
 
-from keel.config import Settings
+from keel.core.settings import Settings
+from keel.models.embeddings import DEFAULT_EMBEDDER, SentenceEmbedder, embedder
+from keel.reference.world import World, ensure_world
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
 from keel.store.models import Base
 from keel.web.app import create_app
-from keel.world import World, ensure_world
+
+if TYPE_CHECKING:
+    from tests.fake_openai import FakeOpenAI
+
+if TYPE_CHECKING:
+    pass
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 #: Real OTLP payloads of third-party exporters, kept in the repository so a clean clone tests them.
@@ -166,3 +174,18 @@ def world_home(tmp_path: Path, built_world: World) -> Path:
     home = tmp_path / "keel-home"
     shutil.copytree(built_world.root, home / "world")
     return home
+
+
+@pytest.fixture(scope="session")
+def minilm() -> SentenceEmbedder:
+    """all-MiniLM-L6-v2 from the bundled package (HF_HUB_OFFLINE), keel's one embedder."""
+    return embedder(DEFAULT_EMBEDDER)
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """A scripted OpenAI-compatible endpoint on a free 127.0.0.1 port (a remote LLM API's edge)."""
+    from tests.fake_openai import FakeOpenAI
+
+    with FakeOpenAI() as server:
+        yield server

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from keel.errors import InvalidInput
-from keel.pricing import Price, load_prices
+from keel.core.errors import InvalidInput
+from keel.core.pricing import Price, load_prices
 
 
 def test_shipped_table_prices_gpt_4o_mini() -> None:

@@ -45,5 +45,4 @@ def test_replay_bench_on_one_ticket_prints_budget_time_shares_and_throughput() -
     assert ticket["model_calls"] >= 2 * 4 and ticket["model_s"] > 0
     assert 0.0 < report["share_model"] < 1.0
     assert 0.0 <= report["share_breakdown"]["rest_agent_steps_engine"] < 1.0
-    assert report["embedding"]["sampler_texts_per_s"] > 0
-    assert report["embedding"]["scoring_texts_per_s"] > 0
+    assert report["embedding"]["embedder_texts_per_s"] > 0

@@ -12,14 +12,13 @@ from pathlib import Path
 
 from sqlalchemy import delete
 
-from keel.govern import policies
-from keel.govern.keys import Principal
+from keel.auth.keys import Principal
+from keel.core.records import RunRecord, ToolCallRecord
+from keel.govern import tool_policies
 from keel.govern.review import parse_review, record_review
 from keel.ingest.storing import store_runs
 from keel.store.engine import Database
-from keel.store.govern_models import AuditEntry
-from keel.store.models import utcnow
-from keel.store.records import RunRecord, ToolCallRecord
+from keel.store.models import AuditEntry, utcnow
 
 
 def keel(database_url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -51,7 +50,7 @@ def test_a_bad_policy_file_is_refused_naming_file_line_and_field(
     assert result.returncode == 2
     assert f"{bad}:4: limits.max_cost_usd" in " ".join(result.stderr.split())
     with database.read() as session:
-        assert policies.effective_policies(session)["support"].origin == "built-in"
+        assert tool_policies.effective_policies(session)["support"].origin == "built-in"
 
 
 def test_policy_load_then_list_shows_it_in_force(

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from keel.govern.keys import create_key
-from keel.govern.scopes import Scope, key_hash
+from keel.auth.keys import create_key
+from keel.auth.scopes import Scope, key_hash
 from keel.store.engine import Database
-from keel.store.govern_models import ApiKey, AuditEntry
+from keel.store.models import ApiKey, AuditEntry
 
 
 def keel(database_url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from keel.agents.support import SupportInputs
-from keel.agents.support.replay_target import SupportRunner
-from keel.agents.trace import store_run
-from keel.config import Settings
+from keel.core.settings import Settings
+from keel.reference.agents.support import SupportInputs
+from keel.reference.agents.support.replay_target import SupportRunner
+from keel.reference.agents.trace import store_run
+from keel.reference.world import World
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
-from keel.world import World
 from tests.cli.test_run_cli import run_keel
 
 # The TAX ticket the offline default is least sure of (calibrated top probability 0.45, TAX

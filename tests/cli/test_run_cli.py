@@ -14,12 +14,12 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner, Result
 
-from keel.agents.sql_analysis import SqlAnswer, SqlInputs
-from keel.agents.sql_analysis.schema import DEFAULT_TABLES
-from keel.agents.support import SupportAnswer
 from keel.cli.app import app
-from keel.world import World
-from tests.agents.fake_openai import FakeOpenAI, completion
+from keel.reference.agents.sql_analysis import SqlAnswer, SqlInputs
+from keel.reference.agents.sql_analysis.schema import DEFAULT_TABLES
+from keel.reference.agents.support import SupportAnswer
+from keel.reference.world import World
+from tests.fake_openai import FakeOpenAI, completion
 
 KEEL_SERVER = "keel-fintech"
 

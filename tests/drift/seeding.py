@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
+from keel.core.records import EventRecord, RunRecord, ToolCallRecord
 from keel.drift.simulation import Shift, population_runs
 from keel.store.engine import Database
 from keel.store.models import Run
-from keel.store.records import EventRecord, RunRecord, ToolCallRecord
 from keel.store.writes import write_runs
 
 START = datetime(2026, 10, 1, tzinfo=UTC)

@@ -21,8 +21,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from keel.cli.app import app
+from keel.reference.world import World
 from keel.store.engine import Database
-from keel.world import World
 
 # Below 10 runs (Thresholds.min_runs) stability, cost and answer embeddings are not compared;
 # at 10 the changed configuration's tool-path shift is decisive after Benjamini-Hochberg

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from keel.drift.baseline import create_baseline
 from keel.drift.monitor import MonitorPlan, check_once
 from keel.drift.simulation import Shift
+from keel.models.embeddings import DEFAULT_EMBEDDER
 from keel.store.drift import PopulationFilter
 from keel.store.engine import Database
 from keel.store.models import Alert, utcnow
@@ -21,7 +22,9 @@ def test_periodic_check_alerts_once_and_survives_a_missing_baseline(database: Da
         create_baseline(session, "v1", PopulationFilter("support", until=START + timedelta(days=5)))
     recent_day = (utcnow() - START).days
     seed(database, "now", 120, seed=2, day=recent_day, shift=Shift("category_mix", 1.0))
-    plan = MonitorPlan(("v1", "missing"), interval_s=60, window=timedelta(days=2))
+    plan = MonitorPlan(
+        ("v1", "missing"), interval_s=60, window=timedelta(days=2), embedder=DEFAULT_EMBEDDER
+    )
 
     first = check_once(database, plan)
     second = check_once(database, plan)

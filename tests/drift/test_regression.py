@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from keel.core.records import RunRecord
 from keel.drift.baseline import create_baseline
 from keel.drift.check import Window, check_regression
 from keel.drift.regression import compare_tickets
 from keel.store.drift import PopulationFilter, RunFacts
 from keel.store.engine import Database
-from keel.store.records import RunRecord
 from keel.store.writes import write_runs
 
 T0 = datetime(2026, 10, 1, tzinfo=UTC)

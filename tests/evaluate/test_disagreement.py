@@ -4,10 +4,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keel.errors import InvalidInput
+from keel.core.errors import InvalidInput
 from keel.evaluate.disagreement import disagreement
-from keel.evaluate.embeddings import SentenceEmbedder
 from keel.evaluate.generation import Generation
+from keel.models.embeddings import SentenceEmbedder
 
 TAX = "Interest you earn is reported to you on form 1099-INT each January."
 ATM = "You can withdraw up to 500 dollars a day from any of our cash machines."

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import keel.evaluate
-import keel.evaluate.policy
+import keel.evaluate.rules
 
 
 def test_public_surface_is_pinned() -> None:
@@ -17,7 +17,7 @@ def test_public_surface_is_pinned() -> None:
         "risk_score",
         "stability",
     ]
-    assert keel.evaluate.policy.__all__ == [
+    assert keel.evaluate.rules.__all__ == [
         "Pack",
         "PolicyFlag",
         "Span",

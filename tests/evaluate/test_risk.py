@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from keel.errors import InvalidInput
-from keel.evaluate.policy.engine import check_text
+from keel.core.errors import InvalidInput
 from keel.evaluate.risk import review_share, risk_score
+from keel.evaluate.rules.engine import check_text
 
 
 def test_hand_computed_risk_of_a_missing_disclaimer_review_and_instability() -> None:

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keel.errors import InvalidInput
-from keel.evaluate.embeddings import SentenceEmbedder
+from keel.core.errors import InvalidInput
 from keel.evaluate.generation import Generation, ToolStep
 from keel.evaluate.stability import StabilityConfig, combine, stability, trajectory_agreement
+from keel.models.embeddings import SentenceEmbedder
 
 TAX_ANSWER = "Interest you earn is reported to you on form 1099-INT each January."
 ATM_ANSWER = "You can withdraw up to 500 dollars a day from any of our cash machines."

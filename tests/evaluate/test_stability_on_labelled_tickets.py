@@ -16,13 +16,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from keel.agents.models import GenerationRequest, load_model
-from keel.agents.support import policy
-from keel.agents.support.classify import retrieved_documents
+from keel.core.settings import Settings
 from keel.evaluate.generation import BASE, SEED_ONLY, Generation
 from keel.evaluate.stability import StabilityConfig, stability
+from keel.models import GenerationRequest, load_model
+from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
+from keel.reference.agents.support import instructions
+from keel.reference.agents.support.classify import retrieved_documents
+from keel.reference.world import ensure_world
 from keel.replay.shuffle import apply_order, shuffled_order
-from keel.world import ensure_world
 
 PER_GROUP = 30
 BUDGET = 6  # generations per ticket: base, 2 seed-only, 3 with the documents reordered
@@ -43,17 +45,19 @@ def _budget_score(model: Any, knowledge: Any, text: str) -> float:
             task="answer",
             inputs={
                 "text": text,
-                "labels": policy.CATEGORY_DESCRIPTIONS,
+                "labels": instructions.CATEGORY_DESCRIPTIONS,
                 "documents": context,
-                "disclaimers": policy.DISCLAIMERS,
-                "review": policy.REVIEW_CRITERIA,
+                "disclaimers": instructions.DISCLAIMERS,
+                "review": instructions.REVIEW_CRITERIA,
             },
             seed=index,
             temperature=0.7,
         )
         label = "P2" if reordered else (BASE if index == 0 else SEED_ONLY)
         generations.append(Generation(label, model.generate(request).parsed))
-    return stability(generations, config=StabilityConfig(bootstrap_samples=0)).score
+    return stability(
+        generations, embedder(DEFAULT_EMBEDDER), StabilityConfig(bootstrap_samples=0)
+    ).score
 
 
 def _spread(tickets: list[Any]) -> list[Any]:
@@ -63,7 +67,7 @@ def _spread(tickets: list[Any]) -> list[Any]:
 @pytest.mark.slow
 def test_ambiguous_tickets_score_lower_stability_than_clear_ones(tmp_path: Path) -> None:
     world = ensure_world(tmp_path)
-    model = load_model("offline")
+    model = load_model("offline", Settings(home=tmp_path))
     tickets = world.tickets()
     ambiguous = _spread([t for t in tickets if t.ambiguous_between])
     clear = _spread([t for t in tickets if not t.ambiguous_between])

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 
 from keel.govern import audit
 from keel.store.engine import Database
-from keel.store.govern_models import AuditEntry, AuditHead
+from keel.store.models import AuditEntry, AuditHead
 
 
 def fill(database: Database, n: int) -> None:

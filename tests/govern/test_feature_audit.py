@@ -13,7 +13,7 @@ from keel.drift.check import Window, check_drift
 from keel.drift.simulation import Shift
 from keel.govern import audit
 from keel.store.engine import Database
-from keel.store.govern_models import AuditEntry
+from keel.store.models import AuditEntry
 from tests.drift.seeding import START, seed
 
 

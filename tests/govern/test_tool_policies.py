@@ -11,13 +11,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from keel.errors import Conflict, InvalidInput
-from keel.govern import audit, policies
-from keel.ingest.redaction import args_digest
+from keel.core.errors import Conflict, InvalidInput
+from keel.core.redaction import args_digest
+from keel.govern import audit, tool_policies
 from keel.store.engine import Database
 from keel.store.flags import flags_of_run
-from keel.store.govern_models import AuditEntry
-from keel.store.models import Run
+from keel.store.models import AuditEntry, Run
 from tests.conftest import LiveServer
 
 STRICT = """
@@ -54,7 +53,7 @@ def post_runs(server: LiveServer, *runs: dict[str, Any]) -> None:
 
 def load(database: Database, text: str = STRICT) -> None:
     with database.write() as session:
-        policies.load_policy(session, text, "strict.toml", "test")
+        tool_policies.load_policy(session, text, "strict.toml", "test")
 
 
 def rule_ids(database: Database, run_id: str) -> list[str]:
@@ -162,21 +161,21 @@ def test_the_built_in_policy_applies_until_one_is_loaded(
     post_runs(live_server, support_run("r1", ["db.query"]))
     assert rule_ids(database, "r1") == ["tool.not_allowed"]
     with database.read() as session:
-        assert policies.effective_policies(session)["support"].origin == "built-in"
+        assert tool_policies.effective_policies(session)["support"].origin == "built-in"
 
 
 def test_loading_a_policy_is_audited_idempotent_and_versioned(database: Database) -> None:
     with database.write() as session:
-        assert policies.load_policy(session, STRICT, "a.toml", "test")[1] is True
-        assert policies.load_policy(session, STRICT, "a.toml", "test")[1] is False
+        assert tool_policies.load_policy(session, STRICT, "a.toml", "test")[1] is True
+        assert tool_policies.load_policy(session, STRICT, "a.toml", "test")[1] is False
     changed = STRICT.replace("max_loop_depth = 2", "max_loop_depth = 3")
     with pytest.raises(Conflict) as caught, database.write() as session:
-        policies.load_policy(session, changed, "b.toml", "test")
+        tool_policies.load_policy(session, changed, "b.toml", "test")
     assert caught.value.field == "version"
     with database.write() as session:
-        policies.load_policy(session, changed.replace("test-1", "test-2"), "b.toml", "test")
+        tool_policies.load_policy(session, changed.replace("test-1", "test-2"), "b.toml", "test")
     with database.read() as session:
-        loaded = policies.effective_policies(session)["support"]
+        loaded = tool_policies.effective_policies(session)["support"]
         subjects = [e.subject for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
     assert (loaded.policy.version, loaded.origin) == ("test-2", "b.toml")
     assert subjects == ["policy:support@test-1", "policy:support@test-2"]
@@ -184,11 +183,11 @@ def test_loading_a_policy_is_audited_idempotent_and_versioned(database: Database
 
 def test_a_bad_policy_file_loads_nothing(database: Database) -> None:
     with pytest.raises(InvalidInput) as caught, database.write() as session:
-        policies.load_policy(session, STRICT.replace("= 2\n", "= -2\n", 1), "bad.toml", "test")
+        tool_policies.load_policy(session, STRICT.replace("= 2\n", "= -2\n", 1), "bad.toml", "test")
     assert caught.value.message.startswith("bad.toml:7: tools.knowledge.search.max_calls")
     with database.read() as session:
         assert "support" not in {
             name
-            for name, lp in policies.effective_policies(session).items()
+            for name, lp in tool_policies.effective_policies(session).items()
             if lp.origin != "built-in"
         }

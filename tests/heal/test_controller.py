@@ -8,14 +8,15 @@ import json
 import pytest
 from sqlalchemy import select
 
-from keel.errors import Conflict
+from keel.core.errors import Conflict
 from keel.heal.controller import heal_run
 from keel.heal.critic import HealPlan
+from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 from keel.replay.engine import run_replay_set, start_replay_set
 from keel.replay.plan import Perturbation, ReplaySpec
 from keel.replay.target import PerturbedInputs
 from keel.store.engine import Database
-from keel.store.govern_models import AuditEntry
+from keel.store.models import AuditEntry
 from keel.store.runs import RunDetail, run_detail
 from tests.replay.test_engine import ToyTarget, store_toy_run
 
@@ -52,7 +53,7 @@ def unstable_run(database: Database, target: PinnableToy) -> str:
         run_id = f"ambiguous-{seed}"
         store_toy_run(database, run_id, AMBIGUOUS, seed, None)
         set_id = start_replay_set(database, run_id, [Perturbation.P1], 3, seed, [target])
-        if run_replay_set(database, set_id, [target]).result.unstable:
+        if run_replay_set(database, set_id, [target], embedder(DEFAULT_EMBEDDER)).result.unstable:
             return run_id
     raise AssertionError("no seed made the ambiguous run unstable")
 
@@ -60,7 +61,7 @@ def unstable_run(database: Database, target: PinnableToy) -> str:
 def test_heal_pins_the_majority_and_the_rerun_is_self_healed(database: Database) -> None:
     target = PinnableToy(database)
     run_id = unstable_run(database, target)
-    outcome = heal_run(database, run_id, [target], samples=2)
+    outcome = heal_run(database, run_id, [target], embedder(DEFAULT_EMBEDDER), samples=2)
     assert outcome.plan.pin_category in ("TAX", "WITHDRAWAL")
     assert outcome.healed and outcome.after >= 70 > outcome.before
     with database.read() as session:
@@ -80,4 +81,4 @@ def test_heal_pins_the_majority_and_the_rerun_is_self_healed(database: Database)
 def test_only_unstable_runs_are_healed(database: Database) -> None:
     store_toy_run(database, "calm", "withdraw cash at the atm", 1, None)
     with pytest.raises(Conflict, match="not UNSTABLE"):
-        heal_run(database, "calm", [PinnableToy(database)])
+        heal_run(database, "calm", [PinnableToy(database)], embedder(DEFAULT_EMBEDDER))

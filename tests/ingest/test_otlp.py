@@ -11,7 +11,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-from keel.errors import InvalidInput, UnsupportedMediaType
+from keel.core.errors import InvalidInput, UnsupportedMediaType
 from keel.ingest.otlp import (
     JSON,
     PROTOBUF,

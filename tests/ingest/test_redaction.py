@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keel.ingest import redaction
-from keel.ingest.redaction import REDACTED, is_secret_key, redact, redact_json, redact_text
+from keel.core import redaction
+from keel.core.redaction import REDACTED, is_secret_key, redact, redact_json, redact_text
 
 
 def reference_redact_text(text: str) -> str:

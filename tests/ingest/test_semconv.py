@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from keel.core.pricing import load_prices
 from keel.ingest.otlp import SpanData
 from keel.ingest.semconv import event_type_of, span_records
-from keel.pricing import load_prices
 
 T0 = 1_790_000_000_000_000_000
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 from mcp import StdioServerParameters
 
 import keel
-from keel.world import ensure_world
 
 # A server keel did not write: the SDK's MCPServer with a slow tool, a failing tool, and a tool
 # that records its pid and blocks so the test can kill the process mid-call.
@@ -121,65 +118,6 @@ def proxied(server: list[str], database_url: str, home: Path, run_id: str) -> St
     return StdioServerParameters(command=argv[0], args=argv[1:], env=keel_env(database_url, home))
 
 
-def keel_server(home: Path) -> StdioServerParameters:
-    """Stdio parameters that start `keel mcp serve` on the world in `home`."""
-    return StdioServerParameters(
-        command=MCP_CLI[0], args=[*MCP_CLI[1:], "serve"], env=keel_env(None, home)
-    )
-
-
 def direct(server_script: Path) -> StdioServerParameters:
     """Stdio parameters that start `server_script` directly."""
     return StdioServerParameters(command=sys.executable, args=[str(server_script)])
-
-
-@pytest.fixture(scope="session")
-def world_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A KEEL_HOME holding the synthetic world, built once for the session."""
-    home = tmp_path_factory.mktemp("world-home")
-    ensure_world(home)
-    return home
-
-
-@pytest.fixture(scope="session")
-def bank_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small SQLite bank with the world's three tables; enough rows to make cross joins slow."""
-    path = tmp_path_factory.mktemp("bank") / "bank.db"
-    with closing(sqlite3.connect(path)) as connection, connection:
-        connection.executescript(
-            "CREATE TABLE customers (customer_id TEXT PRIMARY KEY, full_name TEXT, segment TEXT);"
-            "CREATE TABLE accounts (account_id TEXT PRIMARY KEY, customer_id TEXT,"
-            " account_mask TEXT, balance_usd REAL);"
-            "CREATE TABLE transactions (txn_id TEXT PRIMARY KEY, account_id TEXT,"
-            " customer_id TEXT, posted_at TEXT, kind TEXT, amount_usd REAL, description TEXT,"
-            " category TEXT, counterparty_mask TEXT);"
-        )
-        connection.executemany(
-            "INSERT INTO customers VALUES (?, ?, ?)",
-            [(f"CUS-{n:04d}", f"Customer {n}", ("everyday", "premier")[n % 2]) for n in range(20)],
-        )
-        connection.executemany(
-            "INSERT INTO accounts VALUES (?, ?, ?, ?)",
-            [
-                (f"ACC-{n:05d}", f"CUS-{n % 20:04d}", f"****{1000 + n}", 100.0 * n)
-                for n in range(40)
-            ],
-        )
-        connection.executemany(
-            "INSERT INTO transactions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    f"TXN-{n:06d}",
-                    f"ACC-{n % 40:05d}",
-                    f"CUS-{n % 20:04d}",
-                    f"2025-{1 + n % 6:02d}-{1 + n % 28:02d}T10:00:00",
-                    ("atm", "card", "wire")[n % 3],
-                    -float(n % 300),
-                    f"ATM withdrawal {n}" if n % 3 == 0 else f"purchase {n}",
-                    None if n % 5 else "fees",
-                    None,
-                )
-                for n in range(1000)
-            ],
-        )
-    return path

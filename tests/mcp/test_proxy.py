@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from mcp import ClientSession, MCPError, stdio_client
 
-from keel.ingest.redaction import args_digest
+from keel.core.records import RunRecord
+from keel.core.redaction import args_digest
 from keel.store.engine import Database
-from keel.store.records import RunRecord
 from keel.store.runs import RunDetail, run_detail
 from keel.store.writes import write_runs
 from tests.mcp.conftest import KEEL_CLI, keel_env, proxied, proxy_command

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from mcp import ClientSession, MCPError, stdio_client
 
-from keel.ingest.redaction import args_digest
+from keel.core.records import RunStatus
+from keel.core.redaction import args_digest
 from keel.mcp.recorder import ListRecorder, Recorder
 from keel.mcp.session import capture
 from keel.mcp.store_recorder import StoreRecorder
 from keel.store.engine import Database
-from keel.store.models import RunStatus
 from keel.store.runs import run_detail
 from tests.mcp.conftest import direct
 

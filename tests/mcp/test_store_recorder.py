@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from keel.core.records import RunStatus
 from keel.mcp.recorder import finish_call, start_call
 from keel.mcp.store_recorder import StoreRecorder
 from keel.store.engine import Database
-from keel.store.models import RunStatus
 from keel.store.runs import run_detail
 
 

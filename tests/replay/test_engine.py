@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from keel.errors import Conflict
+from keel.core.errors import Conflict
+from keel.core.records import RunRecord, ToolCallRecord
+from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 from keel.replay.engine import run_replay_set, start_replay_set
 from keel.replay.paraphrase import paraphrase
 from keel.replay.plan import Perturbation, ReplaySpec
 from keel.replay.target import PerturbedInputs
 from keel.store.engine import Database
-from keel.store.govern_models import AuditEntry
-from keel.store.models import utcnow
-from keel.store.records import RunRecord, ToolCallRecord
+from keel.store.models import AuditEntry, utcnow
 from keel.store.replays import replay_set_detail
 from keel.store.runs import RunDetail, run_detail
 from keel.store.writes import write_runs
@@ -113,7 +113,7 @@ def replay(database: Database, run_id: str, seed: int = 3) -> float:
     targets = [ToyTarget(database)]
     kinds = [Perturbation.P1, Perturbation.P2]
     set_id = start_replay_set(database, run_id, kinds, samples=3, seed=seed, targets=targets)
-    return run_replay_set(database, set_id, targets).result.score
+    return run_replay_set(database, set_id, targets, embedder(DEFAULT_EMBEDDER)).result.score
 
 
 def test_ambiguous_run_scores_lower_than_a_clear_one(database: Database) -> None:
@@ -139,7 +139,11 @@ def test_replay_set_records_progress_and_every_replay(database: Database) -> Non
     set_id = start_replay_set(database, "clear", [Perturbation.P1], 2, 0, targets)
     seen: list[tuple[int, int]] = []
     run_replay_set(
-        database, set_id, targets, progress=lambda done, total: seen.append((done, total))
+        database,
+        set_id,
+        targets,
+        embedder(DEFAULT_EMBEDDER),
+        progress=lambda done, total: seen.append((done, total)),
     )
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
     with database.read() as session:

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 import keel
-from keel.errors import Conflict
+from keel.core.errors import Conflict
+from keel.core.settings import Settings
+from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 from keel.replay.engine import run_replay_set, start_replay_set
 from keel.replay.plan import Perturbation
 from keel.replay.registry import default_targets
@@ -42,10 +44,10 @@ def run_user_agent(database: Database) -> str:
 def test_user_agent_is_replayed_under_each_perturbation_and_scored(sdk_into: Database) -> None:
     database = sdk_into
     base_id = run_user_agent(database)
-    targets = default_targets(database)
+    targets = default_targets(database, Settings())
     kinds = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
     set_id = start_replay_set(database, base_id, kinds, samples=4, seed=11, targets=targets)
-    outcome = run_replay_set(database, set_id, targets)
+    outcome = run_replay_set(database, set_id, targets, embedder(DEFAULT_EMBEDDER))
 
     assert 0 <= outcome.result.score <= 100
     with database.read() as session:
@@ -103,4 +105,6 @@ def test_unimportable_entrypoint_is_refused_with_how_to_fix_it(sdk_into: Databas
         inputs = {**stored, "entrypoint": "nowhere.agent:answer", "entrypoint_file": "/nowhere.py"}
         session.execute(update(Run).where(Run.run_id == base_id).values(inputs=inputs))
     with pytest.raises(Conflict, match=r"cannot be imported here.*PYTHONPATH"):
-        start_replay_set(database, base_id, [Perturbation.P1], 1, 0, default_targets(database))
+        start_replay_set(
+            database, base_id, [Perturbation.P1], 1, 0, default_targets(database, Settings())
+        )

@@ -9,20 +9,21 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from keel.config import Settings
-from keel.errors import Conflict
+from keel.core.errors import Conflict
+from keel.core.records import EventRecord, RunRecord
+from keel.core.settings import Settings
+from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 from keel.replay.engine import run_replay_set, start_replay_set
 from keel.replay.llm_calls import LlmCallTarget
 from keel.replay.plan import Perturbation
 from keel.store.engine import Database
 from keel.store.models import utcnow
-from keel.store.records import EventRecord, RunRecord
 from keel.store.replays import replay_set_detail
 from keel.store.runs import run_detail
 from keel.store.writes import write_runs
-from tests.agents.fake_openai import FakeOpenAI, completion
 from tests.conftest import OTLP_FIXTURES as FIXTURES
 from tests.conftest import LiveServer
+from tests.fake_openai import FakeOpenAI, completion
 
 ANSWER = "Early withdrawal fees are reported on Form 1099-INT. This is not tax advice."
 LEDGER_ARGS = json.dumps({"query": "early withdrawal fee 1099"})
@@ -68,7 +69,7 @@ def test_ingested_trace_is_replayed_from_its_ledger_and_scored(
     kinds = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
     script(fake_openai, replays=4, diverging=2)
     set_id = start_replay_set(database, base_id, kinds, samples=1, seed=3, targets=targets)
-    outcome = run_replay_set(database, set_id, targets)
+    outcome = run_replay_set(database, set_id, targets, embedder(DEFAULT_EMBEDDER))
 
     with database.read() as session:
         detail = replay_set_detail(session, set_id)

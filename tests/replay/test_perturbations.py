@@ -5,10 +5,11 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from keel.replay.constraints import ConstraintKind, ToolConstraint, choose_constraint, truncate_text
+from keel.replay.constraints import ConstraintKind, ToolConstraint, choose_constraint
 from keel.replay.paraphrase import paraphrase
 from keel.replay.plan import Perturbation, derive_seed, parse_perturbations, plan_replays
 from keel.replay.shuffle import apply_order, shuffled_order
+from keel.sdk.tool_constraints import truncate_text
 
 TICKET = (
     "Hi, I want to withdraw money from my savings account but I do not understand the fee. "

@@ -8,7 +8,7 @@ import pytest
 
 import keel
 import keel.sdk
-from keel.config import Settings
+from keel.core.settings import Settings
 from keel.store.engine import Database
 from tests.conftest import LiveServer
 from tests.sdk.conftest import ScriptedServer, closed_port_url, stored

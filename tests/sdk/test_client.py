@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import keel
-from keel.errors import InvalidInput
+from keel.core.errors import InvalidInput
 from keel.store.engine import Database
 from tests.conftest import LiveServer
 from tests.sdk.conftest import closed_port_url, stored

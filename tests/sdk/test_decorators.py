@@ -9,7 +9,7 @@ import pytest
 
 import keel
 import keel.sdk
-from keel.ingest.redaction import args_digest
+from keel.core.redaction import args_digest
 from keel.store.engine import Database
 from tests.conftest import LiveServer
 from tests.sdk.conftest import ScriptedServer, stored

@@ -9,8 +9,8 @@ import pytest
 
 import keel
 import keel.sdk
-from keel.ingest.redaction import args_digest
-from keel.pricing import load_prices
+from keel.core.pricing import load_prices
+from keel.core.redaction import args_digest
 from keel.store.engine import Database
 from tests.conftest import LiveServer
 from tests.sdk.conftest import stored

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from keel.core.records import RunRecord, ToolCallRecord
 from keel.store.engine import Database
 from keel.store.overview import (
     loop_depth_histogram,
@@ -14,7 +15,6 @@ from keel.store.overview import (
     stability_over_time,
     tool_health,
 )
-from keel.store.records import RunRecord, ToolCallRecord
 from keel.store.replays import score_run
 from keel.store.writes import write_runs
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
+from keel.core.records import RunRecord
 from keel.store.engine import Database
 from keel.store.models import Replay, Run
-from keel.store.records import RunRecord
 from keel.store.run_links import run_links
 from keel.store.runs import RunFilters, run_facets, runs_page
 from keel.store.writes import write_runs

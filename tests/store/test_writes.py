@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from keel.core.pricing import load_prices
 from keel.ingest.otlp import SpanData
 from keel.ingest.traces import runs_from_spans
-from keel.pricing import load_prices
 from keel.store.engine import Database
 from keel.store.models import Event, Run, ToolCall
 from keel.store.writes import write_runs

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, Route, sync_playwright
 
-from keel.config import Settings
+from keel.core.settings import Settings
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
 from tests.conftest import LiveServer

@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 from sqlalchemy import update
 
+from keel.core.records import EventRecord, RunRecord, ToolCallRecord
 from keel.store.engine import Database
 from keel.store.flags import replace_flags
 from keel.store.models import Replay, Run
-from keel.store.records import EventRecord, RunRecord, ToolCallRecord
 from keel.store.writes import write_runs
 
 START = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import keel
+from keel.core.settings import Settings
+from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 from keel.replay.engine import replays_of, resolve_target, run_replay_set, start_replay_set
 from keel.replay.plan import Perturbation
 from keel.replay.registry import default_targets
@@ -36,7 +38,7 @@ def seed_making_unavailable(database: Database, run_id: str, tool: str) -> int:
     with database.read() as session:
         base = run_detail(session, run_id)
     assert base is not None
-    target = resolve_target(base, default_targets(database))
+    target = resolve_target(base, default_targets(database, Settings()))
     wanted = {"kind": "unavailable", "tool": tool}
     for seed in range(200):
         p3 = replays_of(base, [Perturbation.P3], 1, seed)[-1]
@@ -47,11 +49,15 @@ def seed_making_unavailable(database: Database, run_id: str, tool: str) -> int:
 
 def queued_set(database: Database, run_id: str, seed: int = 3) -> str:
     """Store a queued replay set of `run_id` (seed-only plus P1/P2/P3) and return its id."""
-    return start_replay_set(database, run_id, PERTURBATIONS, 1, seed, default_targets(database))
+    return start_replay_set(
+        database, run_id, PERTURBATIONS, 1, seed, default_targets(database, Settings())
+    )
 
 
 def replayed_set(database: Database, run_id: str, seed: int = 3) -> str:
     """Replay `run_id` to completion and return the set's id."""
     set_id = queued_set(database, run_id, seed)
-    run_replay_set(database, set_id, default_targets(database))
+    run_replay_set(
+        database, set_id, default_targets(database, Settings()), embedder(DEFAULT_EMBEDDER)
+    )
     return set_id

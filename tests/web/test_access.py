@@ -17,11 +17,11 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import func, select
 
-from keel.config import Settings
-from keel.govern import keys as key_domain
-from keel.govern.scopes import Scope
+from keel.auth import keys as key_domain
+from keel.auth.scopes import Scope
+from keel.core.settings import Settings
 from keel.store.engine import Database
-from keel.store.govern_models import AuditEntry
+from keel.store.models import AuditEntry
 from keel.web.app import create_app
 from keel.web.security import ScopeGuard
 from tests.conftest import LiveServer

@@ -25,7 +25,7 @@ from opentelemetry.trace import Status, StatusCode
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from keel.config import Settings
+from keel.core.settings import Settings
 from keel.store.engine import Database
 from keel.store.models import Event, Run, ToolCall
 from tests.conftest import OTLP_FIXTURES as FIXTURES

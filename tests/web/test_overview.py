@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from keel.core.records import RunRecord, ToolCallRecord
 from keel.store.engine import Database
 from keel.store.models import Alert
-from keel.store.records import RunRecord, ToolCallRecord
 from keel.store.replays import score_run
 from keel.store.writes import write_runs
 from tests.conftest import LiveServer

@@ -8,11 +8,13 @@ import time
 
 import httpx
 
+from keel.core.records import RunRecord
+from keel.core.settings import Settings
+from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 from keel.replay.engine import run_replay_set
 from keel.replay.registry import default_targets
 from keel.store.engine import Database
 from keel.store.models import utcnow
-from keel.store.records import RunRecord
 from keel.store.writes import write_runs
 from tests.conftest import LiveServer
 from tests.web.replay_sets import queued_set, replayed_set, user_run
@@ -54,7 +56,9 @@ def test_a_running_set_shows_progress_that_polls_then_reloads(
     assert "0 of 4 replays done" in page.text
     partial = httpx.get(f"{live_server.url}/replays/{set_id}/progress", headers=HTML)
     assert "<html" not in partial.text and "HX-Refresh" not in partial.headers
-    run_replay_set(database, set_id, default_targets(database))
+    run_replay_set(
+        database, set_id, default_targets(database, Settings()), embedder(DEFAULT_EMBEDDER)
+    )
     done = httpx.get(f"{live_server.url}/replays/{set_id}/progress", headers=HTML)
     assert done.headers["hx-refresh"] == "true" and "4 of 4 replays done" in done.text
 

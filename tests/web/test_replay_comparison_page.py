@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from keel.config import Settings
+from keel.core.settings import Settings
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
 from tests.conftest import LiveServer

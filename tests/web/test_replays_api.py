@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 import keel
+from keel.core.records import RunRecord
 from keel.store.engine import Database
 from keel.store.models import utcnow
-from keel.store.records import RunRecord
 from keel.store.runs import RunFilters, runs_page
 from keel.store.writes import write_runs
 from tests.conftest import LiveServer

@@ -7,13 +7,12 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from keel.config import Settings
+from keel.auth import keys as key_domain
+from keel.auth.scopes import Scope
+from keel.core.settings import Settings
 from keel.govern import audit
-from keel.govern import keys as key_domain
-from keel.govern.scopes import Scope
 from keel.store.engine import Database
-from keel.store.govern_models import AuditEntry
-from keel.store.models import Run
+from keel.store.models import AuditEntry, Run
 from tests.conftest import LiveServer
 
 

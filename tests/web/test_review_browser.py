@@ -13,9 +13,9 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from keel.config import Settings
-from keel.govern import keys as key_domain
-from keel.govern.scopes import Scope
+from keel.auth import keys as key_domain
+from keel.auth.scopes import Scope
+from keel.core.settings import Settings
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
 from tests.conftest import LiveServer

@@ -7,9 +7,9 @@ import re
 import httpx
 import pytest
 
-from keel.config import Settings
-from keel.govern import keys as key_domain
-from keel.govern.scopes import Scope
+from keel.auth import keys as key_domain
+from keel.auth.scopes import Scope
+from keel.core.settings import Settings
 from keel.store.engine import Database
 from tests.conftest import LiveServer
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from keel.config import Settings
+from keel.core.settings import Settings
 from keel.drift.baseline import create_baseline
 from keel.store.drift import PopulationFilter
 from keel.store.engine import Database

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from keel.config import Settings
+from keel.core.settings import Settings
 from keel.store.engine import Database
 from keel.store.models import Event, Run, ToolCall
 from tests.conftest import LiveServer

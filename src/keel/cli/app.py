@@ -25,6 +25,7 @@ from keel.cli import (
     serve,
     world,
 )
+from keel.cli.context import begin_invocation
 
 app = typer.Typer(
     name="keel",
@@ -47,6 +48,7 @@ def root(
     ),
 ) -> None:
     """keel: a control plane for LLM agents."""
+    begin_invocation()
 
 
 app.command("serve")(serve.serve)

@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import console, err_console, keel_errors, print_json
 
@@ -22,7 +23,7 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
     """Check every entry's hash and link; name the first broken entry and exit 1 if any."""
     from keel.govern import audit as audit_domain
 
-    with keel_errors(), open_database() as database, database.read() as session:
+    with keel_errors(), open_database(cli_settings()) as database, database.read() as session:
         result = audit_domain.verify(session)
     if as_json:
         print_json(asdict(result))
@@ -53,7 +54,7 @@ def list_entries(
     from keel.govern import audit as audit_domain
     from keel.store.audit import entries_between
 
-    with keel_errors(), open_database() as database, database.read() as session:
+    with keel_errors(), open_database(cli_settings()) as database, database.read() as session:
         rows = [
             audit_domain.entry_record(entry)
             for entry in entries_between(session, since, until, action, limit, newest_first=True)
@@ -92,7 +93,7 @@ def export(
     """
     from keel.govern import export as export_domain
 
-    with keel_errors(), open_database() as database, database.read() as session:
+    with keel_errors(), open_database(cli_settings()) as database, database.read() as session:
         extract = export_domain.build_extract(session, since, until)
     if fmt is ExportFormat.JSONL:
         text = "".join(line + "\n" for line in export_domain.jsonl_lines(extract))

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
+from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import cli_actor, console, keel_errors, print_json
-from keel.errors import NotFound
-from keel.timespan import parse_moment
+from keel.core.errors import NotFound
+from keel.core.timespan import parse_moment
 
 if TYPE_CHECKING:
     from keel.store.models import Baseline
@@ -55,8 +56,9 @@ def create(
         filters = PopulationFilter(
             workflow, model, config, parse_moment(since, "since"), parse_moment(until, "until")
         )
-        with open_database() as database, database.write() as session:
-            embedder = answer_embedder() if embed else None
+        settings = cli_settings()
+        with open_database(settings) as database, database.write() as session:
+            embedder = answer_embedder(settings.embedder) if embed else None
             baseline = create_baseline(session, name, filters, embedder, actor=cli_actor())
             shown = baseline_json(baseline)
     if as_json:
@@ -70,7 +72,7 @@ def list_command(as_json: bool = typer.Option(False, "--json", help="Print JSON.
     """List baselines, newest first."""
     from keel.store.drift import list_baselines
 
-    with open_database() as database, database.read() as session:
+    with open_database(cli_settings()) as database, database.read() as session:
         rows = [baseline_json(b) for b in list_baselines(session)]
     if as_json:
         print_json(rows)
@@ -96,7 +98,7 @@ def show(
     """Show one baseline's summary."""
     from keel.store.drift import get_baseline
 
-    with keel_errors(), open_database() as database, database.read() as session:
+    with keel_errors(), open_database(cli_settings()) as database, database.read() as session:
         baseline = get_baseline(session, name)
         if baseline is None:
             raise NotFound(f"no baseline named {name!r}", field="name")

@@ -6,20 +6,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from keel.config import Settings
-
 if TYPE_CHECKING:
+    from keel.core.settings import Settings
     from keel.store.engine import Database
 
 
 @contextmanager
-def open_database(settings: Settings | None = None) -> Iterator[Database]:
-    """Yield the database of `settings` (default: the environment's), upgraded first."""
+def open_database(settings: Settings) -> Iterator[Database]:
+    """Yield the database of `settings`, upgraded first."""
     # Imported here so that `keel --help` does not load SQLAlchemy and Alembic.
     from keel.store.engine import Database
     from keel.store.migrate import upgrade
 
-    url = (settings or Settings()).resolved_database_url()
+    url = settings.resolved_database_url()
     upgrade(url)
     database = Database(url)
     try:

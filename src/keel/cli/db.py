@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from keel.cli.context import cli_settings
 from keel.cli.output import console
-from keel.config import Settings
 
 app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 
@@ -15,6 +15,6 @@ def upgrade(revision: str = typer.Argument("head", help="Alembic revision to rea
     """Apply schema migrations up to REVISION (default: the newest)."""
     from keel.store.migrate import upgrade as upgrade_database
 
-    url = Settings().resolved_database_url()
+    url = cli_settings().resolved_database_url()
     upgrade_database(url, revision)
     console.print(f"database at [bold]{revision}[/bold]")

@@ -7,6 +7,7 @@ import time
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import console, keel_errors, print_json
 
@@ -23,10 +24,9 @@ def demo(
 ) -> None:
     """Run a month of support tickets and SQL questions, replay, heal, baseline, regress, then
     serve the story."""
-    from keel.config import Settings
-    from keel.demo.story import StoryPlan, story_urls, summary, tell
+    from keel.reference.demo.story import StoryPlan, story_urls, summary, tell
 
-    settings = Settings()
+    settings = cli_settings()
     columns = (
         TextColumn("{task.description:<28}"),
         BarColumn(),

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
+from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import console, keel_errors, print_json
-from keel.config import Settings
-from keel.errors import InvalidInput
-from keel.timespan import parse_moment, parse_span
+from keel.core.errors import InvalidInput
+from keel.core.timespan import parse_moment, parse_span
 
 if TYPE_CHECKING:
     from keel.drift.check import DriftCheck, Window
@@ -110,12 +110,16 @@ def check(
     from keel.drift.indicators import Verdict
     from keel.drift.webhook import deliver_pending
 
-    settings = Settings()
+    settings = cli_settings()
     with keel_errors(), open_database(settings) as database:
         window = _window(since, until, last, model, config)
         with database.write() as session:
             result = check_drift(
-                session, baseline, window, embed=answer_embedder(), ignore=ignore or ()
+                session,
+                baseline,
+                window,
+                embed=answer_embedder(settings.embedder),
+                ignore=ignore or (),
             )
             body = check_json(result)
         url = webhook or settings.alert_webhook_url
@@ -150,7 +154,7 @@ def regress(
     from keel.drift.check import Window, check_regression
     from keel.drift.webhook import deliver_pending
 
-    settings = Settings()
+    settings = cli_settings()
     with keel_errors(), open_database(settings) as database:
         window = Window(parse_moment(since, "since"), None, model, config)
         with database.write() as session:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import console, keel_errors, print_json
 
@@ -17,16 +18,24 @@ def heal(
 ) -> None:
     """Heal RUN_ID: constrain, rerun, replay; SELF_HEALED when the rerun scores above threshold."""
     from keel.heal.controller import heal_run
+    from keel.models.embeddings import embedder
     from keel.replay.registry import replay_targets
 
     columns = (TextColumn("re-scoring"), BarColumn(), MofNCompleteColumn())
     bar = Progress(*columns, console=console, disable=as_json, transient=True)
-    with keel_errors(), open_database() as database, replay_targets(database) as targets, bar:
+    settings = cli_settings()
+    with (
+        keel_errors(),
+        open_database(settings) as database,
+        replay_targets(database, settings) as targets,
+        bar,
+    ):
         task = bar.add_task("heal", total=None)
         outcome = heal_run(
             database,
             run_id,
             targets,
+            embedder(settings.embedder),
             samples=samples,
             seed=seed,
             progress=lambda done, total: bar.update(task, completed=done, total=total),

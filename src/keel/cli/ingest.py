@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import cli_actor, console, keel_errors, print_json
 
@@ -20,7 +21,7 @@ def ingest(
 
     with keel_errors():
         records = to_records(parse_jsonl(file.read_text(encoding="utf-8").splitlines()))
-        with open_database() as database, database.write() as session:
+        with open_database(cli_settings()) as database, database.write() as session:
             counts = store_runs(session, records, cli_actor(), "cli")
     if as_json:
         print_json(counts.as_dict())

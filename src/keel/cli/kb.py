@@ -8,10 +8,10 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from keel.cli.context import cli_settings
 from keel.cli.output import console, keel_errors, print_json
-from keel.config import Settings
-from keel.world import ensure_world
-from keel.world.documents import read_documents
+from keel.reference.world import ensure_world
+from keel.reference.world.documents import read_documents
 
 app = typer.Typer(help="The knowledge base the support agent searches.", no_args_is_help=True)
 
@@ -27,7 +27,7 @@ def load(
     """Load Markdown or JSON documents into the knowledge base, by id; nothing if one is bad."""
     with keel_errors():
         documents = read_documents(directory)
-        world = ensure_world(Settings().home)
+        world = ensure_world(cli_settings().home)
         counts = world.knowledge.upsert(documents, replace=replace)
     summary = {
         "directory": str(directory),
@@ -50,7 +50,7 @@ def list_articles(
 ) -> None:
     """List every article in the knowledge base."""
     with keel_errors():
-        articles = ensure_world(Settings().home).knowledge.all()
+        articles = ensure_world(cli_settings().home).knowledge.all()
     if as_json:
         print_json(
             [
@@ -79,7 +79,7 @@ def search(
 ) -> None:
     """List the articles that best match QUERY (bm25 over title, body and steps)."""
     with keel_errors():
-        hits = ensure_world(Settings().home).knowledge.search(query, k=k)
+        hits = ensure_world(cli_settings().home).knowledge.search(query, k=k)
     if as_json:
         print_json([dataclasses.asdict(hit) for hit in hits])
         return

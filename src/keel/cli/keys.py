@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
+from keel.auth.scopes import Scope
+from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import cli_actor, console, keel_errors, print_json
-from keel.govern.scopes import Scope
 
 if TYPE_CHECKING:
-    from keel.store.govern_models import ApiKey
+    from keel.store.models import ApiKey
 
 app = typer.Typer(help="Create, list and revoke scoped API keys.", no_args_is_help=True)
 
@@ -36,9 +37,9 @@ def create(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Create a key and print it; it is stored hashed and cannot be shown again."""
-    from keel.govern import keys as key_domain
+    from keel.auth import keys as key_domain
 
-    with keel_errors(), open_database() as database, database.write() as session:
+    with keel_errors(), open_database(cli_settings()) as database, database.write() as session:
         row, key = key_domain.create_key(session, scope, name or f"{scope}-key", cli_actor())
         info = _row(row)
     if as_json:
@@ -54,7 +55,7 @@ def list_keys(as_json: bool = typer.Option(False, "--json", help="Print JSON."))
     """List every key (never the key itself), revoked ones included."""
     from keel.store.api_keys import all_keys
 
-    with keel_errors(), open_database() as database, database.read() as session:
+    with keel_errors(), open_database(cli_settings()) as database, database.read() as session:
         rows = [_row(key) for key in all_keys(session)]
     if as_json:
         print_json(rows)
@@ -75,8 +76,8 @@ def list_keys(as_json: bool = typer.Option(False, "--json", help="Print JSON."))
 @app.command("revoke")
 def revoke(key_id: str = typer.Argument(..., help="The key's id (from `keel keys list`).")) -> None:
     """Revoke a key: requests carrying it are refused (401) and audited from now on."""
-    from keel.govern import keys as key_domain
+    from keel.auth import keys as key_domain
 
-    with keel_errors(), open_database() as database, database.write() as session:
+    with keel_errors(), open_database(cli_settings()) as database, database.write() as session:
         key_domain.revoke_key(session, key_id, cli_actor())
     console.print(f"revoked key [bold]{key_id}[/bold]")

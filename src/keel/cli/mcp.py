@@ -8,10 +8,10 @@ import uuid
 
 import typer
 
+from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import err_console, keel_errors
-from keel.config import Settings
-from keel.errors import InvalidInput
+from keel.core.errors import InvalidInput
 
 app = typer.Typer(help="MCP tool server and tool-call capture.", no_args_is_help=True)
 
@@ -43,7 +43,7 @@ def proxy(
     with keel_errors():
         if not re.fullmatch(RUN_ID_PATTERN, run_id):
             raise InvalidInput("run id must be 1-128 of A-Z a-z 0-9 . _ : -", field="run_id")
-        with open_database() as database:
+        with open_database(cli_settings()) as database:
             err_console.print(f"keel mcp proxy: recording tool calls into run {run_id}")
             code = proxy_and_record(
                 command, database, run_id=run_id, server_name=server_name, grace_s=grace_s
@@ -67,12 +67,12 @@ def serve(
     """Serve keel's fintech tools: knowledge.search/get, account.lookup, transactions.list,
     db.query (read-only), on the synthetic world in KEEL_HOME (built on first use)."""
     # Imported here: the MCP server stack is heavy, and `keel mcp proxy` must start fast.
-    from keel.mcp.fintech_tools import FintechTools, ToolLimits
-    from keel.mcp.server import build_server
-    from keel.world import ensure_world
+    from keel.reference.fintech_mcp.server import build_server
+    from keel.reference.fintech_mcp.tools import FintechTools, ToolLimits
+    from keel.reference.world import ensure_world
 
     with keel_errors():
-        world = ensure_world(Settings().home)
+        world = ensure_world(cli_settings().home)
     limits = ToolLimits(query_row_limit=row_limit, query_timeout_s=timeout_s)
     server = build_server(FintechTools(world, limits))
     if transport is Transport.stdio:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from keel.cli.context import cli_settings
+
 app = typer.Typer(help="keel's offline model.", no_args_is_help=True)
 
 
@@ -16,9 +18,8 @@ def serve(
     """Serve POST /v1/chat/completions backed by the offline grounded sampler (no API key)."""
     import uvicorn
 
-    from keel.agents.models.chat_server import create_chat_app
-    from keel.agents.models.grounded_sampler import GroundedSampler
-    from keel.config import Settings
+    from keel.reference.offline_model.chat_server import create_chat_app
+    from keel.reference.offline_model.grounded_sampler import GroundedSampler
 
-    app_ = create_chat_app(GroundedSampler(Settings().embedder))
+    app_ = create_chat_app(GroundedSampler(cli_settings().embedder))
     uvicorn.run(app_, host=host, port=port, log_level=log_level)

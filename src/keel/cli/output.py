@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
-from keel.errors import KeelError
+from keel.core.errors import KeelError
 
 console = Console()
 err_console = Console(stderr=True)

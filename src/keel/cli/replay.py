@@ -8,6 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import console, keel_errors, print_json
 
@@ -75,11 +76,17 @@ def replay(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Replay RUN_ID (seed-only noise floor + each perturbation) and score its stability."""
+    from keel.models.embeddings import embedder
     from keel.replay.engine import run_replay_set, start_replay_set
     from keel.replay.plan import parse_perturbations
     from keel.replay.registry import replay_targets
 
-    with keel_errors(), open_database() as database, replay_targets(database) as targets:
+    settings = cli_settings()
+    with (
+        keel_errors(),
+        open_database(settings) as database,
+        replay_targets(database, settings) as targets,
+    ):
         kinds = parse_perturbations(perturbations)
         set_id = start_replay_set(database, run_id, kinds, samples, seed, targets)
         columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -89,6 +96,7 @@ def replay(
                 database,
                 set_id,
                 targets,
+                embedder(settings.embedder),
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     summary = _summary(outcome)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import cli_actor, console, keel_errors, print_json
-from keel.config import Settings
 from keel.govern.decision import Decision
-from keel.world.categories import Category
+from keel.reference.world.categories import Category
 
 app = typer.Typer(help="Work the human review queue and export its labels.", no_args_is_help=True)
 
@@ -27,7 +27,7 @@ def list_queue(
     """List runs awaiting review, oldest first."""
     from keel.store.reviews import QueueFilters, review_queue
 
-    settings = Settings()
+    settings = cli_settings()
     filters = QueueFilters(workflow_type=workflow, reason=reason, state=state)
     with keel_errors(), open_database(settings) as database, database.read() as session:
         items, _cursor = review_queue(session, filters, settings.review_risk_min, limit=limit)
@@ -69,8 +69,8 @@ def decide(
     answer: str | None = typer.Option(None, "--answer", help="Override: the corrected answer."),
 ) -> None:
     """Record a decision on a run as the current OS user."""
+    from keel.auth.keys import Principal
     from keel.govern import review as review_domain
-    from keel.govern.keys import Principal
 
     actor = cli_actor()
     who = Principal(None, actor, None)
@@ -78,7 +78,7 @@ def decide(
         body = review_domain.parse_review(
             {"decision": decision, "reason": reason, "category": category, "answer": answer}
         )
-        with open_database() as database, database.write() as session:
+        with open_database(cli_settings()) as database, database.write() as session:
             review = review_domain.record_review(session, run_id, body, who)
     console.print(f"recorded {review.decision} on {run_id} (review {review.id})")
 
@@ -91,7 +91,7 @@ def labels(
     """Print reviewer-confirmed labels (category per run) for evaluation scripts."""
     from keel.govern import review as review_domain
 
-    with keel_errors(), open_database() as database, database.read() as session:
+    with keel_errors(), open_database(cli_settings()) as database, database.read() as session:
         rows = [label.as_dict() for label in review_domain.labels(session, workflow)]
     if as_json:
         print_json(rows)

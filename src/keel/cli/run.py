@@ -9,19 +9,20 @@ from typing import TYPE_CHECKING
 import typer
 from rich.progress import Progress
 
+from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import console, err_console, keel_errors, print_json
-from keel.config import Settings
-from keel.errors import InvalidInput, NotFound
+from keel.core.errors import InvalidInput, NotFound
+from keel.core.settings import Settings
 
 if TYPE_CHECKING:
-    from keel.store.records import RunRecord
+    from keel.core.records import RunRecord
 
 app = typer.Typer(help="Run keel's reference agents.", no_args_is_help=True)
 
 
 def _ticket_inputs(ticket_id: str, settings: Settings) -> dict[str, object]:
-    from keel.world import ensure_world
+    from keel.reference.world import ensure_world
 
     ticket = ensure_world(settings.home).ticket(ticket_id)
     if ticket is None:
@@ -90,9 +91,9 @@ def support(
 ) -> None:
     """Answer support tickets; each run is stored and shows in `keel runs show`."""
     # Imported here: the agent and its model stack are heavy, and `keel --help` is not.
-    from keel.agents.support import SupportInputs, run_support
+    from keel.reference.agents.support import SupportInputs, run_support
 
-    settings = Settings()
+    settings = cli_settings()
     with keel_errors():
         if sum(x is not None for x in (ticket_id, text, tickets)) != 1:
             raise InvalidInput("give exactly one of --ticket-id, --text, --tickets")
@@ -141,9 +142,9 @@ def sql(
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
 ) -> None:
     """Answer a question with one guarded read-only SQL query through `db.query`; stored."""
-    from keel.agents.sql_analysis import SqlInputs, run_sql
+    from keel.reference.agents.sql_analysis import SqlInputs, run_sql
 
-    settings = Settings()
+    settings = cli_settings()
     with keel_errors():
         inputs = SqlInputs(
             question=question, model=model or settings.model, seed=seed, temperature=temperature

@@ -5,9 +5,10 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import console, keel_errors, print_json
-from keel.errors import NotFound
+from keel.core.errors import NotFound
 
 app = typer.Typer(help="List and inspect runs.", no_args_is_help=True)
 
@@ -27,7 +28,7 @@ def list_runs(
     from keel.store.runs import RunFilters, runs_page
     from keel.web.schemas import RunSummary
 
-    with keel_errors(), open_database() as database, database.read() as session:
+    with keel_errors(), open_database(cli_settings()) as database, database.read() as session:
         page = runs_page(session, RunFilters(workflow_type=workflow, status=status), limit=limit)
         rows = [RunSummary.model_validate(run).model_dump(mode="json") for run in page.runs]
     if as_json:
@@ -57,7 +58,7 @@ def show(
     from keel.store.runs import run_detail
     from keel.web.schemas import EventOut, RunSummary, ToolCallOut
 
-    with keel_errors(), open_database() as database, database.read() as session:
+    with keel_errors(), open_database(cli_settings()) as database, database.read() as session:
         detail = run_detail(session, run_id)
         if detail is None:
             raise NotFound(f"no run with id {run_id!r}", field="run_id")

@@ -6,8 +6,8 @@ import gc
 
 import typer
 
+from keel.cli.context import cli_settings
 from keel.cli.policy import load_policy_dir
-from keel.config import Settings
 
 
 def serve(
@@ -21,7 +21,7 @@ def serve(
     from keel.store.migrate import upgrade
     from keel.web.app import create_app
 
-    settings = Settings()
+    settings = cli_settings()
     upgrade(settings.resolved_database_url())
     if settings.policy_dir is not None:
         load_policy_dir(settings, settings.policy_dir)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from keel.cli.context import cli_settings
 from keel.cli.output import console, keel_errors, print_json
-from keel.config import Settings
-from keel.world import ensure_world
+from keel.reference.world import ensure_world
 
 app = typer.Typer(
     help="The synthetic fintech world (knowledge base, bank, tickets).", no_args_is_help=True
@@ -20,7 +20,7 @@ def build(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Build the world from its fixed seed if needed, and print what it holds."""
-    home = Settings().home
+    home = cli_settings().home
     with keel_errors(), console.status("building the world…", spinner="dots"):
         world = ensure_world(home, rebuild=rebuild)
         summary = {"path": str(world.root), "seed": world.manifest()["seed"], **world.counts()}

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
+from keel.core.errors import Conflict, InvalidInput
 from keel.drift.population import Population, RunObservation
-from keel.errors import Conflict, InvalidInput
 from keel.govern import audit
 from keel.store.drift import (
     PopulationFilter,

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from keel.core.errors import InvalidInput, NotFound
 from keel.drift.baseline import Embed, observe
 from keel.drift.indicators import INDICATOR_FAMILIES, Thresholds, Verdict, indicator_family
 from keel.drift.population import Population
 from keel.drift.regression import RegressionReport, compare_tickets
 from keel.drift.report import DriftReport, compare
-from keel.errors import InvalidInput, NotFound
 from keel.govern import audit
 from keel.store.drift import (
     PopulationFilter,

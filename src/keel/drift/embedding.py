@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from keel.drift.baseline import Embed
 
 
-def answer_embedder() -> Embed:
-    """Return a callable mapping answer texts to unit vectors with keel's sentence embedder."""
+def answer_embedder(name: str) -> Embed:
+    """Return a callable mapping answer texts to unit vectors with sentence embedder `name`."""
 
     def embed(texts: list[str]) -> Sequence[Sequence[float]]:
-        from keel.evaluate.embeddings import embedder
+        from keel.models.embeddings import embedder
 
-        return embedder().encode(texts).tolist()
+        return embedder(name).encode(texts).tolist()
 
     return embed

@@ -11,10 +11,10 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from keel.core.errors import KeelError
 from keel.drift.check import DriftCheck, Window, check_drift
 from keel.drift.embedding import answer_embedder
 from keel.drift.webhook import deliver_pending
-from keel.errors import KeelError
 from keel.store.engine import Database
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ class MonitorPlan:
     baselines: tuple[str, ...]
     interval_s: float
     window: timedelta
+    embedder: str
     webhook_url: str | None = None
 
 
@@ -38,7 +39,9 @@ def check_once(database: Database, plan: MonitorPlan) -> list[DriftCheck]:
         try:
             with database.write() as session:
                 done.append(
-                    check_drift(session, name, Window(since=since), embed=answer_embedder())
+                    check_drift(
+                        session, name, Window(since=since), embed=answer_embedder(plan.embedder)
+                    )
                 )
         except KeelError as exc:
             log.warning("drift monitor: baseline %s not checked: %s", name, exc.message)

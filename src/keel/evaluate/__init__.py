@@ -1,6 +1,6 @@
 """Pure evaluation of runs: stability, disagreement, policy flags and risk (no database inside).
 
-Formulas, defaults and sources: docs/metrics.md. Policy flags live in `keel.evaluate.policy`.
+Formulas, defaults and sources: docs/metrics.md. Policy flags live in `keel.evaluate.rules`.
 """
 
 from keel.evaluate.disagreement import DisagreementResult, disagreement

@@ -15,8 +15,8 @@ from collections.abc import Hashable, Sequence
 
 import numpy as np
 
-from keel.evaluate.embeddings import Embedder
 from keel.evaluate.generation import Generation
+from keel.models.embeddings import Embedder
 
 # Calibrated by bench/embedding_threshold.py: 0.60-0.70 tie on hand-written pairs (balanced
 # accuracy 0.95); 0.70 is the strict end, since merging different answers hides instability

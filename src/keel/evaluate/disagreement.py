@@ -24,14 +24,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from keel.errors import InvalidInput
+from keel.core.errors import InvalidInput
 from keel.evaluate.clustering import (
     DEFAULT_COSINE_THRESHOLD,
     answer_clusters,
     normalised_entropy,
 )
-from keel.evaluate.embeddings import Embedder, embedder
 from keel.evaluate.generation import Generation
+from keel.models.embeddings import Embedder
 
 SUPPORT_CATEGORIES = 5
 FAILED = "<failed>"
@@ -71,7 +71,7 @@ def _embedding_spread(cosine: np.ndarray) -> float:
 
 def disagreement(
     generations: Sequence[Generation],
-    embed: Embedder | None = None,
+    embed: Embedder,
     cosine_threshold: float = DEFAULT_COSINE_THRESHOLD,
     category_field: str = "category",
     categories: int = SUPPORT_CATEGORIES,
@@ -81,7 +81,7 @@ def disagreement(
         raise InvalidInput("disagreement needs at least 2 generations", field="generations")
     if categories < 2:
         raise InvalidInput("categories must be at least 2", field="categories")
-    clusters, cosine = answer_clusters(generations, embed or embedder(), cosine_threshold)
+    clusters, cosine = answer_clusters(generations, embed, cosine_threshold)
     values = _category_values(generations, category_field)
     category_entropy = None
     if values is not None:

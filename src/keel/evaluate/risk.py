@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from keel.errors import InvalidInput
+from keel.core.errors import InvalidInput
 from keel.evaluate.generation import Generation
 
 SEVERITY_WEIGHTS: Mapping[str, float] = {

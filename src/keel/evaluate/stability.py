@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from keel.errors import InvalidInput
+from keel.core.errors import InvalidInput
 from keel.evaluate.bootstrap import (
     modal_shares,
     normalised_entropies,
@@ -33,7 +33,6 @@ from keel.evaluate.bootstrap import (
     resample_rows,
 )
 from keel.evaluate.clustering import DEFAULT_COSINE_THRESHOLD, answer_clusters
-from keel.evaluate.embeddings import Embedder, embedder
 from keel.evaluate.fields import (
     FieldVariance,
     StructSpec,
@@ -43,6 +42,7 @@ from keel.evaluate.fields import (
 )
 from keel.evaluate.generation import BASE, NOISE_FLOOR_LABELS, SEED_ONLY, Generation
 from keel.evaluate.trajectory import path_similarity
+from keel.models.embeddings import Embedder
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {"semantic": 0.4, "structural": 0.3, "trajectory": 0.3}
 DEFAULT_UNSTABLE_BELOW = 70.0
@@ -295,13 +295,13 @@ def _validate(generations: Sequence[Generation], config: StabilityConfig) -> Non
 
 def stability(
     generations: Sequence[Generation],
-    embed: Embedder | None = None,
+    embed: Embedder,
     config: StabilityConfig | None = None,
 ) -> StabilityResult:
     """Return the stability of a run from its generations (see the module docstring)."""
     config = config or StabilityConfig()
     _validate(generations, config)
-    evidence = _evidence(generations, embed or embedder(), config)
+    evidence = _evidence(generations, embed, config)
     everyone = np.arange(len(generations))
     components = _components(evidence, everyone)
     score = combine(components, config.weights)

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from keel.errors import InvalidInput
+from keel.core.errors import InvalidInput
 from keel.govern.chain import (
     GENESIS_HASH,
     ChainLink,
@@ -29,8 +29,7 @@ from keel.govern.chain import (
     verify_links,
 )
 from keel.store import audit as audit_store
-from keel.store.govern_models import AuditEntry
-from keel.store.models import utcnow
+from keel.store.models import AuditEntry, utcnow
 
 _LIMITS = {"action": 64, "subject": 256, "actor": 128}
 

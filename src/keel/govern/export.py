@@ -22,8 +22,7 @@ from keel.govern import audit
 from keel.govern.chain import Verification
 from keel.store.audit import entries_between
 from keel.store.flags import flags_of_runs
-from keel.store.govern_models import Review
-from keel.store.models import PolicyFlag, Run, utcnow
+from keel.store.models import PolicyFlag, Review, Run, utcnow
 from keel.store.reviews import reviews_of_runs
 from keel.store.runs import runs_by_id
 

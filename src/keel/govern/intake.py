@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from keel.govern import audit, policies
-from keel.store.records import WriteCounts
+from keel.core.records import WriteCounts
+from keel.govern import audit, tool_policies
 
 
 def after_ingest(session: Session, counts: WriteCounts, actor: str, channel: str) -> None:
@@ -17,4 +17,4 @@ def after_ingest(session: Session, counts: WriteCounts, actor: str, channel: str
         for run_id in counts.inserted_run_ids
     ]
     audit.append_many(session, events)
-    policies.check_runs(session, counts.run_ids, actor)
+    tool_policies.check_runs(session, counts.run_ids, actor)

@@ -14,14 +14,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy.orm import Session
 
-from keel.errors import InvalidInput, NotFound
+from keel.auth.keys import Principal
+from keel.core.errors import InvalidInput, NotFound
 from keel.govern import audit
 from keel.govern.decision import Decision
-from keel.govern.keys import Principal
+from keel.reference.world.categories import Category
 from keel.store import reviews as review_store
-from keel.store.govern_models import Review
-from keel.store.models import Run, utcnow
-from keel.world.categories import Category
+from keel.store.models import Review, Run, utcnow
 
 
 class ReviewIn(BaseModel):

@@ -11,9 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from keel.errors import Conflict
+from keel.core.errors import Conflict
+from keel.core.records import RunStatus
 from keel.govern import audit
 from keel.heal.critic import HealPlan, Observed, derive_plan
+from keel.models.embeddings import Embedder
 from keel.replay.engine import (
     Progress,
     load_run,
@@ -25,7 +27,6 @@ from keel.replay.plan import Perturbation
 from keel.replay.target import ReplayTarget
 from keel.store.engine import Database
 from keel.store.heal import record_heal
-from keel.store.models import RunStatus
 from keel.store.replays import replay_set_detail, replay_sets_of_run
 from keel.store.runs import RunDetail, run_detail
 
@@ -83,6 +84,7 @@ def heal_run(
     database: Database,
     run_id: str,
     targets: Sequence[ReplayTarget],
+    embed: Embedder,
     *,
     samples: int = 2,
     seed: int = 0,
@@ -109,7 +111,7 @@ def heal_run(
     target.rerun_constrained(base, plan, healed_id)  # type: ignore[attr-defined]
     kinds = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
     set_id = start_replay_set(database, healed_id, kinds, samples, seed, [target])
-    after = run_replay_set(database, set_id, [target], progress).result
+    after = run_replay_set(database, set_id, [target], embed, progress).result
     outcome = HealOutcome(
         run_id,
         healed_id,

@@ -8,10 +8,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from keel.errors import InvalidInput
-from keel.ingest.redaction import args_digest, args_preview, redact
-from keel.store.models import RunStatus, utcnow
-from keel.store.records import EventRecord, RunRecord, ToolCallRecord
+from keel.core.errors import InvalidInput
+from keel.core.records import EventRecord, RunRecord, RunStatus, ToolCallRecord
+from keel.core.redaction import args_digest, args_preview, redact
+from keel.store.models import utcnow
 
 RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
 

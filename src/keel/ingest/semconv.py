@@ -13,11 +13,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from keel.core.pricing import PriceTable
+from keel.core.records import EventRecord, ToolCallRecord
+from keel.core.redaction import args_digest, args_preview, redact, redact_json, redact_text
 from keel.ingest.messages import MESSAGE_EVENTS, events_as_messages, unflatten_messages
 from keel.ingest.otlp import SpanData
-from keel.ingest.redaction import args_digest, args_preview, redact, redact_json, redact_text
-from keel.pricing import PriceTable
-from keel.store.records import EventRecord, ToolCallRecord
 
 OPERATION_TYPES = {
     "chat": "llm",

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from keel.evaluate.assessment import assess_runs
+from keel.core.records import RunRecord, WriteCounts
 from keel.govern.intake import after_ingest
-from keel.store.records import RunRecord, WriteCounts
+from keel.ingest.assessment import assess_runs
 from keel.store.writes import write_runs
 
 

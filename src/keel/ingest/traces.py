@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from keel.core.pricing import PriceTable
+from keel.core.records import RunRecord, RunStatus, WriteCounts
 from keel.ingest.otlp import SpanData, decode_request, spans_of
 from keel.ingest.semconv import span_records
 from keel.ingest.storing import store_runs
-from keel.pricing import PriceTable
 from keel.store.engine import Database
-from keel.store.models import RunStatus, utcnow
-from keel.store.records import RunRecord, WriteCounts
+from keel.store.models import utcnow
 
 DEFAULT_WORKFLOW = "otel"
 

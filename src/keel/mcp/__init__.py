@@ -1,1 +1,1 @@
-"""MCP: keel's fintech tool server, and capture of tool calls made to any MCP server."""
+"""Capture of tool calls made to any MCP server: recorder, client session, stdio proxy."""

@@ -23,13 +23,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from keel.errors import InvalidInput
-from keel.ingest.redaction import redact_text
+from keel.core.errors import InvalidInput
+from keel.core.records import RunStatus
+from keel.core.redaction import redact_text
 from keel.mcp.recorder import Outcome
 from keel.mcp.store_recorder import StoreRecorder
 from keel.mcp.watcher import TrafficWatcher, closed_error_line
 from keel.store.engine import Database
-from keel.store.models import RunStatus
 
 logger = logging.getLogger(__name__)
 CHUNK_BYTES = 64 * 1024

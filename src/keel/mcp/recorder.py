@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from keel.ingest.redaction import args_digest, args_preview, redact_text
-from keel.store.records import ToolCallRecord
+from keel.core.records import ToolCallRecord
+from keel.core.redaction import args_digest, args_preview, redact_text
 
 MAX_ERROR_CHARS = 2000
 

@@ -15,10 +15,9 @@ import threading
 import time
 from datetime import UTC, datetime
 
+from keel.core.records import RunRecord, RunStatus, ToolCallRecord
 from keel.ingest.storing import store_runs
 from keel.store.engine import Database
-from keel.store.models import RunStatus
-from keel.store.records import RunRecord, ToolCallRecord
 from keel.store.run_status import finish_run
 
 logger = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from keel.agents.models.generation import Message, ToolCallRequest, ToolSpec
-from keel.ingest.redaction import args_digest
+from keel.core.redaction import args_digest
+from keel.models.provider import Message, ToolCallRequest, ToolSpec
 
 ROLES = ("system", "user", "assistant", "tool")
 

@@ -64,8 +64,3 @@ def choose_constraint(
     if kind == ConstraintKind.LATENCY:
         return ToolConstraint(kind, tool, latency_ms=float(rng.choice((200, 500, 1000))))
     return ToolConstraint(kind, tool, max_chars=rng.choice((200, 400, 800)))
-
-
-def truncate_text(text: str, max_chars: int) -> str:
-    """Return `text` cut to `max_chars` characters, marked as truncated when cut."""
-    return text if len(text) <= max_chars else text[:max_chars] + " [truncated]"

@@ -10,17 +10,18 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from keel.errors import Conflict, NotFound
-from keel.evaluate.assessment import refresh_risk
+from keel.core.errors import Conflict, NotFound
+from keel.core.records import RunStatus
+from keel.core.redaction import args_digest
 from keel.evaluate.generation import BASE
 from keel.evaluate.stability import StabilityResult, stability
 from keel.govern import audit
-from keel.ingest.redaction import args_digest
+from keel.ingest.assessment import refresh_risk
+from keel.models.embeddings import Embedder
 from keel.replay.generations import generation_of
 from keel.replay.plan import Perturbation, ReplaySpec, plan_replays
 from keel.replay.target import ReplayTarget
 from keel.store.engine import Database
-from keel.store.models import RunStatus
 from keel.store.replays import (
     add_replay,
     create_replay_set,
@@ -127,6 +128,7 @@ def run_replay_set(
     database: Database,
     set_id: str,
     targets: Sequence[ReplayTarget],
+    embed: Embedder,
     progress: Progress | None = None,
 ) -> ReplayOutcome:
     """Execute every replay of set `set_id`, score the run, and store both."""
@@ -146,7 +148,7 @@ def run_replay_set(
             generations.append(generation_of(detail, str(spec.perturbation)))
             if progress:
                 progress(index + 1, len(specs))
-        result = stability(generations)
+        result = stability(generations, embed)
     except Exception as exc:
         with database.write() as session:
             finish_replay_set(session, set_id, None, error=f"{type(exc).__name__}: {exc}")

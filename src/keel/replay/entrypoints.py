@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from keel.errors import Conflict
+from keel.core.errors import Conflict
 from keel.ingest.native import parse_batch, to_records
 from keel.ingest.storing import store_runs
 from keel.replay.constraints import ConstraintKind, choose_constraint

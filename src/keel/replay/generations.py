@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from keel.core.records import RunStatus
 from keel.evaluate.generation import Generation, ToolStep
-from keel.store.models import RunStatus
 from keel.store.runs import RunDetail
 
 

@@ -15,17 +15,18 @@ from contextlib import closing
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from keel.agents.models.generation import (
+from keel.core.records import EventRecord, RunRecord, ToolCallRecord
+from keel.core.redaction import args_digest, args_preview
+from keel.core.settings import Settings
+from keel.ingest.storing import store_runs
+from keel.models.provider import (
     GenerationRequest,
     Message,
     ModelError,
     ModelProvider,
     ToolSpec,
 )
-from keel.agents.models.spec import load_model, parse_model_spec
-from keel.config import Settings
-from keel.ingest.redaction import args_digest, args_preview
-from keel.ingest.storing import store_runs
+from keel.models.registry import load_model, provider_type
 from keel.replay.chat_messages import (
     input_messages,
     normalise_messages,
@@ -38,7 +39,6 @@ from keel.replay.shuffle import apply_order, shuffled_order
 from keel.replay.target import PerturbedInputs
 from keel.store.engine import Database
 from keel.store.models import Event, utcnow
-from keel.store.records import EventRecord, RunRecord, ToolCallRecord
 from keel.store.runs import RunDetail
 
 UNAVAILABLE = "unavailable: this tool call was not made in the recorded run"
@@ -83,9 +83,9 @@ class LlmCallTarget:
 
     name = "llm_calls"
 
-    def __init__(self, database: Database, settings: Settings | None = None) -> None:
+    def __init__(self, database: Database, settings: Settings) -> None:
         self.database = database
-        self.settings = settings or Settings()
+        self.settings = settings
 
     def accepts(self, base: RunDetail) -> bool:
         return "entrypoint" not in base.run.inputs and bool(_llm_events(base))
@@ -97,9 +97,10 @@ class LlmCallTarget:
                 "instrumentation (OpenTelemetry GenAI: OTEL_INSTRUMENTATION_GENAI_CAPTURE_"
                 "MESSAGE_CONTENT=true; OpenInference records them unless hidden)"
             )
-        if parse_model_spec(self.settings.model).provider == "offline":
+        if not provider_type(self.settings.model).chat:
             return (
-                "re-issuing its LLM calls needs a chat model; set KEEL_MODEL="
+                f"re-issuing its LLM calls needs a chat model, and KEEL_MODEL="
+                f"{self.settings.model} answers structured tasks only; set KEEL_MODEL="
                 "openai:<model>@<base_url> (any OpenAI-compatible endpoint)"
             )
         return None

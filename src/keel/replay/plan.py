@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from keel.errors import InvalidInput
+from keel.core.errors import InvalidInput
 
 
 class Perturbation(enum.StrEnum):

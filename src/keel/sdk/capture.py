@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from keel.ingest.redaction import args_digest, args_preview, canonical_json, redact
+from keel.core.redaction import args_digest, args_preview, canonical_json, redact
 
 RESULT_PREVIEW_CHARS = 512
 # Run ids need uniqueness, not secrecy: a private generator seeded once from the OS (os.urandom
@@ -56,7 +56,7 @@ def as_dict(value: Any, key: str) -> dict[str, Any]:
 
 def priced_cost(model: str | None, input_tokens: int, output_tokens: int) -> float | None:
     """Return the cost of an LLM call from keel's price table, or None for an unknown model."""
-    from keel.pricing import load_prices  # read on first priced call, not at `import keel`
+    from keel.core.pricing import load_prices  # read on first priced call, not at `import keel`
 
     override = os.environ.get("KEEL_PRICES_FILE")  # same variable as Settings.prices_file
     prices = load_prices(Path(override) if override else None)

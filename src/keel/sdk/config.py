@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from keel.errors import InvalidInput
+from keel.core.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Destination:
 def resolve_destination(config: SdkConfig) -> Destination:
     """Return the destination of `config`, reading `KEEL_*` for what it leaves unset."""
     # Imported here, on the SDK's thread: pydantic-settings is not needed at `import keel`.
-    from keel.config import Settings
+    from keel.core.settings import Settings
 
     settings = Settings()
     endpoint = settings.endpoint if config.endpoint is None else config.endpoint

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from keel.errors import InvalidInput
+from keel.core.errors import InvalidInput
 from keel.ingest.native import parse_batch, to_records
 from keel.ingest.storing import store_runs
 from keel.sdk.transport import DELIVERED, Outcome, Verdict, invalid_field_outcome

@@ -48,6 +48,11 @@ def constrain_arguments(
     return args, kwargs, 0.0
 
 
+def truncate_text(text: str, max_chars: int) -> str:
+    """Return `text` cut to `max_chars` characters, marked as truncated when cut."""
+    return text if len(text) <= max_chars else text[:max_chars] + " [truncated]"
+
+
 def constrain_result(constraint: dict[str, Any] | None, tool_name: str, result: Any) -> Any:
     """Return the tool's result, truncated when the replay says so."""
     if not _applies(constraint, tool_name) or constraint is None:
@@ -56,8 +61,6 @@ def constrain_result(constraint: dict[str, Any] | None, tool_name: str, result: 
         return result
     limit = int(constraint["max_chars"])
     if isinstance(result, str):
-        from keel.replay.constraints import truncate_text
-
         return truncate_text(result, limit)
     if isinstance(result, list):
         return _truncate_items(result, limit)

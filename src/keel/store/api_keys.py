@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from keel.store.govern_models import ApiKey, WebSession
+from keel.store.models import ApiKey, WebSession
 
 
 def get_key(session: Session, key_id: str) -> ApiKey | None:

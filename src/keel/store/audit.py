@@ -15,7 +15,7 @@ from sqlalchemy import Insert, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from keel.store.govern_models import AuditEntry, AuditHead
+from keel.store.models import AuditEntry, AuditHead
 
 HEAD_ID = 1
 

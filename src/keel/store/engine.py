@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from keel.config import normalise_database_url
+from keel.core.settings import normalise_database_url
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from keel.store.models import Run, RunStatus
+from keel.core.records import RunStatus
+from keel.store.models import Run
 
 
 def record_heal(

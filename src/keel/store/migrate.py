@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from keel.config import normalise_database_url
+from keel.core.settings import normalise_database_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from keel.errors import InvalidInput
-from keel.store.govern_models import Review
-from keel.store.models import Run, RunStatus
+from keel.core.errors import InvalidInput
+from keel.core.records import RunStatus
+from keel.store.models import Review, Run
 
 QUEUE_REASONS = ("needs_human_review", "high_risk", "unstable")
 QUEUE_STATES = ("open", "pending", "escalated", "decided", "all")

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from keel.store.models import Run, RunStatus
+from keel.core.records import RunStatus
+from keel.store.models import Run
 
 
 def finish_run(

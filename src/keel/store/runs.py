@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from keel.errors import InvalidInput
+from keel.core.errors import InvalidInput
 from keel.store.flags import flags_of_run
 from keel.store.models import Event, PolicyFlag, Run, ToolCall
 from keel.store.run_links import RunLinks, run_links

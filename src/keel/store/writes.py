@@ -17,9 +17,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from keel.core.records import EventRecord, RunRecord, RunStatus, ToolCallRecord, WriteCounts
 from keel.store.bulk import count_new, insert_new
-from keel.store.models import Event, Run, RunStatus, ToolCall
-from keel.store.records import EventRecord, RunRecord, ToolCallRecord, WriteCounts
+from keel.store.models import Event, Run, ToolCall
 
 _RUN_COLUMNS = [
     "run_id",

@@ -9,11 +9,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import keel
-from keel.config import Settings
+from keel.core.settings import Settings
+from keel.core.timespan import parse_span
 from keel.drift.monitor import MonitorPlan, monitor
-from keel.replay.jobs import ReplayJobs
+from keel.jobs.local import LocalJobs
 from keel.store.engine import Database
-from keel.timespan import parse_span
 from keel.web.assets import mount_assets
 from keel.web.errors import install_error_handlers
 from keel.web.routes import (
@@ -45,7 +45,13 @@ def start_drift_monitor(settings: Settings, database: Database) -> asyncio.Task[
         return None
     window = parse_span(settings.drift_monitor_window, "KEEL_DRIFT_MONITOR_WINDOW")
     assert window is not None
-    plan = MonitorPlan(names, settings.drift_monitor_interval_s, window, settings.alert_webhook_url)
+    plan = MonitorPlan(
+        names,
+        settings.drift_monitor_interval_s,
+        window,
+        settings.embedder,
+        settings.alert_webhook_url,
+    )
     return asyncio.create_task(monitor(database, plan))
 
 
@@ -58,13 +64,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         owned = database is None
         app.state.database = database or Database(settings.resolved_database_url())
         monitoring = start_drift_monitor(settings, app.state.database)
-        app.state.replay_jobs = ReplayJobs(app.state.database)
+        app.state.jobs = LocalJobs(app.state.database, settings)
         try:
             yield
         finally:
             if monitoring is not None:
                 monitoring.cancel()
-            app.state.replay_jobs.shutdown()
+            app.state.jobs.shutdown()
             if owned:
                 app.state.database.dispose()
 

@@ -6,7 +6,7 @@ import zlib
 
 from fastapi import Request
 
-from keel.errors import InvalidInput, PayloadTooLarge
+from keel.core.errors import InvalidInput, PayloadTooLarge
 
 # zlib window bits per Content-Encoding: gzip framing, and zlib framing for "deflate" (RFC 9110),
 # which is what OTLP exporters send for their deflate option.

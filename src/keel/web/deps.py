@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
-from keel.config import Settings
+from keel.core.settings import Settings
 from keel.store.engine import Database
 
 

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from keel.errors import KeelError, Unauthorized
+from keel.core.errors import KeelError, Unauthorized
 from keel.ingest.native import error_path
 
 _MACHINE_PREFIXES = ("/api/", "/v1/", "/healthz", "/static/", "/openapi.json")

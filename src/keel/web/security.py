@@ -18,11 +18,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from keel.config import Settings
-from keel.errors import Forbidden, KeelError, Unauthorized
-from keel.govern import keys, signin
-from keel.govern.keys import ANONYMOUS, Principal
-from keel.govern.scopes import Scope
+from keel.auth import keys, signin
+from keel.auth.keys import ANONYMOUS, Principal
+from keel.auth.scopes import Scope
+from keel.core.errors import Forbidden, KeelError, Unauthorized
+from keel.core.settings import Settings
 from keel.store.engine import Database
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
+from keel.auth.scopes import Scope
 from keel.govern import audit
-from keel.govern.scopes import Scope
 from keel.store.audit import entries_between
 from keel.web.deps import DatabaseDep
 from keel.web.security import require

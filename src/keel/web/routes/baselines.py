@@ -11,10 +11,10 @@ from typing import Any
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
+from keel.auth.scopes import Scope
+from keel.core.errors import NotFound
 from keel.drift.population import Population
 from keel.drift.run_comparison import compare_to_baseline
-from keel.errors import NotFound
-from keel.govern.scopes import Scope
 from keel.store.drift import get_baseline, list_baselines, run_facts
 from keel.store.models import Baseline, Run
 from keel.web.deps import DatabaseDep

@@ -7,8 +7,8 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from keel.govern import keys as key_domain
-from keel.govern.scopes import Scope
+from keel.auth import keys as key_domain
+from keel.auth.scopes import Scope
 from keel.store.api_keys import all_keys
 from keel.web.deps import DatabaseDep
 from keel.web.security import AdminAccess, require

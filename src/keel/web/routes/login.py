@@ -13,10 +13,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from keel.config import Settings
-from keel.errors import Forbidden, KeelError, Unauthorized
-from keel.govern import audit, keys, signin
-from keel.govern.scopes import Scope
+from keel.auth import keys, signin
+from keel.auth.scopes import Scope
+from keel.core.errors import Forbidden, KeelError, Unauthorized
+from keel.core.settings import Settings
+from keel.govern import audit
 from keel.store.engine import Database
 from keel.web.deps import DatabaseDep, SettingsDep
 from keel.web.security import ANON_CSRF_COOKIE, form_csrf_token, require, set_cookie

@@ -12,10 +12,10 @@ import asyncio
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from keel.errors import KeelError
+from keel.core.errors import KeelError
+from keel.core.pricing import load_prices
 from keel.ingest.otlp import PROTOBUF, encode_response, encode_status, media_type
 from keel.ingest.traces import store_export
-from keel.pricing import load_prices
 from keel.web.body import read_body
 from keel.web.deps import DatabaseDep, SettingsDep
 from keel.web.security import IngestAdmission

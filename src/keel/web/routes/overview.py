@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
-from keel.govern.scopes import Scope
+from keel.auth.scopes import Scope
 from keel.store.drift import recent_alerts
 from keel.store.models import Alert
 from keel.store.overview import (

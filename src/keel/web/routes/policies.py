@@ -8,9 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from keel.errors import InvalidInput
-from keel.govern import policies
-from keel.govern.scopes import Scope
+from keel.auth.scopes import Scope
+from keel.core.errors import InvalidInput
+from keel.govern import tool_policies
 from keel.web.body import read_body
 from keel.web.deps import DatabaseDep, SettingsDep
 from keel.web.security import AdminAccess, require
@@ -18,7 +18,7 @@ from keel.web.security import AdminAccess, require
 router = APIRouter(prefix="/api/v1", tags=["policies"])
 
 
-def policy_json(loaded: policies.LoadedPolicy) -> dict[str, Any]:
+def policy_json(loaded: tool_policies.LoadedPolicy) -> dict[str, Any]:
     """Return a policy in force with its provenance, as JSON-ready data."""
     return {
         "workflow_type": loaded.policy.workflow_type,
@@ -33,7 +33,7 @@ def policy_json(loaded: policies.LoadedPolicy) -> dict[str, Any]:
 def list_policies(db: DatabaseDep) -> list[dict[str, Any]]:
     """Return the tool-usage policy in force for each workflow type."""
     with db.read() as session:
-        return [policy_json(p) for p in policies.effective_policies(session).values()]
+        return [policy_json(p) for p in tool_policies.effective_policies(session).values()]
 
 
 @router.post(
@@ -54,8 +54,8 @@ async def load_policy(
 
     def load() -> tuple[dict[str, Any], bool]:
         with db.write() as session:
-            policy, created = policies.load_policy(session, text, "api", who.actor)
-            loaded = policies.effective_policies(session, [policy.workflow_type])
+            policy, created = tool_policies.load_policy(session, text, "api", who.actor)
+            loaded = tool_policies.effective_policies(session, [policy.workflow_type])
             return policy_json(loaded[policy.workflow_type]), created
 
     payload, created = await run_in_threadpool(load)

@@ -9,13 +9,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from keel.errors import NotFound
-from keel.govern.scopes import Scope
-from keel.replay.engine import start_replay_set
+from keel.auth.scopes import Scope
+from keel.core.errors import NotFound
+from keel.jobs.submit import submit_replay_set
 from keel.replay.plan import Perturbation
-from keel.replay.registry import default_targets
 from keel.store.replays import ReplaySetDetail, replay_set_detail, replay_sets_of_run
-from keel.web.deps import DatabaseDep
+from keel.web.deps import DatabaseDep, SettingsDep
 from keel.web.security import require
 
 router = APIRouter(prefix="/api/v1", tags=["replays"])
@@ -58,18 +57,18 @@ def replay_set_json(detail: ReplaySetDetail) -> dict[str, Any]:
 
 @router.post("/runs/{run_id}/replays", dependencies=[require(Scope.REVIEW)], status_code=202)
 async def start_replay(
-    run_id: str, request: Request, db: DatabaseDep, body: ReplayRequest | None = None
+    run_id: str,
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    body: ReplayRequest | None = None,
 ) -> JSONResponse:
     """Start replaying run `run_id` (202 with the set's id); 409 when it cannot be replayed."""
     body = body or ReplayRequest()
-
-    def start() -> str:
-        return start_replay_set(
-            db, run_id, body.perturbations, body.samples, body.seed, default_targets(db)
-        )
-
-    set_id = await run_in_threadpool(start)
-    request.app.state.replay_jobs.submit(set_id)
+    jobs = request.app.state.jobs
+    set_id = await run_in_threadpool(
+        submit_replay_set, db, settings, jobs, run_id, body.perturbations, body.samples, body.seed
+    )
     location = f"/api/v1/replays/{set_id}"
     payload = {
         "replay_set_id": set_id,

@@ -9,11 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from keel.config import Settings
+from keel.auth.scopes import Scope
+from keel.core.settings import Settings
 from keel.govern import review as review_domain
-from keel.govern.scopes import Scope
 from keel.store.engine import Database
-from keel.store.govern_models import Review
+from keel.store.models import Review
 from keel.store.reviews import QueueFilters, QueueItem, review_queue
 from keel.web.deps import DatabaseDep, SettingsDep
 from keel.web.schemas import ReviewOut, RunSummary

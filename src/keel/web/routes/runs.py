@@ -7,8 +7,8 @@ import json
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
-from keel.errors import InvalidInput, NotFound
-from keel.govern.scopes import Scope
+from keel.auth.scopes import Scope
+from keel.core.errors import InvalidInput, NotFound
 from keel.ingest.native import parse_batch, to_records
 from keel.ingest.storing import store_runs
 from keel.store.reviews import reviews_of_run

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from keel.govern.scopes import Scope
+from keel.auth.scopes import Scope
 from keel.store.overview import DailyStability
 from keel.web.charts import Figure, histogram, lines
 from keel.web.deps import DatabaseDep, TemplatesDep

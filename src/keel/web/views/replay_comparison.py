@@ -14,16 +14,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from keel.errors import Conflict, NotFound
+from keel.auth.scopes import Scope
+from keel.core.errors import Conflict, NotFound
 from keel.evaluate.tool_diff import Call, ToolDiff, tool_diff
-from keel.govern.scopes import Scope
-from keel.replay.engine import start_replay_set
-from keel.replay.registry import default_targets
+from keel.jobs.submit import submit_replay_set
 from keel.store.models import ToolCall
 from keel.store.replays import ReplaySetDetail, replay_set_detail
 from keel.store.runs import RunDetail, run_detail
 from keel.web.charts import Figure, similarity_heatmap
-from keel.web.deps import DatabaseDep, TemplatesDep
+from keel.web.deps import DatabaseDep, SettingsDep, TemplatesDep
 from keel.web.routes.replays import ReplayRequest
 from keel.web.security import require
 
@@ -131,23 +130,26 @@ def replay_progress(
     "/runs/{run_id}/replay", response_class=HTMLResponse, dependencies=[require(Scope.REVIEW)]
 )
 async def replay_action(
-    run_id: str, request: Request, db: DatabaseDep, templates: TemplatesDep
+    run_id: str, request: Request, db: DatabaseDep, settings: SettingsDep, templates: TemplatesDep
 ) -> HTMLResponse:
     """Start replaying a run from the Runs page (as POST /api/v1/runs/{id}/replays does)."""
     body = ReplayRequest()
-
-    def start() -> str:
-        return start_replay_set(
-            db, run_id, body.perturbations, body.samples, body.seed, default_targets(db)
-        )
-
+    jobs = request.app.state.jobs
     try:
-        set_id = await run_in_threadpool(start)
+        set_id = await run_in_threadpool(
+            submit_replay_set,
+            db,
+            settings,
+            jobs,
+            run_id,
+            body.perturbations,
+            body.samples,
+            body.seed,
+        )
     except Conflict as exc:
         # 200, so htmx swaps the reason in where the button was.
         context = {"error": exc.message, "run_id": run_id}
         return templates.TemplateResponse(request, "_replay_action.html", context)
-    request.app.state.replay_jobs.submit(set_id)
     return replay_progress(set_id, request, db, templates, compact=True)
 
 

@@ -13,14 +13,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from keel.errors import InvalidInput, NotFound
+from keel.auth.scopes import Scope
+from keel.core.errors import InvalidInput, NotFound
 from keel.govern import review as review_domain
-from keel.govern.scopes import Scope
+from keel.reference.world.categories import Category
 from keel.store.reviews import QUEUE_REASONS, QUEUE_STATES, QueueFilters
 from keel.web.deps import DatabaseDep, SettingsDep, TemplatesDep
 from keel.web.routes.reviews import queue_page
 from keel.web.security import ANON_CSRF_COOKIE, ReviewAccess, form_csrf_token, require, set_cookie
-from keel.world.categories import Category
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

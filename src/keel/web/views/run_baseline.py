@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from keel.govern.scopes import Scope
+from keel.auth.scopes import Scope
 from keel.web.deps import DatabaseDep, TemplatesDep
 from keel.web.routes.baselines import BaselineQuery, run_baseline_data
 from keel.web.security import require

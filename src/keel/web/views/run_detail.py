@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from keel.errors import NotFound
-from keel.govern.scopes import Scope
+from keel.auth.scopes import Scope
+from keel.core.errors import NotFound
 from keel.store.models import PolicyFlag
 from keel.store.replays import replay_sets_of_run
 from keel.store.reviews import reviews_of_run

@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from keel.govern.scopes import Scope
-from keel.store.models import RunStatus
+from keel.auth.scopes import Scope
+from keel.core.records import RunStatus
 from keel.store.runs import run_facets, runs_page
 from keel.web.deps import DatabaseDep, TemplatesDep
 from keel.web.runs_query import RunsQuery, RunsQueryDep

@@ -1,7 +1,0 @@
-"""The fintech support agent: triage, retrieval over MCP tools, a drafted answer, a critic."""
-
-from keel.agents.support.inputs import SupportInputs
-from keel.agents.support.runner import run_support
-from keel.agents.support.schema import SupportAnswer, support_answer_schema
-
-__all__ = ["SupportAnswer", "SupportInputs", "run_support", "support_answer_schema"]

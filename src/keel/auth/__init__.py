@@ -1,0 +1,1 @@
+"""Who may do what: scoped API keys, their scopes, and dashboard sign-in."""

@@ -1,0 +1,1 @@
+"""Background work (replay sets, heals): submitted here, run by a backend."""

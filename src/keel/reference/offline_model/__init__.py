@@ -1,0 +1,1 @@
+"""`offline:grounded-sampler`, the offline default model: a retrieval-grounded sampler."""

@@ -1,0 +1,40 @@
+"""keel's reference demo, registered as a plugin (entry point `keel = keel.reference.plugin`).
+
+It adds what a user's package would: the support agent's replay target, the offline model,
+the output contracts of its two workflows and their built-in tool-usage policies. Heavy modules
+are imported inside the hooks, so loading the plugin costs nothing until a hook is called.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from keel.plugins import hookimpl
+
+if TYPE_CHECKING:
+    from keel.core.settings import Settings
+    from keel.models.registry import ProviderType
+    from keel.replay.target import ReplayTarget
+    from keel.store.engine import Database
+
+
+@hookimpl
+def keel_replay_targets(database: Database, settings: Settings) -> list[ReplayTarget]:
+    from keel.reference.agents.support.replay_target import SupportTarget
+
+    return [SupportTarget(database, settings)]
+
+
+@hookimpl
+def keel_model_providers() -> list[ProviderType]:
+    from keel.reference.offline_model.provider_type import OfflineType
+
+    return [OfflineType()]
+
+
+@hookimpl
+def keel_tool_policies() -> list[tuple[str, str]]:
+    folder = resources.files("keel.reference") / "tool_policies"
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+    return [(f"built-in {f.name}", f.read_text(encoding="utf-8")) for f in files]

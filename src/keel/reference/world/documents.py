@@ -1,0 +1,174 @@
+"""Read a directory of your own documents (Markdown or JSON) as knowledge-base articles.
+
+Markdown: optional YAML front matter (id, title, topic, tags, steps); otherwise the first
+`# heading` is the title and the file stem the id. A section headed "Steps" whose items are a
+list becomes the article's steps. JSON: one object or a list of objects with id, title, content
+and optionally steps, topic and tags. Everything is validated before anything is stored, and an
+error names the file and the field at fault.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from keel.core.errors import InvalidInput
+from keel.reference.world.articles import Article
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+SUPPORTED_SUFFIXES = (*MARKDOWN_SUFFIXES, ".json")
+MAX_FILE_BYTES = 5 * 1024 * 1024
+LOADED_SOURCE = "loaded"
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(.+)$")
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class DocumentIn(BaseModel):
+    """One document as a user writes it; becomes an Article once validated."""
+
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+
+    id: Annotated[str, StringConstraints(strip_whitespace=True, pattern=ID_PATTERN)]
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    content: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    steps: list[NonEmpty] = Field(default_factory=list, max_length=100)
+    topic: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] = (
+        "general"
+    )
+    tags: list[NonEmpty] = Field(default_factory=list, max_length=50)
+
+    def article(self) -> Article:
+        """Return this document as a knowledge-base article."""
+        return Article(
+            self.id,
+            self.title,
+            self.content,
+            list(self.steps),
+            self.topic,
+            list(self.tags),
+            LOADED_SOURCE,
+        )
+
+
+def slug(stem: str) -> str:
+    """Return `stem` as an id: lower case, runs of other characters turned into one hyphen."""
+    return re.sub(r"[^a-z0-9._:]+", "-", stem.lower()).strip("-.")
+
+
+def _validated(raw: Any, where: str) -> Article:
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"{where}: expected a JSON object with id, title, content", field=where)
+    try:
+        return DocumentIn.model_validate(raw).article()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        path = ".".join(str(part) for part in error["loc"])
+        raise InvalidInput(f"{where}.{path}: {error['msg']}", field=f"{where}.{path}") from None
+
+
+def _json_documents(text: str, name: str) -> list[tuple[str, Article]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{name}: not valid JSON ({exc})", field=name) from None
+    if isinstance(data, list):
+        if not data:
+            raise InvalidInput(f"{name}: the list holds no documents", field=name)
+        wheres = [f"{name}[{index}]" for index in range(len(data))]
+        return [(where, _validated(item, where)) for where, item in zip(wheres, data, strict=True)]
+    return [(name, _validated(data, name))]
+
+
+def _front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"{name}: front matter is not valid YAML ({exc})", field=name) from None
+    if not isinstance(meta, dict):
+        raise InvalidInput(f"{name}: front matter must be key: value pairs", field=name)
+    return meta, text[match.end() :]
+
+
+def _split_steps(body: str) -> tuple[str, list[str]]:
+    """Return `body` without its "Steps" section, and that section's list items."""
+    headings = list(_HEADING.finditer(body))
+    for index, heading in enumerate(headings):
+        if heading.group(2).strip().lower().rstrip(":") not in ("steps", "how to", "what to do"):
+            continue
+        level = len(heading.group(1))
+        end = next(
+            (h.start() for h in headings[index + 1 :] if len(h.group(1)) <= level), len(body)
+        )
+        items = [
+            m.group(1).strip()
+            for line in body[heading.end() : end].splitlines()
+            if (m := _LIST_ITEM.match(line))
+        ]
+        if items:
+            return (body[: heading.start()] + body[end:]).strip(), items
+    return body, []
+
+
+def _markdown_document(text: str, name: str, stem: str) -> Article:
+    meta, body = _front_matter(text, name)
+    if "title" not in meta:
+        heading = _HEADING.search(body)
+        if heading is None:
+            raise InvalidInput(
+                f"{name}: no title (add `title:` front matter or start with a `# heading`)",
+                field=f"{name}.title",
+            )
+        meta["title"] = heading.group(2)
+        body = body[heading.end() :]
+    body, steps = _split_steps(body)
+    meta.setdefault("id", slug(stem))
+    if steps and "steps" not in meta:
+        meta["steps"] = steps
+    return _validated({**meta, "content": body.strip()}, name)
+
+
+def _file_documents(path: Path, name: str) -> list[tuple[str, Article]]:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise InvalidInput(f"{name}: larger than {MAX_FILE_BYTES} bytes", field=name)
+    try:
+        text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{name}: not UTF-8 text", field=name) from None
+    if path.suffix.lower() == ".json":
+        return _json_documents(text, name)
+    return [(name, _markdown_document(text, name, path.stem))]
+
+
+def read_documents(directory: Path) -> list[Article]:
+    """Return every document under `directory`, validated, with ids unique across files."""
+    if not directory.is_dir():
+        raise InvalidInput(f"{directory} is not a directory", field="DIR")
+    files = sorted(
+        p for p in directory.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+    )
+    if not files:
+        raise InvalidInput(f"no .md or .json documents under {directory}", field="DIR")
+    articles: list[Article] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        name = path.relative_to(directory).as_posix()
+        for where, article in _file_documents(path, name):
+            if article.id in seen:
+                message = f"{where}: id {article.id!r} is already used by {seen[article.id]}"
+                raise InvalidInput(message, field=f"{where}.id")
+            seen[article.id] = where
+            articles.append(article)
+    return articles

@@ -1,0 +1,124 @@
+"""`keel demo` tells the whole story on a fresh KEEL_HOME: real runs, replays, a regression.
+
+The story runs once per module (it is slow); each test reads what it left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from keel.core.settings import Settings
+from keel.store.engine import Database
+from keel.store.models import Alert, ReplaySet, Run
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.slow
+
+DEMO_BASE = "http://127.0.0.1:8000"
+
+
+@dataclass
+class Told:
+    story: dict[str, Any]
+    home: Path
+    database: Database
+
+
+@pytest.fixture(scope="module")
+def told(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Told]:
+    home = tmp_path_factory.mktemp("demo") / ".keel"
+    env = {**os.environ, "KEEL_HOME": str(home)}
+    command = [
+        sys.executable,
+        "-m",
+        "keel",
+        "demo",
+        "--no-serve",
+        "--json",
+        "--tickets",
+        "20",
+        "--questions",
+        "4",
+    ]
+    result = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=900, cwd=home.parent
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    database = Database(f"sqlite:///{home / 'keel.db'}")
+    yield Told(json.loads(result.stdout), home, database)
+    database.dispose()
+
+
+def test_demo_runs_both_agents_over_four_weeks_and_catches_the_regression(told: Told) -> None:
+    story = told.story
+    assert story["runs"] == {
+        "v1": 20,
+        "v1-warm": 20,
+        "sql-v1": 4,
+        "sql-v1-warm": 4,
+        "v2-k1": 20,
+    }
+    assert story["drift"]["verdict"] == "alert" and story["drift"]["alerts"]
+    assert "answer_embeddings" in story["drift"]["checked"]
+    assert story["tax_replayed"], "the replay sample includes tax tickets"
+    with told.database.read() as session:
+        oldest, newest = session.execute(
+            select(func.min(Run.created_at), func.max(Run.created_at))
+        ).one()
+        replayed = session.scalar(select(func.count()).select_from(ReplaySet))
+        alerts = session.scalar(select(func.count()).select_from(Alert))
+        agents = session.scalar(select(func.count()).select_from(Run).where(Run.source == "agent"))
+        sql_days = session.execute(
+            select(func.min(Run.created_at), func.max(Run.created_at)).where(
+                Run.workflow_type == "sql"
+            )
+        ).one()
+    assert (newest - oldest).days >= 27 and (sql_days[1] - sql_days[0]).days >= 20
+    assert replayed == len(story["replayed"]) >= 4 and alerts >= 1
+    assert agents == session_runs(story), "every run is a real agent run"
+
+
+def test_every_story_url_shows_what_it_claims(told: Told) -> None:
+    story = told.story
+    settings = Settings(home=told.home, database_url=f"sqlite:///{told.home / 'keel.db'}")
+    with LiveServer(settings, told.database) as server:
+        pages = {}
+        for url in story["urls"]:
+            local = url.replace(DEMO_BASE, server.url)
+            response = httpx.get(local.split("#")[0], headers={"accept": "text/html"})
+            assert response.status_code == 200, url
+            pages[url] = response.text
+    urls = story["urls"]
+    assert urls[0] == f"{DEMO_BASE}/overview"
+    assert urls[-1] == f"{DEMO_BASE}/overview#drift-alerts"
+    assert 'id="drift-alerts"' in pages[urls[-1]]
+    assert all(alert in pages[urls[-1]] for alert in story["drift"]["alerts"])
+    assert "/runs/" in urls[1] and 'class="status status-completed"' in pages[urls[1]]
+    if story["unstable"]:
+        unstable = story["unstable_tax"] or story["unstable"]
+        assert urls[2] == f"{DEMO_BASE}/runs/{unstable[0]}"
+        assert "UNSTABLE" in pages[urls[2]] or "SELF_HEALED" in pages[urls[2]]
+        assert urls[3].startswith(f"{DEMO_BASE}/replays/rs-")
+        assert 'id="heatmap-title"' in pages[urls[3]]
+        if unstable[0] in story["healed"]:
+            assert urls[4] == f"{DEMO_BASE}/runs/{story['healed'][unstable[0]]['rerun']}"
+            assert unstable[0] in pages[urls[4]]
+    else:
+        assert len(urls) == 3
+
+
+def session_runs(story: dict[str, Any]) -> int:
+    replays = len(story["replayed"]) * 8
+    heals = sum(1 + 8 for _ in story["healed"])
+    return sum(story["runs"].values()) + replays + heals
