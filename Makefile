@@ -24,6 +24,7 @@ browser:
 lint: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard bench examples)
 	$(BIN)/ruff format --check src tests $(wildcard bench examples)
+	$(BIN)/lint-imports
 
 test: $(STAMP) browser lint
 	$(BIN)/python -m pytest

@@ -4,8 +4,7 @@ The package root carries only the SDK's public surface, so `import keel` stays l
 framework, database driver or ML library is imported until used).
 """
 
-__version__ = "0.1.0"
-
+from keel.core.version import VERSION as __version__
 from keel.sdk import configure, current_run, flush, replayable, tool, trace_run
 
 __all__ = [

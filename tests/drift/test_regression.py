@@ -8,7 +8,7 @@ from keel.core.records import RunRecord
 from keel.drift.baseline import create_baseline
 from keel.drift.check import Window, check_regression
 from keel.drift.regression import compare_tickets
-from keel.store.drift import PopulationFilter, RunFacts
+from keel.store.drift import DriftFacts, PopulationFilter
 from keel.store.engine import Database
 from keel.store.writes import write_runs
 
@@ -21,8 +21,10 @@ def facts(
     category: str,
     stability: float | None = None,
     flags: tuple[str, ...] = (),
-) -> RunFacts:
-    return RunFacts(run_id, T0, category, "a", stability, 0.0, 0, None, [], [], list(flags), ticket)
+) -> DriftFacts:
+    return DriftFacts(
+        run_id, T0, category, "a", stability, 0.0, 0, None, [], [], list(flags), ticket
+    )
 
 
 def test_flips_drops_and_new_flags_are_found_per_ticket() -> None:

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from keel.drift.population import Population
 from keel.drift.run_comparison import compare_to_baseline, percentile_of
-from keel.store.drift import RunFacts
+from keel.store.drift import DriftFacts
 
 
-def facts(stability: float | None, category: str | None, path: list[str]) -> RunFacts:
-    return RunFacts(
+def facts(stability: float | None, category: str | None, path: list[str]) -> DriftFacts:
+    return DriftFacts(
         run_id="r",
         created_at=datetime(2026, 11, 1, tzinfo=UTC),
         category=category,

@@ -19,7 +19,7 @@ def test_public_surface_is_pinned() -> None:
     ]
     assert keel.evaluate.rules.__all__ == [
         "Pack",
-        "PolicyFlag",
+        "RuleFlag",
         "Span",
         "check_output",
         "check_text",

@@ -19,7 +19,7 @@ from scipy import stats
 from keel.core.settings import Settings
 from keel.evaluate.generation import BASE, SEED_ONLY, Generation
 from keel.evaluate.stability import StabilityConfig, stability
-from keel.models import GenerationRequest, load_model
+from keel.models import CompletionRequest, load_model
 from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 from keel.reference.agents.support import instructions
 from keel.reference.agents.support.classify import retrieved_documents
@@ -41,7 +41,7 @@ def _budget_score(model: Any, knowledge: Any, text: str) -> float:
             if reordered
             else documents
         )
-        request = GenerationRequest(
+        request = CompletionRequest(
             task="answer",
             inputs={
                 "text": text,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from keel.core.errors import InvalidInput
+from keel.core.severity import Severity
 from keel.govern.tool_policies import builtin_policies
-from keel.govern.tool_policy_file import Severity, key_line, parse_policy
+from keel.govern.tool_policy_file import key_line, parse_policy
 
 GOOD = """\
 workflow_type = "sql_analysis"

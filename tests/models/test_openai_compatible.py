@@ -9,7 +9,7 @@ import pytest
 
 from keel.core.settings import Settings
 from keel.models import (
-    GenerationRequest,
+    CompletionRequest,
     Message,
     ModelError,
     ModelProvider,
@@ -48,7 +48,7 @@ def test_tool_calls_come_back_under_their_mcp_names(fake_openai: FakeOpenAI) -> 
             completion_tokens=18,
         )
     )
-    request = GenerationRequest(
+    request = CompletionRequest(
         messages=(Message("user", "When is the wire cut-off?"),), tools=(SEARCH,), seed=7
     )
     generation = _model(fake_openai).generate(request)
@@ -66,7 +66,7 @@ def test_structured_output_is_requested_and_parsed(fake_openai: FakeOpenAI) -> N
     fake_openai.reply(
         completion(content='{"category": "TAX"}', prompt_tokens=1000, completion_tokens=500)
     )
-    request = GenerationRequest(
+    request = CompletionRequest(
         messages=(Message("system", "Classify."), Message("user", "Where is my 1099?")),
         response_schema=SCHEMA,
         schema_name="support.triage",
@@ -87,7 +87,7 @@ def test_structured_output_is_requested_and_parsed(fake_openai: FakeOpenAI) -> N
 def test_tool_results_are_sent_back_linked_to_their_call(fake_openai: FakeOpenAI) -> None:
     fake_openai.reply(completion(content='{"category": "TRANSFER"}'))
     call = ToolCallRequest("call_0", "knowledge.search", {"query": "wire"})
-    request = GenerationRequest(
+    request = CompletionRequest(
         messages=(
             Message("user", "wire?"),
             Message("assistant", "", tool_calls=(call,)),
@@ -107,7 +107,7 @@ def test_tool_results_are_sent_back_linked_to_their_call(fake_openai: FakeOpenAI
 
 def test_a_reply_that_is_not_json_is_kept_with_the_parse_error(fake_openai: FakeOpenAI) -> None:
     fake_openai.reply(completion(content="Sure! The category is TAX."))
-    request = GenerationRequest(messages=(Message("user", "1099?"),), response_schema=SCHEMA)
+    request = CompletionRequest(messages=(Message("user", "1099?"),), response_schema=SCHEMA)
     generation = _model(fake_openai).generate(request)
     assert generation.parsed is None
     assert generation.text == "Sure! The category is TAX."
@@ -118,7 +118,7 @@ def test_malformed_tool_arguments_are_kept_for_the_tool_to_refuse(
     fake_openai: FakeOpenAI,
 ) -> None:
     fake_openai.reply(completion(tool_calls=[("knowledge_search", '{"query": ')]))
-    request = GenerationRequest(messages=(Message("user", "x"),), tools=(SEARCH,))
+    request = CompletionRequest(messages=(Message("user", "x"),), tools=(SEARCH,))
     call = _model(fake_openai).generate(request).tool_calls[0]
     assert call.name == "knowledge.search"
     assert call.arguments == {"_unparsed_arguments": '{"query": '}
@@ -128,7 +128,7 @@ def test_an_endpoint_error_raises_model_error_naming_the_endpoint(
     fake_openai: FakeOpenAI,
 ) -> None:
     fake_openai.reply({"error": {"message": "model overloaded"}}, status=400)
-    request = GenerationRequest(messages=(Message("user", "x"),))
+    request = CompletionRequest(messages=(Message("user", "x"),))
     with pytest.raises(ModelError, match=r"openai:gpt-4o-mini@http://127\.0\.0\.1"):
         _model(fake_openai).generate(request)
 
@@ -136,5 +136,5 @@ def test_an_endpoint_error_raises_model_error_naming_the_endpoint(
 def test_the_api_key_is_sent_as_a_bearer_token(fake_openai: FakeOpenAI) -> None:
     fake_openai.reply(completion(content="{}"))
     model = _model(fake_openai, openai_api_key="sk-test-key-123")
-    model.generate(GenerationRequest(messages=(Message("user", "x"),)))
+    model.generate(CompletionRequest(messages=(Message("user", "x"),)))
     assert fake_openai.headers[0]["authorization"] == "Bearer sk-test-key-123"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 
-import keel
 from keel.cli import (
     audit,
     baseline,
@@ -26,6 +25,7 @@ from keel.cli import (
     world,
 )
 from keel.cli.context import begin_invocation
+from keel.core.version import VERSION
 
 app = typer.Typer(
     name="keel",
@@ -37,7 +37,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"keel {keel.__version__}")
+        typer.echo(f"keel {VERSION}")
         raise typer.Exit()
 
 

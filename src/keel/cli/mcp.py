@@ -51,14 +51,16 @@ def proxy(
     raise typer.Exit(code=code)
 
 
-class Transport(enum.StrEnum):
+class ServerTransport(enum.StrEnum):
     stdio = "stdio"
     http = "http"
 
 
 @app.command("serve")
 def serve(
-    transport: Transport = typer.Option(Transport.stdio, help="stdio, or streamable HTTP."),
+    transport: ServerTransport = typer.Option(
+        ServerTransport.stdio, help="stdio, or streamable HTTP."
+    ),
     host: str = typer.Option("127.0.0.1", help="Interface to bind (http)."),
     port: int = typer.Option(8200, help="TCP port (http); the endpoint is /mcp."),
     row_limit: int = typer.Option(200, min=1, max=10_000, help="Most rows db.query returns."),
@@ -75,7 +77,7 @@ def serve(
         world = ensure_world(cli_settings().home)
     limits = ToolLimits(query_row_limit=row_limit, query_timeout_s=timeout_s)
     server = build_server(FintechTools(world, limits))
-    if transport is Transport.stdio:
+    if transport is ServerTransport.stdio:
         server.run("stdio")
     else:
         err_console.print(f"keel mcp serve: streamable HTTP on http://{host}:{port}/mcp")

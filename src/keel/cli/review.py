@@ -9,7 +9,6 @@ from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import cli_actor, console, keel_errors, print_json
 from keel.govern.decision import Decision
-from keel.reference.world.categories import Category
 
 app = typer.Typer(help="Work the human review queue and export its labels.", no_args_is_help=True)
 
@@ -65,7 +64,9 @@ def decide(
     run_id: str = typer.Argument(..., help="The run decided on."),
     decision: Decision = typer.Option(..., "--decision", help="What you decide."),
     reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
-    category: Category | None = typer.Option(None, "--category", help="Override: the category."),
+    category: str | None = typer.Option(
+        None, "--category", help="Override: the decision (category) the workflow allows."
+    ),
     answer: str | None = typer.Option(None, "--answer", help="Override: the corrected answer."),
 ) -> None:
     """Record a decision on a run as the current OS user."""

@@ -13,8 +13,8 @@ from keel.core.errors import Conflict, InvalidInput
 from keel.drift.population import Population, RunObservation
 from keel.govern import audit
 from keel.store.drift import (
+    DriftFacts,
     PopulationFilter,
-    RunFacts,
     get_baseline,
     population_facts,
     save_baseline,
@@ -26,7 +26,7 @@ Embed = Callable[[list[str]], Sequence[Sequence[float]]]
 MAX_EMBEDDINGS = 200
 
 
-def observe(facts: list[RunFacts], embed: Embed | None) -> list[RunObservation]:
+def observe(facts: list[DriftFacts], embed: Embed | None) -> list[RunObservation]:
     """Return drift observations of `facts`, embedding up to MAX_EMBEDDINGS answers."""
     vectors: dict[int, list[float]] = {}
     if embed is not None:
@@ -58,7 +58,7 @@ def _quantiles(values: list[float]) -> dict[str, float] | None:
     return {"mean": float(np.mean(values))} | dict(zip(labels, map(float, points), strict=True))
 
 
-def summarise(population: Population, facts: list[RunFacts]) -> dict[str, Any]:
+def summarise(population: Population, facts: list[DriftFacts]) -> dict[str, Any]:
     """Return the human-readable summary a baseline shows."""
     n = max(population.n_runs, 1)
     flag_counts = Counter(rule for fact in facts for rule in set(fact.flag_rules))
@@ -110,5 +110,5 @@ def create_baseline(
     return baseline
 
 
-def _ticket_ids(facts: list[RunFacts]) -> list[str]:
+def _ticket_ids(facts: list[DriftFacts]) -> list[str]:
     return sorted({fact.ticket_id for fact in facts if fact.ticket_id})

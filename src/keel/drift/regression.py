@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from keel.store.drift import RunFacts
+from keel.store.drift import DriftFacts
 
 #: Share of compared tickets whose category flips at which the check alerts.
 FLIP_ALERT_SHARE = 0.10
@@ -66,8 +66,8 @@ class RegressionReport:
 
 
 def compare_tickets(
-    baseline: Mapping[str, RunFacts],
-    current: Mapping[str, RunFacts],
+    baseline: Mapping[str, DriftFacts],
+    current: Mapping[str, DriftFacts],
     intervals: Mapping[str, tuple[float, float]],
 ) -> RegressionReport:
     """Compare runs keyed by ticket id; `intervals` maps baseline run ids to stability CIs."""

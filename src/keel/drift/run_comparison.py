@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from keel.drift.population import Population, path_key
-from keel.store.drift import RunFacts
+from keel.store.drift import DriftFacts
 
 #: A run below this percentile of the baseline's stability is less stable than most of it.
 LOW_PERCENTILE = 10.0
@@ -43,7 +43,7 @@ def _metric(value: float | None, values: list[float]) -> dict[str, Any]:
     }
 
 
-def compare_to_baseline(facts: RunFacts, population: Population) -> dict[str, Any]:
+def compare_to_baseline(facts: DriftFacts, population: Population) -> dict[str, Any]:
     """Return how the run with `facts` compares to the baseline `population` (JSON-ready)."""
     n = max(population.n_runs, 1)
     mix = {name: count / n for name, count in population.categories.most_common()}

@@ -21,14 +21,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from keel.core.errors import InvalidInput
+from keel.core.severity import Severity
 from keel.evaluate.generation import Generation
 
 SEVERITY_WEIGHTS: Mapping[str, float] = {
-    "info": 0.0,
-    "low": 0.25,
-    "medium": 0.5,
-    "high": 0.8,
-    "critical": 1.0,
+    Severity.INFO: 0.0,
+    Severity.LOW: 0.25,
+    Severity.MEDIUM: 0.5,
+    Severity.HIGH: 0.8,
+    Severity.CRITICAL: 1.0,
 }
 
 
@@ -66,7 +67,7 @@ def review_share(generations: Sequence[Generation]) -> float:
 
 
 def flag_signal(flags: Sequence[Any], config: RiskConfig = RiskConfig()) -> float:
-    """Return F = 1 - prod(1 - w(severity)) over flags (PolicyFlag objects or store dicts)."""
+    """Return F = 1 - prod(1 - w(severity)) over flags (RuleFlag objects or store dicts)."""
     remaining = 1.0
     for index, flag in enumerate(flags):
         severity = _severity(flag)

@@ -9,18 +9,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy.orm import Session
 
-from keel.auth.keys import Principal
 from keel.core.errors import InvalidInput, NotFound
+from keel.evaluate.contract import contract_for
 from keel.govern import audit
 from keel.govern.decision import Decision
-from keel.reference.world.categories import Category
 from keel.store import reviews as review_store
 from keel.store.models import Review, Run, utcnow
+
+
+class Reviewer(Protocol):
+    """Who decides: a name, the key they acted with (None: none), and their audit name.
+
+    `keel.auth.keys.Principal` is one; governance needs no more of authentication than this.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def key_id(self) -> str | None: ...
+
+    @property
+    def actor(self) -> str: ...
 
 
 class ReviewIn(BaseModel):
@@ -30,7 +45,7 @@ class ReviewIn(BaseModel):
 
     decision: Decision
     reason: str = Field(min_length=1, max_length=4000)
-    category: Category | None = None
+    category: str | None = Field(default=None, min_length=1, max_length=128)
     answer: str | None = Field(default=None, min_length=1, max_length=20000)
 
     @model_validator(mode="after")
@@ -52,14 +67,17 @@ def parse_review(data: dict[str, Any]) -> ReviewIn:
         raise InvalidInput(f"{field or 'review'}: {first['msg']}", field=field) from None
 
 
-def record_review(session: Session, run_id: str, decision: ReviewIn, who: Principal) -> Review:
+def record_review(session: Session, run_id: str, decision: ReviewIn, who: Reviewer) -> Review:
     """Store `decision` on run `run_id` by `who`, audited; NotFound for an unknown run."""
-    if session.get(Run, run_id) is None:
+    run = session.get(Run, run_id)
+    if run is None:
         raise NotFound(f"no run with id {run_id!r}", field="run_id")
+    if decision.category is not None:
+        _check_category(run, decision.category)
     review = Review(
         run_id=run_id,
         decision=decision.decision.value,
-        category=decision.category.value if decision.category else None,
+        category=decision.category,
         answer=decision.answer,
         reason=decision.reason.strip(),
         reviewer=who.name,
@@ -76,6 +94,23 @@ def record_review(session: Session, run_id: str, decision: ReviewIn, who: Princi
     }
     audit.append(session, "review.recorded", audit.run_subject(run_id), who.actor, details)
     return review
+
+
+def _check_category(run: Run, category: str) -> None:
+    """Refuse an override category the run's workflow does not know (InvalidInput, `category`)."""
+    contract = contract_for(run.workflow_type, run.inputs, [run.output])
+    if contract.decision is None:
+        raise InvalidInput(
+            f"runs of workflow {run.workflow_type!r} declare no decision field to override; "
+            "override the answer instead",
+            field="category",
+        )
+    allowed = contract.decision_values()
+    if allowed and category not in allowed:
+        raise InvalidInput(
+            f"category must be one of {', '.join(allowed)} for workflow {run.workflow_type!r}",
+            field="category",
+        )
 
 
 def decisions_on(session: Session, run_id: str) -> list[Review]:
@@ -104,7 +139,8 @@ class Label:
 
 
 def _output_category(run: Run) -> str | None:
-    value = (run.output or {}).get("category")
+    decision = contract_for(run.workflow_type, run.inputs, [run.output]).decision
+    value = (run.output or {}).get(decision) if decision else None
     return value if isinstance(value, str) else None
 
 

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from keel.core.errors import Conflict
 from keel.govern import audit
+from keel.govern.assessment import refresh_risks
 from keel.govern.tool_policy_file import ToolPolicy, document_digest, parse_policy
 from keel.govern.tool_policy_rules import CallFacts, RunFacts, Violation, as_flags, evaluate
-from keel.ingest.assessment import refresh_risks
 from keel.plugins.manager import collected, plugin_manager
 from keel.store import tool_policies as policy_store
 from keel.store.flags import replace_flags_of_runs

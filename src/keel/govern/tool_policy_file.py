@@ -22,7 +22,6 @@ and field.
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import re
 import tomllib
@@ -32,12 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from keel.core.errors import InvalidInput
-
-
-class Severity(enum.StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
+from keel.core.severity import Severity
 
 
 class _Strict(BaseModel):

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from keel.core.records import RunRecord, WriteCounts
+from keel.govern.assessment import assess_runs
 from keel.govern.intake import after_ingest
-from keel.ingest.assessment import assess_runs
 from keel.store.writes import write_runs
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from keel.core.errors import InvalidInput
 from keel.core.records import RunStatus
 from keel.core.redaction import redact_text
-from keel.mcp.recorder import Outcome
+from keel.mcp.recorder import CallOutcome
 from keel.mcp.store_recorder import StoreRecorder
 from keel.mcp.watcher import TrafficWatcher, closed_error_line
 from keel.store.engine import Database
@@ -184,10 +184,10 @@ async def _finish(
 ) -> None:
     """Record the calls the server never answered, and answer them to the client with an error."""
     if interrupted:
-        failure, outcome = "keel mcp proxy was interrupted before the answer", Outcome.CANCELLED
+        failure, outcome = "keel mcp proxy was interrupted before the answer", CallOutcome.CANCELLED
     else:
         failure = f"MCP server exited with code {returncode} before answering"
-        outcome = Outcome.SERVER_EXITED
+        outcome = CallOutcome.SERVER_EXITED
     for request_id in watcher.fail_pending(failure, outcome):
         with contextlib.suppress(OSError):
             await write(closed_error_line(request_id, failure))

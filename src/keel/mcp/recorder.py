@@ -20,7 +20,7 @@ from keel.core.redaction import args_digest, args_preview, redact_text
 MAX_ERROR_CHARS = 2000
 
 
-class Outcome:
+class CallOutcome:
     """How a call ended; stored as `result_meta["outcome"]`."""
 
     RESULT = "result"
@@ -113,10 +113,14 @@ def finish_call(
         meta = result_meta(result)
         error = tool_error_text(result) if meta["is_error"] else None
     elif rpc_error is not None:
-        meta = {"outcome": Outcome.RPC_ERROR, "is_error": True, "error_code": rpc_error.get("code")}
+        meta = {
+            "outcome": CallOutcome.RPC_ERROR,
+            "is_error": True,
+            "error_code": rpc_error.get("code"),
+        }
         error = rpc_error_text(rpc_error)
     else:
-        meta = {"outcome": outcome or Outcome.CLIENT_ERROR, "is_error": True}
+        meta = {"outcome": outcome or CallOutcome.CLIENT_ERROR, "is_error": True}
         error = redact_text(failure or "the call ended without an answer")[:MAX_ERROR_CHARS]
     return ToolCallRecord(
         tool_name=pending.tool_name,
@@ -140,7 +144,7 @@ def result_meta(result: dict[str, Any]) -> dict[str, Any]:
     types = sorted({str(block.get("type")) for block in blocks if isinstance(block, dict)})
     is_error = bool(result.get("isError", False))
     meta: dict[str, Any] = {
-        "outcome": Outcome.TOOL_ERROR if is_error else Outcome.RESULT,
+        "outcome": CallOutcome.TOOL_ERROR if is_error else CallOutcome.RESULT,
         "is_error": is_error,
         "size_bytes": len(json.dumps(result, separators=(",", ":"), ensure_ascii=False).encode()),
         "content_types": types,

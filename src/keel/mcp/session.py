@@ -15,7 +15,7 @@ from typing import Any
 
 from mcp import ClientSession, MCPError
 
-from keel.mcp.recorder import Outcome, Recorder, finish_call, start_call
+from keel.mcp.recorder import CallOutcome, Recorder, finish_call, start_call
 
 
 class CapturingSession:
@@ -46,7 +46,9 @@ class CapturingSession:
             raise
         except BaseException:
             failure = "the caller cancelled the call"
-            self.recorder.record(finish_call(pending, failure=failure, outcome=Outcome.CANCELLED))
+            self.recorder.record(
+                finish_call(pending, failure=failure, outcome=CallOutcome.CANCELLED)
+            )
             raise
         ended_perf = time.perf_counter()
         wire = result.model_dump(by_alias=True, mode="json", exclude_none=True)

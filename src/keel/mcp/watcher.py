@@ -14,7 +14,7 @@ import json
 import time
 from typing import Any
 
-from keel.mcp.recorder import Outcome, PendingCall, Recorder, finish_call, start_call
+from keel.mcp.recorder import CallOutcome, PendingCall, Recorder, finish_call, start_call
 
 _HANDSHAKE_METHODS = frozenset({"initialize", "server/discover"})
 CONNECTION_CLOSED = -32000
@@ -117,7 +117,9 @@ class TrafficWatcher:
         entry = self.pending.pop(_key(request_id), None)
         if entry is not None:
             failure = f"the client cancelled the call: {reason or 'no reason given'}"
-            self.recorder.record(finish_call(entry[1], failure=failure, outcome=Outcome.CANCELLED))
+            self.recorder.record(
+                finish_call(entry[1], failure=failure, outcome=CallOutcome.CANCELLED)
+            )
 
     def _server_message(self, message: dict[str, Any], received_perf: float) -> None:
         if "method" in message or "id" not in message:

@@ -1,8 +1,8 @@
 """Model providers behind one interface: offline grounded sampler, OpenAI-compatible, llama.cpp."""
 
 from keel.models.provider import (
-    Generation,
-    GenerationRequest,
+    Completion,
+    CompletionRequest,
     Message,
     ModelError,
     ModelProvider,
@@ -12,8 +12,8 @@ from keel.models.provider import (
 from keel.models.registry import ModelSpec, load_model, loaded_models, parse_model_spec
 
 __all__ = [
-    "Generation",
-    "GenerationRequest",
+    "Completion",
+    "CompletionRequest",
     "Message",
     "ModelError",
     "ModelProvider",

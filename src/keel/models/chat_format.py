@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 from keel.models.provider import (
-    Generation,
-    GenerationRequest,
+    Completion,
+    CompletionRequest,
     Message,
     ModelError,
     ToolCallRequest,
@@ -42,7 +42,7 @@ def _message(message: Message) -> dict[str, Any]:
     return out
 
 
-def request_body(request: GenerationRequest) -> dict[str, Any]:
+def request_body(request: CompletionRequest) -> dict[str, Any]:
     """Return the chat-completions keyword arguments for `request` (without the model name)."""
     if not request.messages:
         raise ModelError("chat models need messages; this request has none")
@@ -99,9 +99,9 @@ def _tool_calls(message: dict[str, Any], names: dict[str, str]) -> list[ToolCall
 
 
 def generation_from_completion(
-    completion: dict[str, Any], request: GenerationRequest, provider: str, model: str
-) -> Generation:
-    """Return the Generation of a chat-completions reply (a dict in the wire format)."""
+    completion: dict[str, Any], request: CompletionRequest, provider: str, model: str
+) -> Completion:
+    """Return the Completion of a chat-completions reply (a dict in the wire format)."""
     choices = completion.get("choices") or []
     if not choices:
         raise ModelError(f"{provider}:{model} replied without choices")
@@ -109,7 +109,7 @@ def generation_from_completion(
     text = message.get("content") or ""
     names = {wire_name(tool.name): tool.name for tool in request.tools}
     usage = completion.get("usage") or {}
-    generation = Generation(
+    generation = Completion(
         provider=provider,
         model=str(completion.get("model") or model),
         seed=request.seed,

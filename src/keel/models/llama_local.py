@@ -12,7 +12,7 @@ from typing import Any
 
 from keel.core.errors import InvalidInput
 from keel.models.chat_format import generation_from_completion, request_body
-from keel.models.provider import Generation, GenerationRequest, ModelError
+from keel.models.provider import Completion, CompletionRequest, ModelError
 
 EXTRA_HINT = "local: models need the optional extra: pip install 'keel[local]' (llama-cpp-python)"
 
@@ -37,7 +37,7 @@ class LlamaLocal:
         self.model = path.name
         self._llama = llama(model_path=str(path), n_ctx=context_tokens, verbose=False)
 
-    def generate(self, request: GenerationRequest) -> Generation:
+    def generate(self, request: CompletionRequest) -> Completion:
         """Return llama.cpp's generation for `request`."""
         started = time.perf_counter()
         body = request_body(request)

@@ -10,7 +10,7 @@ import openai
 
 from keel.core.pricing import load_prices
 from keel.models.chat_format import generation_from_completion, request_body
-from keel.models.provider import Generation, GenerationRequest, ModelError
+from keel.models.provider import Completion, CompletionRequest, ModelError
 
 # Servers that need no key (llama.cpp server, vLLM, Ollama) still get a non-empty one, because
 # the client refuses to start without it.
@@ -38,7 +38,7 @@ class OpenAICompatible:
             api_key=key or _NO_KEY, base_url=base_url, timeout=timeout_s, max_retries=1
         )
 
-    def generate(self, request: GenerationRequest) -> Generation:
+    def generate(self, request: CompletionRequest) -> Completion:
         """Return the endpoint's generation for `request`, or raise ModelError."""
         started = time.perf_counter()
         try:

@@ -1,4 +1,4 @@
-"""The one interface every model provider implements: a request in, a recorded Generation out."""
+"""The one interface every model provider implements: a request in, a recorded Completion out."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class ToolSpec:
 
 
 @dataclass(frozen=True)
-class GenerationRequest:
+class CompletionRequest:
     """What a step asks of a model.
 
     `messages` is the prompt every chat model sees. `task` and `inputs` carry the same content
@@ -64,7 +64,7 @@ class GenerationRequest:
 
 
 @dataclass
-class Generation:
+class Completion:
     """One model call as recorded: its output and everything needed to account for it."""
 
     provider: str
@@ -102,7 +102,7 @@ class ModelProvider(Protocol):
     provider: str
     model: str
 
-    def generate(self, request: GenerationRequest) -> Generation:
+    def generate(self, request: CompletionRequest) -> Completion:
         """Return the model's generation for `request`, or raise ModelError."""
         ...
 

@@ -14,6 +14,7 @@ from keel.plugins import hookimpl
 
 if TYPE_CHECKING:
     from keel.core.settings import Settings
+    from keel.evaluate.contract import OutputContract
     from keel.models.registry import ProviderType
     from keel.replay.target import ReplayTarget
     from keel.store.engine import Database
@@ -31,6 +32,13 @@ def keel_model_providers() -> list[ProviderType]:
     from keel.reference.offline_model.provider_type import OfflineType
 
     return [OfflineType()]
+
+
+@hookimpl
+def keel_output_contracts() -> list[OutputContract]:
+    from keel.reference.agents.contracts import SQL_CONTRACT, SUPPORT_CONTRACT
+
+    return [SUPPORT_CONTRACT, SQL_CONTRACT]
 
 
 @hookimpl

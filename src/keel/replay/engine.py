@@ -16,7 +16,7 @@ from keel.core.redaction import args_digest
 from keel.evaluate.generation import BASE
 from keel.evaluate.stability import StabilityResult, stability
 from keel.govern import audit
-from keel.ingest.assessment import refresh_risk
+from keel.govern.assessment import refresh_risk
 from keel.models.embeddings import Embedder
 from keel.replay.generations import generation_of
 from keel.replay.plan import Perturbation, ReplaySpec, plan_replays

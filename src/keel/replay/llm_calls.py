@@ -20,7 +20,7 @@ from keel.core.redaction import args_digest, args_preview
 from keel.core.settings import Settings
 from keel.ingest.storing import store_runs
 from keel.models.provider import (
-    GenerationRequest,
+    CompletionRequest,
     Message,
     ModelError,
     ModelProvider,
@@ -201,7 +201,7 @@ class LlmCallTarget:
         messages = list(conversation.messages)
         for step in range(MAX_STEPS):
             started = utcnow()
-            request = GenerationRequest(
+            request = CompletionRequest(
                 tuple(messages),
                 tools=tuple(conversation.tools),
                 temperature=conversation.temperature,

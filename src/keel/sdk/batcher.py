@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from keel.sdk.config import SdkConfig
-from keel.sdk.transport import Outcome, Transport, Verdict
+from keel.sdk.transport import DeliveryOutcome, DeliveryVerdict, Transport
 
 logger = logging.getLogger("keel.sdk")
 
@@ -242,27 +242,27 @@ class Batcher:
             outcome = self._send(transport, chunk)
             pending.extend(self._apply(outcome, chunk))
 
-    def _apply(self, outcome: Outcome, chunk: list[bytes]) -> list[list[bytes]]:
+    def _apply(self, outcome: DeliveryOutcome, chunk: list[bytes]) -> list[list[bytes]]:
         """Count what `outcome` settles of `chunk`; return the parts still worth sending."""
         verdict, index = outcome.verdict, outcome.run_index
-        if verdict is Verdict.DELIVERED:
+        if verdict is DeliveryVerdict.DELIVERED:
             self._settle(len(chunk), "sent")
             return []
-        if verdict is Verdict.INVALID_RUN and index is not None and index < len(chunk):
+        if verdict is DeliveryVerdict.INVALID_RUN and index is not None and index < len(chunk):
             self._settle(1, "failed", f"{self._target} refused a run ({outcome.reason})")
             rest = chunk[:index] + chunk[index + 1 :]
             return [rest] if rest else []
-        if verdict is Verdict.TOO_LARGE and len(chunk) > 1:
+        if verdict is DeliveryVerdict.TOO_LARGE and len(chunk) > 1:
             half = len(chunk) // 2
             return [chunk[half:], chunk[:half]]
-        if verdict is Verdict.RETRY:
+        if verdict is DeliveryVerdict.RETRY:
             problem = f"could not deliver runs to {self._target} ({outcome.reason})"
             self._settle(len(chunk), "dropped", problem)
             return []
         self._settle(len(chunk), "failed", f"{self._target} refused runs ({outcome.reason})")
         return []
 
-    def _send(self, transport: Transport, chunk: list[bytes]) -> Outcome:
+    def _send(self, transport: Transport, chunk: list[bytes]) -> DeliveryOutcome:
         body = b'{"runs":[' + b",".join(chunk) + b"]}"
         attempt = 0
         while True:
@@ -270,8 +270,8 @@ class Batcher:
                 outcome = transport.send(body)
             except Exception as exc:  # a transport bug: report it, never retry it forever
                 logger.debug("keel: transport crashed", exc_info=True)
-                outcome = Outcome(Verdict.REFUSED, f"internal error {exc!r}")
-            if outcome.verdict is not Verdict.RETRY or attempt >= self.config.max_retries:
+                outcome = DeliveryOutcome(DeliveryVerdict.REFUSED, f"internal error {exc!r}")
+            if outcome.verdict is not DeliveryVerdict.RETRY or attempt >= self.config.max_retries:
                 return outcome
             # Exponential backoff with jitter, so many hosts do not retry in lockstep.
             delay_s = self.config.retry_backoff_s * 2**attempt * random.uniform(0.5, 1.0)

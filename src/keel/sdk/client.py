@@ -13,8 +13,8 @@ import os
 import threading
 
 from keel.sdk.batcher import Batcher, SdkStats
-from keel.sdk.config import SdkConfig, resolve_destination
-from keel.sdk.transport import Transport, make_transport
+from keel.sdk.config import Destination, SdkConfig, resolve_destination
+from keel.sdk.transport import Transport
 
 logger = logging.getLogger("keel.sdk")
 _DEFAULTS = SdkConfig()
@@ -64,7 +64,7 @@ def configure(
 
 
 def _open_transport(config: SdkConfig) -> Transport:
-    return make_transport(resolve_destination(config), config.request_timeout_s)
+    return _make_transport(resolve_destination(config), config.request_timeout_s)
 
 
 def _active() -> Batcher:
@@ -145,3 +145,14 @@ def _after_fork_in_child() -> None:
     _lock = threading.Lock()
     if _batcher is not None:
         _batcher.after_fork_in_child()
+
+
+def _make_transport(destination: Destination, request_timeout_s: float) -> Transport:
+    """Return the transport for `destination` (imports httpx or the store only when needed)."""
+    if destination.endpoint:
+        from keel.sdk.http_transport import HttpTransport
+
+        return HttpTransport(destination.endpoint, destination.api_key, request_timeout_s)
+    from keel.sdk.store_transport import StoreTransport
+
+    return StoreTransport(destination.database_url)

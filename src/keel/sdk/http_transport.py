@@ -6,8 +6,8 @@ import gzip
 
 import httpx
 
-import keel
-from keel.sdk.transport import Outcome, Verdict, outcome_of_response
+from keel.core.version import VERSION
+from keel.sdk.transport import DeliveryOutcome, DeliveryVerdict, outcome_of_response
 
 # Past this size the body is gzipped (the server accepts Content-Encoding: gzip); level 1
 # because this runs inside the host's process and most of the gain comes at the first level.
@@ -18,14 +18,14 @@ class HttpTransport:
     """Posts batches to a keel server, with the bearer key when one is configured."""
 
     def __init__(self, endpoint: str, api_key: str | None, timeout_s: float) -> None:
-        headers = {"content-type": "application/json", "user-agent": f"keel-sdk/{keel.__version__}"}
+        headers = {"content-type": "application/json", "user-agent": f"keel-sdk/{VERSION}"}
         if api_key:
             headers["authorization"] = f"Bearer {api_key}"
         self.url = f"{endpoint}/api/v1/runs:batch"
         self.target = self.url
         self._client = httpx.Client(timeout=timeout_s, headers=headers)
 
-    def send(self, body: bytes) -> Outcome:
+    def send(self, body: bytes) -> DeliveryOutcome:
         """Post one batch and return what the server (or the network) said."""
         headers = {}
         if len(body) > GZIP_FROM_BYTES:
@@ -34,7 +34,7 @@ class HttpTransport:
         try:
             response = self._client.post(self.url, content=body, headers=headers)
         except httpx.HTTPError as exc:
-            return Outcome(Verdict.RETRY, f"{type(exc).__name__}: {exc}")
+            return DeliveryOutcome(DeliveryVerdict.RETRY, f"{type(exc).__name__}: {exc}")
         return outcome_of_response(response.status_code, response.content)
 
     def close(self) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from keel.core.errors import InvalidInput
 from keel.ingest.native import parse_batch, to_records
 from keel.ingest.storing import store_runs
-from keel.sdk.transport import DELIVERED, Outcome, Verdict, invalid_field_outcome
+from keel.sdk.transport import DELIVERED, DeliveryOutcome, DeliveryVerdict, invalid_field_outcome
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
 
@@ -24,7 +24,7 @@ class StoreTransport:
         url = self._database.engine.url.render_as_string(hide_password=True)
         self.target = f"the keel store at {url}"
 
-    def send(self, body: bytes) -> Outcome:
+    def send(self, body: bytes) -> DeliveryOutcome:
         """Validate, redact and store one batch in one transaction."""
         try:
             records = to_records(parse_batch(json.loads(body)))
@@ -35,9 +35,9 @@ class StoreTransport:
                 store_runs(session, records, "sdk", "sdk")
         except OperationalError as exc:
             # Locked or unreachable database: transient, and the write is idempotent.
-            return Outcome(Verdict.RETRY, f"{type(exc).__name__}: {exc.orig}")
+            return DeliveryOutcome(DeliveryVerdict.RETRY, f"{type(exc).__name__}: {exc.orig}")
         except SQLAlchemyError as exc:
-            return Outcome(Verdict.REFUSED, f"{type(exc).__name__}: {exc}")
+            return DeliveryOutcome(DeliveryVerdict.REFUSED, f"{type(exc).__name__}: {exc}")
         return DELIVERED
 
     def close(self) -> None:

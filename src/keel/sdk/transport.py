@@ -1,8 +1,8 @@
-"""What a transport reports after one delivery attempt, and the choice of transport.
+"""What a transport reports after one delivery attempt, and what every transport offers.
 
 Two transports carry the same JSON batch (`POST /api/v1/runs:batch` format): `HttpTransport` to a
-keel server, `StoreTransport` straight into the database. Both answer with an `Outcome`, so the
-batcher's retry and drop rules do not depend on which one is in use.
+keel server, `StoreTransport` straight into the database. Both answer with a `DeliveryOutcome`, so
+the batcher's retry and drop rules do not depend on which one is in use.
 """
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from keel.sdk.config import Destination
-
 _RUN_INDEX = re.compile(r"^runs\[(\d+)\]")
 
 
-class Verdict(enum.Enum):
+class DeliveryVerdict(enum.Enum):
     DELIVERED = "delivered"  # stored (inserted or already there)
     RETRY = "retry"  # server or network trouble: worth another attempt
     INVALID_RUN = "invalid_run"  # one run of the batch is bad; the others may be fine
@@ -27,23 +25,23 @@ class Verdict(enum.Enum):
 
 
 @dataclass(frozen=True)
-class Outcome:
+class DeliveryOutcome:
     """The verdict on one attempt, a reason for people, and the bad run's index if known."""
 
-    verdict: Verdict
+    verdict: DeliveryVerdict
     reason: str = ""
     run_index: int | None = None
 
 
-DELIVERED = Outcome(Verdict.DELIVERED)
+DELIVERED = DeliveryOutcome(DeliveryVerdict.DELIVERED)
 
 
 class Transport(Protocol):
-    """Sends one JSON batch body; never raises for delivery trouble, answers an Outcome."""
+    """Sends one JSON batch body; never raises for delivery trouble, answers an DeliveryOutcome."""
 
     target: str  # where batches go, for messages (never a password or key)
 
-    def send(self, body: bytes) -> Outcome: ...
+    def send(self, body: bytes) -> DeliveryOutcome: ...
 
     def close(self) -> None: ...
 
@@ -51,15 +49,15 @@ class Transport(Protocol):
         """Drop inherited connections without closing them (in a forked child)."""
 
 
-def invalid_field_outcome(field: str | None, message: str) -> Outcome:
+def invalid_field_outcome(field: str | None, message: str) -> DeliveryOutcome:
     """Return the outcome of a validation error on `field` (e.g. `runs[3].events[0].seq`)."""
     match = _RUN_INDEX.match(field or "")
     if match is None:
-        return Outcome(Verdict.REFUSED, message)
-    return Outcome(Verdict.INVALID_RUN, message, run_index=int(match.group(1)))
+        return DeliveryOutcome(DeliveryVerdict.REFUSED, message)
+    return DeliveryOutcome(DeliveryVerdict.INVALID_RUN, message, run_index=int(match.group(1)))
 
 
-def outcome_of_response(status_code: int, content: bytes) -> Outcome:
+def outcome_of_response(status_code: int, content: bytes) -> DeliveryOutcome:
     """Return the outcome of an HTTP answer from `POST /api/v1/runs:batch`."""
     if 200 <= status_code < 300:
         return DELIVERED
@@ -67,12 +65,12 @@ def outcome_of_response(status_code: int, content: bytes) -> Outcome:
     reason = f"HTTP {status_code}: {error.get('message') or content[:200].decode(errors='replace')}"
     # 429 is the standard "come back later": retried like a 5xx, unlike other 4xx.
     if status_code >= 500 or status_code == 429:
-        return Outcome(Verdict.RETRY, reason)
+        return DeliveryOutcome(DeliveryVerdict.RETRY, reason)
     if status_code == 413:
-        return Outcome(Verdict.TOO_LARGE, reason)
+        return DeliveryOutcome(DeliveryVerdict.TOO_LARGE, reason)
     if status_code == 422:
         return invalid_field_outcome(error.get("field"), reason)
-    return Outcome(Verdict.REFUSED, reason)
+    return DeliveryOutcome(DeliveryVerdict.REFUSED, reason)
 
 
 def _error_body(content: bytes) -> dict[str, str]:
@@ -81,14 +79,3 @@ def _error_body(content: bytes) -> dict[str, str]:
     except (ValueError, KeyError, TypeError):
         return {}
     return error if isinstance(error, dict) else {}
-
-
-def make_transport(destination: Destination, request_timeout_s: float) -> Transport:
-    """Return the transport for `destination` (imports httpx or the store only when needed)."""
-    if destination.endpoint:
-        from keel.sdk.http_transport import HttpTransport
-
-        return HttpTransport(destination.endpoint, destination.api_key, request_timeout_s)
-    from keel.sdk.store_transport import StoreTransport
-
-    return StoreTransport(destination.database_url)

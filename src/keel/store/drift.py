@@ -27,7 +27,7 @@ class PopulationFilter:
 
 
 @dataclass
-class RunFacts:
+class DriftFacts:
     """The stored facts about one run that drift compares."""
 
     run_id: str
@@ -61,18 +61,18 @@ def _where(filters: PopulationFilter) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def population_facts(session: Session, filters: PopulationFilter) -> list[RunFacts]:
+def population_facts(session: Session, filters: PopulationFilter) -> list[DriftFacts]:
     """Return the facts of every run matching `filters`, oldest first."""
     return _facts_where(session, _where(filters))
 
 
-def run_facts(session: Session, run_id: str) -> RunFacts | None:
+def run_facts(session: Session, run_id: str) -> DriftFacts | None:
     """Return the facts of run `run_id` (a replay or rerun too), or None when unknown."""
     facts = _facts_where(session, [Run.run_id == run_id])
     return facts[0] if facts else None
 
 
-def _facts_where(session: Session, where: list[ColumnElement[bool]]) -> list[RunFacts]:
+def _facts_where(session: Session, where: list[ColumnElement[bool]]) -> list[DriftFacts]:
     rows = session.execute(
         select(
             Run.run_id,
@@ -110,9 +110,9 @@ def _facts_where(session: Session, where: list[ColumnElement[bool]]) -> list[Run
     return [_facts(row, paths, errors, flags) for row in rows]
 
 
-def _facts(row: Any, paths: Any, errors: Any, flags: Any) -> RunFacts:
+def _facts(row: Any, paths: Any, errors: Any, flags: Any) -> DriftFacts:
     output = row.output or {}
-    return RunFacts(
+    return DriftFacts(
         run_id=row.run_id,
         created_at=row.created_at,
         category=output.get("category"),
@@ -187,7 +187,7 @@ def undelivered_alerts(session: Session) -> list[Alert]:
     return list(session.scalars(query))
 
 
-def latest_by_ticket(facts: list[RunFacts]) -> dict[str, RunFacts]:
+def latest_by_ticket(facts: list[DriftFacts]) -> dict[str, DriftFacts]:
     """Return the newest run of each ticket among `facts` (oldest first in, so last wins)."""
     return {fact.ticket_id: fact for fact in facts if fact.ticket_id}
 

@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-import keel
 from keel.core.settings import Settings
 from keel.core.timespan import parse_span
+from keel.core.version import VERSION
 from keel.drift.monitor import MonitorPlan, monitor
 from keel.jobs.local import LocalJobs
 from keel.store.engine import Database
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if owned:
                 app.state.database.dispose()
 
-    app = FastAPI(title="keel", version=keel.__version__, lifespan=lifespan)
+    app = FastAPI(title="keel", version=VERSION, lifespan=lifespan)
     app.state.settings = settings
     app.state.templates = make_templates()
     install_error_handlers(app)

@@ -125,12 +125,12 @@ class RunsPageOut(BaseModel):
     next_cursor: str | None
 
 
-class Counts(BaseModel):
+class RunCounts(BaseModel):
     inserted: int
     duplicate: int
 
 
 class BatchResult(BaseModel):
-    runs: Counts
-    events: Counts
-    tool_calls: Counts
+    runs: RunCounts
+    events: RunCounts
+    tool_calls: RunCounts

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.templating import Jinja2Templates
 
-import keel
+from keel.core.version import VERSION
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 MISSING = "—"
@@ -79,7 +79,7 @@ def make_templates() -> Jinja2Templates:
     env.filters.update(
         number=number, usd=usd, duration=duration, when=when, band=band, pretty_json=pretty_json
     )
-    env.globals.update(nav=NAV, version=keel.__version__)
+    env.globals.update(nav=NAV, version=VERSION)
     env.trim_blocks = True
     env.lstrip_blocks = True
     return templates

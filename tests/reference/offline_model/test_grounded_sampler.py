@@ -9,7 +9,7 @@ import pytest
 
 from keel.core.errors import InvalidInput
 from keel.core.settings import Settings
-from keel.models import GenerationRequest, Message, ModelError, ToolSpec, load_model
+from keel.models import CompletionRequest, Message, ModelError, ToolSpec, load_model
 from keel.reference.offline_model.tokens import count_tokens
 
 LABELS = {
@@ -74,7 +74,7 @@ def answer(
     **extra: Any,
 ) -> Any:
     inputs = {"text": text, "labels": LABELS, "documents": docs, "disclaimers": DISCLAIMERS}
-    request = GenerationRequest(
+    request = CompletionRequest(
         task="answer",
         inputs={**inputs, **extra},
         seed=seed,
@@ -166,7 +166,7 @@ def test_it_works_on_a_knowledge_base_from_another_domain(sampler: Any) -> None:
             "plan price and any one-off charges. Refunds appear on the next bill.",
         },
     ]
-    request = GenerationRequest(
+    request = CompletionRequest(
         task="answer",
         inputs={
             "text": "My router lights keep blinking, how do I reset it?",
@@ -200,7 +200,7 @@ def test_plan_calls_the_tools_whose_arguments_it_can_fill(sampler: Any) -> None:
         "Look up a customer.",
         {"type": "object", "properties": {"customer_id": {}}, "required": ["customer_id"]},
     )
-    request = GenerationRequest(
+    request = CompletionRequest(
         task="plan",
         tools=(search, lookup),
         seed=0,
@@ -215,6 +215,6 @@ def test_plan_calls_the_tools_whose_arguments_it_can_fill(sampler: Any) -> None:
 
 def test_free_form_requests_are_refused_with_a_reason(sampler: Any) -> None:
     with pytest.raises(ModelError, match="structured task"):
-        sampler.generate(GenerationRequest(messages=(Message("user", "hello"),)))
+        sampler.generate(CompletionRequest(messages=(Message("user", "hello"),)))
     with pytest.raises(InvalidInput, match="labels"):
-        sampler.generate(GenerationRequest(task="answer", inputs={"text": "hi"}))
+        sampler.generate(CompletionRequest(task="answer", inputs={"text": "hi"}))

@@ -27,7 +27,7 @@ class Span:
 
 
 @dataclass(frozen=True)
-class PolicyFlag:
+class RuleFlag:
     """One finding: which rule (and version) fired, how severe, why, and on what text."""
 
     rule_id: str
@@ -128,8 +128,8 @@ def _first_match(
     return None
 
 
-def _flag(rule: PatternRule | DisclaimerRule, pack: Pack, span: Span) -> PolicyFlag:
-    return PolicyFlag(
+def _flag(rule: PatternRule | DisclaimerRule, pack: Pack, span: Span) -> RuleFlag:
+    return RuleFlag(
         rule_id=rule.id,
         rule_version=pack.version,
         pack=pack.pack,
@@ -146,7 +146,7 @@ def _disclaimer_flag(
     pack: Pack,
     context: _Context,
     output: Mapping[str, Any],
-) -> PolicyFlag | None:
+) -> RuleFlag | None:
     if rule.id in context.present:
         return None
     for required in rule.requires_for_rules:
@@ -173,9 +173,7 @@ class _Context:
     rules: dict[str, PatternRule]
 
 
-def check_output(
-    output: Mapping[str, Any], packs: Sequence[Pack] | None = None
-) -> list[PolicyFlag]:
+def check_output(output: Mapping[str, Any], packs: Sequence[Pack] | None = None) -> list[RuleFlag]:
     """Return the flags the packs raise on a structured output (answer, next_steps, disclaimer)."""
     packs = default_packs() if packs is None else packs
     texts = _texts(output)
@@ -200,7 +198,7 @@ def check_output(
     return flags
 
 
-def check_text(text: str, packs: Sequence[Pack] | None = None) -> list[PolicyFlag]:
+def check_text(text: str, packs: Sequence[Pack] | None = None) -> list[RuleFlag]:
     """Return the flags the packs raise on a free-text answer."""
     return check_output({"answer": text}, packs)
 

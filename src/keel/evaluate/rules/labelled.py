@@ -32,7 +32,7 @@ class LabelledAnswer:
 
 
 @dataclass
-class Counts:
+class RuleCounts:
     """True positives, false positives and false negatives, with the ratios they give."""
 
     tp: int = 0
@@ -95,11 +95,11 @@ def evaluate_labelled(
     """Return per-family and per-rule precision/recall, and the answers the packs got wrong."""
     packs = default_packs() if packs is None else packs
     kinds = {rule.id: rule.kind for pack in packs for rule in pack.rules}
-    by_rule: dict[str, Counts] = {rule_id: Counts() for rule_id in kinds}
+    by_rule: dict[str, RuleCounts] = {rule_id: RuleCounts() for rule_id in kinds}
     for item in items:
         fired = {flag.rule_id for flag in check_output(item.output, packs)}
         for rule_id in fired | item.expected:
-            counts = by_rule.setdefault(rule_id, Counts())
+            counts = by_rule.setdefault(rule_id, RuleCounts())
             if rule_id in fired and rule_id in item.expected:
                 counts.tp += 1
             elif rule_id in fired:
@@ -108,9 +108,9 @@ def evaluate_labelled(
             else:
                 counts.fn += 1
                 counts.errors.append(f"FN {item.id}")
-    by_family: dict[str, Counts] = {}
+    by_family: dict[str, RuleCounts] = {}
     for rule_id, counts in by_rule.items():
-        total = by_family.setdefault(_family(rule_id, kinds), Counts())
+        total = by_family.setdefault(_family(rule_id, kinds), RuleCounts())
         total.tp, total.fp, total.fn = (
             total.tp + counts.tp,
             total.fp + counts.fp,

@@ -22,9 +22,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from keel.core.errors import InvalidInput
+from keel.core.severity import Severity
 
-Severity = Literal["info", "low", "medium", "high", "critical"]
-SEVERITY_ORDER: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
 NearMiss = Literal["negated", "quoted", "reported", "hedged"]
 ScannedField = Literal["answer", "next_steps", "disclaimer"]
 DEFAULT_FIELDS: tuple[ScannedField, ...] = ("answer", "next_steps")

@@ -15,7 +15,7 @@ from typing import Any
 from keel.core.records import EventRecord, RunRecord, RunStatus
 from keel.ingest.storing import store_runs
 from keel.mcp.recorder import ListRecorder
-from keel.models import Generation
+from keel.models import Completion
 from keel.store.engine import Database
 
 
@@ -46,7 +46,7 @@ class AgentTrace:
         name: str,
         started_at: datetime,
         payload: dict[str, Any],
-        generation: Generation | None = None,
+        generation: Completion | None = None,
         status: str = "OK",
     ) -> None:
         """Append one finished step; a model step carries its generation's accounting."""

@@ -18,8 +18,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, InputRequiredResult
 from pydantic import Field
 
-import keel
 from keel.core.errors import KeelError
+from keel.core.version import VERSION
 from keel.reference.fintech_mcp.tools import (
     ArticleOut,
     CustomerOut,
@@ -79,7 +79,7 @@ class StrictMCPServer(MCPServer):
 def build_server(tools: FintechTools) -> MCPServer:
     """Return an MCP server exposing `tools` as knowledge.*, account.*, transactions.*, db.*."""
     server = StrictMCPServer(
-        SERVER_NAME, instructions=INSTRUCTIONS, version=keel.__version__, log_level="WARNING"
+        SERVER_NAME, instructions=INSTRUCTIONS, version=VERSION, log_level="WARNING"
     )
 
     @server.tool(name="knowledge.search")

@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from keel.models.provider import Generation, GenerationRequest, ToolSpec
+from keel.models.provider import Completion, CompletionRequest, ToolSpec
 from keel.reference.offline_model.grounded_sampler import GroundedSampler
 
 #: One neutral label when the caller's schema names no categories to choose from.
@@ -78,7 +78,7 @@ def _required_strings(tool: ToolSpec) -> list[str]:
     return [name for name in required if (properties.get(name) or {}).get("type") == "string"]
 
 
-def to_request(body: dict[str, Any]) -> GenerationRequest:
+def to_request(body: dict[str, Any]) -> CompletionRequest:
     """Return the sampler request a chat-completions body amounts to."""
     messages = body.get("messages") or []
     question = next(
@@ -94,12 +94,12 @@ def to_request(body: dict[str, Any]) -> GenerationRequest:
     if tools and not answered:
         known = {name: question for tool in tools for name in _required_strings(tool)}
         inputs = {"text": question, "labels": NEUTRAL_LABELS, "known": known}
-        return GenerationRequest(task="plan", inputs=inputs, tools=tuple(tools), **common)
+        return CompletionRequest(task="plan", inputs=inputs, tools=tuple(tools), **common)
     inputs = {"text": question, "labels": _labels(schema), "documents": _documents(messages)}
-    return GenerationRequest(task="answer", inputs=inputs, response_schema=schema, **common)
+    return CompletionRequest(task="answer", inputs=inputs, response_schema=schema, **common)
 
 
-def to_completion(generation: Generation, request: GenerationRequest, model: str) -> dict[str, Any]:
+def to_completion(generation: Completion, request: CompletionRequest, model: str) -> dict[str, Any]:
     """Return the chat.completion body of a sampler generation."""
     message: dict[str, Any] = {"role": "assistant", "content": None}
     if generation.tool_calls:

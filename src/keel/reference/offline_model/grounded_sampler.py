@@ -28,8 +28,8 @@ import numpy as np
 
 from keel.core.errors import InvalidInput
 from keel.models.embeddings import SentenceEmbedder, embedder
-from keel.models.provider import Generation, GenerationRequest, ModelError, ToolCallRequest
-from keel.reference.offline_model import sql_sampler
+from keel.models.provider import Completion, CompletionRequest, ModelError, ToolCallRequest
+from keel.reference.offline_model import MODEL_NAME, sql_sampler
 from keel.reference.offline_model.composition import CompositionParameters, compose
 from keel.reference.offline_model.grounding import (
     attention,
@@ -39,7 +39,6 @@ from keel.reference.offline_model.grounding import (
     request_similarity,
 )
 from keel.reference.offline_model.knowledge_vectors import shipped_vectors
-from keel.reference.offline_model.provider_type import MODEL_NAME
 from keel.reference.offline_model.sampling import sample_index, softmax_rows, tempered_softmax
 from keel.reference.offline_model.tokens import count_tokens
 
@@ -75,7 +74,7 @@ class GroundedSampler:
         """Return the process's sentence embedder, its cache seeded with the shipped vectors."""
         return _seeded_embedder(self._embedder_name)
 
-    def generate(self, request: GenerationRequest) -> Generation:
+    def generate(self, request: CompletionRequest) -> Completion:
         """Return a sampled generation for a structured `plan`, `answer`, `sql` or `summarize`."""
         started = time.perf_counter()
         rng = np.random.default_rng(max(0, int(request.seed)))
@@ -94,7 +93,7 @@ class GroundedSampler:
         parsed, tool_calls, details = handler(request, rng)
         text = json.dumps(parsed, ensure_ascii=False) if parsed is not None else ""
         calls_text = json.dumps([[c.name, c.arguments] for c in tool_calls]) if tool_calls else ""
-        return Generation(
+        return Completion(
             provider=self.provider,
             model=self.model,
             seed=request.seed,
@@ -157,7 +156,7 @@ class GroundedSampler:
         return out
 
     def _plan(
-        self, request: GenerationRequest, rng: np.random.Generator
+        self, request: CompletionRequest, rng: np.random.Generator
     ) -> tuple[dict[str, Any], list[ToolCallRequest], dict[str, Any]]:
         text = _required(request.inputs, "text", str)
         labels = _allowed_labels(request.inputs)
@@ -175,7 +174,7 @@ class GroundedSampler:
         return parsed, calls, {"label_probabilities": _by_name(belief, "probabilities")}
 
     def _answer(
-        self, request: GenerationRequest, rng: np.random.Generator
+        self, request: CompletionRequest, rng: np.random.Generator
     ) -> tuple[dict[str, Any], list[ToolCallRequest], dict[str, Any]]:
         inputs = request.inputs
         text = _required(inputs, "text", str)
@@ -231,7 +230,7 @@ class GroundedSampler:
         return space.names[sample_index(logits, temperature, rng)] == "needed"
 
     def _sql(
-        self, request: GenerationRequest, rng: np.random.Generator
+        self, request: CompletionRequest, rng: np.random.Generator
     ) -> tuple[dict[str, Any], list[ToolCallRequest], dict[str, Any]]:
         parsed, details = sql_sampler.draft_sql(
             request.inputs, request.temperature, self.embedder, rng
@@ -239,7 +238,7 @@ class GroundedSampler:
         return parsed, [], details
 
     def _summarize(
-        self, request: GenerationRequest, rng: np.random.Generator
+        self, request: CompletionRequest, rng: np.random.Generator
     ) -> tuple[dict[str, Any], list[ToolCallRequest], dict[str, Any]]:
         return sql_sampler.summarize(request.inputs), [], {}
 
@@ -265,7 +264,7 @@ def _allowed_labels(inputs: dict[str, Any]) -> dict[str, str]:
     return labels
 
 
-def _prompt_tokens(request: GenerationRequest) -> int:
+def _prompt_tokens(request: CompletionRequest) -> int:
     if request.messages:
         return sum(count_tokens(m.content) for m in request.messages)
     return count_tokens(json.dumps(request.inputs, ensure_ascii=False, default=str))

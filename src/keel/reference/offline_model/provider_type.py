@@ -5,8 +5,7 @@ from __future__ import annotations
 from keel.core.settings import Settings
 from keel.models.provider import ModelProvider
 from keel.models.registry import ModelSpec
-
-MODEL_NAME = "grounded-sampler"
+from keel.reference.offline_model import MODEL_NAME
 
 
 class OfflineType:

@@ -44,7 +44,7 @@ _NUMERIC = ("INT", "REAL", "NUM", "DEC", "FLOA", "DOUB")
 
 
 @dataclass(frozen=True)
-class Column:
+class SchemaColumn:
     """A column of the schema: name and declared type."""
 
     name: str
@@ -62,13 +62,13 @@ class Column:
         return not is_key and any(tag in self.type.upper() for tag in _NUMERIC)
 
 
-def schema_from(inputs: Mapping[str, Any]) -> dict[str, list[Column]]:
+def schema_from(inputs: Mapping[str, Any]) -> dict[str, list[SchemaColumn]]:
     """Return the `schema` input ({table: [{name, type}]}) as Columns, or raise InvalidInput."""
     raw = inputs.get("schema")
     if not isinstance(raw, Mapping) or not raw:
         raise InvalidInput("the SQL task needs a non-empty schema", field="inputs.schema")
     return {
-        str(table): [Column(str(c["name"]), str(c.get("type") or "")) for c in columns]
+        str(table): [SchemaColumn(str(c["name"]), str(c.get("type") or "")) for c in columns]
         for table, columns in raw.items()
     }
 
@@ -86,11 +86,11 @@ def _pick(
 
 def _breakdown(
     question: str,
-    columns: list[Column],
+    columns: list[SchemaColumn],
     temperature: float,
     embedder: SentenceEmbedder,
     rng: np.random.Generator,
-) -> Column | None:
+) -> SchemaColumn | None:
     match = _BREAKDOWN.search(question)
     candidates = [c for c in columns if not c.numeric]
     if match is None or not candidates:
@@ -153,7 +153,7 @@ def draft_sql(
 
 
 def _aggregate_select(
-    aggregation: str, measure: Column | None, group: Column | None
+    aggregation: str, measure: SchemaColumn | None, group: SchemaColumn | None
 ) -> list[exp.Expression]:
     function = {"count": "COUNT", "sum": "SUM", "avg": "AVG", "max": "MAX", "min": "MIN"}
     argument: exp.Expression = exp.Star() if measure is None else exp.column(measure.name)

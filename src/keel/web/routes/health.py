@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import text
 
-import keel
+from keel.core.version import VERSION
 from keel.web.deps import DatabaseDep
 from keel.web.security import require
 
@@ -22,4 +22,4 @@ async def healthz(db: DatabaseDep) -> dict[str, str]:
             session.execute(text("SELECT 1"))
 
     await run_in_threadpool(ping)
-    return {"status": "ok", "version": keel.__version__, "database": db.dialect}
+    return {"status": "ok", "version": VERSION, "database": db.dialect}

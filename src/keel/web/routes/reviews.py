@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from keel.auth.scopes import Scope
 from keel.core.settings import Settings
+from keel.evaluate.contract import contract_for
 from keel.govern import review as review_domain
 from keel.store.engine import Database
 from keel.store.models import Review
@@ -39,8 +40,9 @@ class QueuePageOut(BaseModel):
 def queue_item_out(item: QueueItem) -> QueueItemOut:
     """Return a queue item as the API shows it."""
     output = item.run.output or {}
-    category = output.get("category")
-    flag = output.get("needs_human_review")
+    contract = contract_for(item.run.workflow_type, item.run.inputs, [output])
+    category = output.get(contract.decision) if contract.decision else None
+    flag = output.get(contract.review_flag) if contract.review_flag else None
     return QueueItemOut(
         run=RunSummary.model_validate(item.run),
         reasons=item.reasons,

@@ -16,7 +16,7 @@ from keel.store.runs import run_detail, runs_page
 from keel.web.body import read_body
 from keel.web.deps import DatabaseDep, SettingsDep
 from keel.web.runs_query import RunsQueryDep
-from keel.web.schemas import BatchResult, Counts, RunOut, RunsPageOut, RunSummary
+from keel.web.schemas import BatchResult, RunCounts, RunOut, RunsPageOut, RunSummary
 from keel.web.security import IngestAccess, require
 
 router = APIRouter(prefix="/api/v1", tags=["runs"])
@@ -38,9 +38,9 @@ async def ingest_batch(
         with db.write() as session:
             counts = store_runs(session, records, principal.actor, "api")
         return BatchResult(
-            runs=Counts(inserted=counts.runs_inserted, duplicate=counts.runs_duplicate),
-            events=Counts(inserted=counts.events_inserted, duplicate=counts.events_duplicate),
-            tool_calls=Counts(
+            runs=RunCounts(inserted=counts.runs_inserted, duplicate=counts.runs_duplicate),
+            events=RunCounts(inserted=counts.events_inserted, duplicate=counts.events_duplicate),
+            tool_calls=RunCounts(
                 inserted=counts.tool_calls_inserted, duplicate=counts.tool_calls_duplicate
             ),
         )

@@ -34,7 +34,7 @@ LEADING_FIELDS = ("category", "needs_human_review", "answer", "citations")
 
 
 @dataclass
-class Column:
+class ComparisonColumn:
     """One generation side by side: the base run or a replay, with what was changed for it."""
 
     label: str
@@ -64,7 +64,7 @@ def unique_labels(labels: list[str]) -> list[str]:
     return result
 
 
-def output_keys(columns: list[Column]) -> list[str]:
+def output_keys(columns: list[ComparisonColumn]) -> list[str]:
     """Return the output fields to compare: the leading ones present, then the rest in order."""
     present: dict[str, None] = {}
     for column in columns:
@@ -73,11 +73,11 @@ def output_keys(columns: list[Column]) -> list[str]:
     return leading + [key for key in present if key not in LEADING_FIELDS]
 
 
-def comparison_columns(session: Any, detail: ReplaySetDetail) -> list[Column]:
+def comparison_columns(session: Any, detail: ReplaySetDetail) -> list[ComparisonColumn]:
     """Return the base and each replay with its run and its tool-call diff against the base."""
     base_id = detail.replay_set.base_run_id
     base = run_detail(session, base_id)
-    columns = [Column("base", base_id, base, {})]
+    columns = [ComparisonColumn("base", base_id, base, {})]
     labels = unique_labels([replay.perturbation_type for replay in detail.replays])
     for label, replay in zip(labels, detail.replays, strict=True):
         run = run_detail(session, replay.replay_run_id) if replay.replay_run_id else None
@@ -85,7 +85,7 @@ def comparison_columns(session: Any, detail: ReplaySetDetail) -> list[Column]:
         if run is not None and base is not None:
             diff = tool_diff(_calls(base.tool_calls), _calls(run.tool_calls))
         perturbation = replay.metrics.get("perturbation", {})
-        columns.append(Column(label, replay.replay_run_id, run, perturbation, diff))
+        columns.append(ComparisonColumn(label, replay.replay_run_id, run, perturbation, diff))
     return columns
 
 

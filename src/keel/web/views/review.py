@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from keel.auth.scopes import Scope
 from keel.core.errors import InvalidInput, NotFound
+from keel.evaluate.contract import contract_for
 from keel.govern import review as review_domain
-from keel.reference.world.categories import Category
 from keel.store.reviews import QUEUE_REASONS, QUEUE_STATES, QueueFilters
 from keel.web.deps import DatabaseDep, SettingsDep, TemplatesDep
 from keel.web.routes.reviews import queue_page
@@ -48,7 +48,10 @@ def review_view(
         "filters": filters,
         "reasons": QUEUE_REASONS,
         "states": QUEUE_STATES,
-        "categories": [category.value for category in Category],
+        "categories": {
+            item.run.workflow_type: contract_for(item.run.workflow_type).decision_values()
+            for item in page.items
+        },
         "decisions": [decision.value for decision in review_domain.Decision],
         "csrf_token": token,
         "principal": getattr(request.state, "principal", None),

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from keel.auth.scopes import Scope
 from keel.core.errors import NotFound
+from keel.core.severity import Severity, most_severe
 from keel.store.models import PolicyFlag
 from keel.store.replays import replay_sets_of_run
 from keel.store.reviews import reviews_of_run
@@ -20,8 +21,6 @@ from keel.web.highlight import Segment, locate, segments
 from keel.web.security import require
 
 router = APIRouter(include_in_schema=False)
-
-SEVERITY_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
 @dataclass
@@ -63,8 +62,8 @@ class OutputField:
 
 
 def _severity(flags: list[FlagView], numbers: tuple[int, ...]) -> str:
-    levels = [flags[n].flag.severity.lower() for n in numbers]
-    return max(levels, key=lambda level: SEVERITY_RANK.get(level, 0))
+    found = most_severe(flags[n].flag.severity.lower() for n in numbers)
+    return str(found or Severity.INFO)
 
 
 def _pieces(parts: list[Segment], flags: list[FlagView], anchored: set[int]) -> list[Piece]:

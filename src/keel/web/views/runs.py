@@ -29,7 +29,7 @@ OTLP_PATH = "/v1/traces"
 
 
 @dataclass(frozen=True)
-class Column:
+class RunsColumn:
     """A column of the runs table; `sort` is its key in keel.store.runs.SORTABLE."""
 
     sort: str
@@ -38,17 +38,17 @@ class Column:
 
 
 COLUMNS = (
-    Column("run_id", "Run ID"),
-    Column("created_at", "Created"),
-    Column("workflow_type", "Workflow Type"),
-    Column("model", "Model"),
-    Column("tool_count", "Tool Count", numeric=True),
-    Column("total_tokens", "Tokens", numeric=True),
-    Column("cost_usd", "Cost", numeric=True),
-    Column("loop_depth", "Loop Depth", numeric=True),
-    Column("stability", "Stability", numeric=True),
-    Column("risk", "Risk", numeric=True),
-    Column("status", "Status"),
+    RunsColumn("run_id", "Run ID"),
+    RunsColumn("created_at", "Created"),
+    RunsColumn("workflow_type", "Workflow Type"),
+    RunsColumn("model", "Model"),
+    RunsColumn("tool_count", "Tool Count", numeric=True),
+    RunsColumn("total_tokens", "Tokens", numeric=True),
+    RunsColumn("cost_usd", "Cost", numeric=True),
+    RunsColumn("loop_depth", "Loop Depth", numeric=True),
+    RunsColumn("stability", "Stability", numeric=True),
+    RunsColumn("risk", "Risk", numeric=True),
+    RunsColumn("status", "Status"),
 )
 _DESCENDING_FIRST = {column.sort for column in COLUMNS if column.numeric} | {"created_at"}
 
@@ -77,7 +77,7 @@ class RunsLinks:
         kept = {key: value for key, value in params.items() if value}
         return "/?" + urlencode(kept) if kept else "/"
 
-    def sort(self, column: Column) -> str:
+    def sort(self, column: RunsColumn) -> str:
         """Return the link that sorts by `column`: toggles the order when already sorted by it."""
         if self.query.sort == column.sort:
             order = "asc" if self.query.descending else "desc"

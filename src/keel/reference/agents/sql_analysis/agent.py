@@ -12,7 +12,7 @@ from typing import Any
 
 from keel.core.errors import InvalidInput
 from keel.core.records import RunRecord, RunStatus
-from keel.models import GenerationRequest, Message, ModelError, ModelProvider
+from keel.models import CompletionRequest, Message, ModelError, ModelProvider
 from keel.reference.agents.sql_analysis.schema import SqlAnswer, SqlInputs
 from keel.reference.agents.support.agent import step_seed
 from keel.reference.agents.tool_client import ToolClient, ToolOutcome
@@ -126,7 +126,7 @@ class SqlAgent:
         messages = [Message("system", prompt), Message("user", inputs.question)]
         if reason:
             messages.append(Message("user", f"The previous query was refused: {reason}"))
-        request = GenerationRequest(
+        request = CompletionRequest(
             messages=tuple(messages),
             task="sql",
             inputs={"question": inputs.question, "schema": schema, "row_limit": inputs.row_limit},
@@ -176,7 +176,7 @@ class SqlAgent:
         rows = [list(r) for r in data.get("rows") or []]
         count = int(data.get("row_count", len(rows)))
         preview = rows[: inputs.row_limit]
-        request = GenerationRequest(
+        request = CompletionRequest(
             messages=(
                 Message(
                     "system",

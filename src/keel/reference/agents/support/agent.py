@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from keel.core.records import RunRecord, RunStatus
-from keel.models import GenerationRequest, ModelError, ModelProvider, ToolCallRequest
+from keel.models import CompletionRequest, ModelError, ModelProvider, ToolCallRequest
 from keel.reference.agents.support import instructions
 from keel.reference.agents.support.critic import Finding, critique, revision_constraints
 from keel.reference.agents.support.inputs import RETRIEVAL_TOOL, SupportInputs
@@ -98,7 +98,7 @@ class SupportAgent:
         known: dict[str, Any] = {"query": inputs.ticket_text, "k": inputs.effective_k()}
         if inputs.customer_id:
             known["customer_id"] = inputs.customer_id
-        request = GenerationRequest(
+        request = CompletionRequest(
             messages=planner_messages(
                 inputs.instruction, inputs.ticket_text, inputs.customer_id, inputs.effective_k()
             ),
@@ -240,7 +240,7 @@ class SupportAgent:
         findings: list[Finding],
         attempt: int,
     ) -> dict[str, Any] | None:
-        request = GenerationRequest(
+        request = CompletionRequest(
             messages=draft_messages(
                 inputs.instruction, inputs.ticket_text, inputs.customer_id, context, findings
             ),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from keel.models import GenerationRequest, ModelProvider
+from keel.models import CompletionRequest, ModelProvider
 from keel.reference.agents.support import instructions
 from keel.reference.agents.support.inputs import RETRIEVAL_TOOL
 from keel.reference.world.knowledge import KnowledgeBase
@@ -56,7 +56,7 @@ def classify(
 ) -> Classification:
     """Return the category the agent's draft gives `text` (greedy at temperature 0)."""
     documents = retrieved_documents(knowledge, text, k)
-    request = GenerationRequest(
+    request = CompletionRequest(
         task="answer",
         inputs={
             "text": text,
