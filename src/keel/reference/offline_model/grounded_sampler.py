@@ -18,6 +18,7 @@ all-MiniLM-L6-v2 WordPiece tokenizer; cost is 0 (it runs locally).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ class GroundedSampler:
     def generate(self, request: CompletionRequest) -> Completion:
         """Return a sampled generation for a structured `plan`, `answer`, `sql` or `summarize`."""
         started = time.perf_counter()
-        rng = np.random.default_rng(max(0, int(request.seed)))
+        rng = request_generator(request)
         handlers = {
             "plan": self._plan,
             "answer": self._answer,
@@ -241,6 +242,24 @@ class GroundedSampler:
         self, request: CompletionRequest, rng: np.random.Generator
     ) -> tuple[dict[str, Any], list[ToolCallRequest], dict[str, Any]]:
         return sql_sampler.summarize(request.inputs), [], {}
+
+
+def request_generator(request: CompletionRequest) -> np.random.Generator:
+    """Return the random stream of one request: its seed and a digest of everything it asks.
+
+    A language model's sample depends on its prompt as well as its seed; so does this one's.
+    Seeded by the seed alone, every request of a batch run with one seed drew the same
+    numbers, and the batch's labels moved together with the seed (bench/seed_skew.py).
+    """
+    prompt = {
+        "task": request.task,
+        "inputs": request.inputs,
+        "messages": [(m.role, m.content) for m in request.messages],
+        "tools": [tool.name for tool in request.tools],
+    }
+    canonical = json.dumps(prompt, sort_keys=True, ensure_ascii=False, default=str)
+    words = np.frombuffer(hashlib.sha256(canonical.encode()).digest()[:16], dtype=np.uint32)
+    return np.random.default_rng([max(0, int(request.seed)), *words.tolist()])
 
 
 def _by_name(belief: dict[str, Any], key: str) -> dict[str, float]:
