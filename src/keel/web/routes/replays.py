@@ -13,6 +13,7 @@ from keel.auth.scopes import Scope
 from keel.core.errors import NotFound
 from keel.jobs.submit import submit_replay_set
 from keel.replay.plan import Perturbation
+from keel.reports.rows import ReplaySetSummary, replay_set_summary
 from keel.store.replays import ReplaySetDetail, replay_set_detail, replay_sets_of_run
 from keel.web.deps import DatabaseDep, SettingsDep
 from keel.web.security import require
@@ -89,16 +90,7 @@ def get_replay_set(set_id: str, db: DatabaseDep) -> dict[str, Any]:
 
 
 @router.get("/runs/{run_id}/replays", dependencies=[require(Scope.READ)])
-def list_replay_sets(run_id: str, db: DatabaseDep) -> list[dict[str, Any]]:
+def list_replay_sets(run_id: str, db: DatabaseDep) -> list[ReplaySetSummary]:
     """Return the replay sets of run `run_id`, newest first (without their replays)."""
     with db.read() as session:
-        sets = replay_sets_of_run(session, run_id)
-        return [
-            {
-                "replay_set_id": s.set_id,
-                "status": s.status,
-                "created_at": s.created_at.isoformat(),
-                "stability": s.result.get("stability", {}).get("score"),
-            }
-            for s in sets
-        ]
+        return [replay_set_summary(s) for s in replay_sets_of_run(session, run_id)]
