@@ -5,7 +5,9 @@ What pages, the API and the CLI all show (runs, events, reviews, ...) lives in k
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from keel.replay.plan import Perturbation
 
 
 class RunCounts(BaseModel):
@@ -17,3 +19,11 @@ class BatchResult(BaseModel):
     runs: RunCounts
     events: RunCounts
     tool_calls: RunCounts
+
+
+class ReplayRequest(BaseModel):
+    perturbations: list[Perturbation] = Field(
+        default_factory=lambda: [Perturbation.P1, Perturbation.P2, Perturbation.P3]
+    )
+    samples: int = Field(default=2, ge=1, le=16)
+    seed: int = Field(default=0, ge=0, lt=2**31)
