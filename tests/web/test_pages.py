@@ -181,7 +181,7 @@ def test_run_json_twin_carries_flags_and_links(live_server: LiveServer, database
 def test_unknown_run_is_a_clear_404_page(live_server: LiveServer, database: Database) -> None:
     page = httpx.get(f"{live_server.url}/runs/no-such-run", headers=HTML)
     assert page.status_code == 404
-    assert "No run with id &#39;no-such-run&#39;" in page.text
+    assert "run with id &#39;no-such-run&#39;" in page.text
     assert "finds runs by id prefix" in page.text
     api = httpx.get(f"{live_server.url}/api/v1/runs/no-such-run", headers=HTML)
     assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 from rich.table import Table
 
@@ -24,24 +26,25 @@ def list_queue(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List runs awaiting review, oldest first."""
-    from keel.store.reviews import QueueFilters, review_queue
+    from keel.reports.review_queue import review_queue_data
+    from keel.store.reviews import QueueFilters
 
     settings = cli_settings()
     filters = QueueFilters(workflow_type=workflow, reason=reason, state=state)
     with keel_errors(), open_database(settings) as database, database.read() as session:
-        items, _cursor = review_queue(session, filters, settings.review_risk_min, limit=limit)
-        rows = [
-            {
-                "run_id": item.run.run_id,
-                "workflow_type": item.run.workflow_type,
-                "created_at": item.run.created_at.isoformat(),
-                "status": item.run.status,
-                "risk": item.run.risk,
-                "reasons": item.reasons,
-                "latest_decision": item.latest.decision if item.latest else None,
-            }
-            for item in items
-        ]
+        page = review_queue_data(session, filters, settings.review_risk_min, limit)
+    rows: list[dict[str, Any]] = [
+        {
+            "run_id": item.run.run_id,
+            "workflow_type": item.run.workflow_type,
+            "created_at": item.run.created_at.isoformat(),
+            "status": item.run.status,
+            "risk": item.run.risk,
+            "reasons": item.reasons,
+            "latest_decision": item.latest_review.decision if item.latest_review else None,
+        }
+        for item in page.items
+    ]
     if as_json:
         print_json(rows)
         return

@@ -8,7 +8,6 @@ from rich.table import Table
 from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import console, keel_errors, print_json
-from keel.core.errors import NotFound
 
 app = typer.Typer(help="List and inspect runs.", no_args_is_help=True)
 
@@ -25,12 +24,12 @@ def list_runs(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List the newest runs."""
-    from keel.store.runs import RunFilters, runs_page
-    from keel.web.schemas import RunSummary
+    from keel.reports.runs import runs_data
+    from keel.store.runs import RunFilters
 
     with keel_errors(), open_database(cli_settings()) as database, database.read() as session:
-        page = runs_page(session, RunFilters(workflow_type=workflow, status=status), limit=limit)
-        rows = [RunSummary.model_validate(run).model_dump(mode="json") for run in page.runs]
+        page = runs_data(session, RunFilters(workflow_type=workflow, status=status), limit=limit)
+    rows = page.model_dump(mode="json")["runs"]
     if as_json:
         print_json(rows)
         return
@@ -55,20 +54,17 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show one run with its events and tool calls."""
-    from keel.store.runs import run_detail
-    from keel.web.schemas import EventOut, RunSummary, ToolCallOut
+    from keel.reports.rows import RunSummary
+    from keel.reports.run_detail import run_detail_data, run_out
 
     with keel_errors(), open_database(cli_settings()) as database, database.read() as session:
-        detail = run_detail(session, run_id)
-        if detail is None:
-            raise NotFound(f"no run with id {run_id!r}", field="run_id")
-        run = RunSummary.model_validate(detail.run).model_dump(mode="json")
-        run["output"] = detail.run.output
-        run["metrics"] = detail.run.metrics
-        events = [EventOut.model_validate(e).model_dump(mode="json") for e in detail.events]
-        calls = [ToolCallOut.model_validate(c).model_dump(mode="json") for c in detail.tool_calls]
+        report = run_out(run_detail_data(session, run_id))
+    # What `keel runs show` prints: the run's row, output and metrics, events and tool calls.
+    shown = {*RunSummary.model_fields, "output", "metrics", "events", "tool_calls"}
+    run = report.model_dump(mode="json", include=shown)
+    events, calls = run["events"], run["tool_calls"]
     if as_json:
-        print_json({**run, "events": events, "tool_calls": calls})
+        print_json(run)
         return
     console.print(
         f"[bold]{run['run_id']}[/bold]  {run['workflow_type']}  {run['model'] or '-'}  "

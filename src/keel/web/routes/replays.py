@@ -1,4 +1,4 @@
-"""Replays: start a replay set of a run, follow its progress, read its result."""
+"""Replays: start a replay set of a run, follow its progress, read its result and comparison."""
 
 from __future__ import annotations
 
@@ -7,52 +7,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
 from keel.auth.scopes import Scope
-from keel.core.errors import NotFound
 from keel.jobs.submit import submit_replay_set
-from keel.replay.plan import Perturbation
-from keel.store.replays import ReplaySetDetail, replay_set_detail, replay_sets_of_run
+from keel.reports.replay_comparison import replay_comparison_data, replay_comparison_json
+from keel.reports.rows import ReplaySetSummary, replay_set_summary
+from keel.store.replays import replay_sets_of_run
 from keel.web.deps import DatabaseDep, SettingsDep
+from keel.web.schemas import ReplayRequest
 from keel.web.security import require
 
 router = APIRouter(prefix="/api/v1", tags=["replays"])
-
-
-class ReplayRequest(BaseModel):
-    perturbations: list[Perturbation] = Field(
-        default_factory=lambda: [Perturbation.P1, Perturbation.P2, Perturbation.P3]
-    )
-    samples: int = Field(default=2, ge=1, le=16)
-    seed: int = Field(default=0, ge=0, lt=2**31)
-
-
-def replay_set_json(detail: ReplaySetDetail) -> dict[str, Any]:
-    """Return a replay set, its replays and its result as JSON-ready data."""
-    replay_set = detail.replay_set
-    return {
-        "replay_set_id": replay_set.set_id,
-        "base_run_id": replay_set.base_run_id,
-        "status": replay_set.status,
-        "progress": {"done": replay_set.done, "total": replay_set.total},
-        "seed": replay_set.seed,
-        "samples": replay_set.samples,
-        "perturbations": replay_set.perturbations.get("kinds", []),
-        "created_at": replay_set.created_at.isoformat(),
-        "finished_at": replay_set.finished_at.isoformat() if replay_set.finished_at else None,
-        "error": replay_set.error,
-        "replays": [
-            {
-                "perturbation": replay.perturbation_type,
-                "sample": replay.sample,
-                "run_id": replay.replay_run_id,
-                "perturbation_record": replay.metrics.get("perturbation", {}),
-            }
-            for replay in detail.replays
-        ],
-        "result": replay_set.result,
-    }
 
 
 @router.post("/runs/{run_id}/replays", dependencies=[require(Scope.REVIEW)], status_code=202)
@@ -80,25 +45,14 @@ async def start_replay(
 
 @router.get("/replays/{set_id}", dependencies=[require(Scope.READ)])
 def get_replay_set(set_id: str, db: DatabaseDep) -> dict[str, Any]:
-    """Return a replay set with its progress, replays and (once done) its stability result."""
+    """Return a replay set with its progress and replays; once done, its stability result and
+    the comparison its page shows (columns with perturbations and tool-call diffs)."""
     with db.read() as session:
-        detail = replay_set_detail(session, set_id)
-        if detail is None:
-            raise NotFound(f"no replay set {set_id!r}", field="set_id")
-        return replay_set_json(detail)
+        return replay_comparison_json(replay_comparison_data(session, set_id))
 
 
 @router.get("/runs/{run_id}/replays", dependencies=[require(Scope.READ)])
-def list_replay_sets(run_id: str, db: DatabaseDep) -> list[dict[str, Any]]:
+def list_replay_sets(run_id: str, db: DatabaseDep) -> list[ReplaySetSummary]:
     """Return the replay sets of run `run_id`, newest first (without their replays)."""
     with db.read() as session:
-        sets = replay_sets_of_run(session, run_id)
-        return [
-            {
-                "replay_set_id": s.set_id,
-                "status": s.status,
-                "created_at": s.created_at.isoformat(),
-                "stability": s.result.get("stability", {}).get("score"),
-            }
-            for s in sets
-        ]
+        return [replay_set_summary(s) for s in replay_sets_of_run(session, run_id)]

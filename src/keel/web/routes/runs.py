@@ -8,15 +8,15 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from keel.auth.scopes import Scope
-from keel.core.errors import InvalidInput, NotFound
+from keel.core.errors import InvalidInput
 from keel.ingest.native import parse_batch, to_records
 from keel.ingest.storing import store_runs
-from keel.store.reviews import reviews_of_run
-from keel.store.runs import run_detail, runs_page
+from keel.reports.run_detail import RunOut, run_detail_data, run_out
+from keel.reports.runs import RunsPageOut, runs_data
 from keel.web.body import read_body
 from keel.web.deps import DatabaseDep, SettingsDep
 from keel.web.runs_query import RunsQueryDep
-from keel.web.schemas import BatchResult, RunCounts, RunOut, RunsPageOut, RunSummary
+from keel.web.schemas import BatchResult, RunCounts
 from keel.web.security import IngestAccess, require
 
 router = APIRouter(prefix="/api/v1", tags=["runs"])
@@ -52,7 +52,7 @@ async def ingest_batch(
 def list_runs(db: DatabaseDep, query: RunsQueryDep) -> RunsPageOut:
     """Return one page of runs, filtered and sorted, with the cursor of the next page."""
     with db.read() as session:
-        page = runs_page(
+        return runs_data(
             session,
             query.filters,
             sort=query.sort,
@@ -60,31 +60,11 @@ def list_runs(db: DatabaseDep, query: RunsQueryDep) -> RunsPageOut:
             cursor=query.cursor,
             limit=query.limit,
         )
-        runs = [RunSummary.model_validate(run) for run in page.runs]
-    return RunsPageOut(runs=runs, next_cursor=page.next_cursor)
 
 
 @router.get("/runs/{run_id}", response_model=RunOut, dependencies=[require(Scope.READ)])
 def get_run(run_id: str, db: DatabaseDep) -> RunOut:
-    """Return one run with its events (in start order), tool calls, policy flags, links
-    and review decisions."""
+    """Return one run with its events (in start order), tool calls, policy flags, links,
+    review decisions and replay sets."""
     with db.read() as session:
-        detail = run_detail(session, run_id, related=True)
-        if detail is None:
-            raise NotFound(f"no run with id {run_id!r}", field="run_id")
-        return RunOut.model_validate(
-            {
-                **RunSummary.model_validate(detail.run).model_dump(),
-                "ended_at": detail.run.ended_at,
-                "trace_id": detail.run.trace_id,
-                "error": detail.run.error,
-                "inputs": detail.run.inputs,
-                "output": detail.run.output,
-                "metrics": detail.run.metrics,
-                "events": detail.events,
-                "tool_calls": detail.tool_calls,
-                "policy_flags": detail.flags,
-                "links": detail.links,
-                "reviews": reviews_of_run(session, run_id),
-            }
-        )
+        return run_out(run_detail_data(session, run_id))

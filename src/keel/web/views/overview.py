@@ -1,21 +1,20 @@
 """Page D, Stability Overview (`/overview`): distribution, trend, drift, tools, loop depth.
 
-Every number comes from a GROUP BY in keel.store.overview (via `overview_data`, shared with the
-JSON twin in keel.web.routes.overview); the page never loads runs one by one.
+The page draws keel.reports.overview, which its JSON twin (`GET /api/v1/overview`) returns as is:
+every number comes from a GROUP BY, the page never loads runs one by one.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from keel.auth.scopes import Scope
+from keel.reports.overview import Overview, overview_data, overview_json
 from keel.store.overview import DailyStability
 from keel.web.charts import Figure, histogram, lines
 from keel.web.deps import DatabaseDep, TemplatesDep
-from keel.web.routes.overview import DaysQuery, WindowQuery, overview_data
+from keel.web.queries import DaysQuery, WindowQuery
 from keel.web.security import require
 
 router = APIRouter(include_in_schema=False)
@@ -30,26 +29,25 @@ def _series(daily: list[DailyStability]) -> dict[str, tuple[list[str], list[floa
     return series
 
 
-def figures(data: dict[str, Any]) -> dict[str, Figure]:
-    """Return the page's Plotly figures built from the overview data."""
-    stability = data["stability_histogram"]
-    depth = data["loop_depth_histogram"]
-    daily = [DailyStability(**point) for point in data["stability_over_time"]]
+def figures(overview: Overview) -> dict[str, Figure]:
+    """Return the page's Plotly figures built from the overview."""
+    stability = overview.stability_histogram
+    depth = overview.loop_depth_histogram
     return {
         "stability": histogram(
-            [b["low"] for b in stability] + [stability[-1]["high"]],
-            [b["count"] for b in stability],
+            [b.low for b in stability] + [stability[-1].high],
+            [b.count for b in stability],
             "stability",
             "#1d5fa8",
         ),
         "loop_depth": histogram(
-            [b["low"] - 0.5 for b in depth] + [depth[-1]["high"] - 0.5] if depth else [],
-            [b["count"] for b in depth],
+            [b.low - 0.5 for b in depth] + [depth[-1].high - 0.5] if depth else [],
+            [b.count for b in depth],
             "loop depth",
             "#c2410c",
             dtick=1,
         ),
-        "over_time": lines(_series(daily), "mean stability"),
+        "over_time": lines(_series(overview.stability_over_time), "mean stability"),
     }
 
 
@@ -63,12 +61,12 @@ def overview_view(
 ) -> HTMLResponse:
     """Render the Stability Overview."""
     with db.read() as session:
-        data = overview_data(session, days, window_days)
-    empty = data["window_end"] is None
+        overview = overview_data(session, days, window_days)
+    empty = overview.window_end is None
     context = {
         "active": "overview",
-        "data": data,
+        "data": overview_json(overview),
         "empty": empty,
-        "figures": None if empty else figures(data),
+        "figures": None if empty else figures(overview),
     }
     return templates.TemplateResponse(request, "overview.html", context)

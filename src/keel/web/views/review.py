@@ -15,11 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from keel.auth.scopes import Scope
 from keel.core.errors import InvalidInput, NotFound
-from keel.evaluate.contract import contract_for
 from keel.govern import review as review_domain
+from keel.reports.review_queue import review_queue_data
 from keel.store.reviews import QUEUE_REASONS, QUEUE_STATES, QueueFilters
 from keel.web.deps import DatabaseDep, SettingsDep, TemplatesDep
-from keel.web.routes.reviews import queue_page
 from keel.web.security import ANON_CSRF_COOKIE, ReviewAccess, form_csrf_token, require, set_cookie
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -40,7 +39,8 @@ def review_view(
 ) -> HTMLResponse:
     """Render the queue, oldest first, with a decision form per run."""
     filters = QueueFilters(workflow_type or None, reason or None, state)
-    page = queue_page(db, settings, filters, 50, cursor)
+    with db.read() as session:
+        page = review_queue_data(session, filters, settings.review_risk_min, 50, cursor)
     token, new = form_csrf_token(request)
     context = {
         "active": "review",
@@ -48,10 +48,7 @@ def review_view(
         "filters": filters,
         "reasons": QUEUE_REASONS,
         "states": QUEUE_STATES,
-        "categories": {
-            item.run.workflow_type: contract_for(item.run.workflow_type).decision_values()
-            for item in page.items
-        },
+        "categories": page.decision_values,
         "decisions": [decision.value for decision in review_domain.Decision],
         "csrf_token": token,
         "principal": getattr(request.state, "principal", None),

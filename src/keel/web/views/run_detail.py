@@ -1,4 +1,8 @@
-"""Page B, Run Detail (`/runs/{id}`): summary, execution graph, tool trace, flags, output, links."""
+"""Page B, Run Detail (`/runs/{id}`): summary, execution graph, tool trace, flags, output, links.
+
+The run comes from keel.reports.run_detail, as its twin `GET /api/v1/runs/{id}` has it; what
+is shaped here (flag marks in the output's text, the graph's layout) is how the page draws it.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from keel.auth.scopes import Scope
-from keel.core.errors import NotFound
 from keel.core.severity import Severity, most_severe
+from keel.reports.run_detail import run_detail_data
 from keel.store.models import PolicyFlag
-from keel.store.replays import replay_sets_of_run
-from keel.store.reviews import reviews_of_run
-from keel.store.runs import run_detail
 from keel.web.deps import DatabaseDep, TemplatesDep
 from keel.web.execution_graph import layout, steps_of_run
 from keel.web.highlight import Segment, locate, segments
@@ -121,11 +122,8 @@ def run_detail_view(
 ) -> HTMLResponse:
     """Render one run: what it did, step by step, and what keel found in it."""
     with db.read() as session:
-        detail = run_detail(session, run_id, related=True)
-        reviews = reviews_of_run(session, run_id) if detail is not None else []
-        replay_sets = replay_sets_of_run(session, run_id)
-    if detail is None:
-        raise NotFound(f"No run with id {run_id!r}.", field="run_id")
+        report = run_detail_data(session, run_id)
+    detail = report.detail
     steps = steps_of_run(detail.events, detail.tool_calls)
     flags = flag_views(detail.flags)
     context = {
@@ -134,11 +132,11 @@ def run_detail_view(
         "events": detail.events,
         "tool_calls": detail.tool_calls,
         "links": detail.links,
-        "replay_sets": replay_sets,
+        "replay_sets": report.replay_sets,
         "graph": layout(steps),
         "step_count": len(steps),
         "flags": flags,
         "fields": output_fields(detail.run.output, flags),
-        "reviews": reviews,
+        "reviews": report.reviews,
     }
     return templates.TemplateResponse(request, "run_detail.html", context)

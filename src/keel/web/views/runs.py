@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse
 
 from keel.auth.scopes import Scope
 from keel.core.records import RunStatus
-from keel.store.runs import run_facets, runs_page
+from keel.reports.runs import runs_data
+from keel.store.runs import run_facets
 from keel.web.deps import DatabaseDep, TemplatesDep
 from keel.web.runs_query import RunsQuery, RunsQueryDep
 from keel.web.security import ANON_CSRF_COOKIE, form_csrf_token, require, set_cookie
@@ -118,7 +119,7 @@ def runs_view(
 ) -> HTMLResponse:
     """Render the Runs page, or only its table for an htmx request."""
     with db.read() as session:
-        page = runs_page(
+        page = runs_data(
             session,
             query.filters,
             sort=query.sort,
