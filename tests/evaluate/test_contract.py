@@ -2,45 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from keel.core.records import DECLARED_CONTRACT_KEY
-from keel.evaluate.contract import (
-    OutputContract,
-    contract_for,
-    inferred_contract,
-    registered_contracts,
-)
-from keel.plugins import hookimpl
-from keel.plugins.manager import plugin_manager
+from keel.evaluate.contract import OutputContract, contract_for, inferred_contract
 
 TICKET = {"category": "TAX", "answer": "Form 1099-INT is sent in January.", "steps": ["a"]}
 
 
-class _Plugin:
-    @hookimpl
-    def keel_output_contracts(self) -> list[OutputContract]:
-        return [OutputContract("loans", categorical=("grade",), decision="grade")]
-
-
-@pytest.fixture
-def loans_plugin() -> Iterator[None]:
-    plugin = _Plugin()
-    plugin_manager().register(plugin)
-    registered_contracts.cache_clear()
-    yield
-    plugin_manager().unregister(plugin)
-    registered_contracts.cache_clear()
-
-
-def test_a_registered_contract_wins_over_a_declared_one(loans_plugin: None) -> None:
+def test_a_registered_contract_wins_over_a_declared_one(
+    test_contracts: dict[str, OutputContract],
+) -> None:
     declared = {DECLARED_CONTRACT_KEY: {"categorical": ["other"], "decision": "other"}}
-    assert contract_for("loans", declared).decision == "grade"
+    assert contract_for("loans", declared) == test_contracts["loans"]
 
 
 def test_a_declared_contract_wins_over_inference() -> None:

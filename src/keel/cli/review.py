@@ -24,12 +24,14 @@ def list_queue(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List runs awaiting review, oldest first."""
+    from keel.govern.review import review_flags
     from keel.store.reviews import QueueFilters, review_queue
 
     settings = cli_settings()
     filters = QueueFilters(workflow_type=workflow, reason=reason, state=state)
     with keel_errors(), open_database(settings) as database, database.read() as session:
-        items, _cursor = review_queue(session, filters, settings.review_risk_min, limit=limit)
+        flags = review_flags()
+        items, _cursor = review_queue(session, filters, settings.review_risk_min, flags, limit)
         rows = [
             {
                 "run_id": item.run.run_id,

@@ -51,6 +51,11 @@ class OutputContract:
         ordered = [self.decision, *self.categorical, *self.text, *self.sets]
         return tuple(dict.fromkeys(name for name in ordered if name))
 
+    def decision_of(self, output: Mapping[str, Any] | None) -> str | None:
+        """Return the output's decision when it is a string, else None (or no decision field)."""
+        value = (output or {}).get(self.decision) if self.decision else None
+        return value if isinstance(value, str) else None
+
     def decision_values(self) -> tuple[str, ...]:
         """Return the values the decision may take (empty: not a closed set)."""
         return self.categories.get(self.decision, ()) if self.decision else ()

@@ -58,7 +58,7 @@ def queue_page(
     """Return one page of the queue as the API and the page show it."""
     with db.read() as session:
         items, next_cursor = review_queue(
-            session, filters, settings.review_risk_min, limit=limit, cursor=cursor
+            session, filters, settings.review_risk_min, review_domain.review_flags(), limit, cursor
         )
         return QueuePageOut(
             items=[queue_item_out(item) for item in items],
