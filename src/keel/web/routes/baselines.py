@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from keel.auth.scopes import Scope
 from keel.core.errors import NotFound
+from keel.drift.facts import facts_of_run
 from keel.drift.population import Population
 from keel.drift.run_comparison import compare_to_baseline
-from keel.store.drift import get_baseline, list_baselines, run_facts
+from keel.store.drift import get_baseline, list_baselines
 from keel.store.models import Baseline, Run
 from keel.web.deps import DatabaseDep
 from keel.web.security import require
@@ -50,7 +51,7 @@ def _baseline_json(baseline: Baseline) -> dict[str, Any]:
 def run_baseline_data(session: Session, run_id: str, name: str | None) -> dict[str, Any]:
     """Return the run, the baseline it is compared to (or None) and the comparison."""
     run = session.get(Run, run_id)
-    facts = run_facts(session, run_id)
+    facts = facts_of_run(session, run_id)
     if run is None or facts is None:
         raise NotFound(f"no run with id {run_id!r}", field="run_id")
     baseline = _baseline_of(session, run, name)
