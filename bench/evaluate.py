@@ -71,7 +71,7 @@ def main() -> None:
     warm_wall, _ = timed(lambda: embed.encode(batch))
     runs = [generations(seed) for seed in range(20)]
     for run in runs:
-        embed.encode([g.answer_text() or "" for g in run])
+        embed.encode([g.answer_text("answer") or "" for g in run])
     stab_wall, stab_cpu = timed(lambda: [stability(run, embed) for run in runs], 1)
     dis_wall, _ = timed(lambda: [disagreement(run, embed) for run in runs], 1)
     items = load_labelled()

@@ -31,6 +31,7 @@ from keel.store.models import Base
 from keel.web.app import create_app
 
 if TYPE_CHECKING:
+    from keel.evaluate.contract import OutputContract
     from tests.fake_openai import FakeOpenAI
 
 if TYPE_CHECKING:
@@ -189,3 +190,39 @@ def fake_openai() -> Iterator[FakeOpenAI]:
 
     with FakeOpenAI() as server:
         yield server
+
+
+@pytest.fixture
+def test_contracts() -> Iterator[dict[str, OutputContract]]:
+    """Two workflows' output contracts, registered for one test as a plugin would register them:
+    `loans` (decision `grade`, review flag `escalate`, item `applicant_id`) and `quiet` (no
+    decision, no review flag)."""
+    from keel.evaluate.contract import OutputContract, registered_contracts
+    from keel.plugins import hookimpl
+    from keel.plugins.manager import plugin_manager
+
+    contracts = {
+        "loans": OutputContract(
+            "loans",
+            categorical=("grade", "escalate"),
+            sets=("reasons",),
+            text=("memo",),
+            categories={"grade": ("A", "B", "C")},
+            decision="grade",
+            review_flag="escalate",
+            item_key="applicant_id",
+        ),
+        "quiet": OutputContract("quiet", categorical=("needs_human_review",)),
+    }
+
+    class Plugin:
+        @hookimpl
+        def keel_output_contracts(self) -> list[OutputContract]:
+            return list(contracts.values())
+
+    plugin = Plugin()
+    plugin_manager().register(plugin)
+    registered_contracts.cache_clear()  # the registry is read once per process
+    yield contracts
+    plugin_manager().unregister(plugin)
+    registered_contracts.cache_clear()

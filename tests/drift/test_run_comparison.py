@@ -17,7 +17,7 @@ def facts(stability: float | None, category: str | None, path: list[str]) -> Dri
     return DriftFacts(
         run_id="r",
         created_at=datetime(2026, 11, 1, tzinfo=UTC),
-        category=category,
+        decision=category,
         answer="a",
         stability=stability,
         cost_usd=0.0,
@@ -26,7 +26,7 @@ def facts(stability: float | None, category: str | None, path: list[str]) -> Dri
         tool_path=path,
         tool_errors=[],
         flag_rules=[],
-        ticket_id=None,
+        item=None,
     )
 
 

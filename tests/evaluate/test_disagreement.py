@@ -1,16 +1,24 @@
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keel.core.errors import InvalidInput
+from keel.evaluate.contract import OutputContract
 from keel.evaluate.disagreement import disagreement
 from keel.evaluate.generation import Generation
 from keel.models.embeddings import SentenceEmbedder
 
 TAX = "Interest you earn is reported to you on form 1099-INT each January."
 ATM = "You can withdraw up to 500 dollars a day from any of our cash machines."
+FIVE = ("TAX", "SECURITY", "LEGAL", "GENERAL", "TRANSFER")
+#: A decision over five categories, as keel's support agent declares its own.
+CONTRACT = OutputContract(
+    categorical=("category",), decision="category", categories={"category": FIVE}
+)
 
 
 def gen(category: str | None, answer: str) -> Generation:
@@ -21,7 +29,7 @@ def gen(category: str | None, answer: str) -> Generation:
 def test_hand_computed_disagreement(minilm: SentenceEmbedder) -> None:
     generations = [gen("TAX", TAX), gen("TAX", TAX), gen("GENERAL", ATM), gen(None, "")]
     cos = float(minilm.encode([TAX, ATM]).prod(axis=0).sum())
-    result = disagreement(generations, minilm)
+    result = disagreement(generations, minilm, contract=CONTRACT)
     # categories TAX TAX GENERAL <failed>: H = 1.5 ln 2, normalised by ln min(4, 5)
     assert result.category_entropy == pytest.approx(0.75)
     assert result.answer_entropy == pytest.approx(0.75)
@@ -38,14 +46,28 @@ def test_identical_generations_do_not_disagree(minilm: SentenceEmbedder) -> None
 def test_category_entropy_is_normalised_by_the_number_of_categories(
     minilm: SentenceEmbedder,
 ) -> None:
-    five = [gen(c, TAX) for c in ["TAX", "SECURITY", "LEGAL", "GENERAL", "TRANSFER"] * 3]
-    assert disagreement(five, minilm).category_entropy == pytest.approx(1.0)
+    five = [gen(c, TAX) for c in FIVE * 3]
+    assert disagreement(five, minilm, contract=CONTRACT).category_entropy == pytest.approx(1.0)
+    # An open decision is normalised by the number of generations instead: log 5 / log 15.
+    open_decision = OutputContract(categorical=("category",), decision="category")
+    result = disagreement(five, minilm, contract=open_decision)
+    assert result.category_entropy == pytest.approx(math.log(5) / math.log(15))
+
+
+def test_without_a_declared_decision_there_is_no_category_entropy(
+    minilm: SentenceEmbedder,
+) -> None:
+    # Inferred from the outputs, `category` is a categorical field but nobody said it decides.
+    result = disagreement([gen("TAX", TAX), gen("GENERAL", ATM)], minilm)
+    assert result.category_entropy is None and result.categories == {}
 
 
 def test_flipping_decisions_disagree_more_than_steady_ones(minilm: SentenceEmbedder) -> None:
     steady = [gen("TAX", TAX)] * 7 + [gen("GENERAL", ATM)]
     flipping = [gen("TAX", TAX)] * 4 + [gen("GENERAL", ATM)] * 4
-    assert disagreement(flipping, minilm).score > disagreement(steady, minilm).score
+    assert disagreement(flipping, minilm, contract=CONTRACT).score > (
+        disagreement(steady, minilm, contract=CONTRACT).score
+    )
 
 
 def test_without_a_category_field_the_other_parts_carry_the_score(
@@ -75,7 +97,7 @@ def test_one_generation_is_refused(minilm: SentenceEmbedder) -> None:
 def test_disagreement_lies_in_0_100(
     minilm: SentenceEmbedder, rows: list[tuple[str | None, str]]
 ) -> None:
-    result = disagreement([gen(c, a) for c, a in rows], minilm)
+    result = disagreement([gen(c, a) for c, a in rows], minilm, contract=CONTRACT)
     assert 0.0 <= result.score <= 100.0
     for part in (result.category_entropy, result.answer_entropy, result.embedding_spread):
         assert part is None or 0.0 <= part <= 1.0

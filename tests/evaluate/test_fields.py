@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from keel.evaluate.contract import OutputContract
 from keel.evaluate.fields import (
     category_codes,
     field_variance,
@@ -47,8 +48,18 @@ def test_field_variance_puts_the_most_varying_field_first() -> None:
         {"category": "TAX", "needs_human_review": True, "next_steps": ["a"]},
         {"category": "TAX", "needs_human_review": True, "next_steps": ["a"]},
     ]
-    rows = field_variance(outputs)
+    rows = field_variance(outputs, OutputContract(categorical=("category", "needs_human_review")))
     assert [row.field for row in rows] == ["needs_human_review", "category", "next_steps"]
     assert rows[0].modal_value is True
     assert rows[0].modal_share == pytest.approx(2 / 3)
     assert not rows[1].varies
+
+
+def test_fields_are_typed_by_the_contract_before_their_values() -> None:
+    outputs = [
+        {"verdict": "ok then", "steps": "one", "note": "free text here"},
+        {"verdict": "ok then", "steps": "two", "note": "more text there"},
+    ]
+    contract = OutputContract(categorical=("verdict",), sets=("steps",), text=())
+    kinds = {row.field: row.kind for row in field_variance(outputs, contract)}
+    assert kinds == {"verdict": "categorical", "steps": "set", "note": "text"}

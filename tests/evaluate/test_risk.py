@@ -65,5 +65,6 @@ def test_review_share_counts_generations_asking_for_review() -> None:
         Generation("P1", None),
         Generation("P2", {"needs_human_review": True}),
     ]
-    assert review_share(generations) == 0.5
-    assert review_share([]) == 0.0
+    assert review_share(generations, "needs_human_review") == 0.5
+    assert review_share(generations, None) == 0.0
+    assert review_share([], "needs_human_review") == 0.0

@@ -7,12 +7,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keel.core.errors import InvalidInput
+from keel.evaluate.contract import OutputContract
 from keel.evaluate.generation import Generation, ToolStep
 from keel.evaluate.stability import StabilityConfig, combine, stability, trajectory_agreement
 from keel.models.embeddings import SentenceEmbedder
 
 TAX_ANSWER = "Interest you earn is reported to you on form 1099-INT each January."
 ATM_ANSWER = "You can withdraw up to 500 dollars a day from any of our cash machines."
+#: The fields a support-shaped output is compared on (those keel's reference agent declares).
+CONTRACT = OutputContract(
+    categorical=("category", "needs_human_review"), sets=("next_steps", "citations")
+)
+SUPPORT = StabilityConfig(contract=CONTRACT)
 
 
 def output(category: str, answer: str, steps: list[str], cites: list[str], review: bool = False):
@@ -43,7 +49,7 @@ def fixture_generations(with_tools: bool = True) -> list[Generation]:
 
 
 def test_hand_computed_fixture_matches_the_formula(minilm: SentenceEmbedder) -> None:
-    result = stability(fixture_generations(), minilm)
+    result = stability(fixture_generations(), minilm, SUPPORT)
     # clusters {1,2} {3} {failed 4}: H = 1.5 ln 2, / ln 4 = 0.75
     assert result.components.semantic == pytest.approx(0.25)
     # category 2/4, review 3/4, next_steps pairs (1+.5+.5)/6, citations (1+.5+.5)/6
@@ -59,7 +65,8 @@ def test_hand_computed_fixture_matches_the_formula(minilm: SentenceEmbedder) -> 
 
 def test_sensitivity_is_the_drop_from_the_seed_only_floor(minilm: SentenceEmbedder) -> None:
     by_label = {
-        row.perturbation: row for row in stability(fixture_generations(), minilm).sensitivity
+        row.perturbation: row
+        for row in stability(fixture_generations(), minilm, SUPPORT).sensitivity
     }
     assert by_label["seed"].score == pytest.approx(100.0)
     # base + P1: sem 0, struct (.5 + 1 + .5 + .5)/4, traj .5
@@ -70,7 +77,7 @@ def test_sensitivity_is_the_drop_from_the_seed_only_floor(minilm: SentenceEmbedd
 
 
 def test_missing_component_renormalises_the_weights(minilm: SentenceEmbedder) -> None:
-    result = stability(fixture_generations(with_tools=False), minilm)
+    result = stability(fixture_generations(with_tools=False), minilm, SUPPORT)
     assert result.components.trajectory is None
     assert result.components.weights == pytest.approx({"semantic": 4 / 7, "structural": 3 / 7})
     assert result.score == pytest.approx(100 * (0.4 * 0.25 + 0.3 * 0.4791666667) / 0.7)
@@ -92,7 +99,7 @@ def test_identical_generations_score_100_with_a_degenerate_interval(
 
 
 def test_same_seed_gives_the_same_interval(minilm: SentenceEmbedder) -> None:
-    config = StabilityConfig(seed=7, bootstrap_samples=300)
+    config = StabilityConfig(seed=7, bootstrap_samples=300, contract=CONTRACT)
     first = stability(fixture_generations(), minilm, config).interval
     again = stability(fixture_generations(), minilm, config).interval
     assert first == again
@@ -119,7 +126,7 @@ def test_unknown_weight_is_refused(minilm: SentenceEmbedder) -> None:
 
 
 def test_field_table_names_what_varies_with_modal_values(minilm: SentenceEmbedder) -> None:
-    rows = {row.field: row for row in stability(fixture_generations(), minilm).fields}
+    rows = {row.field: row for row in stability(fixture_generations(), minilm, SUPPORT).fields}
     assert rows["category"].modal_value == "TAX"
     assert rows["category"].modal_share == 0.5
     assert rows["category"].varies
@@ -127,10 +134,43 @@ def test_field_table_names_what_varies_with_modal_values(minilm: SentenceEmbedde
     assert rows["citations"].modal_value == [{"source": "kb", "id": "c1"}]
 
 
+def test_s_struct_and_s_sem_compare_the_fields_the_contract_names(
+    minilm: SentenceEmbedder,
+) -> None:
+    rows = [
+        ("approve", ["check id"], TAX_ANSWER),
+        ("approve", ["check id"], TAX_ANSWER),
+        ("deny", ["check id", "call back"], ATM_ANSWER),
+    ]
+    generations = [
+        Generation(
+            label, {"decision": d, "steps": steps, "summary": text, "answer": "Noted, thanks."}
+        )
+        for label, (d, steps, text) in zip(["base", "seed", "P1"], rows, strict=True)
+    ]
+    declared = OutputContract(categorical=("decision",), sets=("steps",), text=("summary",))
+    result = stability(generations, minilm, StabilityConfig(contract=declared))
+    # decision 2/3; steps (1 + .5 + .5)/3
+    assert result.components.structural == pytest.approx((2 / 3 + 2 / 3) / 2)
+    # summaries {1,2} {3}: 1 - H(2/3, 1/3) / log 3
+    entropy = -(2 / 3 * math.log(2 / 3) + 1 / 3 * math.log(1 / 3))
+    assert result.components.semantic == pytest.approx(1 - entropy / math.log(3))
+    assert {row.field: row.kind for row in result.fields}["summary"] == "text"
+    # Inferred, the constant `answer` is the text: the summaries' disagreement goes unseen.
+    assert stability(generations, minilm).components.semantic == pytest.approx(1.0)
+
+
+def test_a_contract_without_text_leaves_s_sem_out(minilm: SentenceEmbedder) -> None:
+    contract = OutputContract(categorical=("category",), text=())
+    result = stability(fixture_generations(), minilm, StabilityConfig(contract=contract))
+    assert result.components.semantic is None
+    assert result.components.structural == pytest.approx(0.5)
+
+
 def test_result_is_json_ready(minilm: SentenceEmbedder) -> None:
     import json
 
-    data = stability(fixture_generations(), minilm).as_dict()
+    data = stability(fixture_generations(), minilm, SUPPORT).as_dict()
     assert json.loads(json.dumps(data))["labels"] == ["base", "seed", "P1", "P2"]
 
 
@@ -188,7 +228,7 @@ def test_trajectory_agreement_over_every_generation_is_the_scores_s_traj(
     minilm: SentenceEmbedder,
 ) -> None:
     generations = fixture_generations()
-    expected = stability(generations, minilm).components.trajectory
+    expected = stability(generations, minilm, SUPPORT).components.trajectory
     assert trajectory_agreement(generations) == pytest.approx(expected)
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import httpx
 
+from keel.core.records import RunRecord
+from keel.evaluate.contract import OutputContract
+from keel.govern.assessment import refresh_risks
 from keel.store.engine import Database
 from keel.store.flags import flags_of_run
-from keel.store.models import Run
+from keel.store.models import Run, utcnow
+from keel.store.writes import write_runs
 from tests.conftest import LiveServer
 
 RISKY = {
@@ -47,3 +51,21 @@ def test_ingested_outputs_are_flagged_and_scored(
     assert scores["risky"] is not None and scores["risky"] > 50
     assert scores["calm"] == 0.0
     assert scores["silent"] is None
+
+
+def test_the_review_part_of_risk_reads_the_workflows_review_flag(
+    database: Database, test_contracts: dict[str, OutputContract]
+) -> None:
+    runs = [
+        ("loan-asks", "loans", {"grade": "C", "escalate": True}),
+        ("loan-other-field", "loans", {"grade": "C", "needs_human_review": True}),
+        ("quiet", "quiet", {"needs_human_review": True}),
+    ]
+    now = utcnow()
+    with database.write() as session:
+        write_runs(session, [RunRecord(i, w, now, output=o) for i, w, o in runs])
+        session.flush()
+        refresh_risks(session, [run_id for run_id, _, _ in runs])
+        scores = {run.run_id: run.risk for run in session.query(Run)}
+    # Asking for a person alone scores 30 (docs/metrics.md); the other fields ask nothing.
+    assert scores == {"loan-asks": 30.0, "loan-other-field": 0.0, "quiet": 0.0}

@@ -41,7 +41,7 @@ class PinnableToy(ToyTarget):
         )
 
     def rerun_constrained(self, base: RunDetail, plan: HealPlan, run_id: str) -> None:
-        pin = plan.pin_category
+        pin = plan.pin_decision
         text = f"{pin} {pin}".lower() if pin else base.run.inputs["text"]
         store_toy_run(
             self.database, run_id, text, base.run.inputs["seed"], base.run.run_id, pin=pin
@@ -62,7 +62,7 @@ def test_heal_pins_the_majority_and_the_rerun_is_self_healed(database: Database)
     target = PinnableToy(database)
     run_id = unstable_run(database, target)
     outcome = heal_run(database, run_id, [target], embedder(DEFAULT_EMBEDDER), samples=2)
-    assert outcome.plan.pin_category in ("TAX", "WITHDRAWAL")
+    assert outcome.plan.pin_decision in ("TAX", "WITHDRAWAL")
     assert outcome.healed and outcome.after >= 70 > outcome.before
     with database.read() as session:
         original = run_detail(session, run_id)

@@ -23,8 +23,10 @@ def test_majority_category_with_evidence_is_pinned_and_shared_citations_required
         Observed("P1", out("WITHDRAWAL", ["kb-1", "kb-9"]), SEARCH),
         Observed("P2", out("TAX", ["kb-1", "kb-2"]), SEARCH),
     ]
-    plan = derive_plan(observed, {"seed": 0.0, "P1": 30.0, "P2": 5.0}, temperature=0.7)
-    assert plan.pin_category == "TAX"
+    plan = derive_plan(
+        observed, {"seed": 0.0, "P1": 30.0, "P2": 5.0}, temperature=0.7, decision="category"
+    )
+    assert plan.pin_decision == "TAX"
     assert plan.required_citations == ["kb-1"]
     assert plan.temperature == HEAL_TEMPERATURE
     assert plan.worst_perturbation == "P1"
@@ -33,23 +35,32 @@ def test_majority_category_with_evidence_is_pinned_and_shared_citations_required
 
 def test_a_tie_pins_nothing() -> None:
     observed = [Observed("base", out("TAX", ["a"])), Observed("seed", out("WITHDRAWAL", ["a"]))]
-    assert derive_plan(observed, {}, temperature=0.1).pin_category is None
+    assert derive_plan(observed, {}, temperature=0.1, decision="category").pin_decision is None
 
 
 def test_a_majority_citing_nothing_is_not_evidence_enough() -> None:
     observed = [Observed(p, out("TAX", [])) for p in ("base", "seed", "P1")]
     observed.append(Observed("P2", out("GENERAL", ["kb-4"])))
-    assert derive_plan(observed, {}, temperature=0.1).pin_category is None
+    assert derive_plan(observed, {}, temperature=0.1, decision="category").pin_decision is None
 
 
 def test_answers_without_the_retrieval_tool_make_it_required() -> None:
     observed = [Observed("base", out("TAX", ["a"]), SEARCH), Observed("P3", out("TAX", ["a"]), ())]
-    plan = derive_plan(observed, {"P3": 20.0}, temperature=0.1)
+    plan = derive_plan(observed, {"P3": 20.0}, temperature=0.1, decision="category")
     assert plan.require_tool == "knowledge.search"
     assert plan.temperature is None
 
 
 def test_agreeing_generations_need_no_constraint_but_temperature() -> None:
     observed = [Observed(p, out("TAX", ["a"]), SEARCH) for p in ("base", "seed", "P1")]
-    plan = derive_plan(observed, {"P1": 0.0}, temperature=0.1)
+    plan = derive_plan(observed, {"P1": 0.0}, temperature=0.1, decision="category")
     assert plan.empty
+
+
+def test_the_decision_the_contract_names_is_what_gets_pinned() -> None:
+    observed = [
+        Observed(p, {"grade": g, "category": "TAX", "citations": [{"id": "kb-1"}]})
+        for p, g in (("base", "B"), ("seed", "B"), ("P1", "C"))
+    ]
+    assert derive_plan(observed, {}, temperature=0.1, decision="grade").pin_decision == "B"
+    assert derive_plan(observed, {}, temperature=0.1, decision=None).pin_decision is None

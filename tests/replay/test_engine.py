@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from keel.core.errors import Conflict
-from keel.core.records import RunRecord, ToolCallRecord
+from keel.core.records import DECLARED_CONTRACT_KEY, RunRecord, ToolCallRecord
+from keel.evaluate.contract import OutputContract
 from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 from keel.replay.engine import run_replay_set, start_replay_set
 from keel.replay.paraphrase import paraphrase
@@ -28,6 +29,14 @@ from keel.store.runs import RunDetail, run_detail
 from keel.store.writes import write_runs
 
 KEYWORDS = {"TAX": ("tax", "1099"), "WITHDRAWAL": ("withdraw", "atm"), "SECURITY": ("fraud",)}
+#: What the toy declares of its output, as a `@keel.replayable` agent records it.
+TOY_CONTRACT = OutputContract(
+    categorical=("category", "needs_human_review"),
+    sets=("citations",),
+    categories={"category": tuple(KEYWORDS)},
+    decision="category",
+    review_flag="needs_human_review",
+)
 
 
 def classify(text: str, seed: int) -> str:
@@ -52,7 +61,13 @@ def store_toy_run(
         workflow_type="toy",
         created_at=now,
         parent_run_id=parent,
-        inputs={"target": "toy", "text": text, "seed": seed, "pin": pin},
+        inputs={
+            "target": "toy",
+            "text": text,
+            "seed": seed,
+            "pin": pin,
+            DECLARED_CONTRACT_KEY: TOY_CONTRACT.as_dict(),
+        },
         output={
             "category": category,
             "answer": f"This is about {category.lower()}.",

@@ -8,9 +8,13 @@ import pytest
 
 import keel
 from keel.core.errors import Conflict
+from keel.core.records import DECLARED_CONTRACT_KEY
 from keel.core.settings import Settings
+from keel.evaluate.generation import BASE
+from keel.evaluate.stability import stability
 from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 from keel.replay.engine import run_replay_set, start_replay_set
+from keel.replay.generations import generation_of
 from keel.replay.plan import Perturbation
 from keel.replay.registry import default_targets
 from keel.store.engine import Database
@@ -108,3 +112,39 @@ def test_unimportable_entrypoint_is_refused_with_how_to_fix_it(sdk_into: Databas
         start_replay_set(
             database, base_id, [Perturbation.P1], 1, 0, default_targets(database, Settings())
         )
+
+
+def test_a_replayable_workflow_with_its_own_declared_fields_is_scored_on_them(
+    sdk_into: Database,
+) -> None:
+    database = sdk_into
+    message = "What fee applies at another ATM?"
+    user_agent.triage("Decide the case.", message, ["fees", "tax"], [], case_id="case-7")
+    assert keel.flush(10)
+    with database.read() as session:
+        (base_run,) = runs_page(session, RunFilters(workflow_type="byo-triage")).runs
+    assert base_run.inputs[DECLARED_CONTRACT_KEY]["categorical"] == ["decision"]
+    assert base_run.inputs["case_id"] == "case-7"
+    targets = default_targets(database, Settings())
+    set_id = start_replay_set(database, base_run.run_id, [Perturbation.P2], 3, 5, targets)
+    result = run_replay_set(database, set_id, targets, embedder(DEFAULT_EMBEDDER)).result
+
+    rows = {row.field: row for row in result.fields}
+    assert (rows["decision"].kind, rows["steps"].kind, rows["summary"].kind) == (
+        "categorical",
+        "set",
+        "text",
+    )
+    # P2 puts "tax" first: the decision and the steps really vary.
+    assert rows["decision"].agreement < 1.0 and rows["steps"].agreement < 1.0
+    declared = (rows["decision"].agreement + rows["steps"].agreement) / 2
+    assert result.components.structural == pytest.approx(declared)
+    # Undeclared, the constant `version`, `escalate` and empty `answer` would be compared too.
+    with database.read() as session:
+        replays = replay_set_detail(session, set_id).replays  # type: ignore[union-attr]
+        details = [run_detail(session, r.replay_run_id or "") for r in replays]
+        base = run_detail(session, base_run.run_id)
+    assert base is not None
+    generations = [generation_of(base, BASE)] + [generation_of(d, "P2") for d in details if d]
+    inferred = stability(generations, embedder(DEFAULT_EMBEDDER)).components.structural
+    assert inferred is not None and inferred > declared

@@ -61,3 +61,33 @@ def answer(
     brief = "brief" in system.lower() or "concise" in system.lower()
     text = DOCS[first] if brief else f"{DOCS[first]} Regarding {account or 'your account'}."
     return {"text": text, "category": first.upper(), "sources": ranked[:2]}
+
+
+@keel.replayable(
+    workflow_type="byo-triage",
+    instruction="system",
+    user_input="message",
+    context="documents",
+    tools="toolset",
+    categorical=("decision",),
+    sets=("steps",),
+    text=("summary",),
+    decision="decision",
+    review_flag="escalate",
+    item_key="case_id",
+)
+def triage(
+    system: str, message: str, documents: list[str], toolset: list[str], case_id: str = "case-1"
+) -> dict[str, Any]:
+    """Decide a case from the first document it has, with its own field names (no `answer`)."""
+    found = search(message, k=3) if "search" in toolset else []
+    ranked = [*documents, *found]
+    first = ranked[0] if ranked else "fees"
+    steps = ["read the case", f"check {first}"] + (["look the customer up"] if found else [])
+    return {
+        "decision": "refund" if first == "fees" else "explain",
+        "steps": steps,
+        "summary": DOCS[first],
+        "escalate": first == "fraud",
+        "version": "triage-1",
+    }

@@ -30,7 +30,8 @@ def baseline_json(baseline: Baseline) -> dict[str, object]:
         "until": baseline.until,
         "created_at": baseline.created_at,
         "n_runs": baseline.n_runs,
-        "ticket_ids": baseline.run_ids.get("ticket_ids", []),
+        # Baselines frozen before items were the contract's `item_key` stored `ticket_ids`.
+        "item_ids": baseline.run_ids.get("item_ids", baseline.run_ids.get("ticket_ids", [])),
         "summary": baseline.summary,
     }
 

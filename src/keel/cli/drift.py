@@ -147,9 +147,10 @@ def regress(
     webhook: str | None = typer.Option(None, "--webhook", help="POST a new alert here."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON report."),
 ) -> None:
-    """Compare the baseline's tickets, rerun under --config / --model, with its own runs.
+    """Compare the baseline's items (e.g. tickets), rerun under --config / --model, with its runs.
 
-    Exits 1 on category flips (10% or more), stability below the interval, or new policy flags.
+    Items and decisions are those the workflow's output contract names. Exits 1 on decision
+    flips (10% or more), stability below the interval, or new policy flags.
     """
     from keel.drift.check import Window, check_regression
     from keel.drift.webhook import deliver_pending
@@ -169,12 +170,12 @@ def regress(
     if as_json:
         print_json(body)
     else:
-        table = Table("ticket", "category", "stability", "new flags")
+        table = Table("item", "decision", "stability", "new flags")
         for change in result.report.changes:
             if change.changed:
                 table.add_row(
-                    change.ticket_id,
-                    " -> ".join(map(str, change.category or ())) or "-",
+                    change.item,
+                    " -> ".join(map(str, change.decision or ())) or "-",
                     " -> ".join(f"{v:.1f}" for v in change.stability[:2])
                     if change.stability
                     else "-",
@@ -183,7 +184,7 @@ def regress(
         console.print(table)
         verdict = "[red]regressed[/red]" if result.report.regressed else "[green]ok[/green]"
         console.print(
-            f"{result.report.compared} tickets compared, {result.report.flips} flips -> {verdict}"
+            f"{result.report.compared} items compared, {result.report.flips} flips -> {verdict}"
         )
     if result.report.regressed:
         raise typer.Exit(code=1)

@@ -91,6 +91,7 @@ def support(
 ) -> None:
     """Answer support tickets; each run is stored and shows in `keel runs show`."""
     # Imported here: the agent and its model stack are heavy, and `keel --help` is not.
+    from keel.reference.agents.contracts import SUPPORT_CONTRACT
     from keel.reference.agents.support import SupportInputs, run_support
 
     settings = cli_settings()
@@ -125,10 +126,9 @@ def support(
         print_json(summaries)
         return
     for run in runs:
-        output = run.output or {}
         console.print(
             f"[bold]{run.run_id}[/bold] {run.status} "
-            f"{output.get('category', '-')} loops={run.loop_depth} "
+            f"{SUPPORT_CONTRACT.decision_of(run.output) or '-'} loops={run.loop_depth} "
             f"{run.error or ''}"
         )
 

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+#: Key of a run's `inputs` holding the output contract its caller declared (`@keel.replayable`),
+#: as plain data: here, so the SDK writes it without importing the evaluators.
+DECLARED_CONTRACT_KEY = "output_contract"
+
 
 class RunStatus(enum.StrEnum):
     """Where a run stands: running, finished (completed or failed), or judged by its replays."""

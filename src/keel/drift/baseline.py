@@ -10,15 +10,10 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from keel.core.errors import Conflict, InvalidInput
+from keel.drift.facts import workflow_facts
 from keel.drift.population import Population, RunObservation
 from keel.govern import audit
-from keel.store.drift import (
-    DriftFacts,
-    PopulationFilter,
-    get_baseline,
-    population_facts,
-    save_baseline,
-)
+from keel.store.drift import DriftFacts, PopulationFilter, get_baseline, save_baseline
 from keel.store.models import Baseline
 
 #: Turns answer texts into vectors (keel.evaluate's embedder); None leaves content drift out.
@@ -37,7 +32,7 @@ def observe(facts: list[DriftFacts], embed: Embed | None) -> list[RunObservation
         }
     return [
         RunObservation(
-            category=fact.category,
+            category=fact.decision,
             stability=fact.stability,
             cost_usd=fact.cost_usd,
             latency_ms=fact.latency_ms,
@@ -88,7 +83,7 @@ def create_baseline(
     """Freeze the runs matching `filters` as baseline `name` (audited); refuses an empty one."""
     if get_baseline(session, name) is not None:
         raise Conflict(f"a baseline named {name!r} exists already", field="name")
-    facts = population_facts(session, filters)
+    facts = workflow_facts(session, filters)
     if not facts:
         raise InvalidInput(f"no runs of workflow {filters.workflow_type!r} match", field="workflow")
     population = Population.from_runs(observe(facts, embed), max_embeddings=MAX_EMBEDDINGS)
@@ -100,7 +95,7 @@ def create_baseline(
         since=filters.since,
         until=filters.until,
         n_runs=len(facts),
-        run_ids={"run_ids": [f.run_id for f in facts], "ticket_ids": _ticket_ids(facts)},
+        run_ids={"run_ids": [f.run_id for f in facts], "item_ids": _item_ids(facts)},
         population=population.to_json(),
         summary=summarise(population, facts),
     )
@@ -110,5 +105,5 @@ def create_baseline(
     return baseline
 
 
-def _ticket_ids(facts: list[DriftFacts]) -> list[str]:
-    return sorted({fact.ticket_id for fact in facts if fact.ticket_id})
+def _item_ids(facts: list[DriftFacts]) -> list[str]:
+    return sorted({fact.item for fact in facts if fact.item})

@@ -10,17 +10,17 @@ from sqlalchemy.orm import Session
 
 from keel.core.errors import InvalidInput, NotFound
 from keel.drift.baseline import Embed, observe
+from keel.drift.facts import workflow_contract, workflow_facts
 from keel.drift.indicators import INDICATOR_FAMILIES, Thresholds, Verdict, indicator_family
 from keel.drift.population import Population
-from keel.drift.regression import RegressionReport, compare_tickets
+from keel.drift.regression import RegressionReport, compare_items
 from keel.drift.report import DriftReport, compare
 from keel.govern import audit
 from keel.store.drift import (
     PopulationFilter,
     get_baseline,
     insert_alert,
-    latest_by_ticket,
-    population_facts,
+    latest_by_item,
     stability_intervals,
 )
 from keel.store.models import Alert, Baseline
@@ -75,7 +75,7 @@ def check_drift(
         raise NotFound(f"no baseline named {baseline_name!r}", field="baseline")
     since, until = _bounds(baseline, window)
     filters = PopulationFilter(baseline.workflow_type, window.model, window.config, since, until)
-    facts = population_facts(session, filters)
+    facts = workflow_facts(session, filters)
     if not facts:
         raise InvalidInput(
             f"no {baseline.workflow_type} runs in the window since {since}", field="window"
@@ -150,24 +150,33 @@ class RegressionCheck:
 
 
 def check_regression(session: Session, baseline_name: str, window: Window) -> RegressionCheck:
-    """Compare the window's runs of the baseline's tickets with the baseline's own runs."""
+    """Compare the window's runs of the baseline's items with the baseline's own runs.
+
+    An alert it raises names the indicator `ticket_regression` (as stored alerts do): an
+    item-by-item regression, whatever the workflow's items are.
+    """
     baseline = get_baseline(session, baseline_name)
     if baseline is None:
         raise NotFound(f"no baseline named {baseline_name!r}", field="baseline")
-    run_ids = tuple(baseline.run_ids.get("run_ids", []))
-    before = latest_by_ticket(
-        population_facts(session, PopulationFilter(baseline.workflow_type, run_ids=run_ids))
-    )
-    since, until = _bounds(baseline, window)
-    after = latest_by_ticket(
-        population_facts(
-            session,
-            PopulationFilter(baseline.workflow_type, window.model, window.config, since, until),
+    contract = workflow_contract(session, baseline.workflow_type)
+    if contract.item_key is None:
+        raise InvalidInput(
+            f"workflow {baseline.workflow_type!r} names no item key in its output contract, "
+            "so its runs cannot be compared item by item",
+            field="baseline",
         )
-    )
+    run_ids = tuple(baseline.run_ids.get("run_ids", []))
+    frozen = PopulationFilter(baseline.workflow_type, run_ids=run_ids)
+    before = latest_by_item(workflow_facts(session, frozen, contract))
+    since, until = _bounds(baseline, window)
+    rerun = PopulationFilter(baseline.workflow_type, window.model, window.config, since, until)
+    after = latest_by_item(workflow_facts(session, rerun, contract))
     if not before:
-        raise InvalidInput(f"baseline {baseline_name} has no ticket ids to rerun", field="baseline")
-    report = compare_tickets(before, after, stability_intervals(session, list(run_ids)))
+        raise InvalidInput(
+            f"baseline {baseline_name} has no runs with an item ({contract.item_key}) to rerun",
+            field="baseline",
+        )
+    report = compare_items(before, after, stability_intervals(session, list(run_ids)))
     alerts: list[Alert] = []
     if report.regressed:
         alert = Alert(

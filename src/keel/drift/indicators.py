@@ -15,7 +15,9 @@ from typing import Any
 from keel.drift import statistics as st
 from keel.drift.population import Population
 
-#: Every indicator's name is one of these, or `tool_error_rate:<tool>`.
+#: Every indicator's name is one of these, or `tool_error_rate:<tool>`. `category_mix` is the
+#: mix of the workflow's decision values (its output contract's `decision`), named as stored
+#: alerts and `--ignore` flags already name it.
 INDICATOR_FAMILIES = (
     "category_mix",
     "tool_paths",
@@ -93,7 +95,7 @@ def _indicator(name: str, result: st.TestResult, test: str, warn: float, alert: 
 
 
 def category_mix(base: Population, window: Population, t: Thresholds) -> Indicator:
-    """Category mix: chi-square p-value, Jensen–Shannon distance as effect, PSI as guidance."""
+    """Decision mix: chi-square p-value, Jensen–Shannon distance as effect, PSI as guidance."""
     result = st.chi_square(base.categories, window.categories)
     distance = st.js_distance(base.categories, window.categories)
     large = base.n_runs + window.n_runs >= t.large_sample

@@ -1,4 +1,9 @@
-"""What a population of runs looks like to the drift checks: plain data, no database."""
+"""What a population of runs looks like to the drift checks: plain data, no database.
+
+A run's `category` is the value of its workflow's decision field (the output contract's
+`decision`; for keel's support agent, its category). The name stays `category` because frozen
+baselines store the counts under `categories`, and alerts name the indicator `category_mix`.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ def path_key(tool_path: Sequence[str]) -> str:
 
 @dataclass
 class RunObservation:
-    """The parts of one run that drift indicators compare."""
+    """The parts of one run that drift indicators compare (`category`: its decision)."""
 
     category: str | None = None
     stability: float | None = None

@@ -1,8 +1,10 @@
-"""Regression check: the baseline's tickets rerun under a new configuration, compared one by one.
+"""Regression check: the baseline's items rerun under a new configuration, compared one by one.
 
-For each ticket in both populations it reports a category flip, a stability drop below the
-baseline run's own 95% interval (when both were replayed), and policy rules that fire now but
-did not before. Pure: facts in, findings out.
+An item is what a run is about, named by the input its workflow's output contract calls
+`item_key` (a support ticket's id). For each item in both populations it reports a flip of the
+decision (the contract's `decision`), a stability drop below the baseline run's own 95%
+interval (when both were replayed), and policy rules that fire now but did not before. Pure:
+facts in, findings out.
 """
 
 from __future__ import annotations
@@ -13,39 +15,39 @@ from typing import Any
 
 from keel.store.drift import DriftFacts
 
-#: Share of compared tickets whose category flips at which the check alerts.
+#: Share of compared items whose decision flips at which the check alerts.
 FLIP_ALERT_SHARE = 0.10
 
 
 @dataclass
-class TicketChange:
-    """What changed for one ticket between the baseline run and the new one."""
+class ItemChange:
+    """What changed for one item between the baseline run and the new one."""
 
-    ticket_id: str
+    item: str
     baseline_run_id: str
     new_run_id: str
-    category: tuple[str | None, str | None] | None = None
+    decision: tuple[str | None, str | None] | None = None
     stability: tuple[float, float, float] | None = None  # before, after, interval low
     new_flags: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        """Return True when anything regressed for this ticket."""
-        return bool(self.category or self.stability or self.new_flags)
+        """Return True when anything regressed for this item."""
+        return bool(self.decision or self.stability or self.new_flags)
 
 
 @dataclass
 class RegressionReport:
-    """Ticket-by-ticket findings and the verdict."""
+    """Item-by-item findings and the verdict."""
 
     compared: int
     missing: list[str]
-    changes: list[TicketChange]
+    changes: list[ItemChange]
 
     @property
     def flips(self) -> int:
-        """Return how many compared tickets changed category."""
-        return sum(1 for change in self.changes if change.category)
+        """Return how many compared items changed their decision."""
+        return sum(1 for change in self.changes if change.decision)
 
     @property
     def regressed(self) -> bool:
@@ -65,21 +67,21 @@ class RegressionReport:
         }
 
 
-def compare_tickets(
+def compare_items(
     baseline: Mapping[str, DriftFacts],
     current: Mapping[str, DriftFacts],
     intervals: Mapping[str, tuple[float, float]],
 ) -> RegressionReport:
-    """Compare runs keyed by ticket id; `intervals` maps baseline run ids to stability CIs."""
+    """Compare runs keyed by item; `intervals` maps baseline run ids to stability CIs."""
     changes, missing = [], []
-    for ticket_id, before in sorted(baseline.items()):
-        after = current.get(ticket_id)
+    for item, before in sorted(baseline.items()):
+        after = current.get(item)
         if after is None:
-            missing.append(ticket_id)
+            missing.append(item)
             continue
-        change = TicketChange(ticket_id, before.run_id, after.run_id)
-        if before.category != after.category:
-            change.category = (before.category, after.category)
+        change = ItemChange(item, before.run_id, after.run_id)
+        if before.decision != after.decision:
+            change.decision = (before.decision, after.decision)
         low = intervals.get(before.run_id, (None, None))[0]
         known = low is not None and before.stability is not None and after.stability is not None
         if known and after.stability < low:  # type: ignore[operator]

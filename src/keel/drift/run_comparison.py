@@ -2,8 +2,10 @@
 
 Pure computation on a run's facts and a frozen population (`Baseline.population`): the run's
 stability, cost and latency as percentiles of the baseline's values (the share of baseline runs
-at or below it), its category against the baseline's category mix, and its tool calls against
-the baseline's calls per run, with whether its tool path was ever taken by the baseline.
+at or below it), its decision against the baseline's mix of decisions (under the key
+`category`, which the page reads; the decision is the output contract's `decision` field), and
+its tool calls against the baseline's calls per run, with whether its tool path was ever taken
+by the baseline.
 """
 
 from __future__ import annotations
@@ -50,20 +52,20 @@ def compare_to_baseline(facts: DriftFacts, population: Population) -> dict[str, 
     calls = Counter(facts.tool_path)
     tools = sorted(set(calls) | set(population.tool_calls))
     stability = _metric(facts.stability, population.stability)
-    share = mix.get(facts.category or "", 0.0)
+    share = mix.get(facts.decision or "", 0.0)
     path_runs = population.paths.get(path_key(facts.tool_path), 0)
     notes = []
     if stability["percentile"] is not None and stability["percentile"] < LOW_PERCENTILE:
         notes.append(f"stability below the baseline's {LOW_PERCENTILE:.0f}th percentile")
-    if facts.category and share == 0.0:
-        notes.append(f"category {facts.category} never occurs in the baseline")
+    if facts.decision and share == 0.0:
+        notes.append(f"decision {facts.decision} never occurs in the baseline")
     if path_runs == 0:
         notes.append("a tool path the baseline never took")
     return {
         "stability": stability,
         "cost_usd": _metric(facts.cost_usd, population.cost_usd),
         "latency_ms": _metric(facts.latency_ms, population.latency_ms),
-        "category": {"value": facts.category, "baseline_share": share, "mix": mix},
+        "category": {"value": facts.decision, "baseline_share": share, "mix": mix},
         "tools": [
             {
                 "tool": tool,

@@ -69,16 +69,16 @@ def normalised_entropy(labels: Sequence[Hashable] | np.ndarray, base: int | None
 
 
 def answer_clusters(
-    generations: Sequence[Generation], embed: Embedder, threshold: float
+    generations: Sequence[Generation], embed: Embedder, threshold: float, field: str | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return a semantic cluster per generation (each failure alone) and the answers' cosine
-    matrix (NaN in the rows and columns of failed generations)."""
+    """Return a semantic cluster per generation (each failure alone) and the cosine matrix of
+    their answers, read from output `field` (NaN in the rows and columns of failures)."""
     size = len(generations)
     ok = [i for i, g in enumerate(generations) if not g.failed]
     cosine = np.full((size, size), np.nan)
     labels = np.empty(size, dtype=np.int64)
     if ok:
-        vectors = embed.encode([generations[i].answer_text() or "" for i in ok])
+        vectors = embed.encode([generations[i].answer_text(field) or "" for i in ok])
         sub = cosine_matrix(vectors)
         cosine[np.ix_(ok, ok)] = sub
         labels[ok] = complete_linkage_clusters(sub, threshold)

@@ -8,7 +8,9 @@ workflow's contract. Contracts come, first found first:
 1. from a plugin (`keel_output_contracts`): keel's reference agents declare theirs this way;
 2. from the run itself: `@keel.replayable(categorical=..., sets=..., ...)` records one;
 3. otherwise from the outputs: booleans, numbers and short single-token strings are
-   categorical, lists are sets, the `answer` field (else the longest text) is the answer.
+   categorical, lists are sets, the `answer` field (else the longest text) is the answer. An
+   inferred contract names no decision, review flag or item key: those are meanings, which
+   a value's shape does not tell.
 """
 
 from __future__ import annotations
@@ -18,10 +20,9 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import Any
 
+from keel.core.records import DECLARED_CONTRACT_KEY
 from keel.plugins.manager import collected, plugin_manager
 
-#: Key under which a run's inputs carry the contract its caller declared (`@keel.replayable`).
-DECLARED_KEY = "output_contract"
 #: The longest string the inferred contract still reads as a category label, not as text.
 LABEL_MAX_CHARS = 40
 
@@ -49,6 +50,11 @@ class OutputContract:
         """Return the fields a comparison shows first: decision, categorical, text, then sets."""
         ordered = [self.decision, *self.categorical, *self.text, *self.sets]
         return tuple(dict.fromkeys(name for name in ordered if name))
+
+    def decision_of(self, output: Mapping[str, Any] | None) -> str | None:
+        """Return the output's decision when it is a string, else None (or no decision field)."""
+        value = (output or {}).get(self.decision) if self.decision else None
+        return value if isinstance(value, str) else None
 
     def decision_values(self) -> tuple[str, ...]:
         """Return the values the decision may take (empty: not a closed set)."""
@@ -103,15 +109,18 @@ def inferred_contract(
 ) -> OutputContract:
     """Return the contract the outputs themselves suggest (see the module docstring)."""
     held: dict[str, list[Any]] = {}
+    first: dict[str, int] = {}
     for output in outputs:
-        for key, value in (output or {}).items():
+        for position, (key, value) in enumerate((output or {}).items()):
             held.setdefault(key, []).append(value)
-    sets = tuple(k for k, values in held.items() if all(isinstance(v, list) for v in values))
-    categorical = tuple(
-        k for k, values in held.items() if k not in sets and all(map(_is_label, values))
-    )
-    texts = [k for k, v in held.items() if k not in sets + categorical and _all_text(v)]
-    texts.sort(key=lambda k: (k != "answer", -max(len(v) for v in held[k])))
+            first[key] = min(first.get(key, position), position)
+    # Fields in the agent's own key order (earliest position in any output, then name), so the
+    # contract is the same whatever order the outputs come in.
+    names = sorted(held, key=lambda k: (first[k], k))
+    sets = tuple(k for k in names if all(isinstance(v, list) for v in held[k]))
+    categorical = tuple(k for k in names if k not in sets and all(map(_is_label, held[k])))
+    texts = [k for k in names if k not in sets + categorical and _all_text(held[k])]
+    texts.sort(key=lambda k: (k != "answer", -max(map(len, held[k]))))
     return OutputContract(workflow_type, categorical, sets, tuple(texts[:1]))
 
 
@@ -128,7 +137,7 @@ def contract_for(
     registered = registered_contracts().get(workflow_type)
     if registered is not None:
         return registered
-    declared = (inputs or {}).get(DECLARED_KEY)
+    declared = (inputs or {}).get(DECLARED_CONTRACT_KEY)
     if isinstance(declared, Mapping):
         return OutputContract.from_dict({**declared, "workflow_type": workflow_type})
     return inferred_contract(outputs, workflow_type)

@@ -5,9 +5,13 @@ the model even agree with itself on the same input?" (the self-consistency idea 
 SelfCheckGPT, Manakul et al. 2023, and semantic entropy, Kuhn et al. 2023). Three spreads, each
 in [0, 1], averaged with equal weights (renormalised when one is missing):
 
-    category entropy   H(category values) / log(min(N, K))   K = number of categories (5)
+    category entropy   H(decision values) / log(min(N, K))   K = number of values it allows
     answer entropy     H(semantic clusters of answers) / log N
     embedding spread   1 - mean pairwise cosine of the answers, clipped to [0, 1]
+
+The decision field, the K values it allows and the answer field come from the workflow's output
+contract (inferred from the outputs when none is given; K = N when the values are not a closed
+set). Without a decision field the category entropy is missing.
 
     Disagreement = 100 * mean(present spreads)
 
@@ -30,16 +34,19 @@ from keel.evaluate.clustering import (
     answer_clusters,
     normalised_entropy,
 )
+from keel.evaluate.contract import OutputContract, inferred_contract
 from keel.evaluate.generation import Generation
 from keel.models.embeddings import Embedder
 
-SUPPORT_CATEGORIES = 5
 FAILED = "<failed>"
 
 
 @dataclass(frozen=True)
 class DisagreementResult:
-    """The score, its three spreads (None = missing), and what produced them."""
+    """The score, its three spreads (None = missing), and what produced them.
+
+    `category_entropy` and `categories` are those of the contract's decision field.
+    """
 
     score: float
     category_entropy: float | None
@@ -55,9 +62,9 @@ class DisagreementResult:
         return dataclasses.asdict(self)
 
 
-def _category_values(generations: Sequence[Generation], field: str) -> list[str] | None:
-    """Return each generation's category (failures marked), or None if no output has one."""
-    if not any(g.output is not None and field in g.output for g in generations):
+def _category_values(generations: Sequence[Generation], field: str | None) -> list[str] | None:
+    """Return each generation's decision (failures marked), or None if no output has one."""
+    if field is None or not any(g.output is not None and field in g.output for g in generations):
         return None
     return [FAILED if g.output is None else str(g.output.get(field)) for g in generations]
 
@@ -73,19 +80,18 @@ def disagreement(
     generations: Sequence[Generation],
     embed: Embedder,
     cosine_threshold: float = DEFAULT_COSINE_THRESHOLD,
-    category_field: str = "category",
-    categories: int = SUPPORT_CATEGORIES,
+    contract: OutputContract | None = None,
 ) -> DisagreementResult:
     """Return the disagreement of N >= 2 generations of the same, unperturbed input."""
     if len(generations) < 2:
         raise InvalidInput("disagreement needs at least 2 generations", field="generations")
-    if categories < 2:
-        raise InvalidInput("categories must be at least 2", field="categories")
-    clusters, cosine = answer_clusters(generations, embed, cosine_threshold)
-    values = _category_values(generations, category_field)
+    contract = contract or inferred_contract([g.output for g in generations])
+    clusters, cosine = answer_clusters(generations, embed, cosine_threshold, contract.answer)
+    values = _category_values(generations, contract.decision)
     category_entropy = None
     if values is not None:
-        category_entropy = normalised_entropy(values, base=min(len(values), categories))
+        allowed = len(contract.decision_values()) or len(values)
+        category_entropy = normalised_entropy(values, base=min(len(values), allowed))
     spreads = [
         category_entropy,
         normalised_entropy(clusters),

@@ -1,10 +1,10 @@
 """Structured-field agreement: which output fields vary across generations, and how much.
 
-Scalar fields (category, needs_human_review, ...) agree by their *modal share*: the share of
-generations holding the most common value. List fields (next_steps, citations) agree by mean
-pairwise set Jaccard |A and B| / |A or B| (Jaccard 1901), after normalising each item (case and
-whitespace for text, canonical JSON for objects). A failed generation holds no value: it counts
-in every denominator and agrees with nothing.
+Which fields are which comes from the workflow's output contract (`keel.evaluate.contract`).
+Its categorical fields agree by their *modal share*: the share of generations holding the most
+common value. Its set fields agree by mean pairwise set Jaccard |A and B| / |A or B| (Jaccard
+1901), after normalising each item (case and whitespace for text, canonical JSON for objects).
+A failed generation holds no value: it counts in every denominator and agrees with nothing.
 """
 
 from __future__ import annotations
@@ -19,17 +19,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-CATEGORICAL_FIELDS = ("category", "needs_human_review")
-SET_FIELDS = ("next_steps", "citations")
+from keel.evaluate.contract import OutputContract
+
 _SPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class StructSpec:
-    """Which output fields S_struct compares, and how."""
-
-    categorical: tuple[str, ...] = CATEGORICAL_FIELDS
-    sets: tuple[str, ...] = SET_FIELDS
 
 
 @dataclass(frozen=True)
@@ -120,27 +112,32 @@ def _modal(values: list[Any], total: int, key: Callable[[Any], str]) -> tuple[An
 
 
 def _kind(
-    name: str, held: list[Any], is_set: bool, spec: StructSpec
+    name: str, held: list[Any], is_set: bool, contract: OutputContract
 ) -> Literal["categorical", "set", "text"]:
     if is_set:
         return "set"
+    if name in contract.categorical:
+        return "categorical"
     texts = bool(held) and all(isinstance(v, str) for v in held)
-    return "text" if texts and name not in spec.categorical else "categorical"
+    return "text" if texts or name in contract.text else "categorical"
 
 
 def field_variance(
-    outputs: Sequence[Mapping[str, Any] | None], spec: StructSpec = StructSpec()
+    outputs: Sequence[Mapping[str, Any] | None], contract: OutputContract
 ) -> list[FieldVariance]:
-    """Return one row per field seen in any output (spec fields first), most varying first."""
+    """Return one row per field seen in any output (contract fields first), most varying first.
+
+    Fields the contract does not name are listed too, typed by their values (lists are sets).
+    """
     seen = [key for output in outputs if output is not None for key in output]
-    names = list(dict.fromkeys([*spec.categorical, *spec.sets, *seen]))
+    names = list(dict.fromkeys([*contract.categorical, *contract.sets, *seen]))
     names = [name for name in names if any(o is not None and name in o for o in outputs)]
     rows = []
     everyone = np.arange(len(outputs))
     for name in names:
         held = [o.get(name) for o in outputs if o is not None]
-        is_set = name in spec.sets or (
-            name not in spec.categorical and all(isinstance(v, list) for v in held)
+        is_set = name in contract.sets or (
+            name not in contract.categorical and all(isinstance(v, list) for v in held)
         )
         if is_set:
             modal, share, distinct = _modal(held, len(outputs), _set_key)
@@ -151,7 +148,7 @@ def field_variance(
         rows.append(
             FieldVariance(
                 field=name,
-                kind=_kind(name, held, is_set, spec),
+                kind=_kind(name, held, is_set, contract),
                 modal_value=modal,
                 modal_share=share,
                 distinct_values=distinct,

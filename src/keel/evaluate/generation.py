@@ -35,8 +35,9 @@ class ToolStep:
 class Generation:
     """One generation of a run: which perturbation made it, its output (None = it failed).
 
-    `answer` is the free text compared semantically; when omitted it is the output's `answer`
-    field. Failed generations agree with nothing (see docs/metrics.md).
+    `answer` is the free text compared semantically; when omitted it is the output's field the
+    workflow's contract names as its answer. Failed generations agree with nothing (see
+    docs/metrics.md).
     """
 
     perturbation: str
@@ -49,11 +50,12 @@ class Generation:
         """Return True when the generation produced no output."""
         return self.output is None
 
-    def answer_text(self) -> str | None:
-        """Return the text to compare semantically, or None for a failed generation."""
+    def answer_text(self, field: str | None) -> str | None:
+        """Return the text to compare semantically: `answer`, else the output's `field` ("" when
+        it holds no text), or None for a failed generation."""
         if self.output is None:
             return None
         if self.answer is not None:
             return self.answer
-        value = self.output.get("answer")
+        value = self.output.get(field) if field else None
         return value if isinstance(value, str) else ""

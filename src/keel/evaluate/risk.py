@@ -58,11 +58,12 @@ def _severity(flag: Any) -> str:
     return str(value)
 
 
-def review_share(generations: Sequence[Generation]) -> float:
-    """Return the share of generations whose output asks for human review (failures count no)."""
-    if not generations:
+def review_share(generations: Sequence[Generation], flag: str | None) -> float:
+    """Return the share of generations whose output sets review `flag` (the contract's
+    `review_flag`; None: no generation asks), failures counting as not asking."""
+    if not generations or flag is None:
         return 0.0
-    asking = sum(bool(g.output and g.output.get("needs_human_review")) for g in generations)
+    asking = sum(bool(g.output and g.output.get(flag)) for g in generations)
     return asking / len(generations)
 
 

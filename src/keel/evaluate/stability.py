@@ -6,9 +6,11 @@ over R ≥ 2 generations of one run (the base, seed-only replays and perturbed r
 
 - S_sem = 1 - H(semantic clusters of the answers) / log R (see `clustering`);
 - S_struct = mean of the modal shares of the categorical fields and the mean pairwise set
-  Jaccard of the list fields (see `fields`);
+  Jaccard of the set fields (see `fields`);
 - S_traj = mean pairwise tool-path similarity (see `trajectory`).
 
+Which output field is the answer, and which are categorical or sets, the workflow's output
+contract says (`StabilityConfig.contract`; without one, it is inferred from the generations).
 A component is *missing* when the workflow produces nothing it could compare (no answer text,
 no structured fields, no tool calls); the weights of the others are then renormalised. The
 interval is a seeded percentile bootstrap over generations (Efron 1979). Sensitivity to a
@@ -33,9 +35,9 @@ from keel.evaluate.bootstrap import (
     resample_rows,
 )
 from keel.evaluate.clustering import DEFAULT_COSINE_THRESHOLD, answer_clusters
+from keel.evaluate.contract import OutputContract, inferred_contract
 from keel.evaluate.fields import (
     FieldVariance,
-    StructSpec,
     category_codes,
     field_variance,
     set_similarity_matrix,
@@ -58,7 +60,8 @@ class StabilityConfig:
     bootstrap_samples: int = 1000
     confidence: float = 0.95
     seed: int = 0
-    struct: StructSpec = field(default_factory=StructSpec)
+    #: Which output fields S_sem and S_struct compare; None infers them from the generations.
+    contract: OutputContract | None = None
 
 
 @dataclass(frozen=True)
@@ -156,16 +159,19 @@ def trajectory_agreement(generations: Sequence[Generation]) -> float | None:
 
 
 def _evidence(
-    generations: Sequence[Generation], embed: Embedder, config: StabilityConfig
+    generations: Sequence[Generation],
+    embed: Embedder,
+    config: StabilityConfig,
+    contract: OutputContract,
 ) -> _Evidence:
     outputs = [g.output for g in generations]
     succeeded = [o for o in outputs if o is not None]
-    spec = config.struct
-    categorical = [f for f in spec.categorical if any(f in o for o in succeeded)]
-    sets = [f for f in spec.sets if any(f in o for o in succeeded)]
-    clusters, cosine = answer_clusters(generations, embed, config.cosine_threshold)
+    categorical = [f for f in contract.categorical if any(f in o for o in succeeded)]
+    sets = [f for f in contract.sets if any(f in o for o in succeeded)]
+    answer = contract.answer
+    clusters, cosine = answer_clusters(generations, embed, config.cosine_threshold, answer)
     present = {
-        "semantic": not succeeded or any(g.answer_text() for g in generations),
+        "semantic": not succeeded or any(g.answer_text(answer) for g in generations),
         "structural": not succeeded or bool(categorical or sets),
         "trajectory": any(g.tool_calls for g in generations),
     }
@@ -301,7 +307,9 @@ def stability(
     """Return the stability of a run from its generations (see the module docstring)."""
     config = config or StabilityConfig()
     _validate(generations, config)
-    evidence = _evidence(generations, embed, config)
+    outputs = [g.output for g in generations]
+    contract = config.contract or inferred_contract(outputs)
+    evidence = _evidence(generations, embed, config, contract)
     everyone = np.arange(len(generations))
     components = _components(evidence, everyone)
     score = combine(components, config.weights)
@@ -322,7 +330,7 @@ def stability(
             None if g.failed else int(c)
             for g, c in zip(generations, evidence.clusters, strict=True)
         ],
-        fields=field_variance([g.output for g in generations], config.struct),
+        fields=field_variance(outputs, contract),
         generations=len(generations),
         failed=sum(g.failed for g in generations),
     )

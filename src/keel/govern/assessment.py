@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
+from keel.evaluate.contract import contract_for
 from keel.evaluate.risk import risk_score
 from keel.evaluate.rules.engine import check_output
 from keel.store.flags import flag_severities, flags_of_run, replace_flags
@@ -20,6 +21,12 @@ from keel.store.models import Run
 from keel.store.runs import runs_by_id
 
 CONTENT = "content"
+
+
+def _asks_for_review(run: Run) -> bool:
+    """Return whether the run's output sets its workflow's review flag (none: never)."""
+    flag = contract_for(run.workflow_type, run.inputs, [run.output]).review_flag
+    return bool((run.output or {}).get(flag)) if flag else False
 
 
 def refresh_risks(session: Session, run_ids: Sequence[str]) -> None:
@@ -30,8 +37,7 @@ def refresh_risks(session: Session, run_ids: Sequence[str]) -> None:
     for run_id, severity in flag_severities(session, run_ids):
         severities[run_id].append({"severity": severity})
     for run in runs_by_id(session, run_ids):
-        review = bool((run.output or {}).get("needs_human_review"))
-        run.risk = risk_score(severities[run.run_id], review, run.stability).score
+        run.risk = risk_score(severities[run.run_id], _asks_for_review(run), run.stability).score
 
 
 def refresh_risk(session: Session, run_id: str) -> float | None:
@@ -40,8 +46,7 @@ def refresh_risk(session: Session, run_id: str) -> float | None:
     if run is None:
         return None
     flags = [{"severity": flag.severity} for flag in flags_of_run(session, run_id)]
-    review = bool((run.output or {}).get("needs_human_review"))
-    run.risk = risk_score(flags, review, run.stability).score
+    run.risk = risk_score(flags, _asks_for_review(run), run.stability).score
     return run.risk
 
 

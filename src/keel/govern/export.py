@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from keel.govern import audit
 from keel.govern.chain import Verification
+from keel.govern.review import output_decision
 from keel.store.audit import entries_between
 from keel.store.flags import flags_of_runs
 from keel.store.models import PolicyFlag, Review, Run, utcnow
@@ -58,7 +59,7 @@ class Extract:
 
 
 def _run_json(run: Run, flags: list[PolicyFlag], reviews: list[Review]) -> dict[str, Any]:
-    output = run.output or {}
+    decided = output_decision(run)
     finals = [r for r in reviews if r.decision in ("approve", "override")]
     return {
         "run_id": run.run_id,
@@ -67,8 +68,8 @@ def _run_json(run: Run, flags: list[PolicyFlag], reviews: list[Review]) -> dict[
         "created_at": run.created_at.isoformat(),
         "risk": run.risk,
         "stability": run.stability,
-        "output_category": output.get("category"),
-        "confirmed_category": (finals[-1].category or output.get("category")) if finals else None,
+        "output_category": decided,
+        "confirmed_category": (finals[-1].category or decided) if finals else None,
         "flags": [
             {
                 "source": f.source,

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sqlalchemy.orm import Session
 
 from keel.core.errors import InvalidInput, NotFound
-from keel.evaluate.contract import contract_for
+from keel.evaluate.contract import contract_for, registered_contracts
 from keel.govern import audit
 from keel.govern.decision import Decision
 from keel.store import reviews as review_store
@@ -138,17 +138,21 @@ class Label:
         return {**self.__dict__, "decided_at": self.decided_at.isoformat()}
 
 
-def _output_category(run: Run) -> str | None:
-    decision = contract_for(run.workflow_type, run.inputs, [run.output]).decision
-    value = (run.output or {}).get(decision) if decision else None
-    return value if isinstance(value, str) else None
+def review_flags() -> dict[str, str | None]:
+    """Return each registered workflow's review flag (None: its runs never ask for a person)."""
+    return {workflow: c.review_flag for workflow, c in registered_contracts().items()}
+
+
+def output_decision(run: Run) -> str | None:
+    """Return the decision run `run` output, read through its workflow's contract."""
+    return contract_for(run.workflow_type, run.inputs, [run.output]).decision_of(run.output)
 
 
 def labels(session: Session, workflow_type: str | None = None) -> list[Label]:
     """Return the reviewer-confirmed category of every run with a final decision."""
     found = []
     for run, review in review_store.final_reviews(session, workflow_type):
-        original = _output_category(run)
+        original = output_decision(run)
         found.append(
             Label(
                 run.run_id,

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from keel.core.errors import Conflict
 from keel.core.records import RunStatus
+from keel.evaluate.contract import contract_for
 from keel.govern import audit
 from keel.heal.critic import HealPlan, Observed, derive_plan
 from keel.models.embeddings import Embedder
@@ -105,7 +106,10 @@ def heal_run(
         )
     observed, result = observed_generations(database, base, target)
     sensitivity = {s["perturbation"]: s["delta"] for s in result.get("sensitivity", [])}
-    plan = derive_plan(observed, sensitivity, float(base.run.inputs.get("temperature", 0.7)))
+    outputs = [o.output for o in observed]
+    contract = contract_for(base.run.workflow_type, base.run.inputs, outputs)
+    temperature = float(base.run.inputs.get("temperature", 0.7))
+    plan = derive_plan(observed, sensitivity, temperature, decision=contract.decision)
     attempt = len(base.run.metrics.get("heal_attempts", [])) + 1
     healed_id = f"{run_id}-heal{attempt}"
     target.rerun_constrained(base, plan, healed_id)  # type: ignore[attr-defined]

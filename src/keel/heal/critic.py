@@ -1,8 +1,8 @@
 """The heal critic: read a replay budget's disagreement and derive constraints for a rerun.
 
-It looks at which fields vary (category, needs_human_review, citations), which tool paths
-diverge, and which perturbation hurt most, then proposes, each with its reason:
-- pin the category to the majority, when a majority exists and the generations that chose it
+It looks at which fields vary (the decision its workflow's contract names, the citations),
+which tool paths diverge, and which perturbation hurt most, then proposes, each with its reason:
+- pin the decision to the majority, when a majority exists and the generations that chose it
   cite documents (the evidence supports it);
 - require the citations the successful generations share (or that most of them cite);
 - lower the sampling temperature;
@@ -34,7 +34,7 @@ class Observed:
 class HealPlan:
     """Constraints for the rerun, and why each was chosen."""
 
-    pin_category: str | None = None
+    pin_decision: str | None = None
     required_citations: list[str] = field(default_factory=list)
     temperature: float | None = None
     require_tool: str | None = None
@@ -45,7 +45,7 @@ class HealPlan:
     def empty(self) -> bool:
         """Return True when the critic found nothing to constrain."""
         return not (
-            self.pin_category or self.required_citations or self.temperature or self.require_tool
+            self.pin_decision or self.required_citations or self.temperature or self.require_tool
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -57,17 +57,17 @@ def _cited(output: Mapping[str, Any]) -> set[str]:
     return {str(c.get("id")) for c in output.get("citations") or [] if isinstance(c, Mapping)}
 
 
-def _pin(plan: HealPlan, outputs: list[Mapping[str, Any]]) -> None:
-    categories = Counter(str(o.get("category")) for o in outputs if o.get("category"))
-    if len(categories) < 2:
+def _pin(plan: HealPlan, outputs: list[Mapping[str, Any]], decision: str) -> None:
+    values = Counter(str(o.get(decision)) for o in outputs if o.get(decision))
+    if len(values) < 2:
         return
-    top, count = categories.most_common(1)[0]
-    share = count / sum(categories.values())
-    backed = any(_cited(o) for o in outputs if o.get("category") == top)
+    top, count = values.most_common(1)[0]
+    share = count / sum(values.values())
+    backed = any(_cited(o) for o in outputs if str(o.get(decision)) == top)
     if share > MAJORITY and backed:
-        plan.pin_category = top
+        plan.pin_decision = top
         plan.reasons.append(
-            f"category varies {dict(categories)}; pinned to the majority {top} "
+            f"{decision} varies {dict(values)}; pinned to the majority {top} "
             f"({share:.0%}), which cites retrieved documents"
         )
 
@@ -103,10 +103,13 @@ def derive_plan(
     sensitivity: Mapping[str, float | None],
     temperature: float,
     retrieval_tool: str = "knowledge.search",
+    *,
+    decision: str | None,
 ) -> HealPlan:
     """Return the constraints that address what varied across `observed` generations.
 
-    `sensitivity` maps each perturbation to Δ = S(seed-only) − S(perturbation).
+    `sensitivity` maps each perturbation to Δ = S(seed-only) − S(perturbation); `decision` is
+    the output field the workflow's contract names as its decision (None: nothing to pin).
     """
     plan = HealPlan()
     deltas = {k: v for k, v in sensitivity.items() if v is not None and k != "seed"}
@@ -118,7 +121,8 @@ def derive_plan(
     outputs = [o.output for o in observed if o.output is not None]
     if len(outputs) < len(observed):
         plan.reasons.append(f"{len(observed) - len(outputs)} generations failed")
-    _pin(plan, outputs)
+    if decision is not None:
+        _pin(plan, outputs, decision)
     _citations(plan, outputs)
     _tools(plan, observed, retrieval_tool)
     if temperature > HEAL_TEMPERATURE:

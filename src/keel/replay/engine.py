@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from keel.core.errors import Conflict, NotFound
 from keel.core.records import RunStatus
 from keel.core.redaction import args_digest
+from keel.evaluate.contract import contract_for
 from keel.evaluate.generation import BASE
-from keel.evaluate.stability import StabilityResult, stability
+from keel.evaluate.stability import StabilityConfig, StabilityResult, stability
 from keel.govern import audit
 from keel.govern.assessment import refresh_risk
 from keel.models.embeddings import Embedder
@@ -131,7 +132,10 @@ def run_replay_set(
     embed: Embedder,
     progress: Progress | None = None,
 ) -> ReplayOutcome:
-    """Execute every replay of set `set_id`, score the run, and store both."""
+    """Execute every replay of set `set_id`, score the run, and store both.
+
+    The generations are compared on the fields of the base run's output contract.
+    """
     with database.read() as session:
         found = replay_set_detail(session, set_id)
     if found is None:
@@ -148,7 +152,9 @@ def run_replay_set(
             generations.append(generation_of(detail, str(spec.perturbation)))
             if progress:
                 progress(index + 1, len(specs))
-        result = stability(generations, embed)
+        outputs = [g.output for g in generations]
+        contract = contract_for(base.run.workflow_type, base.run.inputs, outputs)
+        result = stability(generations, embed, StabilityConfig(contract=contract))
     except Exception as exc:
         with database.write() as session:
             finish_replay_set(session, set_id, None, error=f"{type(exc).__name__}: {exc}")

@@ -6,6 +6,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from keel.evaluate.contract import contract_for
+from keel.govern.review import review_flags
 from keel.reports.rows import ReviewOut, RunSummary
 from keel.store.reviews import QueueFilters, QueueItem, review_queue
 
@@ -49,7 +50,8 @@ def review_queue_data(
     cursor: str | None = None,
 ) -> QueuePageOut:
     """Return one page of the queue, oldest first, and the cursor of the next page."""
-    items, next_cursor = review_queue(session, filters, risk_min, limit=limit, cursor=cursor)
+    flags = review_flags()
+    items, next_cursor = review_queue(session, filters, risk_min, flags, limit, cursor)
     workflows = dict.fromkeys(item.run.workflow_type for item in items)
     return QueuePageOut(
         items=[queue_item_out(item) for item in items],

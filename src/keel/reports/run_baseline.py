@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from keel.core.errors import NotFound
+from keel.drift.facts import facts_of_run
 from keel.drift.population import Population
 from keel.drift.run_comparison import compare_to_baseline
-from keel.store.drift import get_baseline, list_baselines, run_facts
+from keel.store.drift import get_baseline, list_baselines
 from keel.store.models import Baseline, Run
 
 
@@ -38,7 +39,7 @@ def _named(session: Session, name: str) -> Baseline:
 def run_baseline_data(session: Session, run_id: str, name: str | None = None) -> RunBaseline:
     """Return how run `run_id` compares to baseline `name` (default: its workflow's newest)."""
     run = session.get(Run, run_id)
-    facts = run_facts(session, run_id)
+    facts = facts_of_run(session, run_id)
     if run is None or facts is None:
         raise NotFound(f"no run with id {run_id!r}", field="run_id")
     mine = [b for b in list_baselines(session) if b.workflow_type == run.workflow_type]

@@ -1,17 +1,43 @@
-"""Queries for drift: the observations of a population of runs, baselines and alerts."""
+"""Queries for drift: the observations of a population of runs, baselines and alerts.
+
+Which output field is a run's decision or answer, and which input names its item, is the
+workflow's output contract; the store cannot resolve contracts (plugins live above it), so the
+caller passes the names (`FactFields`, which a `keel.evaluate.contract.OutputContract` is).
+"""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from keel.core.records import DECLARED_CONTRACT_KEY
 from keel.store.models import Alert, Baseline, PolicyFlag, ReplaySet, Run, ToolCall
+
+
+class FactFields(Protocol):
+    """The names drift reads a run by: its decision and answer fields, and its item's input."""
+
+    @property
+    def decision(self) -> str | None:
+        """Return the output field holding the decision (None: the workflow has none)."""
+        ...
+
+    @property
+    def answer(self) -> str | None:
+        """Return the output field holding the answer text."""
+        ...
+
+    @property
+    def item_key(self) -> str | None:
+        """Return the input naming the item a run is about (None: runs are not items)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -28,11 +54,12 @@ class PopulationFilter:
 
 @dataclass
 class DriftFacts:
-    """The stored facts about one run that drift compares."""
+    """The stored facts about one run that drift compares (`decision`, `answer` and `item` as
+    its workflow's contract names them)."""
 
     run_id: str
     created_at: datetime
-    category: str | None
+    decision: str | None
     answer: str | None
     stability: float | None
     cost_usd: float
@@ -41,7 +68,7 @@ class DriftFacts:
     tool_path: list[str]
     tool_errors: list[str]
     flag_rules: list[str]
-    ticket_id: str | None
+    item: str | None
 
 
 def _where(filters: PopulationFilter) -> list[ColumnElement[bool]]:
@@ -61,18 +88,36 @@ def _where(filters: PopulationFilter) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def population_facts(session: Session, filters: PopulationFilter) -> list[DriftFacts]:
+def population_facts(
+    session: Session, filters: PopulationFilter, fields: FactFields
+) -> list[DriftFacts]:
     """Return the facts of every run matching `filters`, oldest first."""
-    return _facts_where(session, _where(filters))
+    return _facts_where(session, _where(filters), fields)
 
 
-def run_facts(session: Session, run_id: str) -> DriftFacts | None:
+def run_facts(session: Session, run_id: str, fields: FactFields) -> DriftFacts | None:
     """Return the facts of run `run_id` (a replay or rerun too), or None when unknown."""
-    facts = _facts_where(session, [Run.run_id == run_id])
+    facts = _facts_where(session, [Run.run_id == run_id], fields)
     return facts[0] if facts else None
 
 
-def _facts_where(session: Session, where: list[ColumnElement[bool]]) -> list[DriftFacts]:
+def recent_declarations(
+    session: Session, workflow_type: str, limit: int
+) -> list[tuple[Any, dict[str, Any] | None]]:
+    """Return the declared contract and the output of the workflow's newest `limit` runs."""
+    query = (
+        select(Run.inputs[DECLARED_CONTRACT_KEY], Run.output)
+        .where(Run.workflow_type == workflow_type, Run.parent_run_id.is_(None))
+        .order_by(Run.created_at.desc(), Run.run_id.desc())
+        .limit(limit)
+    )
+    return [(declared, output) for declared, output in session.execute(query)]
+
+
+def _facts_where(
+    session: Session, where: list[ColumnElement[bool]], fields: FactFields
+) -> list[DriftFacts]:
+    item = Run.inputs[fields.item_key].as_string() if fields.item_key else null()
     rows = session.execute(
         select(
             Run.run_id,
@@ -82,7 +127,7 @@ def _facts_where(session: Session, where: list[ColumnElement[bool]]) -> list[Dri
             Run.cost_usd,
             Run.latency_ms,
             Run.total_tokens,
-            Run.inputs["ticket_id"].as_string(),
+            item,
         )
         .where(*where)
         .order_by(Run.created_at, Run.run_id)
@@ -107,16 +152,27 @@ def _facts_where(session: Session, where: list[ColumnElement[bool]]) -> list[Dri
     )
     for run_id, rule in flagged:
         flags[run_id].append(rule)
-    return [_facts(row, paths, errors, flags) for row in rows]
+    return [_facts(row, fields, paths, errors, flags) for row in rows]
 
 
-def _facts(row: Any, paths: Any, errors: Any, flags: Any) -> DriftFacts:
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _label(value: Any) -> str | None:
+    """Return a decision as the label drift counts (JSON for a non-string, None for none)."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True)
+
+
+def _facts(row: Any, fields: FactFields, paths: Any, errors: Any, flags: Any) -> DriftFacts:
     output = row.output or {}
     return DriftFacts(
         run_id=row.run_id,
         created_at=row.created_at,
-        category=output.get("category"),
-        answer=output.get("answer"),
+        decision=_label(output.get(fields.decision)) if fields.decision else None,
+        answer=_text(output.get(fields.answer)) if fields.answer else None,
         stability=row.stability,
         cost_usd=row.cost_usd,
         total_tokens=row.total_tokens,
@@ -124,7 +180,7 @@ def _facts(row: Any, paths: Any, errors: Any, flags: Any) -> DriftFacts:
         tool_path=paths[row.run_id],
         tool_errors=errors[row.run_id],
         flag_rules=flags[row.run_id],
-        ticket_id=row[7],
+        item=None if row[7] is None else str(row[7]),
     )
 
 
@@ -187,9 +243,9 @@ def undelivered_alerts(session: Session) -> list[Alert]:
     return list(session.scalars(query))
 
 
-def latest_by_ticket(facts: list[DriftFacts]) -> dict[str, DriftFacts]:
-    """Return the newest run of each ticket among `facts` (oldest first in, so last wins)."""
-    return {fact.ticket_id: fact for fact in facts if fact.ticket_id}
+def latest_by_item(facts: list[DriftFacts]) -> dict[str, DriftFacts]:
+    """Return the newest run of each item among `facts` (oldest first in, so last wins)."""
+    return {fact.item: fact for fact in facts if fact.item}
 
 
 def stability_intervals(session: Session, run_ids: list[str]) -> dict[str, tuple[float, float]]:

@@ -1,23 +1,30 @@
 """Review decisions, and the review queue: runs that need a human, oldest first.
 
-A run is in the queue when its output says needs_human_review, its risk is at least the
-threshold, or its status is UNSTABLE. Its state comes from its latest decision: pending (none),
-escalated, or decided (approved or overridden).
+A run is in the queue when its output asks for a person (reason `needs_human_review`: the
+boolean field its workflow's contract names as `review_flag` is JSON true), its risk is at least
+the threshold, or its status is UNSTABLE. Its state comes from its latest decision: pending
+(none), escalated, or decided (approved or overridden).
+
+The store cannot read plugins, so the caller passes the registered workflows' review flags; a
+workflow registered without one never enters for that reason, and an unregistered one enters
+by the flag its runs declared (`inputs["output_contract"]["review_flag"]`).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, cast, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from keel.core.errors import InvalidInput
-from keel.core.records import RunStatus
+from keel.core.records import DECLARED_CONTRACT_KEY, RunStatus
 from keel.store.models import Review, Run
 
 QUEUE_REASONS = ("needs_human_review", "high_risk", "unstable")
@@ -57,11 +64,27 @@ def reviews_of_run(session: Session, run_id: str) -> list[Review]:
     return list(session.scalars(query))
 
 
-def _needs_human_review(session: Session) -> ColumnElement[bool]:
+def _output_is_true(session: Session, field: ColumnElement[str]) -> ColumnElement[bool]:
+    """Return whether the output's `field` (an SQL string; NULL: no field) holds JSON true."""
     # Compare JSON types, not casts: an ingested run may carry any value there.
     if session.get_bind().dialect.name == "postgresql":
-        return Run.output["needs_human_review"].as_string() == "true"
-    return func.json_type(Run.output, "$.needs_human_review") == "true"
+        return Run.output.op("->", return_type=JSONB)(field) == cast(literal("true"), JSONB)
+    return func.json_type(Run.output, literal('$."') + field + literal('"')) == "true"
+
+
+def _needs_human_review(
+    session: Session, review_flags: Mapping[str, str | None]
+) -> ColumnElement[bool]:
+    registered = [
+        and_(Run.workflow_type == workflow, _output_is_true(session, literal(flag)))
+        for workflow, flag in review_flags.items()
+        if flag
+    ]
+    declared_flag = Run.inputs[(DECLARED_CONTRACT_KEY, "review_flag")].as_string()
+    declared = and_(
+        Run.workflow_type.not_in(list(review_flags)), _output_is_true(session, declared_flag)
+    )
+    return or_(*registered, declared)
 
 
 def _latest_decision() -> Any:
@@ -74,9 +97,11 @@ def _latest_decision() -> Any:
     )
 
 
-def _criteria(session: Session, risk_min: float) -> dict[str, ColumnElement[bool]]:
+def _criteria(
+    session: Session, risk_min: float, review_flags: Mapping[str, str | None]
+) -> dict[str, ColumnElement[bool]]:
     return {
-        "needs_human_review": _needs_human_review(session),
+        "needs_human_review": _needs_human_review(session, review_flags),
         "high_risk": Run.risk >= risk_min,
         "unstable": Run.status == RunStatus.UNSTABLE,
     }
@@ -95,8 +120,13 @@ def _state_clause(state: str) -> ColumnElement[bool] | None:
     return clauses.get(state)
 
 
-def _queue_query(session: Session, filters: QueueFilters, risk_min: float) -> Select[Any]:
-    criteria = _criteria(session, risk_min)
+def _queue_query(
+    session: Session,
+    filters: QueueFilters,
+    risk_min: float,
+    review_flags: Mapping[str, str | None],
+) -> Select[Any]:
+    criteria = _criteria(session, risk_min, review_flags)
     if filters.reason is not None and filters.reason not in criteria:
         raise InvalidInput(f"reason must be one of {', '.join(QUEUE_REASONS)}", field="reason")
     wanted = [criteria[filters.reason]] if filters.reason else list(criteria.values())
@@ -133,11 +163,15 @@ def review_queue(
     session: Session,
     filters: QueueFilters,
     risk_min: float,
+    review_flags: Mapping[str, str | None],
     limit: int = 50,
     cursor: str | None = None,
 ) -> tuple[list[QueueItem], str | None]:
-    """Return one page of the queue, oldest first, and the cursor of the next page."""
-    query = _queue_query(session, filters, risk_min)
+    """Return one page of the queue, oldest first, and the cursor of the next page.
+
+    `review_flags` maps every registered workflow to its contract's review flag (or None).
+    """
+    query = _queue_query(session, filters, risk_min, review_flags)
     if cursor:
         query = query.where(_after(cursor))
     rows = session.execute(query.order_by(Run.created_at, Run.run_id).limit(limit + 1)).all()

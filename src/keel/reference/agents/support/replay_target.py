@@ -117,7 +117,7 @@ class SupportTarget:
         """Rerun `base` with the heal plan's constraints added to its inputs."""
         inputs = SupportInputs.model_validate(base.run.inputs)
         changes: dict[str, Any] = {
-            "pinned_category": plan.pin_category,
+            "pinned_category": plan.pin_decision,
             "required_citations": plan.required_citations,
             "required_tools": [plan.require_tool] if plan.require_tool else [],
         }
