@@ -1,7 +1,9 @@
 """Shared fixtures: a real database per dialect, and a real HTTP server on 127.0.0.1.
 
-`database` is parametrized over SQLite and PostgreSQL, so every test that touches the store
-runs on both. PostgreSQL gets a fresh database for the session, dropped at the end.
+`database` is parametrized (through `dialect`) over SQLite and PostgreSQL, so every test that
+touches the store runs on both. `--db sqlite|postgresql|all` picks the dialects (default `all`,
+what `make test` and CI run); with `--db sqlite` PostgreSQL is never connected to. PostgreSQL
+gets a fresh database for the session, dropped at the end.
 """
 
 from __future__ import annotations
@@ -33,13 +35,28 @@ from keel.web.app import create_app
 if TYPE_CHECKING:
     from tests.fake_openai import FakeOpenAI
 
-if TYPE_CHECKING:
-    pass
-
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 #: Real OTLP payloads of third-party exporters, kept in the repository so a clean clone tests them.
 OTLP_FIXTURES = Path(__file__).resolve().parent / "data" / "otlp"
 PG_ADMIN_URL = os.environ.get("KEEL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+DIALECTS = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=[*DIALECTS, "all"],
+        default="all",
+        help="database dialect(s) the store-backed tests run on (default: all)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize `dialect` (hence `database`) over the dialects `--db` chose."""
+    if "dialect" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("db")
+        dialects = DIALECTS if chosen == "all" else (chosen,)
+        metafunc.parametrize("dialect", dialects, indirect=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -92,8 +109,9 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 def dialect(request: pytest.FixtureRequest) -> str:
+    """The database dialect under test, one of those `--db` chose (`pytest_generate_tests`)."""
     return str(request.param)
 
 
