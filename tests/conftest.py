@@ -164,7 +164,11 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """A real uvicorn server in a thread, bound to 127.0.0.1 on a free port."""
+    """A real uvicorn server in a thread, bound to 127.0.0.1 on a free port.
+
+    `client` is an httpx client of it, for reading back what a real client (an exporter, the
+    SDK, a browser) sent.
+    """
 
     def __init__(self, settings: Settings, database: Database) -> None:
         self.port = free_port()
@@ -181,9 +185,11 @@ class LiveServer:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("test server did not start")
             time.sleep(0.02)
+        self.client = httpx.Client(base_url=self.url)
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        self.client.close()
         self.server.should_exit = True
         self.thread.join(timeout=10)
 
