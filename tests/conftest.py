@@ -1,7 +1,23 @@
-"""Shared fixtures: a real database per dialect, and a real HTTP server on 127.0.0.1.
+"""Shared fixtures: a real database per dialect, keel's app in process, and real servers.
 
-`database` is parametrized over SQLite and PostgreSQL, so every test that touches the store
-runs on both. PostgreSQL gets a fresh database for the session, dropped at the end.
+Databases: `database` is parametrized (through `dialect`) over SQLite and PostgreSQL, so every
+test that touches the store runs on both. `--db sqlite|postgresql|all` picks the dialects
+(default `all`, what `make test` and CI run); with `--db sqlite` PostgreSQL is never connected
+to. PostgreSQL gets a fresh database for the session, dropped at the end.
+
+HTTP, in process: `api` is an `httpx.Client` on `create_app(settings, database)` with the
+app's lifespan running (its jobs backend and drift monitor), for JSON API and rendered-page
+tests; `api_client(settings, database)` gives one for other settings, and `api.session()` a
+second client of the same app with its own cookies. The client is httpx's `ASGITransport`
+driven through an anyio blocking portal: an event loop in a thread, alive as long as the client,
+that runs the lifespan and every request, as uvicorn's loop would. Not Starlette's TestClient,
+which does the same: starlette 1.x made it an `httpx2.Client`, a second HTTP library keel does
+not declare, whose responses and exceptions are not the httpx ones the SDK and the rest of the
+suite use. Not `httpx.AsyncClient`: every test would turn async and run the lifespan by hand.
+
+HTTP, over TCP: `live_server` (`LiveServer`) is keel under uvicorn on a free 127.0.0.1 port,
+where the client must open a socket: the browser, the OpenTelemetry exporter, the SDK's sender,
+and subprocesses given KEEL_ENDPOINT.
 """
 
 from __future__ import annotations
@@ -14,12 +30,16 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import httpx
 import psycopg
 import pytest
 import uvicorn
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from fastapi import FastAPI
 from sqlalchemy import delete
 
 from keel.core.settings import Settings
@@ -34,13 +54,30 @@ if TYPE_CHECKING:
     from keel.evaluate.contract import OutputContract
     from tests.fake_openai import FakeOpenAI
 
-if TYPE_CHECKING:
-    pass
-
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 #: Real OTLP payloads of third-party exporters, kept in the repository so a clean clone tests them.
 OTLP_FIXTURES = Path(__file__).resolve().parent / "data" / "otlp"
 PG_ADMIN_URL = os.environ.get("KEEL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+DIALECTS = ("sqlite", "postgresql")
+#: Where the in-process app appears to be served (its `request.base_url`).
+IN_PROCESS_URL = "http://127.0.0.1"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=[*DIALECTS, "all"],
+        default="all",
+        help="database dialect(s) the store-backed tests run on (default: all)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize `dialect` (hence `database`) over the dialects `--db` chose."""
+    if "dialect" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("db")
+        dialects = DIALECTS if chosen == "all" else (chosen,)
+        metafunc.parametrize("dialect", dialects, indirect=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -93,8 +130,9 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 def dialect(request: pytest.FixtureRequest) -> str:
+    """The database dialect under test, one of those `--db` chose (`pytest_generate_tests`)."""
     return str(request.param)
 
 
@@ -127,7 +165,11 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """A real uvicorn server in a thread, bound to 127.0.0.1 on a free port."""
+    """A real uvicorn server in a thread, bound to 127.0.0.1 on a free port.
+
+    `client` is an httpx client of it, for reading back what a real client (an exporter, the
+    SDK, a browser) sent.
+    """
 
     def __init__(self, settings: Settings, database: Database) -> None:
         self.port = free_port()
@@ -144,16 +186,66 @@ class LiveServer:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("test server did not start")
             time.sleep(0.02)
+        self.client = httpx.Client(base_url=self.url)
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        self.client.close()
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+class PortalTransport(httpx.BaseTransport):
+    """httpx's ASGITransport, which is async only, driven from sync code through a portal."""
+
+    def __init__(self, app: FastAPI, portal: BlockingPortal) -> None:
+        self._asgi = httpx.ASGITransport(app)
+        self._portal = portal
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()  # the body as bytes, which the async transport can iterate too
+        return self._portal.call(self._send, request)
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        response = await self._asgi.handle_async_request(request)
+        body = b"".join([chunk async for chunk in response.aiter_raw()])
+        return httpx.Response(response.status_code, headers=response.headers, content=body)
+
+
+class ApiClient(httpx.Client):
+    """An httpx client of keel's app running in this process."""
+
+    def __init__(self, transport: PortalTransport) -> None:
+        super().__init__(transport=transport, base_url=IN_PROCESS_URL)
+        self.transport = transport
+
+    def session(self) -> httpx.Client:
+        """Return another client of the same app, with its own cookies (a second browser)."""
+        return httpx.Client(transport=self.transport, base_url=self.base_url)
+
+
+@contextmanager
+def api_client(settings: Settings, database: Database) -> Iterator[ApiClient]:
+    """Run `create_app(settings, database)` in this process, lifespan and all; yield its client."""
+    app = create_app(settings, database)
+    with (
+        start_blocking_portal() as portal,
+        portal.wrap_async_context_manager(app.router.lifespan_context(app)),
+        ApiClient(PortalTransport(app, portal)) as client,
+    ):
+        yield client
 
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(home=tmp_path / "home", database_url=database_url)
+
+
+@pytest.fixture
+def api(settings: Settings, database: Database) -> Iterator[ApiClient]:
+    """keel's app in this process on the test's database, called over httpx (no socket)."""
+    with api_client(settings, database) as client:
+        yield client
 
 
 @pytest.fixture

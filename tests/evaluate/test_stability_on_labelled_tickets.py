@@ -23,7 +23,7 @@ from keel.models import CompletionRequest, load_model
 from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 from keel.reference.agents.support import instructions
 from keel.reference.agents.support.classify import retrieved_documents
-from keel.reference.world import ensure_world
+from keel.reference.world import World
 from keel.replay.shuffle import apply_order, shuffled_order
 
 PER_GROUP = 30
@@ -65,8 +65,10 @@ def _spread(tickets: list[Any]) -> list[Any]:
 
 
 @pytest.mark.slow
-def test_ambiguous_tickets_score_lower_stability_than_clear_ones(tmp_path: Path) -> None:
-    world = ensure_world(tmp_path)
+def test_ambiguous_tickets_score_lower_stability_than_clear_ones(
+    tmp_path: Path, built_world: World
+) -> None:
+    world = built_world
     model = load_model("offline", Settings(home=tmp_path))
     tickets = world.tickets()
     ambiguous = _spread([t for t in tickets if t.ambiguous_between])

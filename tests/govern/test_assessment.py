@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
-
 from keel.core.records import RunRecord
 from keel.evaluate.contract import OutputContract
 from keel.govern.assessment import refresh_risks
@@ -11,7 +9,7 @@ from keel.store.engine import Database
 from keel.store.flags import flags_of_run
 from keel.store.models import Run, utcnow
 from keel.store.writes import write_runs
-from tests.conftest import LiveServer
+from tests.conftest import ApiClient
 
 RISKY = {
     "category": "TAX",
@@ -31,15 +29,13 @@ CALM = {
 }
 
 
-def test_ingested_outputs_are_flagged_and_scored(
-    live_server: LiveServer, database: Database
-) -> None:
+def test_ingested_outputs_are_flagged_and_scored(api: ApiClient, database: Database) -> None:
     runs = [
         {"run_id": "risky", "workflow_type": "support", "output": RISKY},
         {"run_id": "calm", "workflow_type": "support", "output": CALM},
         {"run_id": "silent", "workflow_type": "support"},
     ]
-    response = httpx.post(f"{live_server.url}/api/v1/runs:batch", json={"runs": runs})
+    response = api.post("/api/v1/runs:batch", json={"runs": runs})
     assert response.status_code == 200, response.text
     with database.read() as session:
         risky = flags_of_run(session, "risky")

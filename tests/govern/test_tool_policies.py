@@ -17,7 +17,7 @@ from keel.govern import audit, tool_policies
 from keel.store.engine import Database
 from keel.store.flags import flags_of_run
 from keel.store.models import AuditEntry, Run
-from tests.conftest import LiveServer
+from tests.conftest import ApiClient
 
 STRICT = """
 workflow_type = "support"
@@ -46,8 +46,8 @@ def support_run(run_id: str, tools: list[str], llm_steps: int = 2) -> dict[str, 
     }
 
 
-def post_runs(server: LiveServer, *runs: dict[str, Any]) -> None:
-    response = httpx.post(f"{server.url}/api/v1/runs:batch", json={"runs": list(runs)})
+def post_runs(api: httpx.Client, *runs: dict[str, Any]) -> None:
+    response = api.post("/api/v1/runs:batch", json={"runs": list(runs)})
     assert response.status_code == 200, response.text
 
 
@@ -62,16 +62,16 @@ def rule_ids(database: Database, run_id: str) -> list[str]:
 
 
 def test_a_forbidden_tool_is_flagged_with_evidence_and_raises_risk(
-    live_server: LiveServer, database: Database
+    api: ApiClient, database: Database
 ) -> None:
     load(database)
     post_runs(
-        live_server,
+        api,
         support_run("ok", ["knowledge.search"]),
         support_run("bad", ["knowledge.search", "shell.exec"]),
     )
     assert rule_ids(database, "ok") == []
-    detail = httpx.get(f"{live_server.url}/api/v1/runs/bad").json()
+    detail = api.get("/api/v1/runs/bad").json()
     [flag] = detail["policy_flags"]
     assert (flag["source"], flag["rule_id"], flag["severity"]) == (
         "tool_policy",
@@ -90,19 +90,17 @@ def test_a_forbidden_tool_is_flagged_with_evidence_and_raises_risk(
 
 
 def test_exceeding_loop_depth_and_call_limits_is_flagged(
-    live_server: LiveServer, database: Database
+    api: ApiClient, database: Database
 ) -> None:
     load(database)
-    post_runs(live_server, support_run("deep", ["knowledge.search"] * 3, llm_steps=5))
+    post_runs(api, support_run("deep", ["knowledge.search"] * 3, llm_steps=5))
     assert sorted(rule_ids(database, "deep")) == ["run.max_loop_depth", "tool.max_calls"]
     with database.read() as session:
         depth = next(f for f in flags_of_run(session, "deep") if f.rule_id == "run.max_loop_depth")
     assert (depth.evidence["limit"], depth.evidence["observed"]) == (2, 4)
 
 
-def test_an_ingested_otlp_trace_is_checked_like_any_run(
-    live_server: LiveServer, database: Database
-) -> None:
+def test_an_ingested_otlp_trace_is_checked_like_any_run(api: ApiClient, database: Database) -> None:
     load(database)
     trace_id = "5b8efff798038103d269b633813fc60c"
 
@@ -140,8 +138,8 @@ def test_an_ingested_otlp_trace_is_checked_like_any_run(
         ),
     ]
     body = {"resourceSpans": [{"scopeSpans": [{"spans": spans}]}]}
-    response = httpx.post(
-        f"{live_server.url}/v1/traces",
+    response = api.post(
+        "/v1/traces",
         content=json.dumps(body),
         headers={"content-type": "application/json"},
     )
@@ -156,9 +154,9 @@ def test_an_ingested_otlp_trace_is_checked_like_any_run(
 
 
 def test_the_built_in_policy_applies_until_one_is_loaded(
-    live_server: LiveServer, database: Database
+    api: ApiClient, database: Database
 ) -> None:
-    post_runs(live_server, support_run("r1", ["db.query"]))
+    post_runs(api, support_run("r1", ["db.query"]))
     assert rule_ids(database, "r1") == ["tool.not_allowed"]
     with database.read() as session:
         assert tool_policies.effective_policies(session)["support"].origin == "built-in"

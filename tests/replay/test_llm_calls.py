@@ -22,7 +22,7 @@ from keel.store.replays import replay_set_detail
 from keel.store.runs import run_detail
 from keel.store.writes import write_runs
 from tests.conftest import OTLP_FIXTURES as FIXTURES
-from tests.conftest import LiveServer
+from tests.conftest import ApiClient
 from tests.fake_openai import FakeOpenAI, completion
 
 ANSWER = "Early withdrawal fees are reported on Form 1099-INT. This is not tax advice."
@@ -35,11 +35,11 @@ def fake_openai() -> Iterator[FakeOpenAI]:
         yield server
 
 
-def ingest_fixture(server: LiveServer, name: str) -> str:
+def ingest_fixture(api: httpx.Client, name: str) -> str:
     body = (FIXTURES / name).read_bytes()
     headers = {"content-type": "application/x-protobuf"}
-    assert httpx.post(f"{server.url}/v1/traces", content=body, headers=headers).status_code == 200
-    runs = httpx.get(f"{server.url}/api/v1/runs").json()["runs"]
+    assert api.post("/v1/traces", content=body, headers=headers).status_code == 200
+    runs = api.get("/api/v1/runs").json()["runs"]
     return runs[0]["run_id"]
 
 
@@ -61,9 +61,9 @@ def script(fake: FakeOpenAI, replays: int, diverging: int | None = None) -> None
     "fixture", ["openllmetry-openai-agent.pb", "openinference-openai-agent.pb"]
 )
 def test_ingested_trace_is_replayed_from_its_ledger_and_scored(
-    fixture: str, live_server: LiveServer, database: Database, fake_openai: FakeOpenAI
+    fixture: str, api: ApiClient, database: Database, fake_openai: FakeOpenAI
 ) -> None:
-    base_id = ingest_fixture(live_server, fixture)
+    base_id = ingest_fixture(api, fixture)
     settings = Settings(model=f"openai:gpt-4o-mini@{fake_openai.base_url}")
     targets = [LlmCallTarget(database, settings)]
     kinds = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
@@ -109,10 +109,8 @@ def test_trace_without_captured_messages_says_how_to_fix_it(database: Database) 
         start_replay_set(database, "no-messages", [Perturbation.P1], 1, 0, targets)
 
 
-def test_replaying_llm_calls_needs_a_chat_model(
-    live_server: LiveServer, database: Database
-) -> None:
-    base_id = ingest_fixture(live_server, "openllmetry-openai-agent.pb")
+def test_replaying_llm_calls_needs_a_chat_model(api: ApiClient, database: Database) -> None:
+    base_id = ingest_fixture(api, "openllmetry-openai-agent.pb")
     targets = [LlmCallTarget(database, Settings(model="offline"))]
     with pytest.raises(Conflict, match="KEEL_MODEL=openai"):
         start_replay_set(database, base_id, [Perturbation.P1], 1, 0, targets)

@@ -9,8 +9,6 @@ import html
 import re
 from typing import Any
 
-import httpx
-
 from keel.reports.replay_comparison import (
     ComparisonColumn,
     output_keys,
@@ -21,7 +19,7 @@ from keel.reports.replay_comparison import (
 from keel.store.engine import Database
 from keel.store.models import Run
 from keel.store.runs import RunDetail
-from tests.conftest import LiveServer
+from tests.conftest import ApiClient
 from tests.web.replay_sets import queued_set, replayed_set, seed_making_unavailable, user_run
 
 LABELS = ["base", "seed", "P1", "P2", "P3"]
@@ -132,11 +130,11 @@ def json_diffs(body: dict[str, Any]) -> dict[str, list[tuple[str, Any, Any]]]:
 
 
 def test_the_json_twin_carries_the_tool_diffs_the_page_shows(
-    live_server: LiveServer, database: Database
+    api: ApiClient, database: Database
 ) -> None:
     set_id = unavailable_lookup_set(database)
-    page = httpx.get(f"{live_server.url}/replays/{set_id}", headers={"accept": "text/html"})
-    body = httpx.get(f"{live_server.url}/api/v1/replays/{set_id}").json()
+    page = api.get(f"/replays/{set_id}", headers={"accept": "text/html"})
+    body = api.get(f"/api/v1/replays/{set_id}").json()
     assert page.status_code == 200 and body["status"] == "completed"
     drawn = page_diffs(page.text)
     assert list(drawn) == LABELS[1:]

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
@@ -24,7 +23,7 @@ from keel.store.engine import Database
 from keel.store.models import AuditEntry
 from keel.web.app import create_app
 from keel.web.security import ScopeGuard
-from tests.conftest import LiveServer
+from tests.conftest import ApiClient, api_client
 
 #: For each needed scope, a key scope that must not be enough.
 WRONG_SCOPE = {
@@ -137,7 +136,7 @@ def test_every_route_refuses_what_the_key_does_not_allow(
     locked = settings.model_copy(update={"require_auth": True})
     problems: list[str] = []
     denied = 0
-    with LiveServer(locked, database) as server, httpx.Client(base_url=server.url) as client:
+    with api_client(locked, database) as client:
         for endpoint in endpoints():
             name = f"{endpoint.method} {endpoint.path}"
             if endpoint.scope is None:
@@ -160,49 +159,38 @@ def test_every_route_refuses_what_the_key_does_not_allow(
     assert denials(database) == denied
 
 
-@pytest.fixture
-def open_server(settings: Settings, database: Database):  # type: ignore[no-untyped-def]
-    with LiveServer(settings, database) as server:
-        yield server
-
-
 def test_embedded_default_reads_and_writes_open_until_a_key_exists(
-    open_server: LiveServer, database: Database
+    api: ApiClient, database: Database
 ) -> None:
-    url = open_server.url
     batch = {"runs": [{"run_id": "r1", "workflow_type": "support"}]}
-    assert httpx.get(f"{url}/api/v1/runs").status_code == 200
-    assert httpx.post(f"{url}/api/v1/runs:batch", json=batch).status_code == 200
+    assert api.get("/api/v1/runs").status_code == 200
+    assert api.post("/api/v1/runs:batch", json=batch).status_code == 200
     live, _revoked = make_keys(database)
-    assert httpx.get(f"{url}/api/v1/runs").status_code == 200
-    assert httpx.post(f"{url}/api/v1/runs:batch", json=batch).status_code == 401
+    assert api.get("/api/v1/runs").status_code == 200
+    assert api.post("/api/v1/runs:batch", json=batch).status_code == 401
     ingest = {"Authorization": f"Bearer {live[Scope.INGEST]}"}
-    assert httpx.post(f"{url}/api/v1/runs:batch", json=batch, headers=ingest).status_code == 200
+    assert api.post("/api/v1/runs:batch", json=batch, headers=ingest).status_code == 200
 
 
-def test_admin_routes_always_need_a_key(open_server: LiveServer) -> None:
-    response = httpx.get(f"{open_server.url}/api/v1/keys")
+def test_admin_routes_always_need_a_key(api: ApiClient) -> None:
+    response = api.get("/api/v1/keys")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthorized"
 
 
-def test_a_wrong_key_is_refused_even_where_reads_are_open(open_server: LiveServer) -> None:
-    response = httpx.get(
-        f"{open_server.url}/api/v1/runs", headers={"Authorization": "Bearer keel_nope"}
-    )
+def test_a_wrong_key_is_refused_even_where_reads_are_open(api: ApiClient) -> None:
+    response = api.get("/api/v1/runs", headers={"Authorization": "Bearer keel_nope"})
     assert response.status_code == 401
 
 
 def test_wrong_scope_and_revoked_keys_are_audited_with_the_key(
-    open_server: LiveServer, database: Database
+    api: ApiClient, database: Database
 ) -> None:
     live, revoked = make_keys(database)
-    url = f"{open_server.url}/api/v1/keys"
-    assert (
-        httpx.get(url, headers={"Authorization": f"Bearer {live[Scope.READ]}"}).status_code == 403
-    )
+    url = "/api/v1/keys"
+    assert api.get(url, headers={"Authorization": f"Bearer {live[Scope.READ]}"}).status_code == 403
     bearer = {"Authorization": f"Bearer {revoked[Scope.ADMIN]}"}
-    assert httpx.get(url, headers=bearer).status_code == 401
+    assert api.get(url, headers=bearer).status_code == 401
     with database.read() as session:
         entries = list(
             session.scalars(

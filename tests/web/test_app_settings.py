@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import time
 
-from fastapi.testclient import TestClient
-
 from keel.core.settings import Settings
 from keel.store.engine import Database
-from keel.web.app import create_app
-from tests.conftest import OTLP_FIXTURES
+from tests.conftest import OTLP_FIXTURES, ApiClient, api_client
 from tests.fake_openai import FakeOpenAI, completion
 
 ANSWER = "Early withdrawal fees are reported on Form 1099-INT."
 PROTOBUF = {"content-type": "application/x-protobuf"}
 
 
-def _finished(client: TestClient, set_id: str, timeout_s: float = 60.0) -> dict:
+def _finished(client: ApiClient, set_id: str, timeout_s: float = 60.0) -> dict:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         body = client.get(f"/api/v1/replays/{set_id}").json()
@@ -32,8 +29,7 @@ def test_a_replay_set_started_from_the_app_uses_the_apps_model(
     for _ in range(2):  # one seed-only replay and one P1 replay, each answering at once
         fake_openai.reply(completion(content=ANSWER, prompt_tokens=40, completion_tokens=12))
     model = f"openai:gpt-4o-mini@{fake_openai.base_url}"
-    app = create_app(Settings(home=tmp_path, model=model), database)
-    with TestClient(app) as client:
+    with api_client(Settings(home=tmp_path, model=model), database) as client:
         body = (OTLP_FIXTURES / "openllmetry-openai-agent.pb").read_bytes()
         assert client.post("/v1/traces", content=body, headers=PROTOBUF).status_code == 200
         run_id = client.get("/api/v1/runs").json()["runs"][0]["run_id"]
@@ -50,8 +46,7 @@ def test_a_replay_set_started_from_the_app_uses_the_apps_model(
 def test_an_app_whose_model_cannot_chat_refuses_to_replay_a_traced_run(
     database: Database, tmp_path
 ) -> None:
-    app = create_app(Settings(home=tmp_path, model="offline"), database)
-    with TestClient(app) as client:
+    with api_client(Settings(home=tmp_path, model="offline"), database) as client:
         body = (OTLP_FIXTURES / "openllmetry-openai-agent.pb").read_bytes()
         assert client.post("/v1/traces", content=body, headers=PROTOBUF).status_code == 200
         run_id = client.get("/api/v1/runs").json()["runs"][0]["run_id"]

@@ -1,4 +1,5 @@
-"""`POST /v1/traces` through a real server, fed by the real OpenTelemetry SDK and exporter."""
+"""`POST /v1/traces` fed by the real OpenTelemetry SDK and exporter (over a real server), and by
+hand-made and recorded payloads (in process)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from keel.core.settings import Settings
 from keel.store.engine import Database
 from keel.store.models import Event, Run, ToolCall
 from tests.conftest import OTLP_FIXTURES as FIXTURES
-from tests.conftest import LiveServer
+from tests.conftest import ApiClient, LiveServer, api_client
 
 T0 = 1_790_000_000_000_000_000  # ns; every span of the test trace is placed relative to it
 MS = 1_000_000
@@ -155,8 +156,8 @@ def export(server: LiveServer, spans: Sequence[ReadableSpan], **options: Any) ->
         exporter.shutdown()
 
 
-def fetch_run(server: LiveServer, run_id: str) -> dict[str, Any]:
-    response = httpx.get(f"{server.url}/api/v1/runs/{run_id}")
+def fetch_run(client: httpx.Client, run_id: str) -> dict[str, Any]:
+    response = client.get(f"/api/v1/runs/{run_id}")
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -198,22 +199,20 @@ def assert_agent_run(run: dict[str, Any]) -> None:
 def test_real_exporter_trace_becomes_a_run(live_server: LiveServer, database: Database) -> None:
     spans = record_agent_trace()
     export(live_server, spans)
-    assert_agent_run(fetch_run(live_server, trace_id_of(spans)))
+    assert_agent_run(fetch_run(live_server.client, trace_id_of(spans)))
 
 
-def test_gzipped_otlp_json_trace_becomes_the_same_run(
-    live_server: LiveServer, database: Database
-) -> None:
+def test_gzipped_otlp_json_trace_becomes_the_same_run(api: ApiClient, database: Database) -> None:
     spans = record_agent_trace()
-    response = httpx.post(
-        f"{live_server.url}/v1/traces",
+    response = api.post(
+        "/v1/traces",
         content=gzip.compress(otlp_json(spans)),
         headers={"content-type": "application/json", "content-encoding": "gzip"},
     )
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/json")
     assert response.json() == {}
-    assert_agent_run(fetch_run(live_server, trace_id_of(spans)))
+    assert_agent_run(fetch_run(api, trace_id_of(spans)))
 
 
 def test_trace_split_over_requests_out_of_order_assembles(
@@ -224,11 +223,11 @@ def test_trace_split_over_requests_out_of_order_assembles(
     children = [span for span in spans if span.parent is not None]
     run_id = trace_id_of(spans)
     export(live_server, list(reversed(children)), compression=Compression.Gzip)
-    partial = fetch_run(live_server, run_id)
+    partial = fetch_run(live_server.client, run_id)
     assert partial["status"] == "RUNNING"
     assert partial["tool_count"] == 2
     export(live_server, root)
-    assert_agent_run(fetch_run(live_server, run_id))
+    assert_agent_run(fetch_run(live_server.client, run_id))
 
 
 def test_resending_a_request_stores_nothing_twice(
@@ -241,18 +240,18 @@ def test_resending_a_request_stores_nothing_twice(
         assert session.scalar(select(func.count()).select_from(Run)) == 1
         assert session.scalar(select(func.count()).select_from(Event)) == 5
         assert session.scalar(select(func.count()).select_from(ToolCall)) == 2
-    assert_agent_run(fetch_run(live_server, trace_id_of(spans)))
+    assert_agent_run(fetch_run(live_server.client, trace_id_of(spans)))
 
 
 @pytest.mark.parametrize(
     "fixture", ["openllmetry-openai-agent.pb", "openinference-openai-agent.pb"]
 )
 def test_real_instrumentation_payloads_become_one_run_each(
-    live_server: LiveServer, database: Database, fixture: str
+    api: ApiClient, database: Database, fixture: str
 ) -> None:
     body = (FIXTURES / fixture).read_bytes()
-    response = httpx.post(
-        f"{live_server.url}/v1/traces",
+    response = api.post(
+        "/v1/traces",
         content=body,
         headers={"content-type": "application/x-protobuf"},
     )
@@ -260,9 +259,9 @@ def test_real_instrumentation_payloads_become_one_run_each(
     assert (
         ExportTraceServiceResponse.FromString(response.content).partial_success.rejected_spans == 0
     )
-    runs = httpx.get(f"{live_server.url}/api/v1/runs").json()["runs"]
+    runs = api.get("/api/v1/runs").json()["runs"]
     assert len(runs) == 1
-    run = fetch_run(live_server, runs[0]["run_id"])
+    run = fetch_run(api, runs[0]["run_id"])
     assert run["model"] == "gpt-4o-mini"
     assert (run["input_tokens"], run["output_tokens"]) == (114, 36)
     assert [e["event_type"] for e in run["events"]].count("llm") == 2
@@ -292,9 +291,7 @@ def _request_json(*spans: dict[str, Any]) -> dict[str, Any]:
     return {"resourceSpans": [{"resource": {}, "scopeSpans": [{"spans": list(spans)}]}]}
 
 
-def test_unknown_span_kinds_are_kept_as_generic_events(
-    live_server: LiveServer, database: Database
-) -> None:
+def test_unknown_span_kinds_are_kept_as_generic_events(api: ApiClient, database: Database) -> None:
     trace_id = "5b8efff798038103d269b633813fc60c"
     attrs = [
         {"key": "db.system", "value": {"stringValue": "postgresql"}},
@@ -303,9 +300,9 @@ def test_unknown_span_kinds_are_kept_as_generic_events(
     body = _request_json(
         _span_json(trace_id, "eee19b7ec3c1b174", "SELECT accounts", attributes=attrs)
     )
-    response = httpx.post(f"{live_server.url}/v1/traces", json=body)
+    response = api.post("/v1/traces", json=body)
     assert response.status_code == 200, response.text
-    run = fetch_run(live_server, trace_id)
+    run = fetch_run(api, trace_id)
     (event,) = run["events"]
     assert event["event_type"] == "span"
     assert event["name"] == "SELECT accounts"
@@ -315,7 +312,7 @@ def test_unknown_span_kinds_are_kept_as_generic_events(
 
 
 def test_bad_span_is_rejected_while_the_good_ones_are_stored(
-    live_server: LiveServer, database: Database
+    api: ApiClient, database: Database
 ) -> None:
     good = "5b8efff798038103d269b633813fc60c"
     body = _request_json(
@@ -323,23 +320,21 @@ def test_bad_span_is_rejected_while_the_good_ones_are_stored(
         _span_json("not-hex", "eee19b7ec3c1b175", "bad trace id"),
         _span_json(good, "0000000000000000", "zero span id"),
     )
-    response = httpx.post(f"{live_server.url}/v1/traces", json=body)
+    response = api.post("/v1/traces", json=body)
     assert response.status_code == 200
     partial = response.json()["partialSuccess"]
     assert partial["rejectedSpans"] == "2"
     assert "bad trace id" in partial["errorMessage"]
     assert "span_id" in partial["errorMessage"]
-    assert [e["name"] for e in fetch_run(live_server, good)["events"]] == ["good"]
+    assert [e["name"] for e in fetch_run(api, good)["events"]] == ["good"]
 
 
-def test_protobuf_rejections_come_back_as_protobuf(
-    live_server: LiveServer, database: Database
-) -> None:
+def test_protobuf_rejections_come_back_as_protobuf(api: ApiClient, database: Database) -> None:
     spans = record_agent_trace()
     request = encode_spans(spans)
     request.resource_spans[0].scope_spans[0].spans[0].trace_id = b"\x01\x02"
-    response = httpx.post(
-        f"{live_server.url}/v1/traces",
+    response = api.post(
+        "/v1/traces",
         content=request.SerializeToString(),
         headers={"content-type": "application/x-protobuf"},
     )
@@ -348,35 +343,31 @@ def test_protobuf_rejections_come_back_as_protobuf(
     partial = ExportTraceServiceResponse.FromString(response.content).partial_success
     assert partial.rejected_spans == 1
     assert "trace_id" in partial.error_message
-    assert len(fetch_run(live_server, trace_id_of(spans))["events"]) == 4
+    assert len(fetch_run(api, trace_id_of(spans))["events"]) == 4
 
 
-def test_unreadable_body_is_a_400_status(live_server: LiveServer, database: Database) -> None:
-    response = httpx.post(
-        f"{live_server.url}/v1/traces",
+def test_unreadable_body_is_a_400_status(api: ApiClient, database: Database) -> None:
+    response = api.post(
+        "/v1/traces",
         content=b"\xff\xff not protobuf",
         headers={"content-type": "application/x-protobuf"},
     )
     assert response.status_code == 400
     assert "not an OTLP protobuf request" in RpcStatus.FromString(response.content).message
-    response = httpx.post(
-        f"{live_server.url}/v1/traces", content=b"{", headers={"content-type": "application/json"}
-    )
+    response = api.post("/v1/traces", content=b"{", headers={"content-type": "application/json"})
     assert response.status_code == 400
     assert "not JSON" in response.json()["message"]
-    response = httpx.post(
-        f"{live_server.url}/v1/traces", content=b"x", headers={"content-type": "text/plain"}
-    )
+    response = api.post("/v1/traces", content=b"x", headers={"content-type": "text/plain"})
     assert response.status_code == 415
 
 
 def test_body_over_the_limit_is_413(settings: Settings, database: Database) -> None:
     small = settings.model_copy(update={"max_request_bytes": 1_000})
-    with LiveServer(small, database) as server:
+    with api_client(small, database) as api:
         body = encode_spans(record_agent_trace()).SerializeToString()
         assert len(body) > 1_000
-        response = httpx.post(
-            f"{server.url}/v1/traces",
+        response = api.post(
+            "/v1/traces",
             content=body,
             headers={"content-type": "application/x-protobuf"},
         )

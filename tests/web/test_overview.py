@@ -1,4 +1,4 @@
-"""Page D, Stability Overview, and its JSON twin over real HTTP on both databases."""
+"""Page D, Stability Overview, and its JSON twin over HTTP on both databases."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
-import httpx
-
 from keel.core.records import RunRecord, ToolCallRecord
 from keel.store.engine import Database
 from keel.store.models import Alert
 from keel.store.replays import score_run
 from keel.store.writes import write_runs
-from tests.conftest import LiveServer
+from tests.conftest import ApiClient
 
 HTML = {"accept": "text/html"}
 END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -49,11 +47,9 @@ def seed_runs(database: Database) -> None:
         )
 
 
-def test_overview_json_aggregates_every_section(
-    live_server: LiveServer, database: Database
-) -> None:
+def test_overview_json_aggregates_every_section(api: ApiClient, database: Database) -> None:
     seed_runs(database)
-    body = httpx.get(f"{live_server.url}/api/v1/overview").json()
+    body = api.get("/api/v1/overview").json()
     assert body["window_end"].startswith("2026-11-20T12:00")
     assert sum(b["count"] for b in body["stability_histogram"]) == 10
     assert len(body["stability_over_time"]) == 10
@@ -69,11 +65,9 @@ def test_overview_json_aggregates_every_section(
     assert search["history_p95_ms"] == 100.0 and search["anomalies"] == ["p95 latency"]
 
 
-def test_overview_page_draws_its_charts_and_tables(
-    live_server: LiveServer, database: Database
-) -> None:
+def test_overview_page_draws_its_charts_and_tables(api: ApiClient, database: Database) -> None:
     seed_runs(database)
-    page = httpx.get(f"{live_server.url}/overview", headers=HTML)
+    page = api.get("/overview", headers=HTML)
     assert page.status_code == 200
     for figure in ("figure-stability", "figure-loop-depth", "figure-over-time"):
         match = re.search(rf'id="{figure}">(.*?)</script>', page.text, re.S)
@@ -83,11 +77,11 @@ def test_overview_page_draws_its_charts_and_tables(
     assert 'href="/overview" aria-current="page"' in page.text
 
 
-def test_empty_overview_says_what_to_do(live_server: LiveServer, database: Database) -> None:
-    page = httpx.get(f"{live_server.url}/overview", headers=HTML)
+def test_empty_overview_says_what_to_do(api: ApiClient, database: Database) -> None:
+    page = api.get("/overview", headers=HTML)
     assert page.status_code == 200 and 'id="overview-empty"' in page.text
     assert "make demo" in page.text and "keel replay" in page.text
-    body = httpx.get(f"{live_server.url}/api/v1/overview").json()
+    body = api.get("/api/v1/overview").json()
     assert body["window_end"] is None and body["tools"] == [] and body["alerts"] == []
-    bad = httpx.get(f"{live_server.url}/api/v1/overview?days=0")
+    bad = api.get("/api/v1/overview?days=0")
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "days"

@@ -1,12 +1,10 @@
-"""Page C, Replay Comparison, over real HTTP on both databases, with a real replay set."""
+"""Page C, Replay Comparison, over HTTP on both databases, with a real replay set."""
 
 from __future__ import annotations
 
 import json
 import re
 import time
-
-import httpx
 
 from keel.core.records import RunRecord
 from keel.core.settings import Settings
@@ -16,17 +14,15 @@ from keel.replay.registry import default_targets
 from keel.store.engine import Database
 from keel.store.models import utcnow
 from keel.store.writes import write_runs
-from tests.conftest import LiveServer
+from tests.conftest import ApiClient
 from tests.web.replay_sets import queued_set, replayed_set, user_run
 
 HTML = {"accept": "text/html"}
 
 
-def test_a_finished_set_compares_base_and_replays(
-    live_server: LiveServer, database: Database
-) -> None:
+def test_a_finished_set_compares_base_and_replays(api: ApiClient, database: Database) -> None:
     set_id = replayed_set(database, user_run(database))
-    page = httpx.get(f"{live_server.url}/replays/{set_id}", headers=HTML)
+    page = api.get(f"/replays/{set_id}", headers=HTML)
     assert page.status_code == 200, page.text
     labels = re.findall(r'<th scope="col" data-label="([^"]+)"', page.text)
     assert labels == ["base", "seed", "P1", "P2", "P3"]
@@ -39,61 +35,61 @@ def test_a_finished_set_compares_base_and_replays(
     assert figure["data"][0]["x"] == ["base", "seed", "P1", "P2", "P3"]
     assert len(figure["data"][0]["z"]) == 5
     assert len(re.findall(r'<details class="tool-diff"', page.text)) == 4
-    api = httpx.get(f"{live_server.url}/api/v1/replays/{set_id}").json()
-    score = api["result"]["stability"]["score"]
+    twin = api.get(f"/api/v1/replays/{set_id}").json()
+    score = twin["result"]["stability"]["score"]
     assert f"{score:,.1f}" in page.text
-    base = httpx.get(f"{live_server.url}/runs/{api['base_run_id']}", headers=HTML).text
+    base = api.get(f"/runs/{twin['base_run_id']}", headers=HTML).text
     assert f'href="/replays/{set_id}"' in base
 
 
 def test_a_running_set_shows_progress_that_polls_then_reloads(
-    live_server: LiveServer, database: Database
+    api: ApiClient, database: Database
 ) -> None:
     set_id = queued_set(database, user_run(database))
-    page = httpx.get(f"{live_server.url}/replays/{set_id}", headers=HTML)
+    page = api.get(f"/replays/{set_id}", headers=HTML)
     assert page.status_code == 200
     assert f'hx-get="/replays/{set_id}/progress"' in page.text and "every 1s" in page.text
     assert "0 of 4 replays done" in page.text
-    partial = httpx.get(f"{live_server.url}/replays/{set_id}/progress", headers=HTML)
+    partial = api.get(f"/replays/{set_id}/progress", headers=HTML)
     assert "<html" not in partial.text and "HX-Refresh" not in partial.headers
     run_replay_set(
         database, set_id, default_targets(database, Settings()), embedder(DEFAULT_EMBEDDER)
     )
-    done = httpx.get(f"{live_server.url}/replays/{set_id}/progress", headers=HTML)
+    done = api.get(f"/replays/{set_id}/progress", headers=HTML)
     assert done.headers["hx-refresh"] == "true" and "4 of 4 replays done" in done.text
 
 
-def test_unknown_set_is_a_404_page(live_server: LiveServer) -> None:
-    page = httpx.get(f"{live_server.url}/replays/rs-nope", headers=HTML)
+def test_unknown_set_is_a_404_page(api: ApiClient) -> None:
+    page = api.get("/replays/rs-nope", headers=HTML)
     assert page.status_code == 404 and "<html" in page.text and "rs-nope" in page.text
-    assert httpx.get(f"{live_server.url}/replays/rs-nope/progress", headers=HTML).status_code == 404
+    assert api.get("/replays/rs-nope/progress", headers=HTML).status_code == 404
 
 
 def test_the_replay_action_starts_a_set_shows_progress_then_links_to_it(
-    live_server: LiveServer, database: Database
+    api: ApiClient, database: Database
 ) -> None:
     run_id = user_run(database)
     hx = {**HTML, "hx-request": "true"}
-    started = httpx.post(f"{live_server.url}/runs/{run_id}/replay", headers=hx)
+    started = api.post(f"/runs/{run_id}/replay", headers=hx)
     assert started.status_code == 200 and "<html" not in started.text
     set_id = re.search(r'data-set="([^"]+)"', started.text)
     assert set_id is not None and "every 1s" in started.text
-    progress = f"{live_server.url}/replays/{set_id.group(1)}/progress?compact=1"
+    progress = f"/replays/{set_id.group(1)}/progress?compact=1"
     deadline = time.monotonic() + 120
-    while "every 1s" in (text := httpx.get(progress, headers=hx).text):
+    while "every 1s" in (text := api.get(progress, headers=hx).text):
         assert time.monotonic() < deadline, text
         time.sleep(0.3)
     assert f'href="/replays/{set_id.group(1)}"' in text and "Compare (" in text
 
 
 def test_the_replay_action_says_when_a_run_cannot_be_replayed(
-    live_server: LiveServer, database: Database
+    api: ApiClient, database: Database
 ) -> None:
     with database.write() as session:
         record = RunRecord(run_id="ext-1", workflow_type="otel", created_at=utcnow(), source="otlp")
         write_runs(session, [record])
-    answer = httpx.post(f"{live_server.url}/runs/ext-1/replay", headers=HTML)
+    answer = api.post("/runs/ext-1/replay", headers=HTML)
     assert answer.status_code == 200 and "cannot replay" in answer.text
     assert "cannot be replayed" in answer.text
-    missing = httpx.post(f"{live_server.url}/runs/nope/replay", headers=HTML)
+    missing = api.post("/runs/nope/replay", headers=HTML)
     assert missing.status_code == 404

@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 import keel
@@ -19,7 +18,7 @@ from keel.store.engine import Database
 from keel.store.models import utcnow
 from keel.store.runs import RunFilters, runs_page
 from keel.store.writes import write_runs
-from tests.conftest import LiveServer
+from tests.conftest import ApiClient
 from tests.replay import user_agent
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,17 +34,13 @@ def user_run(database: Database) -> Iterator[str]:
         yield runs_page(session, RunFilters(workflow_type="byo-support")).runs[0].run_id
 
 
-def test_replay_job_reports_progress_then_its_stability(
-    live_server: LiveServer, user_run: str
-) -> None:
-    started = httpx.post(
-        f"{live_server.url}/api/v1/runs/{user_run}/replays", json={"samples": 1, "seed": 4}
-    )
+def test_replay_job_reports_progress_then_its_stability(api: ApiClient, user_run: str) -> None:
+    started = api.post(f"/api/v1/runs/{user_run}/replays", json={"samples": 1, "seed": 4})
     assert started.status_code == 202, started.text
     location = started.headers["location"]
     deadline = time.monotonic() + 120
     while True:
-        body = httpx.get(f"{live_server.url}{location}").json()
+        body = api.get(location).json()
         if body["status"] in ("completed", "failed") or time.monotonic() > deadline:
             break
         time.sleep(0.2)
@@ -53,21 +48,21 @@ def test_replay_job_reports_progress_then_its_stability(
     assert body["progress"] == {"done": 4, "total": 4}
     assert [r["perturbation"] for r in body["replays"]] == ["seed", "P1", "P2", "P3"]
     assert 0 <= body["result"]["stability"]["score"] <= 100
-    run = httpx.get(f"{live_server.url}/api/v1/runs/{user_run}").json()
+    run = api.get(f"/api/v1/runs/{user_run}").json()
     assert run["stability"] == pytest.approx(body["result"]["stability"]["score"])
-    listed = httpx.get(f"{live_server.url}/api/v1/runs/{user_run}/replays").json()
+    listed = api.get(f"/api/v1/runs/{user_run}/replays").json()
     assert [item["replay_set_id"] for item in listed] == [body["replay_set_id"]]
 
 
-def test_a_run_keel_cannot_re_execute_is_a_409(live_server: LiveServer, database: Database) -> None:
+def test_a_run_keel_cannot_re_execute_is_a_409(api: ApiClient, database: Database) -> None:
     with database.write() as session:
         record = RunRecord(run_id="ext-1", workflow_type="otel", created_at=utcnow(), source="otlp")
         write_runs(session, [record])
-    response = httpx.post(f"{live_server.url}/api/v1/runs/ext-1/replays", json={})
+    response = api.post("/api/v1/runs/ext-1/replays", json={})
     assert response.status_code == 409
     assert "cannot be replayed" in response.json()["error"]["message"]
-    assert httpx.post(f"{live_server.url}/api/v1/runs/nope/replays", json={}).status_code == 404
-    assert httpx.get(f"{live_server.url}/api/v1/replays/nope").status_code == 404
+    assert api.post("/api/v1/runs/nope/replays", json={}).status_code == 404
+    assert api.get("/api/v1/replays/nope").status_code == 404
 
 
 def test_cli_replay_prints_the_breakdown_as_json(

@@ -11,7 +11,7 @@ from keel.auth import keys as key_domain
 from keel.auth.scopes import Scope
 from keel.core.settings import Settings
 from keel.store.engine import Database
-from tests.conftest import LiveServer
+from tests.conftest import ApiClient, api_client
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -37,22 +37,22 @@ def sign_in(client: httpx.Client, key: str, next_path: str = "/review") -> httpx
 
 @pytest.fixture
 def locked(settings: Settings, database: Database):  # type: ignore[no-untyped-def]
-    with LiveServer(settings.model_copy(update={"require_auth": True}), database) as server:
+    with api_client(settings.model_copy(update={"require_auth": True}), database) as api:
         batch = {"runs": [{"run_id": "r1", "workflow_type": "support", "status": "UNSTABLE"}]}
         _id, ingest = new_key(database, Scope.INGEST, "exporter")
-        httpx.post(
-            f"{server.url}/api/v1/runs:batch",
+        api.post(
+            "/api/v1/runs:batch",
             json=batch,
             headers={"Authorization": f"Bearer {ingest}"},
         ).raise_for_status()
-        yield server
+        yield api
 
 
 def test_signing_in_sets_a_strict_httponly_session_cookie(
-    locked: LiveServer, database: Database
+    locked: ApiClient, database: Database
 ) -> None:
     _id, key = new_key(database, Scope.REVIEW, "ann")
-    with httpx.Client(base_url=locked.url) as client:
+    with locked.session() as client:
         bounced = client.get("/review", headers={"accept": "text/html"})
         assert bounced.status_code == 303
         assert bounced.headers["location"] == "/login?next=%2Freview"
@@ -67,9 +67,9 @@ def test_signing_in_sets_a_strict_httponly_session_cookie(
 
 
 def test_sign_in_refuses_a_forged_form_and_a_wrong_key(
-    locked: LiveServer, database: Database
+    locked: ApiClient, database: Database
 ) -> None:
-    with httpx.Client(base_url=locked.url) as client:
+    with locked.session() as client:
         forged = client.post("/login", data={"key": "keel_x", "csrf_token": "guess"})
         assert forged.status_code == 403 and "keel_session" not in forged.headers.get(
             "set-cookie", ""
@@ -79,12 +79,12 @@ def test_sign_in_refuses_a_forged_form_and_a_wrong_key(
 
 
 def test_a_decision_needs_the_sessions_csrf_token_and_review_scope(
-    locked: LiveServer, database: Database
+    locked: ApiClient, database: Database
 ) -> None:
     _id, reviewer = new_key(database, Scope.REVIEW, "ann")
     _id, reader = new_key(database, Scope.READ, "rita")
     decision = {"decision": "approve", "reason": "fine"}
-    with httpx.Client(base_url=locked.url) as client:
+    with locked.session() as client:
         sign_in(client, reviewer)
         token = csrf_of(client.get("/review").text)
         assert client.post("/review/r1", data=decision).status_code == 403
@@ -92,20 +92,20 @@ def test_a_decision_needs_the_sessions_csrf_token_and_review_scope(
         done = client.post("/review/r1", data={**decision, "csrf_token": token})
         assert done.status_code == 303 and done.headers["location"] == "/review?recorded=r1"
         assert "Decision on r1 recorded" in client.get(done.headers["location"]).text
-    with httpx.Client(base_url=locked.url) as client:
+    with locked.session() as client:
         sign_in(client, reader)
         token = csrf_of(client.get("/review").text)
         refused = client.post("/review/r1", data={**decision, "csrf_token": token})
         assert refused.status_code == 403
-    reviews = httpx.get(
-        f"{locked.url}/api/v1/runs/r1/reviews", headers={"Authorization": f"Bearer {reviewer}"}
+    reviews = locked.get(
+        "/api/v1/runs/r1/reviews", headers={"Authorization": f"Bearer {reviewer}"}
     ).json()
     assert [(r["decision"], r["reviewer"]) for r in reviews] == [("approve", "ann")]
 
 
-def test_revoking_a_key_ends_its_sessions(locked: LiveServer, database: Database) -> None:
+def test_revoking_a_key_ends_its_sessions(locked: ApiClient, database: Database) -> None:
     key_id, key = new_key(database, Scope.REVIEW, "ann")
-    with httpx.Client(base_url=locked.url) as client:
+    with locked.session() as client:
         sign_in(client, key)
         assert client.get("/review").status_code == 200
         with database.write() as session:
@@ -113,9 +113,9 @@ def test_revoking_a_key_ends_its_sessions(locked: LiveServer, database: Database
         assert client.get("/api/v1/review").status_code == 401
 
 
-def test_signing_out_ends_the_session(locked: LiveServer, database: Database) -> None:
+def test_signing_out_ends_the_session(locked: ApiClient, database: Database) -> None:
     _id, key = new_key(database, Scope.READ, "rita")
-    with httpx.Client(base_url=locked.url) as client:
+    with locked.session() as client:
         sign_in(client, key)
         token = csrf_of(client.get("/review").text)
         assert client.post("/logout", data={"csrf_token": token}).status_code == 303
@@ -123,14 +123,14 @@ def test_signing_out_ends_the_session(locked: LiveServer, database: Database) ->
 
 
 def test_anonymous_form_posts_need_the_double_submit_cookie(
-    live_server: LiveServer, database: Database
+    api: ApiClient, database: Database
 ) -> None:
     batch = {"runs": [{"run_id": "r1", "workflow_type": "support", "status": "UNSTABLE"}]}
-    httpx.post(f"{live_server.url}/api/v1/runs:batch", json=batch).raise_for_status()
+    api.post("/api/v1/runs:batch", json=batch).raise_for_status()
     decision = {"decision": "escalate", "reason": "legal"}
-    cross_site = httpx.post(f"{live_server.url}/review/r1", data=decision)
+    cross_site = api.post("/review/r1", data=decision)
     assert cross_site.status_code == 403
-    with httpx.Client(base_url=live_server.url) as client:
+    with api.session() as client:
         token = csrf_of(client.get("/review").text)
         done = client.post("/review/r1", data={**decision, "csrf_token": token})
     assert done.status_code == 303

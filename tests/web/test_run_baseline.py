@@ -1,20 +1,18 @@
-"""Compare to Baseline over real HTTP on both databases: the page, its JSON twin, empty and 404."""
+"""Compare to Baseline over HTTP on both databases: the page, its JSON twin, empty and 404."""
 
 from __future__ import annotations
-
-import httpx
 
 from keel.drift.baseline import create_baseline
 from keel.store.drift import PopulationFilter
 from keel.store.engine import Database
-from tests.conftest import LiveServer
+from tests.conftest import ApiClient
 from tests.drift.seeding import seed
 
 HTML = {"accept": "text/html"}
 
 
 def test_a_run_is_placed_in_its_workflows_newest_baseline(
-    live_server: LiveServer, database: Database
+    api: ApiClient, database: Database
 ) -> None:
     seed(database, "base", 40, seed=1, day=0)
     seed(database, "late", 5, seed=2, day=10)
@@ -25,39 +23,37 @@ def test_a_run_is_placed_in_its_workflows_newest_baseline(
             "month",
             PopulationFilter("support", run_ids=tuple(f"base-{i:03d}" for i in range(40))),
         )
-    api = httpx.get(f"{live_server.url}/api/v1/runs/late-000/baseline").json()
-    assert api["baseline"]["name"] == "month" and api["baseline"]["n_runs"] == 40
-    assert sorted(api["baselines"]) == ["month", "older"]
-    comparison = api["comparison"]
+    twin = api.get("/api/v1/runs/late-000/baseline").json()
+    assert twin["baseline"]["name"] == "month" and twin["baseline"]["n_runs"] == 40
+    assert sorted(twin["baselines"]) == ["month", "older"]
+    comparison = twin["comparison"]
     assert 0.0 <= comparison["stability"]["percentile"] <= 100.0
     assert comparison["stability"]["n"] == 40
     assert sum(comparison["category"]["mix"].values()) > 0.99
     assert comparison["tools"], "the seeded runs call tools"
-    page = httpx.get(f"{live_server.url}/runs/late-000/baseline", headers=HTML)
+    page = api.get("/runs/late-000/baseline", headers=HTML)
     assert page.status_code == 200
     assert 'id="baseline-metrics"' in page.text and ">month</span>" in page.text
     assert f"{comparison['stability']['percentile']:.0f}th" in page.text
-    named = httpx.get(f"{live_server.url}/api/v1/runs/late-000/baseline?baseline=older").json()
+    named = api.get("/api/v1/runs/late-000/baseline?baseline=older").json()
     assert named["baseline"]["n_runs"] == 1
 
 
 def test_without_a_baseline_the_page_says_how_to_freeze_one(
-    live_server: LiveServer, database: Database
+    api: ApiClient, database: Database
 ) -> None:
     seed(database, "base", 3, seed=1, day=0)
-    api = httpx.get(f"{live_server.url}/api/v1/runs/base-000/baseline").json()
-    assert api["baseline"] is None and api["comparison"] is None
-    page = httpx.get(f"{live_server.url}/runs/base-000/baseline", headers=HTML)
+    twin = api.get("/api/v1/runs/base-000/baseline").json()
+    assert twin["baseline"] is None and twin["comparison"] is None
+    page = api.get("/runs/base-000/baseline", headers=HTML)
     assert page.status_code == 200 and "keel baseline create NAME --workflow support" in page.text
 
 
-def test_an_unknown_run_or_baseline_is_a_clear_404(
-    live_server: LiveServer, database: Database
-) -> None:
+def test_an_unknown_run_or_baseline_is_a_clear_404(api: ApiClient, database: Database) -> None:
     seed(database, "base", 3, seed=1, day=0)
-    missing = httpx.get(f"{live_server.url}/api/v1/runs/nope/baseline")
+    missing = api.get("/api/v1/runs/nope/baseline")
     assert missing.status_code == 404 and "nope" in missing.text
-    page = httpx.get(f"{live_server.url}/runs/nope/baseline", headers=HTML)
+    page = api.get("/runs/nope/baseline", headers=HTML)
     assert page.status_code == 404 and "<html" in page.text.lower()
-    named = httpx.get(f"{live_server.url}/api/v1/runs/base-000/baseline?baseline=gone")
+    named = api.get("/api/v1/runs/base-000/baseline?baseline=gone")
     assert named.status_code == 404 and "gone" in named.text

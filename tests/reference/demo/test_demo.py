@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
 from keel.core.settings import Settings
 from keel.store.engine import Database
 from keel.store.models import Alert, ReplaySet, Run
-from tests.conftest import LiveServer
+from tests.conftest import api_client
 
 pytestmark = pytest.mark.slow
 
@@ -92,11 +91,11 @@ def test_demo_runs_both_agents_over_four_weeks_and_catches_the_regression(told: 
 def test_every_story_url_shows_what_it_claims(told: Told) -> None:
     story = told.story
     settings = Settings(home=told.home, database_url=f"sqlite:///{told.home / 'keel.db'}")
-    with LiveServer(settings, told.database) as server:
+    with api_client(settings, told.database) as api:
         pages = {}
         for url in story["urls"]:
-            local = url.replace(DEMO_BASE, server.url)
-            response = httpx.get(local.split("#")[0], headers={"accept": "text/html"})
+            local = url.replace(DEMO_BASE, "")
+            response = api.get(local.split("#")[0], headers={"accept": "text/html"})
             assert response.status_code == 200, url
             pages[url] = response.text
     urls = story["urls"]

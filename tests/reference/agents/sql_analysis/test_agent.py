@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ SERVER = (sys.executable, str(Path(__file__).with_name("tiny_bank_server.py")))
 def bank(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A small bank: 3 customers, 4 accounts, 6 transactions."""
     path = tmp_path / "bank.db"
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db, db:
         db.executescript("""
             CREATE TABLE customers (customer_id TEXT PRIMARY KEY, state TEXT, segment TEXT);
             CREATE TABLE accounts (account_id TEXT PRIMARY KEY, customer_id TEXT,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from keel.core.settings import Settings
 from keel.models import load_model
 from keel.reference.agents.support.classify import classify
-from keel.reference.world import ensure_world
+from keel.reference.world import World
 
 # Measured 0.811 on this sample (every 2nd ticket: 206 tickets, 95 of the 101 scenarios) and
 # 0.811 on all 412 with `python bench/accuracy.py`; the floor is the target, 0.80.
@@ -19,9 +17,9 @@ EVERY = 2
 
 @pytest.mark.slow
 def test_greedy_category_accuracy_on_a_ticket_sample_stays_above_the_floor(
-    tmp_path: Path,
+    built_world: World,
 ) -> None:
-    world = ensure_world(tmp_path)
+    world = built_world
     sample = world.tickets()[::EVERY]
     model = load_model("offline", Settings())
     correct = sum(
