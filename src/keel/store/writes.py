@@ -293,7 +293,9 @@ def trace_fields(spans: Sequence[SpanFields]) -> dict[str, Any]:
         fields["status"] = RunStatus.RUNNING
         return fields
     fields["status"] = RunStatus.FAILED if roots[0].status == "ERROR" else RunStatus.COMPLETED
-    agent_names = [span.agent_name for span in spans if span.agent_name]
+    # The root's own agent name first: a graph's nodes may be agent spans of their own.
+    agent_names = [roots[0].agent_name] if roots[0].agent_name else []
+    agent_names += [span.agent_name for span in spans if span.agent_name]
     if agent_names:
         fields["workflow_type"] = agent_names[0][:64]
     return fields
