@@ -12,6 +12,7 @@ from keel.core.redaction import args_digest
 from keel.ingest.otlp import PROTOBUF, decode_request, spans_of
 from keel.ingest.traces import store_export
 from keel.store.engine import Database
+from keel.store.flags import flags_of_run
 from keel.store.runs import RunDetail, run_detail
 from tests.conftest import OTLP_FIXTURES
 
@@ -72,3 +73,18 @@ def test_older_openllmetry_chat_spans_are_llm_calls(database: Database) -> None:
     chats = [e for e in detail.events if e.name == "openai.chat"]
     assert [e.event_type for e in chats] == ["llm", "llm"]
     assert detail.run.loop_depth == 1
+
+
+def test_an_imported_support_run_is_not_flagged_for_openai_tool_spellings(
+    database: Database,
+) -> None:
+    detail = stored_run(database, "openllmetry-openai-agent.pb")
+    assert detail.tool_calls[0].tool_name == "knowledge_search"  # stored as the exporter sent it
+    with database.read() as session:
+        rules = {flag.rule_id for flag in flags_of_run(session, detail.run.run_id)}
+    assert "tool.not_allowed" not in rules
+
+
+def test_a_failed_tool_span_counts_once_in_error_count(database: Database) -> None:
+    detail = stored_run(database, "openinference-openai-agent.pb")
+    assert detail.run.error_count == 0
