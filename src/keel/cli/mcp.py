@@ -9,7 +9,7 @@ import uuid
 import typer
 
 from keel.cli.context import cli_settings
-from keel.cli.database import open_database
+from keel.cli.database import connect_database
 from keel.cli.output import err_console, keel_errors
 from keel.core.errors import InvalidInput
 
@@ -36,18 +36,22 @@ def proxy(
 
     Example: keel mcp proxy --run-id demo -- npx -y @modelcontextprotocol/server-everything
     """
-    from keel.ingest.native import RUN_ID_PATTERN
+    from keel.core.records import RUN_ID_PATTERN
     from keel.mcp.proxy import proxy_and_record
 
     run_id = run_id or f"mcp-{uuid.uuid4().hex[:16]}"
     with keel_errors():
         if not re.fullmatch(RUN_ID_PATTERN, run_id):
             raise InvalidInput("run id must be 1-128 of A-Z a-z 0-9 . _ : -", field="run_id")
-        with open_database(cli_settings()) as database:
-            err_console.print(f"keel mcp proxy: recording tool calls into run {run_id}")
-            code = proxy_and_record(
-                command, database, run_id=run_id, server_name=server_name, grace_s=grace_s
-            )
+        settings = cli_settings()
+        err_console.print(f"keel mcp proxy: recording tool calls into run {run_id}")
+        code = proxy_and_record(
+            command,
+            lambda: connect_database(settings),  # on the recorder's thread, off the start
+            run_id=run_id,
+            server_name=server_name,
+            grace_s=grace_s,
+        )
     raise typer.Exit(code=code)
 
 
