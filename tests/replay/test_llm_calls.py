@@ -12,8 +12,8 @@ import pytest
 from keel.core.errors import Conflict
 from keel.core.records import EventRecord, RunRecord
 from keel.core.settings import Settings
-from keel.models.provider import ModelError
 from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
+from keel.models.provider import ModelError
 from keel.replay.engine import run_replay_set, start_replay_set
 from keel.replay.llm_calls import LlmCallTarget
 from keel.replay.plan import Perturbation
@@ -146,7 +146,7 @@ def test_a_model_keel_cannot_reach_gives_no_score(
     base_id = ingest_fixture(live_server, "openllmetry-openai-agent.pb")
     targets = [LlmCallTarget(database, Settings(model="openai:gpt-4o-mini@http://127.0.0.1:9/v1"))]
     set_id = start_replay_set(database, base_id, [Perturbation.P1], 1, 0, targets)
-    with pytest.raises(ModelError, match="replay not scored.*KEEL_MODEL=openai:<model>@<base_url>"):
+    with pytest.raises(ModelError, match=r"not scored.*KEEL_MODEL=openai:<model>@<base_url>"):
         run_replay_set(database, set_id, targets, embedder(DEFAULT_EMBEDDER))
     with database.read() as session:
         detail = replay_set_detail(session, set_id)

@@ -20,6 +20,7 @@ from keel.reference.agents.support.prompts import draft_messages, planner_messag
 from keel.reference.agents.support.schema import support_answer_schema
 from keel.reference.agents.tool_client import ToolClient, ToolOutcome
 from keel.reference.agents.trace import AgentTrace
+from keel.reference.world.search_query import bounded_query
 from keel.replay.constraints import ConstraintKind
 from keel.replay.shuffle import apply_order, shuffled_order
 from keel.sdk.tool_constraints import truncate_text
@@ -140,6 +141,8 @@ class SupportAgent:
                 arguments["k"] = min(
                     int(arguments.get("k", inputs.effective_k())), inputs.effective_k()
                 )
+                # A long ticket must not become a query the tool refuses (1,000 characters).
+                arguments["query"] = bounded_query(str(arguments.get("query", "")))
             outcomes.append(await self._call(inputs, trace, call.name, arguments))
         return outcomes
 
