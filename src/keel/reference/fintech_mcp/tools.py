@@ -55,6 +55,7 @@ class ArticleOut(BaseModel):
     body: str
     steps: list[str]
     topic: str
+    visibility: str = "public"  # "internal": may inform an answer, never be quoted or cited
 
 
 class AccountOut(BaseModel):
@@ -167,6 +168,7 @@ class FintechTools:
             body=article.body,
             steps=list(article.steps),
             topic=article.topic,
+            visibility=article.visibility,
         )
 
     def lookup_account(self, customer_id: str) -> CustomerOut:
