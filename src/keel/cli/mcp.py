@@ -55,6 +55,11 @@ def proxy(
     raise typer.Exit(code=code)
 
 
+class Retrieval(enum.StrEnum):
+    hybrid = "hybrid"
+    bm25 = "bm25"
+
+
 class ServerTransport(enum.StrEnum):
     stdio = "stdio"
     http = "http"
@@ -69,6 +74,9 @@ def serve(
     port: int = typer.Option(8200, help="TCP port (http); the endpoint is /mcp."),
     row_limit: int = typer.Option(200, min=1, max=10_000, help="Most rows db.query returns."),
     timeout_s: float = typer.Option(2.0, min=0.01, help="Seconds before db.query is stopped."),
+    retrieval: Retrieval = typer.Option(
+        Retrieval.hybrid, help="knowledge.search: bm25 fused with dense vectors, or bm25 alone."
+    ),
 ) -> None:
     """Serve keel's fintech tools: knowledge.search/get, account.lookup, transactions.list,
     db.query (read-only), on the synthetic world in KEEL_HOME (built on first use)."""
@@ -77,10 +85,17 @@ def serve(
     from keel.reference.fintech_mcp.tools import FintechTools, ToolLimits
     from keel.reference.world import ensure_world
 
+    settings = cli_settings()
     with keel_errors():
-        world = ensure_world(cli_settings().home)
+        world = ensure_world(settings.home)
     limits = ToolLimits(query_row_limit=row_limit, query_timeout_s=timeout_s)
-    server = build_server(FintechTools(world, limits))
+    searcher = None
+    if retrieval is Retrieval.hybrid:
+        from keel.models.embeddings import embedder
+        from keel.reference.world.retrieval import HybridSearch
+
+        searcher = HybridSearch(world.knowledge, embedder(settings.embedder))
+    server = build_server(FintechTools(world, limits, searcher))
     if transport is ServerTransport.stdio:
         server.run("stdio")
     else:

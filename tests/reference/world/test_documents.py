@@ -116,7 +116,7 @@ def test_the_same_id_in_two_files_is_refused_naming_both(tmp_path: Path) -> None
 
 def test_a_directory_without_documents_is_refused(tmp_path: Path) -> None:
     write(tmp_path, "readme.txt", "not a document")
-    with pytest.raises(InvalidInput, match=r"no \.md or \.json"):
+    with pytest.raises(InvalidInput, match=r"no \.md, \.json or \.jsonl"):
         read_documents(tmp_path)
     with pytest.raises(InvalidInput, match="not a directory"):
         read_documents(tmp_path / "missing")

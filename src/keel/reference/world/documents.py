@@ -1,12 +1,13 @@
-"""Read a directory of your own documents (Markdown or JSON) as knowledge-base articles.
+"""Read a directory of your own documents (Markdown, JSON or JSON Lines) as articles.
 
 Markdown: optional YAML front matter (id, title, topic, tags, steps, visibility); otherwise the
 first `# heading` is the title and the file stem the id. A section headed "Steps" whose items
-are a list becomes the article's steps. JSON: one object or a list of objects with id, title,
-content (or text) and optionally steps, topic, tags, visibility, and a `metadata` object that
-may hold topic, category or visibility. A document's topic is its own (`topic`, `category`, or
-in `metadata`), else the folder it sits in under DIR, else "general". An id is any text the
-user's files use (`KB (v2)+`), up to 256 characters without control characters.
+are a list becomes the article's steps. JSON: one object or a list of objects with id (or _id),
+title, content (or text) and optionally steps, topic, tags, visibility, and a `metadata` object
+that may hold topic, category or visibility; JSON Lines (`.jsonl`, BEIR's corpus.jsonl): one
+such object per line. A document's topic is its own (`topic`, `category`, or in `metadata`),
+else the folder it sits in under DIR, else "general". An id is any text the user's files use
+(`KB (v2)+`), up to 256 characters without control characters.
 
 Every file is validated before anything is stored; `DocumentsRefused` lists every refused file
 with the field at fault and why, not only the first.
@@ -45,8 +46,8 @@ class DocumentsRefused(InvalidInput):
 
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-SUPPORTED_SUFFIXES = (*MARKDOWN_SUFFIXES, ".json")
-MAX_FILE_BYTES = 5 * 1024 * 1024
+SUPPORTED_SUFFIXES = (*MARKDOWN_SUFFIXES, ".json", ".jsonl")
+MAX_FILE_BYTES = 64 * 1024 * 1024
 LOADED_SOURCE = "loaded"
 ID_PATTERN = r"^[^\x00-\x1f\x7f]{1,256}$"
 VISIBILITIES = ("public", "internal")
@@ -202,6 +203,9 @@ def _file_documents(path: Path, name: str) -> list[tuple[str, Article]]:
         raise InvalidInput(f"{name}: not UTF-8 text", field=name) from None
     folders = Path(name).parts[:-1]
     folder_topic = folders[0] if folders else None
+    if path.suffix.lower() == ".jsonl":  # one document per line (BEIR's corpus.jsonl)
+        lines = [line for line in text.splitlines() if line.strip()]
+        return _json_documents(f"[{','.join(lines)}]", name, folder_topic)
     if path.suffix.lower() == ".json":
         return _json_documents(text, name, folder_topic)
     return [(name, _markdown_document(text, name, path.stem, folder_topic))]
@@ -225,7 +229,7 @@ def read_documents(directory: Path) -> list[Article]:
         p for p in directory.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
     )
     if not files:
-        raise InvalidInput(f"no .md or .json documents under {directory}", field="DIR")
+        raise InvalidInput(f"no .md, .json or .jsonl documents under {directory}", field="DIR")
     articles: list[Article] = []
     refused: list[Refusal] = []
     seen: dict[str, str] = {}
