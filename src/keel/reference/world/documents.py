@@ -95,7 +95,8 @@ def slug(stem: str) -> str:
 
 def _with_metadata(raw: dict[str, Any], folder_topic: str | None) -> dict[str, Any]:
     """Return `raw` with content, topic and visibility taken from where users put them."""
-    metadata = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+    found_metadata = raw.get("metadata")
+    metadata: dict[str, Any] = found_metadata if isinstance(found_metadata, dict) else {}
     merged = dict(raw)
     if "content" not in merged and "text" in merged:  # BEIR-style corpora: {_id, title, text}
         merged["content"] = merged["text"]

@@ -168,20 +168,21 @@ class HybridSearch:
 
     def search(self, query: str, k: int = 5) -> list[SearchHit]:
         """Return up to `k` documents for `query`, best first (score: the fused RRF score)."""
-        k = min(k, MAX_K)
-        lexical = self.knowledge.search(query, k=CANDIDATES) if query.strip() else []
+        if not query.strip():
+            return []
+        lexical = self.knowledge.ranked_ids(query, CANDIDATES)
         index = self.index()
-        dense = index.ranking(self.embed.encode([query])[0], CANDIDATES) if query.strip() else []
-        found = {hit.id: hit for hit in lexical}
+        dense = index.ranking(self.embed.encode([query])[0], CANDIDATES)
         position = {doc_id: i for i, doc_id in enumerate(index.doc_ids)}
-        hits = []
-        for doc_id, score in fused([[hit.id for hit in lexical], dense])[:k]:
-            if doc_id in found:
-                hit = found[doc_id]
-                hits.append(SearchHit(hit.id, hit.title, hit.snippet, round(score, 6)))
-            else:
-                i = position[doc_id]
-                hits.append(
-                    SearchHit(doc_id, index.titles[i], index.first_chunks[i], round(score, 6))
-                )
-        return hits
+        # a document loaded between the two rankings waits for the next index refresh
+        best = [hit for hit in fused([lexical, dense]) if hit[0] in position][: min(k, MAX_K)]
+        snippets = self.knowledge.snippets(query, [doc_id for doc_id, _ in best])
+        return [
+            SearchHit(
+                doc_id,
+                index.titles[position[doc_id]],
+                snippets.get(doc_id) or index.first_chunks[position[doc_id]],
+                round(score, 6),
+            )
+            for doc_id, score in best
+        ]

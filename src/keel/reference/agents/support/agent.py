@@ -274,6 +274,11 @@ class SupportAgent:
                 "review": instructions.REVIEW_CRITERIA,
                 **revision_constraints(findings),
                 **({"allowed_labels": [inputs.pinned_category]} if inputs.pinned_category else {}),
+                **(
+                    {"required_citations": inputs.required_citations}
+                    if inputs.required_citations
+                    else {}
+                ),
             },
             response_schema=support_answer_schema(),
             schema_name="support_answer",
