@@ -161,21 +161,6 @@ class KnowledgeBase:
         with self._connect() as connection:
             return [row["id"] for row in connection.execute(sql, (expression, limit))]
 
-    def snippets(self, query: str, article_ids: Sequence[str]) -> dict[str, str]:
-        """Return the bm25 snippet of `query` in each of `article_ids` that it matches."""
-        expression = fts_match_expression(query if isinstance(query, str) else str(query))
-        if expression is None or not article_ids:
-            return {}
-        marks = ", ".join("?" for _ in article_ids)
-        sql = (
-            f"SELECT a.id, snippet(articles_fts, 1, '', '', '…', {SNIPPET_TOKENS}) AS snippet"
-            " FROM articles_fts JOIN articles a ON a.pk = articles_fts.rowid"
-            f" WHERE articles_fts MATCH ? AND a.id IN ({marks})"
-        )
-        with self._connect() as connection:
-            rows = connection.execute(sql, (expression, *article_ids)).fetchall()
-        return {row["id"]: row["snippet"] for row in rows}
-
     def get(self, article_id: str) -> Article | None:
         """Return the article with `article_id`, or None."""
         with self._connect() as connection:

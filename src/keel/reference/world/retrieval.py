@@ -20,7 +20,9 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -63,7 +65,7 @@ def corpus_digest(articles: Sequence[Article]) -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DenseIndex:
     """Chunk vectors (L2-normalised rows), the document of each chunk, and the documents."""
 
@@ -71,7 +73,7 @@ class DenseIndex:
     chunk_doc: np.ndarray
     doc_ids: tuple[str, ...]
     titles: tuple[str, ...]
-    first_chunks: tuple[str, ...]
+    chunk_texts: tuple[str, ...]
     digest: str
 
     @classmethod
@@ -83,13 +85,12 @@ class DenseIndex:
                 texts.append(chunk)
                 owners.append(index)
         vectors = embed.encode(texts) if texts else np.zeros((0, 384), dtype=np.float32)
-        firsts = tuple(" ".join(a.body.split())[:SNIPPET_CHARS] for a in articles)
         return cls(
             np.asarray(vectors, dtype=np.float32),
             np.asarray(owners, dtype=np.int64),
             tuple(a.id for a in articles),
             tuple(a.title for a in articles),
-            firsts,
+            tuple(texts),
             digest,
         )
 
@@ -102,7 +103,7 @@ class DenseIndex:
             chunk_doc=self.chunk_doc,
             doc_ids=np.array(self.doc_ids, dtype=object),
             titles=np.array(self.titles, dtype=object),
-            first_chunks=np.array(self.first_chunks, dtype=object),
+            chunk_texts=np.array(self.chunk_texts, dtype=object),
             digest=np.array(self.digest),
         )
         staging.replace(path)
@@ -117,7 +118,7 @@ class DenseIndex:
                     data["chunk_doc"],
                     tuple(data["doc_ids"]),
                     tuple(data["titles"]),
-                    tuple(data["first_chunks"]),
+                    tuple(data["chunk_texts"]),
                     str(data["digest"]),
                 )
         except (OSError, KeyError, ValueError):
@@ -125,13 +126,33 @@ class DenseIndex:
 
     def ranking(self, query_vector: np.ndarray, limit: int) -> list[str]:
         """Return the ids of the `limit` documents whose best chunk is nearest the query."""
-        if not len(self.vectors):
-            return []
-        similarity = self.vectors @ query_vector
-        best = np.full(len(self.doc_ids), -np.inf, dtype=np.float32)
-        np.maximum.at(best, self.chunk_doc, similarity)
-        top = np.argsort(-best, kind="stable")[:limit]
-        return [self.doc_ids[i] for i in top if np.isfinite(best[i])]
+        return self.nearest(self.vectors @ query_vector, limit) if len(self.vectors) else []
+
+    def snippet(self, similarity: np.ndarray, document: int) -> str:
+        """Return the text of `document`'s chunk nearest the query, title cut off, capped."""
+        rows = np.flatnonzero(self.chunk_doc == document)
+        text = self.chunk_texts[int(rows[np.argmax(similarity[rows])])]
+        text = text.removeprefix(f"{self.titles[document]}. ")
+        return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "…"
+
+    def nearest(self, similarity: np.ndarray, limit: int) -> list[str]:
+        """Return the ids of the `limit` documents with the best chunk `similarity`."""
+        # a document's chunks are contiguous rows: its score is the max over its slice
+        best = np.maximum.reduceat(similarity, self.first_rows)
+        limit = min(limit, len(best))
+        top = np.argpartition(-best, limit - 1)[:limit]
+        top = top[np.lexsort((top, -best[top]))]  # best first; ties by index, deterministic
+        return [self.doc_ids[i] for i in top]
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Return each document id's position."""
+        return {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
+
+    @cached_property
+    def first_rows(self) -> np.ndarray:
+        """Return the first chunk row of each document (every document has at least one)."""
+        return np.searchsorted(self.chunk_doc, np.arange(len(self.doc_ids)))
 
 
 class HybridSearch:
@@ -144,6 +165,7 @@ class HybridSearch:
         self._index: DenseIndex | None = None
         self._seen: tuple[int, int, int] | None = None
         self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keel-bm25")
 
     def index(self) -> DenseIndex:
         """Return the dense index of the knowledge base as it is now (built or loaded once).
@@ -170,18 +192,20 @@ class HybridSearch:
         """Return up to `k` documents for `query`, best first (score: the fused RRF score)."""
         if not query.strip():
             return []
-        lexical = self.knowledge.ranked_ids(query, CANDIDATES)
         index = self.index()
-        dense = index.ranking(self.embed.encode([query])[0], CANDIDATES)
-        position = {doc_id: i for i, doc_id in enumerate(index.doc_ids)}
+        # bm25 (SQLite) and the query's embedding (torch) both release the GIL: run them at once
+        lexical_future = self._pool.submit(self.knowledge.ranked_ids, query, CANDIDATES)
+        similarity = index.vectors @ self.embed.encode([query])[0]
+        dense = index.nearest(similarity, CANDIDATES) if len(index.vectors) else []
+        lexical = lexical_future.result()
+        position = index.positions
         # a document loaded between the two rankings waits for the next index refresh
         best = [hit for hit in fused([lexical, dense]) if hit[0] in position][: min(k, MAX_K)]
-        snippets = self.knowledge.snippets(query, [doc_id for doc_id, _ in best])
         return [
             SearchHit(
                 doc_id,
                 index.titles[position[doc_id]],
-                snippets.get(doc_id) or index.first_chunks[position[doc_id]],
+                index.snippet(similarity, position[doc_id]),  # its chunk nearest the query
                 round(score, 6),
             )
             for doc_id, score in best
