@@ -73,6 +73,7 @@ def heal_ticket(
         "before": round(outcome.before, 2),
         "after": round(outcome.after, 2),
         "healed": outcome.healed,
+        "unresolved": outcome.unresolved,
         "pin_decision": outcome.plan.pin_decision,
         "required_citations": outcome.plan.required_citations,
         "temperature": outcome.plan.temperature,

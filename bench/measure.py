@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+#: A busy loop that ends by itself after at most this many seconds, whatever happens to us.
+BUSY_LOOP = "import time\nend = time.monotonic() + {limit_s}\nwhile time.monotonic() < end: pass"
 
 
 def nearest_rank(values: list[float], q: float) -> float:
@@ -27,3 +34,16 @@ def children_cpu_s(marker: bytes) -> float | None:
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
             found = True
     return total if found else None
+
+
+@contextmanager
+def busy_processes(count: int, limit_s: float = 1800.0) -> Iterator[None]:
+    """Run `count` CPU-bound processes meanwhile (a loaded machine), each ending by itself."""
+    code = BUSY_LOOP.format(limit_s=limit_s)
+    processes = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(count)]
+    try:
+        yield
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait()

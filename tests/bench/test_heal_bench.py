@@ -29,4 +29,5 @@ def test_heal_bench_heals_at_least_half_of_the_unstable_runs() -> None:
     assert report["healed_share"] >= FLOOR, report
     for run in report["runs"]:
         assert run["before"] < 70.0
-        assert run["healed"] == (run["after"] >= 70.0)
+        # healed: stable again, and the rerun did what its findings asked (citations included)
+        assert run["healed"] == (run["after"] >= 70.0 and not run["unresolved"])

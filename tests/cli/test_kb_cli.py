@@ -75,6 +75,20 @@ def test_a_bad_file_is_named_and_nothing_is_stored(tmp_path: Path, world_home: P
     assert after == before
 
 
+def test_refused_files_are_all_listed_as_json(tmp_path: Path, world_home: Path) -> None:
+    home, folder = world_home, _documents(tmp_path / "docs")
+    (folder / "broken.json").write_text(json.dumps({"id": "x", "title": "No content"}))
+    (folder / "untitled.md").write_text("no heading here\n")
+    result = run_keel(home, "kb", "load", str(folder), "--json")
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["loaded"] == 0
+    assert [(r["file"], r["field"]) for r in report["refused"]] == [
+        ("broken.json", "broken.json.content"),
+        ("untitled.md", "untitled.md.title"),
+    ]
+
+
 def test_replace_leaves_only_the_loaded_documents(tmp_path: Path, world_home: Path) -> None:
     home, folder = world_home, _documents(tmp_path / "docs")
     summary = _load(home, folder, "--replace")

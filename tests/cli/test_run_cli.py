@@ -138,3 +138,22 @@ def test_hostile_sql_from_the_model_is_refused_with_a_reason_and_the_run_fails(
     assert all(e["status"] == "ERROR" and e["payload"]["refused"] for e in checks)
     # db.query only ever read the schema (one query per table); no hostile statement reached it.
     assert len(run["tool_calls"]) == len(DEFAULT_TABLES)
+
+
+@pytest.mark.parametrize(
+    ("line", "named"),
+    [
+        ({"id": "T-1", "text": "Where is my 1099-INT?"}, "unknown key(s) id"),
+        ({"ticket_id": "T-1", "body": "Where is my 1099-INT?"}, "unknown key(s) body"),
+        ({"ticket_id": "T-1"}, "no ticket text"),
+    ],
+)
+def test_a_tickets_file_with_unknown_keys_is_refused_listing_the_expected_ones(
+    tmp_path: Path, database_url: str, line: dict[str, str], named: str
+) -> None:
+    tickets = tmp_path / "tickets.jsonl"
+    tickets.write_text(json.dumps(line) + "\n")
+    result = run_keel(tmp_path, database_url, "run", "support", "--tickets", str(tickets))
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert named in message and "text (or ticket_text)" in message and "customer_id" in message

@@ -29,7 +29,7 @@ def test_hand_computed_path_similarity_of_a_dropped_call() -> None:
 
 def test_overlapping_calls_form_one_step_and_chains_of_overlap_join() -> None:
     calls = [call("A", 0, 2), call("B", 1, 3), call("C", 2.5, 4), call("D", 5, 6)]
-    assert parallel_steps(calls) == [Counter(["A:d-A", "B:d-B", "C:d-C"]), Counter(["D:d-D"])]
+    assert parallel_steps(calls) == [Counter(["a:d-A", "b:d-B", "c:d-C"]), Counter(["d:d-D"])]
 
 
 def test_back_to_back_calls_are_sequential() -> None:
@@ -37,7 +37,7 @@ def test_back_to_back_calls_are_sequential() -> None:
 
 
 def test_calls_without_times_keep_the_given_order() -> None:
-    assert parallel_steps([call("B"), call("A")]) == [Counter(["B:d-B"]), Counter(["A:d-A"])]
+    assert parallel_steps([call("B"), call("A")]) == [Counter(["b:d-B"]), Counter(["a:d-A"])]
 
 
 def test_same_tools_with_other_arguments_are_different_calls() -> None:
@@ -89,3 +89,9 @@ def test_path_similarity_is_symmetric_and_in_unit_interval(a: list[str], b: list
     assert 0.0 <= value <= 1.0
     assert value == pytest.approx(path_similarity(path_b, path_a))
     assert path_similarity(path_a, path_a) == 1.0
+
+
+def test_openai_and_dotted_spellings_of_one_call_are_the_same_step() -> None:
+    a = [ToolStep("knowledge.search", "d")]
+    b = [ToolStep("knowledge_search", "d")]
+    assert path_similarity(a, b) == pytest.approx(1.0)

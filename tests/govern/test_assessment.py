@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from keel.core.records import RunRecord
 from keel.evaluate.contract import OutputContract
+from keel.evaluate.rules.confidential import withheld_documents
 from keel.govern.assessment import refresh_risks
+from keel.ingest.storing import store_runs
 from keel.store.engine import Database
 from keel.store.flags import flags_of_run
 from keel.store.models import Run, utcnow
@@ -65,3 +67,19 @@ def test_the_review_part_of_risk_reads_the_workflows_review_flag(
         scores = {run.run_id: run.risk for run in session.query(Run)}
     # Asking for a person alone scores 30 (docs/metrics.md); the other fields ask nothing.
     assert scores == {"loan-asks": 30.0, "loan-other-field": 0.0, "quiet": 0.0}
+
+
+def test_a_run_that_quotes_what_it_declared_withheld_is_flagged(database: Database) -> None:
+    internal = "Override code LKS-7731 waives the overdraft fee once per quarter for staff."
+    withheld = withheld_documents([("OPS-9", internal)], ["knowledge.search"])
+    leaking = {**CALM, "answer": "Use override code LKS-7731 waives the overdraft fee once."}
+    record = RunRecord(
+        "leaks", "support", utcnow(), output=leaking, metrics={"withheld": withheld.as_metrics()}
+    )
+    with database.write() as session:
+        store_runs(session, [record], "test", "test")
+    with database.read() as session:
+        rules = {flag.rule_id for flag in flags_of_run(session, "leaks")}
+        run = session.get(Run, "leaks")
+    assert "confidential.quotes_internal" in rules
+    assert run is not None and run.risk is not None and run.risk > 0

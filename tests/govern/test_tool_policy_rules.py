@@ -96,3 +96,15 @@ def test_run_limits_fire_only_past_the_limit() -> None:
 
 def test_tables_of_ignores_cte_names() -> None:
     assert tables_of("WITH x AS (SELECT * FROM a) SELECT * FROM x JOIN b ON 1=1") == {"a", "b"}
+
+
+def test_openai_and_mcp_spellings_match_dotted_policy_names() -> None:
+    spelled = run(
+        call(0, "knowledge_search", {"query": "fees"}),
+        call(1, "keel-fintech__db_query", {"sql": "SELECT id FROM accounts"}),
+        call(2, "mcp__keel-fintech__db_query", {"sql": "SELECT id FROM accounts"}),
+        call(3, "db.query", {"sql": "SELECT id FROM accounts"}),
+    )
+    [violation] = evaluate(POLICY, spelled)
+    # three spellings of db.query count towards its one limit of two calls
+    assert violation.rule_id == "tool.max_calls" and violation.evidence["observed"] == 3

@@ -82,3 +82,25 @@ def test_only_unstable_runs_are_healed(database: Database) -> None:
     store_toy_run(database, "calm", "withdraw cash at the atm", 1, None)
     with pytest.raises(Conflict, match="not UNSTABLE"):
         heal_run(database, "calm", [PinnableToy(database)], embedder(DEFAULT_EMBEDDER))
+
+
+class DisobedientToy(PinnableToy):
+    """Reruns stably, but with the other category than the one the plan pinned."""
+
+    def rerun_constrained(self, base: RunDetail, plan: HealPlan, run_id: str) -> None:
+        other = "WITHDRAWAL" if plan.pin_decision == "TAX" else "TAX"
+        super().rerun_constrained(base, HealPlan(pin_decision=other), run_id)
+
+
+def test_a_stable_rerun_that_ignores_its_constraints_is_not_self_healed(
+    database: Database,
+) -> None:
+    target = DisobedientToy(database)
+    run_id = unstable_run(database, target)
+    outcome = heal_run(database, run_id, [target], embedder(DEFAULT_EMBEDDER), samples=2)
+    assert outcome.after >= 70  # stable, yet not what its finding asked for
+    assert not outcome.healed
+    assert outcome.unresolved and "not the pinned" in outcome.unresolved[0]
+    with database.read() as session:
+        healed = run_detail(session, outcome.healed_run_id)
+    assert healed is not None and healed.run.status != "SELF_HEALED"

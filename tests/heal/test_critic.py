@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keel.heal.critic import HEAL_TEMPERATURE, Observed, derive_plan
+from keel.heal.critic import HEAL_TEMPERATURE, HealPlan, Observed, derive_plan, unresolved
 
 
 def out(category: str, cited: list[str]) -> dict:
@@ -64,3 +64,14 @@ def test_the_decision_the_contract_names_is_what_gets_pinned() -> None:
     ]
     assert derive_plan(observed, {}, temperature=0.1, decision="grade").pin_decision == "B"
     assert derive_plan(observed, {}, temperature=0.1, decision=None).pin_decision is None
+
+
+def test_a_rerun_missing_a_required_citation_leaves_its_finding_unresolved() -> None:
+    plan = HealPlan(pin_decision="TAX", required_citations=["KB-1", "KB-2"], require_tool="kb")
+    honoured = {"category": "TAX", "citations": [{"id": "KB-1"}, {"id": "KB-2"}]}
+    assert unresolved(plan, honoured, ["kb"], decision="category") == []
+    partial = {"category": "TAX", "citations": [{"id": "KB-1"}]}
+    assert unresolved(plan, partial, ["kb"], decision="category") == [
+        "required citation(s) ['KB-2'] missing"
+    ]
+    assert unresolved(plan, honoured, [], decision="category") == ["kb was not called"]

@@ -31,7 +31,9 @@ def span(name: str = "s", status: int = 0, events: Any = (), **attrs: Any) -> Sp
 
 
 def records(data: SpanData):
-    return span_records(data, load_prices())
+    """Return the span's event and tool call."""
+    found = span_records(data, load_prices())
+    return found.event, found.tool_call
 
 
 @pytest.mark.parametrize(
@@ -209,7 +211,7 @@ def test_genai_messages_are_parsed_and_redacted() -> None:
     assert part["api_key"] == "[REDACTED]"
 
 
-def test_openinference_flattened_messages_are_rebuilt() -> None:
+def test_openinference_flattened_messages_are_stored_in_the_genai_parts_shape() -> None:
     event, _ = records(
         span(
             **{
@@ -221,14 +223,19 @@ def test_openinference_flattened_messages_are_rebuilt() -> None:
             }
         )
     )
-    assert event.payload["input_messages"] == [{"role": "user", "content": "hi"}]
+    assert event.payload["input_messages"] == [
+        {"role": "user", "parts": [{"type": "text", "content": "hi"}]}
+    ]
     assert event.payload["output_messages"] == [
-        {"role": "assistant", "tool_calls": [{"id": "c1", "function": {"name": "f"}}]}
+        {
+            "role": "assistant",
+            "parts": [{"type": "tool_call", "id": "c1", "name": "f", "arguments": None}],
+        }
     ]
     assert "attributes" not in event.payload
 
 
-def test_messages_sent_as_span_events_are_collected() -> None:
+def test_messages_sent_as_span_events_are_collected_in_the_genai_parts_shape() -> None:
     event, _ = records(
         span(
             events=[
@@ -238,8 +245,12 @@ def test_messages_sent_as_span_events_are_collected() -> None:
             ]
         )
     )
-    assert event.payload["input_messages"] == [{"role": "user", "content": "hello"}]
-    assert event.payload["output_messages"] == [{"index": 0, "finish_reason": "stop"}]
+    assert event.payload["input_messages"] == [
+        {"role": "user", "parts": [{"type": "text", "content": "hello"}]}
+    ]
+    assert event.payload["output_messages"] == [
+        {"role": "assistant", "parts": [], "finish_reason": "stop"}
+    ]
     assert event.payload["events"] == [{"name": "cache.miss", "attributes": {"key": "k1"}}]
 
 

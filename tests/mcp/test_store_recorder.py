@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from keel.core.records import RunStatus
 from keel.mcp.recorder import finish_call, start_call
 from keel.mcp.store_recorder import StoreRecorder
@@ -53,3 +56,27 @@ def test_only_the_recorder_that_created_the_run_finishes_it(database: Database) 
     assert _status(database, "run-shared") == "RUNNING"
     first.close(RunStatus.COMPLETED)
     assert _status(database, "run-shared") == "COMPLETED"
+
+
+def test_a_recorder_opened_in_the_background_connects_off_the_callers_path(
+    database: Database,
+) -> None:
+    connected = threading.Event()
+
+    def slow_connect() -> Database:
+        time.sleep(0.5)  # the imports and migrations a proxy no longer waits for
+        connected.set()
+        return database
+
+    started = time.perf_counter()
+    recorder = StoreRecorder(slow_connect, "run-later", batch_window_s=0.05).open(
+        in_background=True
+    )
+    recorder.record(finish_call(start_call("srv", "echo", {"n": 1}), result={"content": []}))
+    assert time.perf_counter() - started < 0.25 and not connected.is_set()
+    recorder.close(RunStatus.COMPLETED)
+    assert recorder.created_run
+    with database.read() as session:
+        detail = run_detail(session, "run-later")
+    assert detail is not None and detail.run.tool_count == 1
+    assert detail.run.status == "COMPLETED"

@@ -13,6 +13,7 @@ from keel.core.errors import Conflict
 from keel.core.records import EventRecord, RunRecord
 from keel.core.settings import Settings
 from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
+from keel.models.provider import ModelError
 from keel.replay.engine import run_replay_set, start_replay_set
 from keel.replay.llm_calls import LlmCallTarget
 from keel.replay.plan import Perturbation
@@ -114,3 +115,39 @@ def test_replaying_llm_calls_needs_a_chat_model(api: ApiClient, database: Databa
     targets = [LlmCallTarget(database, Settings(model="offline"))]
     with pytest.raises(Conflict, match="KEEL_MODEL=openai"):
         start_replay_set(database, base_id, [Perturbation.P1], 1, 0, targets)
+
+
+def test_a_replay_on_another_model_than_the_run_was_made_by_is_refused(
+    live_server: LiveServer, database: Database, fake_openai: FakeOpenAI
+) -> None:
+    base_id = ingest_fixture(live_server, "openllmetry-openai-agent.pb")
+    settings = Settings(model=f"openai:llama-3.1-8b@{fake_openai.base_url}")
+    with pytest.raises(Conflict, match=r"made by gpt-4o-mini .* KEEL_MODEL=openai:gpt-4o-mini@"):
+        start_replay_set(
+            database, base_id, [Perturbation.P1], 1, 0, [LlmCallTarget(database, settings)]
+        )
+
+
+def test_a_dated_snapshot_of_the_runs_model_may_replay_it(
+    live_server: LiveServer, database: Database, fake_openai: FakeOpenAI
+) -> None:
+    base_id = ingest_fixture(live_server, "openllmetry-openai-agent.pb")
+    settings = Settings(model=f"openai:gpt-4o-mini-2024-07-18@{fake_openai.base_url}")
+    assert start_replay_set(
+        database, base_id, [Perturbation.P1], 1, 0, [LlmCallTarget(database, settings)]
+    )
+
+
+def test_a_model_keel_cannot_reach_gives_no_score(
+    live_server: LiveServer, database: Database
+) -> None:
+    base_id = ingest_fixture(live_server, "openllmetry-openai-agent.pb")
+    targets = [LlmCallTarget(database, Settings(model="openai:gpt-4o-mini@http://127.0.0.1:9/v1"))]
+    set_id = start_replay_set(database, base_id, [Perturbation.P1], 1, 0, targets)
+    with pytest.raises(ModelError, match=r"not scored.*KEEL_MODEL=openai:<model>@<base_url>"):
+        run_replay_set(database, set_id, targets, embedder(DEFAULT_EMBEDDER))
+    with database.read() as session:
+        detail = replay_set_detail(session, set_id)
+        base = run_detail(session, base_id)
+    assert detail is not None and detail.replay_set.status == "failed"
+    assert base is not None and base.run.stability is None

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from keel.core.pricing import load_prices
+from keel.core.records import RunRecord, ToolCallRecord
 from keel.ingest.otlp import SpanData
 from keel.ingest.traces import runs_from_spans
 from keel.store.engine import Database
-from keel.store.models import Event, Run, ToolCall
+from keel.store.models import Event, Run, ToolCall, utcnow
 from keel.store.writes import write_runs
 
 TRACE = "5b8efff798038103d269b633813fc60c"
@@ -122,3 +123,19 @@ def test_a_span_repeated_in_one_request_is_stored_once(database: Database) -> No
     assert len(run["events"]) == 6
     assert run["tool_count"] == 2
     assert run["error_count"] == 1
+
+
+def test_a_failed_tool_call_counts_as_an_error_when_inserted_and_when_appended(
+    database: Database,
+) -> None:
+    def failed(seq: int) -> ToolCallRecord:
+        return ToolCallRecord("knowledge.search", "d", seq=seq, error="query: too long")
+
+    run = RunRecord("tool-fails", "support", utcnow(), tool_calls=[failed(0)])
+    with database.write() as session:
+        write_runs(session, [run])
+    with database.write() as session:
+        write_runs(session, [RunRecord("tool-fails", "support", utcnow(), tool_calls=[failed(1)])])
+    with database.read() as session:
+        stored = session.get(Run, "tool-fails")
+        assert stored is not None and (stored.tool_count, stored.error_count) == (2, 2)

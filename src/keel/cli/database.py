@@ -14,14 +14,19 @@ if TYPE_CHECKING:
 @contextmanager
 def open_database(settings: Settings) -> Iterator[Database]:
     """Yield the database of `settings`, upgraded first."""
+    database = connect_database(settings)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def connect_database(settings: Settings) -> Database:
+    """Return the database of `settings`, upgraded first; the caller disposes of it."""
     # Imported here so that `keel --help` does not load SQLAlchemy and Alembic.
     from keel.store.engine import Database
     from keel.store.migrate import upgrade
 
     url = settings.resolved_database_url()
     upgrade(url)
-    database = Database(url)
-    try:
-        yield database
-    finally:
-        database.dispose()
+    return Database(url)

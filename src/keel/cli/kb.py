@@ -9,9 +9,9 @@ import typer
 from rich.table import Table
 
 from keel.cli.context import cli_settings
-from keel.cli.output import console, keel_errors, print_json
+from keel.cli.output import console, err_console, keel_errors, print_json
 from keel.reference.world import ensure_world
-from keel.reference.world.documents import read_documents
+from keel.reference.world.documents import DocumentsRefused, read_documents
 
 app = typer.Typer(help="The knowledge base the support agent searches.", no_args_is_help=True)
 
@@ -24,9 +24,16 @@ def load(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Load Markdown or JSON documents into the knowledge base, by id; nothing if one is bad."""
+    """Load Markdown or JSON documents into the knowledge base, by id; nothing if one is bad.
+
+    When files are refused, every one is listed with the field at fault and why (exit code 2).
+    """
     with keel_errors():
-        documents = read_documents(directory)
+        try:
+            documents = read_documents(directory)
+        except DocumentsRefused as refused:
+            _print_refused(directory, refused, as_json)
+            raise typer.Exit(code=2) from None
         world = ensure_world(cli_settings().home)
         counts = world.knowledge.upsert(documents, replace=replace)
     summary = {
@@ -44,6 +51,21 @@ def load(
     )
 
 
+def _print_refused(directory: Path, refused: DocumentsRefused, as_json: bool) -> None:
+    rows = [refusal.model_dump() for refusal in refused.refused]
+    if as_json:
+        print_json({"directory": str(directory), "loaded": 0, "refused": rows})
+        return
+    err_console.print(
+        f"[red]error:[/red] {len(rows)} document(s) refused under {directory}; nothing loaded",
+        highlight=False,
+    )
+    table = Table("file", "field", "why")
+    for row in rows:
+        table.add_row(row["file"], row["field"], row["error"])
+    err_console.print(table)
+
+
 @app.command("list")
 def list_articles(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -58,6 +80,7 @@ def list_articles(
                     "id": a.id,
                     "title": a.title,
                     "topic": a.topic,
+                    "visibility": a.visibility,
                     "source": a.source,
                     "steps": len(a.steps),
                 }

@@ -9,7 +9,7 @@ import uuid
 import typer
 
 from keel.cli.context import cli_settings
-from keel.cli.database import open_database
+from keel.cli.database import connect_database
 from keel.cli.output import err_console, keel_errors
 from keel.core.errors import InvalidInput
 
@@ -36,19 +36,28 @@ def proxy(
 
     Example: keel mcp proxy --run-id demo -- npx -y @modelcontextprotocol/server-everything
     """
-    from keel.ingest.native import RUN_ID_PATTERN
+    from keel.core.records import RUN_ID_PATTERN
     from keel.mcp.proxy import proxy_and_record
 
     run_id = run_id or f"mcp-{uuid.uuid4().hex[:16]}"
     with keel_errors():
         if not re.fullmatch(RUN_ID_PATTERN, run_id):
             raise InvalidInput("run id must be 1-128 of A-Z a-z 0-9 . _ : -", field="run_id")
-        with open_database(cli_settings()) as database:
-            err_console.print(f"keel mcp proxy: recording tool calls into run {run_id}")
-            code = proxy_and_record(
-                command, database, run_id=run_id, server_name=server_name, grace_s=grace_s
-            )
+        settings = cli_settings()
+        err_console.print(f"keel mcp proxy: recording tool calls into run {run_id}")
+        code = proxy_and_record(
+            command,
+            lambda: connect_database(settings),  # on the recorder's thread, off the start
+            run_id=run_id,
+            server_name=server_name,
+            grace_s=grace_s,
+        )
     raise typer.Exit(code=code)
+
+
+class Retrieval(enum.StrEnum):
+    hybrid = "hybrid"
+    bm25 = "bm25"
 
 
 class ServerTransport(enum.StrEnum):
@@ -65,6 +74,9 @@ def serve(
     port: int = typer.Option(8200, help="TCP port (http); the endpoint is /mcp."),
     row_limit: int = typer.Option(200, min=1, max=10_000, help="Most rows db.query returns."),
     timeout_s: float = typer.Option(2.0, min=0.01, help="Seconds before db.query is stopped."),
+    retrieval: Retrieval = typer.Option(
+        Retrieval.hybrid, help="knowledge.search: bm25 fused with dense vectors, or bm25 alone."
+    ),
 ) -> None:
     """Serve keel's fintech tools: knowledge.search/get, account.lookup, transactions.list,
     db.query (read-only), on the synthetic world in KEEL_HOME (built on first use)."""
@@ -73,10 +85,17 @@ def serve(
     from keel.reference.fintech_mcp.tools import FintechTools, ToolLimits
     from keel.reference.world import ensure_world
 
+    settings = cli_settings()
     with keel_errors():
-        world = ensure_world(cli_settings().home)
+        world = ensure_world(settings.home)
     limits = ToolLimits(query_row_limit=row_limit, query_timeout_s=timeout_s)
-    server = build_server(FintechTools(world, limits))
+    searcher = None
+    if retrieval is Retrieval.hybrid:
+        from keel.models.embeddings import embedder
+        from keel.reference.world.retrieval import HybridSearch
+
+        searcher = HybridSearch(world.knowledge, embedder(settings.embedder))
+    server = build_server(FintechTools(world, limits, searcher))
     if transport is ServerTransport.stdio:
         server.run("stdio")
     else:

@@ -34,6 +34,40 @@ def _ticket_inputs(ticket_id: str, settings: Settings) -> dict[str, object]:
     }
 
 
+#: Keys of a tickets file's lines: what a run takes, then the labels of keel's own tickets.jsonl.
+TICKET_KEYS = ("text", "ticket_text", "ticket_id", "customer_id")
+TICKET_LABEL_KEYS = (
+    "gold_category",
+    "gold_needs_human_review",
+    "gold_article_ids",
+    "difficulty",
+    "ambiguous_between",
+    "scenario",
+)
+
+
+def _ticket_row(row: object, number: int) -> dict[str, object]:
+    """Return one tickets-file line as run inputs; refuse unknown keys, naming the known ones."""
+    where = f"line {number}"
+    expected = (
+        f"a ticket has text (or ticket_text) and optionally ticket_id, customer_id"
+        f" (labels ignored: {', '.join(TICKET_LABEL_KEYS)})"
+    )
+    if not isinstance(row, dict):
+        raise InvalidInput(f"{where}: not a JSON object; {expected}", field=where)
+    unknown = sorted(set(row) - {*TICKET_KEYS, *TICKET_LABEL_KEYS})
+    if unknown:
+        raise InvalidInput(f"{where}: unknown key(s) {', '.join(unknown)}; {expected}", field=where)
+    text = row.get("ticket_text") or row.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput(f"{where}: no ticket text; {expected}", field=where)
+    return {
+        "ticket_text": text,
+        "ticket_id": row.get("ticket_id"),
+        "customer_id": row.get("customer_id"),
+    }
+
+
 def _file_inputs(path: Path) -> list[dict[str, object]]:
     rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -45,14 +79,7 @@ def _file_inputs(path: Path) -> list[dict[str, object]]:
             raise InvalidInput(
                 f"line {number}: not JSON ({exc.msg})", field=f"line {number}"
             ) from None
-        text = row.get("ticket_text") or row.get("text")
-        rows.append(
-            {
-                "ticket_text": text,
-                "ticket_id": row.get("ticket_id"),
-                "customer_id": row.get("customer_id"),
-            }
-        )
+        rows.append(_ticket_row(row, number))
     return rows
 
 

@@ -10,6 +10,8 @@ from typing import Any
 #: Key of a run's `inputs` holding the output contract its caller declared (`@keel.replayable`),
 #: as plain data: here, so the SDK writes it without importing the evaluators.
 DECLARED_CONTRACT_KEY = "output_contract"
+#: What a run id may be (the native batch format, `--run-id`s): here, so checking one is cheap.
+RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
 
 
 class RunStatus(enum.StrEnum):

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from keel.core.tool_names import canonical_tool_name
+
 BASE = "base"
 SEED_ONLY = "seed"
 NOISE_FLOOR_LABELS = frozenset({BASE, SEED_ONLY})
@@ -27,8 +29,8 @@ class ToolStep:
 
     @property
     def token(self) -> str:
-        """Return the call as one comparable token: tool name and canonical args digest."""
-        return f"{self.tool_name}:{self.args_digest}"
+        """Return the call as one comparable token: canonical tool name and args digest."""
+        return f"{canonical_tool_name(self.tool_name)}:{self.args_digest}"
 
 
 @dataclass(frozen=True)

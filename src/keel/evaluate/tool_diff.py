@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
 
+from keel.core.tool_names import canonical_tool_name
+
 
 class DiffKind(StrEnum):
     SAME = "same"
@@ -65,7 +67,9 @@ class ToolDiff:
 def _aligned(base: Sequence[Call], replay: Sequence[Call]) -> list[DiffRow]:
     """Align by tool name; pairs, then one-sided calls in their opcode's place."""
     matcher = SequenceMatcher(
-        a=[c.tool_name for c in base], b=[c.tool_name for c in replay], autojunk=False
+        a=[canonical_tool_name(c.tool_name) for c in base],
+        b=[canonical_tool_name(c.tool_name) for c in replay],
+        autojunk=False,
     )
     rows: list[DiffRow] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -85,11 +89,11 @@ def _moves(rows: list[DiffRow]) -> list[DiffRow]:
     added: dict[str, list[int]] = {}
     for index, row in enumerate(rows):
         if row.kind is DiffKind.ADDED and row.replay is not None:
-            added.setdefault(row.replay.tool_name, []).append(index)
+            added.setdefault(canonical_tool_name(row.replay.tool_name), []).append(index)
     paired: dict[int, int] = {}
     for index, row in enumerate(rows):
         if row.kind is DiffKind.REMOVED and row.base is not None:
-            candidates = added.get(row.base.tool_name)
+            candidates = added.get(canonical_tool_name(row.base.tool_name))
             if candidates:
                 paired[candidates.pop(0)] = index
     removed = set(paired.values())

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from keel.evaluate.contract import contract_for
 from keel.evaluate.risk import risk_score
+from keel.evaluate.rules.confidential import Withheld
 from keel.evaluate.rules.engine import check_output
 from keel.store.flags import flag_severities, flags_of_run, replace_flags
 from keel.store.models import Run
@@ -57,7 +58,8 @@ def assess_runs(session: Session, run_ids: Iterable[str]) -> None:
         if run is None:
             continue
         if run.output:
-            found = [flag.as_store_dict() for flag in check_output(run.output)]
+            withheld = Withheld.from_metrics(run.metrics)
+            found = [flag.as_store_dict() for flag in check_output(run.output, withheld=withheld)]
             replace_flags(session, run_id, CONTENT, found)
             session.flush()
         refresh_risk(session, run_id)

@@ -25,13 +25,13 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from fnmatch import fnmatchcase
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from keel.core.errors import InvalidInput
 from keel.core.severity import Severity
+from keel.core.tool_names import tool_name_matches
 
 
 class _Strict(BaseModel):
@@ -96,19 +96,20 @@ class ToolPolicy(_Strict):
         if self.allowed_tools is None:
             return self
         for name in self.tools:
-            if not any(fnmatchcase(name, allowed) for allowed in self.allowed_tools):
+            if not any(tool_name_matches(name, allowed) for allowed in self.allowed_tools):
                 raise ValueError(f"tools.{name} is configured but not in allowed_tools")
         return self
 
     def tool_allowed(self, tool_name: str) -> bool:
-        """Return whether `tool_name` matches allowed_tools (any tool when unset)."""
+        """Return whether `tool_name` matches allowed_tools (any tool when unset), compared by
+        canonical name (`knowledge_search` is `knowledge.search`: keel.core.tool_names)."""
         if self.allowed_tools is None:
             return True
-        return any(fnmatchcase(tool_name, allowed) for allowed in self.allowed_tools)
+        return any(tool_name_matches(tool_name, allowed) for allowed in self.allowed_tools)
 
     def rules_for(self, tool_name: str) -> list[ToolRule]:
         """Return the rules whose key (a name or glob) matches `tool_name`."""
-        return [rule for key, rule in self.tools.items() if fnmatchcase(tool_name, key)]
+        return [rule for key, rule in self.tools.items() if tool_name_matches(tool_name, key)]
 
 
 def document_digest(text: str) -> str:

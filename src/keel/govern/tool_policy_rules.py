@@ -18,6 +18,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
+from keel.core.tool_names import canonical_tool_name
 from keel.govern.tool_policy_file import ToolPolicy, ToolRule
 
 FLAG_CATEGORY = "tool_usage"
@@ -160,7 +161,7 @@ def tables_of(sql: str) -> set[str]:
 def _count_violations(policy: ToolPolicy, calls: list[CallFacts]) -> list[Violation]:
     by_tool: dict[str, list[CallFacts]] = defaultdict(list)
     for call in calls:
-        by_tool[call.tool_name].append(call)
+        by_tool[canonical_tool_name(call.tool_name)].append(call)
     found = []
     for tool_name, tool_calls in by_tool.items():
         rules = policy.rules_for(tool_name)

@@ -1,21 +1,23 @@
 """Self-heal: for an unstable run, derive constraints from its replays, rerun it under them,
 and re-score the rerun with fresh replays.
 
-At or above the threshold the rerun is SELF_HEALED and linked to the original with before and
-after scores; below it the attempt is recorded on the original, which stays UNSTABLE.
+At or above the threshold, and only when the rerun honours every constraint its findings asked
+for (the pinned decision, the required citations and tool: `critic.unresolved`), the rerun is
+SELF_HEALED and linked to the original with before and after scores; otherwise the attempt is
+recorded on the original, with what stayed unresolved, and the original stays UNSTABLE.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from keel.core.errors import Conflict
 from keel.core.records import RunStatus
 from keel.evaluate.contract import contract_for
 from keel.govern import audit
-from keel.heal.critic import HealPlan, Observed, derive_plan
+from keel.heal.critic import HealPlan, Observed, derive_plan, unresolved
 from keel.models.embeddings import Embedder
 from keel.replay.engine import (
     Progress,
@@ -51,6 +53,7 @@ class HealOutcome:
     after: float
     healed: bool
     replay_set_id: str
+    unresolved: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the outcome as JSON-ready data."""
@@ -116,14 +119,22 @@ def heal_run(
     kinds = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
     set_id = start_replay_set(database, healed_id, kinds, samples, seed, [target])
     after = run_replay_set(database, set_id, [target], embed, progress).result
+    rerun = load_run(database, healed_id)
+    missing = unresolved(
+        plan,
+        target.observed_output(rerun),
+        [call.tool_name for call in rerun.tool_calls],
+        decision=contract.decision,
+    )
     outcome = HealOutcome(
         run_id,
         healed_id,
         plan,
         float(base.run.stability or 0.0),
         after.score,
-        not after.unstable,
+        not after.unstable and not missing,
         set_id,
+        missing,
     )
     with database.write() as session:
         record_heal(session, run_id, healed_id, outcome.as_dict(), healed=outcome.healed)
@@ -133,6 +144,7 @@ def heal_run(
             "before": outcome.before,
             "after": outcome.after,
             "replay_set": set_id,
+            "unresolved": missing,
         }
         audit.append(session, action, audit.run_subject(run_id), "keel", details)
     return outcome

@@ -131,3 +131,30 @@ def derive_plan(
             f"sampling temperature lowered from {temperature:g} to {HEAL_TEMPERATURE:g}"
         )
     return plan
+
+
+def unresolved(
+    plan: HealPlan,
+    output: Mapping[str, Any] | None,
+    tools: Sequence[str],
+    *,
+    decision: str | None,
+) -> list[str]:
+    """Return what of `plan` the rerun did not do (empty: every finding was resolved).
+
+    A heal is only a heal when the rerun honours the constraints its findings asked for: the
+    pinned decision, every required citation, the required tool.
+    """
+    if output is None:
+        return ["the rerun produced no output"]
+    missing = []
+    if plan.pin_decision and decision and str(output.get(decision)) != plan.pin_decision:
+        missing.append(
+            f"{decision} is {output.get(decision)!r}, not the pinned {plan.pin_decision}"
+        )
+    absent = sorted(set(plan.required_citations) - _cited(output))
+    if absent:
+        missing.append(f"required citation(s) {absent} missing")
+    if plan.require_tool and plan.require_tool not in tools:
+        missing.append(f"{plan.require_tool} was not called")
+    return missing

@@ -9,11 +9,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from keel.core.errors import InvalidInput
-from keel.core.records import EventRecord, RunRecord, RunStatus, ToolCallRecord
+from keel.core.records import RUN_ID_PATTERN, EventRecord, RunRecord, RunStatus, ToolCallRecord
 from keel.core.redaction import args_digest, args_preview, redact
 from keel.store.models import utcnow
-
-RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
 
 
 class _Strict(BaseModel):

@@ -9,14 +9,25 @@ span carried is dropped. This runs for every ingested span, hence one pass over 
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from keel.core.pricing import PriceTable
 from keel.core.records import EventRecord, ToolCallRecord
-from keel.core.redaction import args_digest, args_preview, redact, redact_json, redact_text
-from keel.ingest.messages import MESSAGE_EVENTS, events_as_messages, unflatten_messages
+from keel.core.redaction import args_digest, args_preview, redact, redact_text
+from keel.ingest.chat_tools import (
+    PREVIEW_CHARS,
+    ChatToolTraffic,
+    chat_tool_traffic,
+    result_meta,
+)
+from keel.ingest.messages import (
+    MESSAGE_EVENTS,
+    events_as_messages,
+    genai_messages,
+    parsed_arguments,
+    unflatten_messages,
+)
 from keel.ingest.otlp import SpanData
 
 OPERATION_TYPES = {
@@ -28,6 +39,8 @@ OPERATION_TYPES = {
     "execute_tool": "tool",
     "embeddings": "embeddings",
 }
+#: OpenLLMetry before the GenAI conventions (0.3x): `llm.request.type`, no operation name.
+LLM_REQUEST_TYPES = {"chat": "llm", "completion": "llm", "embedding": "embeddings"}
 OPENINFERENCE_TYPES = {
     "LLM": "llm",
     "TOOL": "tool",
@@ -60,6 +73,7 @@ FIELD_OF: dict[str, tuple[str, int]] = {
     "output.value": ("output", 0),
     "gen_ai.agent.name": ("agent_name", 0),
     "agent.name": ("agent_name", 1),
+    "traceloop.workflow.name": ("agent_name", 2),
     "gen_ai.conversation.id": ("conversation_id", 0),
     "session.id": ("conversation_id", 1),
     "gen_ai.provider.name": ("provider", 0),
@@ -90,7 +104,6 @@ FAMILIES = {
 _FAMILY_PREFIXES = tuple(FAMILIES)
 _INDEXED = {"gen_ai.prompt.", "gen_ai.completion."}  # only `gen_ai.prompt.0...`, not `.name`
 _STATUS = {1: "OK", 2: "ERROR"}
-_PREVIEW_CHARS = 512
 
 
 def event_type_of(attrs: dict[str, Any]) -> str:
@@ -101,6 +114,9 @@ def event_type_of(attrs: dict[str, Any]) -> str:
     kind = attrs.get("openinference.span.kind")
     if isinstance(kind, str) and kind.upper() in OPENINFERENCE_TYPES:
         return OPENINFERENCE_TYPES[kind.upper()]
+    request_type = attrs.get("llm.request.type")
+    if request_type in LLM_REQUEST_TYPES:
+        return LLM_REQUEST_TYPES[request_type]
     if attrs.get("mcp.method.name") == "tools/call":
         return "tool"
     return "span"
@@ -154,39 +170,34 @@ def _time(unix_ns: int) -> datetime | None:
     return datetime.fromtimestamp(unix_ns / 1e9, UTC) if unix_ns else None
 
 
-def _json_or_text(value: Any) -> Any:
-    """Return `value` parsed when it is a JSON string (arguments, results), else as is."""
-    if isinstance(value, str) and value[:1] in ("[", "{"):
-        try:
-            return json.loads(value)  # not orjson: digests need integers past 64 bits exact
-        except json.JSONDecodeError:
-            return value
-    return value
-
-
-def _redacted_document(value: Any) -> Any:
-    """Return a message list (usually a JSON string) parsed, with secrets masked."""
-    if isinstance(value, str) and value[:1] in ("[", "{"):
-        return redact_json(value)
-    return redact(value)
-
-
-def _conversation(found: _Sorted, span: SpanData) -> dict[str, Any]:
-    """Return, redacted, what an LLM call was given and answered: messages, raw input/output."""
-    result: dict[str, Any] = {}
+def _messages(found: _Sorted, span: SpanData) -> dict[str, list[dict[str, Any]]]:
+    """Return an LLM call's input and output messages in the GenAI parts shape, unredacted."""
     from_events = events_as_messages(span.events) if span.events else None
+    found_messages: dict[str, list[dict[str, Any]]] = {}
     for side in ("input", "output"):
         key = f"{side}_messages"
         if key in found.fields:
-            result[key] = _redacted_document(found.fields[key])
+            messages = genai_messages(found.fields[key])
         elif side in found.families:
-            result[key] = redact(unflatten_messages(found.families[side]))
+            messages = genai_messages(unflatten_messages(found.families[side]))
         elif from_events and from_events[side]:
-            result[key] = redact(from_events[side])
+            messages = genai_messages(from_events[side])
+        else:
+            continue
+        found_messages[key] = messages
+    return found_messages
+
+
+def _conversation(found: _Sorted, messages: dict[str, Any]) -> dict[str, Any]:
+    """Return, redacted, what an LLM call was given and answered: messages, raw input/output."""
+    result: dict[str, Any] = {key: redact(value) for key, value in messages.items()}
+    for side in ("input", "output"):
         if side in found.fields:
             result[side] = redact(found.fields[side])
     if "system_instructions" in found.fields:
-        result["system_instructions"] = _redacted_document(found.fields["system_instructions"])
+        result["system_instructions"] = redact(
+            parsed_arguments(found.fields["system_instructions"])
+        )
     return result
 
 
@@ -230,15 +241,8 @@ def _tool_call(span: SpanData, found: _Sorted, error: str | None) -> ToolCallRec
     raw_args = fields.get("tool_arguments")
     if raw_args is None:
         raw_args = found.families.get("mcp_arguments") or fields.get("input")
-    args = _json_or_text(raw_args)
+    args = parsed_arguments(raw_args)
     result = fields.get("tool_result", fields.get("output"))
-    result_meta: dict[str, Any] = {}
-    if result is not None:
-        text = result if isinstance(result, str) else json.dumps(result, default=str)
-        preview = redact_text(text)
-        if len(preview) > _PREVIEW_CHARS:
-            preview = preview[: _PREVIEW_CHARS - 1] + "…"
-        result_meta = {"size": len(text), "preview": preview}
     server = found.remaining.get("mcp.server.name") or (
         found.remaining.get("server.address") if "mcp.method.name" in found.remaining else None
     )
@@ -249,25 +253,34 @@ def _tool_call(span: SpanData, found: _Sorted, error: str | None) -> ToolCallRec
         call_id=str(call_id)[:128] if call_id is not None else None,
         span_id=span.span_id,
         args_digest=args_digest(args),
-        args_preview=args_preview(args, _PREVIEW_CHARS),
+        args_preview=args_preview(args, PREVIEW_CHARS),
         server=str(server)[:128] if server else None,
         started_at=started,
         ended_at=ended,
         latency_ms=(span.end_ns - span.start_ns) / 1e6 if started and ended else None,
-        result_meta=result_meta,
+        result_meta=result_meta(result),
         error=error,
     )
 
 
-def span_records(span: SpanData, prices: PriceTable) -> tuple[EventRecord, ToolCallRecord | None]:
-    """Return the event a span becomes, and its tool call when it is a tool span."""
+class SpanRecords(NamedTuple):
+    """What one span becomes: an event, a tool call (tool spans), tool traffic (chat spans)."""
+
+    event: EventRecord
+    tool_call: ToolCallRecord | None
+    chat_tools: ChatToolTraffic | None
+
+
+def span_records(span: SpanData, prices: PriceTable) -> SpanRecords:
+    """Return the event a span becomes, its tool call, and the tool calls its messages hold."""
     event_type = event_type_of(span.attributes)
     found = _Sorted(span.attributes, event_type == "tool")
     model = found.fields.get("model")
     model = str(model)[:128] if model is not None else None
     tokens = (_int(found.fields.get("input_tokens")), _int(found.fields.get("output_tokens")))
     cost, cost_source = _cost(found, model, tokens, prices)
-    payload = _conversation(found, span)
+    messages = _messages(found, span)
+    payload = _conversation(found, messages)
     exception = _exception(span) if span.events else None
     status = _STATUS.get(span.status_code)
     error = _error_text(span, exception, found) if status == "ERROR" else None
@@ -293,19 +306,27 @@ def span_records(span: SpanData, prices: PriceTable) -> tuple[EventRecord, ToolC
         status=status,
         payload=payload,
     )
-    return event, call
+    traffic = None
+    if event_type == "llm" and messages:
+        conversation = [*messages.get("input_messages", ()), *messages.get("output_messages", ())]
+        traffic = chat_tool_traffic(conversation, span.span_id, event.ended_at)
+    return SpanRecords(event, call, traffic)
 
 
-def _agent_name(found: _Sorted, event_type: str, span_name: str) -> str | None:
+def _agent_name(found: _Sorted, event_type: str, span: SpanData) -> str | None:
+    """Return who ran the span: a named agent, an agent span, or a root chain (a LangGraph
+    graph's span is named after the graph; its nodes' agent spans are named `agent`)."""
     name = found.fields.get("agent_name")
     if name is None and event_type == "agent":
-        name = span_name.removeprefix("invoke_agent ").removeprefix("create_agent ") or None
+        name = span.name.removeprefix("invoke_agent ").removeprefix("create_agent ") or None
+    if name is None and event_type == "chain" and span.parent_span_id is None:
+        name = span.name or None
     return str(name) if name is not None else None
 
 
 def _describe(payload: dict[str, Any], found: _Sorted, span: SpanData, kind: str) -> None:
     """Add who ran the span, its usage counters and every unconsumed attribute to `payload`."""
-    agent = _agent_name(found, kind, span.name)
+    agent = _agent_name(found, kind, span)
     if agent:
         payload["agent_name"] = agent
     for field in ("conversation_id", "provider"):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from keel.core.pricing import PriceTable
 from keel.core.records import RunRecord, RunStatus, WriteCounts
+from keel.ingest.chat_tools import ChatToolTraffic, attach_chat_tool_calls
 from keel.ingest.otlp import SpanData, decode_request, spans_of
 from keel.ingest.semconv import span_records
 from keel.ingest.storing import store_runs
@@ -29,10 +30,17 @@ class TraceExport:
 
 
 def runs_from_spans(spans: list[SpanData], prices: PriceTable) -> list[RunRecord]:
-    """Return one run per trace, its events and tool calls in span start order."""
+    """Return one run per trace, its events and tool calls in span start order.
+
+    Tool calls are completed from the trace's chat messages (arguments, results), and calls
+    only the messages record are added (`ingest.chat_tools`).
+    """
     runs: dict[str, RunRecord] = {}
+    traffic: dict[str, ChatToolTraffic] = {}
     for span in sorted(spans, key=lambda span: span.start_ns):
-        event, call = span_records(span, prices)
+        event, call, chat_tools = span_records(span, prices)
+        if chat_tools is not None:
+            traffic.setdefault(span.trace_id, ChatToolTraffic()).merge(chat_tools)
         run = runs.get(span.trace_id)
         if run is None:
             run = runs[span.trace_id] = RunRecord(
@@ -48,6 +56,8 @@ def runs_from_spans(spans: list[SpanData], prices: PriceTable) -> list[RunRecord
         run.events.append(event)
         if call is not None:
             run.tool_calls.append(call)
+    for trace_id, found in traffic.items():
+        attach_chat_tool_calls(runs[trace_id], found)
     return list(runs.values())
 
 

@@ -17,11 +17,13 @@ import logging
 import os
 import shlex
 import signal
+import stat
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keel.core.errors import InvalidInput
 from keel.core.records import RunStatus
@@ -29,34 +31,41 @@ from keel.core.redaction import redact_text
 from keel.mcp.recorder import CallOutcome
 from keel.mcp.store_recorder import StoreRecorder
 from keel.mcp.watcher import TrafficWatcher, closed_error_line
-from keel.store.engine import Database
+
+if TYPE_CHECKING:
+    from keel.store.engine import Database
 
 logger = logging.getLogger(__name__)
 CHUNK_BYTES = 64 * 1024
 TERMINATE_WAIT_S = 2.0
+#: Calls finishing within this window share one store transaction (docs/benchmarks.md).
+RECORD_BATCH_WINDOW_S = 0.2
+#: The forwarding loop takes the GIL back from the recorder's thread within this (default 5 ms).
+GIL_SWITCH_INTERVAL_S = 0.0005
 ReadChunk = Callable[[], Awaitable[bytes]]
 WriteChunk = Callable[[bytes], Awaitable[None]]
+
+
+def _pollable(fd: int) -> bool:
+    """Whether the event loop can watch `fd`: a pipe or socket, not a file or /dev/null."""
+    mode = os.fstat(fd).st_mode
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 async def _client_reader() -> ReadChunk:
     """Return a reader of this process's stdin: an event-loop pipe, or a thread for files."""
     loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=CHUNK_BYTES)
-    try:
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
-    except ValueError:  # a regular file (`< requests.jsonl`) is not a pipe; read it in a thread
+    if not _pollable(sys.stdin.fileno()):  # `< requests.jsonl`, `< /dev/null`
         return lambda: loop.run_in_executor(None, os.read, sys.stdin.fileno(), CHUNK_BYTES)
+    reader = asyncio.StreamReader(limit=CHUNK_BYTES)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
     return lambda: reader.read(CHUNK_BYTES)
 
 
 async def _client_writer() -> WriteChunk:
     """Return a writer to this process's stdout: an event-loop pipe, or plain writes for files."""
     loop = asyncio.get_running_loop()
-    try:
-        transport, protocol = await loop.connect_write_pipe(
-            asyncio.streams.FlowControlMixin, sys.stdout.buffer
-        )
-    except ValueError:
+    if not _pollable(sys.stdout.fileno()):
         out = sys.stdout.buffer
 
         async def write_file(data: bytes) -> None:
@@ -64,6 +73,9 @@ async def _client_writer() -> WriteChunk:
             out.flush()
 
         return write_file
+    transport, protocol = await loop.connect_write_pipe(
+        asyncio.streams.FlowControlMixin, sys.stdout.buffer
+    )
     writer = asyncio.StreamWriter(transport, protocol, None, loop)
 
     async def write_pipe(data: bytes) -> None:
@@ -195,7 +207,7 @@ async def _finish(
 
 def proxy_and_record(
     command: list[str],
-    database: Database,
+    database: Database | Callable[[], Database],
     *,
     run_id: str,
     server_name: str | None = None,
@@ -207,7 +219,12 @@ def proxy_and_record(
     server exits non-zero on its own or leaves calls unanswered. An existing run keeps its status.
     """
     inputs = {"server_command": redact_text(shlex.join(command))[:512]}
-    recorder = StoreRecorder(database, run_id, inputs=inputs).open()
+    # The store is opened on the recorder's thread: the server starts and traffic flows while
+    # SQLAlchemy loads and migrations run (session start), and calls made meanwhile queue.
+    recorder = StoreRecorder(
+        database, run_id, inputs=inputs, batch_window_s=RECORD_BATCH_WINDOW_S
+    ).open(in_background=True)
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     watcher = TrafficWatcher(
         recorder, server_name or Path(command[0]).name, fixed_name=server_name is not None
     )

@@ -1,9 +1,9 @@
 """Read what an ingested LLM call was given: its messages, its tool definitions, and the tool
 results the conversation recorded (the ledger a replay answers tool calls from).
 
-Instrumentations store messages in two shapes: OpenAI's (`role`, `content`, `tool_calls`,
-`tool_call_id`), used by OpenInference and older GenAI conventions, and the GenAI conventions'
-`parts` (`text`, `tool_call`, `tool_call_response`). Both become keel's `Message`.
+Stored messages are in the GenAI parts shape (`keel.ingest.messages`); runs stored before
+keel normalised them hold OpenAI's shape (`role`, `content`, `tool_calls`, `tool_call_id`),
+which `genai_messages` reads as well. Both become keel's `Message`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from keel.core.redaction import args_digest
+from keel.ingest.messages import genai_messages
 from keel.models.provider import Message, ToolCallRequest, ToolSpec
-
-ROLES = ("system", "user", "assistant", "tool")
 
 
 def _arguments(value: Any) -> dict[str, Any]:
@@ -32,14 +31,12 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
-    if isinstance(value, list):  # OpenAI content parts
-        return "".join(str(part.get("text", "")) for part in value if isinstance(part, dict))
     return json.dumps(value)
 
 
-def _from_parts(role: str, parts: list[Any]) -> Message:
+def _message(item: dict[str, Any]) -> Message:
     texts, calls, call_id = [], [], None
-    for part in parts:
+    for part in item["parts"]:
         kind = part.get("type")
         if kind == "tool_call":
             calls.append(
@@ -52,37 +49,12 @@ def _from_parts(role: str, parts: list[Any]) -> Message:
             texts.append(_text(part.get("response")))
         else:
             texts.append(_text(part.get("content")))
-    return Message(role, "".join(texts), call_id, tuple(calls))  # type: ignore[arg-type]
-
-
-def _from_openai(role: str, item: dict[str, Any]) -> Message:
-    calls = tuple(
-        ToolCallRequest(
-            str(call.get("id")),
-            str(call.get("function", {}).get("name")),
-            _arguments(call.get("function", {}).get("arguments")),
-        )
-        for call in item.get("tool_calls") or ()
-    )
-    call_id = item.get("tool_call_id")
-    return Message(role, _text(item.get("content")), call_id and str(call_id), calls)  # type: ignore[arg-type]
+    return Message(item["role"], "".join(texts), call_id, tuple(calls))
 
 
 def normalise_messages(raw: Any) -> list[Message]:
     """Return the messages of a stored conversation in keel's shape (unknown roles dropped)."""
-    if isinstance(raw, dict) and "messages" in raw:
-        raw = raw["messages"]
-    messages = []
-    for item in raw if isinstance(raw, list) else []:
-        item = item.get("message", item) if isinstance(item, dict) else {}
-        role = str(item.get("role", ""))
-        if role not in ROLES:
-            continue
-        parts = item.get("parts")
-        messages.append(
-            _from_parts(role, parts) if isinstance(parts, list) else _from_openai(role, item)
-        )
-    return messages
+    return [_message(item) for item in genai_messages(raw)]
 
 
 def input_messages(payload: dict[str, Any]) -> list[Message]:
@@ -120,6 +92,18 @@ def _definition(item: Any) -> ToolSpec | None:
     )
 
 
+def _openllmetry_functions(attributes: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return OpenLLMetry 0.3x's flattened `llm.request.functions.N.{name,description,...}`."""
+    functions: dict[int, dict[str, Any]] = {}
+    for key, value in attributes.items():
+        index, _, field = key.removeprefix("llm.request.functions.").partition(".")
+        if key.startswith("llm.request.functions.") and index.isdigit() and field:
+            functions.setdefault(int(index), {})[field] = (
+                _arguments(value) if field == "parameters" else value
+            )
+    return [functions[index] for index in sorted(functions)]
+
+
 def tool_definitions(payload: dict[str, Any]) -> list[ToolSpec]:
     """Return the tools an LLM call offered (GenAI, OpenInference or the raw request's)."""
     attributes = payload.get("attributes", {})
@@ -128,6 +112,7 @@ def tool_definitions(payload: dict[str, Any]) -> list[ToolSpec]:
         value = attributes["gen_ai.tool.definitions"]
         found = json.loads(value) if isinstance(value, str) else list(value)
     found += [v for k, v in sorted(attributes.items()) if k.startswith("llm.tools.")]
+    found += _openllmetry_functions(attributes)
     if not found and isinstance(payload.get("input"), str):
         try:
             found = json.loads(payload["input"]).get("tools", [])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -26,7 +27,7 @@ from keel.models.provider import (
     ModelProvider,
     ToolSpec,
 )
-from keel.models.registry import load_model, provider_type
+from keel.models.registry import load_model, parse_model_spec, provider_type
 from keel.replay.chat_messages import (
     input_messages,
     normalise_messages,
@@ -43,6 +44,14 @@ from keel.store.runs import RunDetail
 
 UNAVAILABLE = "unavailable: this tool call was not made in the recorded run"
 MAX_STEPS = 8
+#: A dated snapshot (`-2024-07-18`, `-20240718`) or version tag (`:latest`) names its family.
+_SNAPSHOT = re.compile(r"(-\d{4}-\d{2}-\d{2}|-\d{8}|:[\w.-]+)$")
+
+
+def model_family(model: str) -> str:
+    """Return the model a name denotes: `openai/gpt-4o-2024-08-06` is `gpt-4o`."""
+    name = model.strip().lower().rsplit("/", 1)[-1]
+    return _SNAPSHOT.sub("", name)
 
 
 @dataclass
@@ -103,7 +112,21 @@ class LlmCallTarget:
                 f"{self.settings.model} answers structured tasks only; set KEEL_MODEL="
                 "openai:<model>@<base_url> (any OpenAI-compatible endpoint)"
             )
-        return None
+        return self._model_mismatch(base)
+
+    def _model_mismatch(self, base: RunDetail) -> str | None:
+        """Why the configured model cannot stand in for the run's: replaying a gpt-4o run on
+        another model measures the swap, not the run's stability, so keel refuses it."""
+        recorded = next((e.model for e in _llm_events(base) if e.model), None) or base.run.model
+        configured = parse_model_spec(self.settings.model).model
+        if not recorded or model_family(recorded) == model_family(configured):
+            return None
+        return (
+            f"this run was made by {recorded} and KEEL_MODEL={self.settings.model} names "
+            f"{configured}: a replay on another model measures the model change, not the "
+            f"run's stability; set KEEL_MODEL=openai:{model_family(recorded)}@<base_url> "
+            "(an OpenAI-compatible endpoint serving that model)"
+        )
 
     def close(self) -> None:
         return None
@@ -182,9 +205,15 @@ class LlmCallTarget:
         )
         try:
             answer = self._converse(conversation, spec.generation_seed, record)
-            record.output = _answer_output(answer)
         except ModelError as exc:
-            record.status, record.error = "FAILED", exc.message
+            # A model keel cannot reach says nothing about the run: the set gets no score.
+            raise ModelError(
+                f"replay not scored: the model {self.settings.model} did not answer "
+                f"({exc.message}); point KEEL_MODEL=openai:<model>@<base_url> at an endpoint "
+                "serving the run's model",
+                field="KEEL_MODEL",
+            ) from exc
+        record.output = _answer_output(answer)
         record.ended_at = utcnow()
         divergences = [call.tool_name for call in record.tool_calls if call.error]
         record.metrics = {"divergences": len(divergences), "diverging_tools": divergences}

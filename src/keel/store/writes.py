@@ -115,7 +115,12 @@ def _run_row(run: RunRecord) -> dict[str, Any]:
     row["total_tokens"] = row["input_tokens"] + row["output_tokens"]
     row["cost_usd"] = float(sum(event.cost_usd for event in events))
     row["tool_count"] = len(run.tool_calls)
-    row["error_count"] = sum(1 for event in events if event.status == "ERROR")
+    failed_spans = {event.span_id for event in events if event.status == "ERROR"}
+    row["error_count"] = sum(1 for event in events if event.status == "ERROR") + sum(
+        1
+        for call in run.tool_calls
+        if call.error and (call.span_id is None or call.span_id not in failed_spans)
+    )
     if run.from_trace:
         order = sorted(
             range(len(events)),
@@ -210,6 +215,15 @@ def refresh_run_totals(session: Session, run_ids: Sequence[str]) -> None:
     event_errors = (
         select(func.count()).where(Event.run_id == Run.run_id, Event.status == "ERROR")
     ).scalar_subquery()
+    # A failed tool call counts once: as its ERROR span when it has one, else as itself.
+    failed_span = select(Event.span_id).where(
+        Event.run_id == ToolCall.run_id, Event.span_id == ToolCall.span_id, Event.status == "ERROR"
+    )
+    tool_errors = (
+        select(func.count())
+        .where(ToolCall.run_id == Run.run_id, ToolCall.error.is_not(None), ~failed_span.exists())
+        .scalar_subquery()
+    )
     tool_count = select(func.count()).where(ToolCall.run_id == Run.run_id).scalar_subquery()
     session.execute(
         update(Run)
@@ -219,7 +233,7 @@ def refresh_run_totals(session: Session, run_ids: Sequence[str]) -> None:
             output_tokens=events.with_only_columns(events.selected_columns[1]).scalar_subquery(),
             cost_usd=events.with_only_columns(events.selected_columns[2]).scalar_subquery(),
             tool_count=tool_count,
-            error_count=event_errors,
+            error_count=event_errors + tool_errors,
         )
         .execution_options(synchronize_session=False)
     )
@@ -293,7 +307,9 @@ def trace_fields(spans: Sequence[SpanFields]) -> dict[str, Any]:
         fields["status"] = RunStatus.RUNNING
         return fields
     fields["status"] = RunStatus.FAILED if roots[0].status == "ERROR" else RunStatus.COMPLETED
-    agent_names = [span.agent_name for span in spans if span.agent_name]
+    # The root's own agent name first: a graph's nodes may be agent spans of their own.
+    agent_names = [roots[0].agent_name] if roots[0].agent_name else []
+    agent_names += [span.agent_name for span in spans if span.agent_name]
     if agent_names:
         fields["workflow_type"] = agent_names[0][:64]
     return fields

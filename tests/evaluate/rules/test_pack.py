@@ -28,7 +28,7 @@ def test_builtin_packs_load_with_versions_and_every_rule_family() -> None:
     packs = load_packs()
     assert all(pack.version.count(".") == 2 for pack in packs)
     kinds = {rule.kind for pack in packs for rule in pack.rules}
-    assert kinds == {"topic", "disclaimer", "prohibited"}
+    assert kinds == {"topic", "disclaimer", "prohibited", "confidential"}
     categories = {rule.category for pack in packs for rule in pack.rules if rule.kind == "topic"}
     assert {"TAX", "SECURITY", "LEGAL"} <= categories
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from keel.core.errors import InvalidInput
-from keel.reference.world.documents import read_documents
+from keel.reference.world.documents import DocumentsRefused, read_documents
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -39,13 +39,13 @@ def test_markdown_with_front_matter_keeps_its_id_title_topic_tags_and_steps(tmp_
     assert article.source == "loaded"
 
 
-def test_markdown_without_front_matter_takes_first_heading_and_file_stem(tmp_path: Path) -> None:
+def test_markdown_without_front_matter_takes_heading_stem_and_folder(tmp_path: Path) -> None:
     write(tmp_path, "guides/Reset Your PIN.md", "# How to reset a PIN\n\nCall us or use the app.\n")
     [article] = read_documents(tmp_path)
     assert article.id == "reset-your-pin"
     assert article.title == "How to reset a PIN"
     assert article.body == "Call us or use the app."
-    assert article.topic == "general"
+    assert article.topic == "guides"  # the folder it sits in
 
 
 def test_json_file_may_hold_one_document_or_a_list(tmp_path: Path) -> None:
@@ -80,7 +80,7 @@ def test_json_file_may_hold_one_document_or_a_list(tmp_path: Path) -> None:
             "faq.json[1].title",
         ),
         ("faq.json", '{"id": "x", "title": "X"}', "faq.json.content"),
-        ("faq.json", '{"id": "bad id!", "title": "X", "content": "c"}', "faq.json.id"),
+        ("faq.json", '{"id": "bad\\u0001id", "title": "X", "content": "c"}', "faq.json.id"),
         (
             "faq.json",
             '{"id": "x", "title": "X", "content": "c", "steps": "not a list"}',
@@ -116,7 +116,7 @@ def test_the_same_id_in_two_files_is_refused_naming_both(tmp_path: Path) -> None
 
 def test_a_directory_without_documents_is_refused(tmp_path: Path) -> None:
     write(tmp_path, "readme.txt", "not a document")
-    with pytest.raises(InvalidInput, match=r"no \.md or \.json"):
+    with pytest.raises(InvalidInput, match=r"no \.md, \.json or \.jsonl"):
         read_documents(tmp_path)
     with pytest.raises(InvalidInput, match="not a directory"):
         read_documents(tmp_path / "missing")
@@ -127,3 +127,45 @@ def test_non_utf8_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="UTF-8") as error:
         read_documents(tmp_path)
     assert error.value.field == "latin.md"
+
+
+def test_any_id_a_users_files_have_is_kept(tmp_path: Path) -> None:
+    ids = ["Rebates (2024)+", "KB 7/a", "réglement+frais", "a" * 256]
+    documents = [{"id": i, "title": "T", "content": "Body."} for i in ids]
+    write(tmp_path, "ids.json", json.dumps(documents))
+    assert [a.id for a in read_documents(tmp_path)] == ids
+
+
+def test_every_refused_file_is_listed_with_its_field_and_reason(tmp_path: Path) -> None:
+    write(tmp_path, "good.md", "# Fine\n\nA fine document.\n")
+    write(tmp_path, "a.json", json.dumps([{"id": "x", "title": "X"}, {"id": "", "title": "Y"}]))
+    write(tmp_path, "notes.md", "no heading\n")
+    write(tmp_path, "z-dup.json", json.dumps({"id": "good", "title": "D", "content": "c"}))
+    with pytest.raises(DocumentsRefused) as error:
+        read_documents(tmp_path)
+    refused = [(r.file, r.field) for r in error.value.refused]
+    assert refused == [
+        ("a.json", "a.json[0].content"),
+        ("a.json", "a.json[1].id"),
+        ("notes.md", "notes.md.title"),
+        ("z-dup.json", "z-dup.json.id"),  # good.md has the id already
+    ]
+    assert all(r.error for r in error.value.refused)
+
+
+def test_topic_and_visibility_come_from_the_documents_metadata_or_folder(tmp_path: Path) -> None:
+    write(tmp_path, "fees/overdraft.md", "# Overdraft\n\nThirty-four dollars.\n")
+    write(tmp_path, "fees/wire.md", "---\ntopic: transfers\n---\n# Wire\n\nFee.\n")
+    beir = [
+        {"_id": "d1", "title": "T", "text": "Body.", "metadata": {"category": "tax"}},
+        {"id": "d2", "title": "T", "content": "Body.", "metadata": {"visibility": "internal"}},
+    ]
+    write(tmp_path, "corpus.json", json.dumps(beir))
+    articles = {a.id: a for a in read_documents(tmp_path)}
+    assert {key: a.topic for key, a in articles.items()} == {
+        "overdraft": "fees",
+        "wire": "transfers",
+        "d1": "tax",
+        "d2": "general",
+    }
+    assert articles["d2"].visibility == "internal" and articles["d1"].visibility == "public"

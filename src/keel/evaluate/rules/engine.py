@@ -12,8 +12,21 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from keel.evaluate.rules.confidential import (
+    Leak,
+    Withheld,
+    cited_internal,
+    named_tool,
+    quoted_internal,
+)
 from keel.evaluate.rules.nearmiss import CHECKS, sentence_bounds
-from keel.evaluate.rules.pack import DisclaimerRule, Pack, PatternRule, load_packs
+from keel.evaluate.rules.pack import (
+    ConfidentialRule,
+    DisclaimerRule,
+    Pack,
+    PatternRule,
+    load_packs,
+)
 
 
 @dataclass(frozen=True)
@@ -128,7 +141,9 @@ def _first_match(
     return None
 
 
-def _flag(rule: PatternRule | DisclaimerRule, pack: Pack, span: Span) -> RuleFlag:
+def _flag(
+    rule: PatternRule | DisclaimerRule | ConfidentialRule, pack: Pack, span: Span
+) -> RuleFlag:
     return RuleFlag(
         rule_id=rule.id,
         rule_version=pack.version,
@@ -173,8 +188,37 @@ class _Context:
     rules: dict[str, PatternRule]
 
 
-def check_output(output: Mapping[str, Any], packs: Sequence[Pack] | None = None) -> list[RuleFlag]:
-    """Return the flags the packs raise on a structured output (answer, next_steps, disclaimer)."""
+def _leak(
+    rule: ConfidentialRule, output: Mapping[str, Any], texts: Sequence[_Text], withheld: Withheld
+) -> Leak | None:
+    scanned = [(item.field, item.text) for item in texts if item.kind != "disclaimer"]
+    if rule.check == "cites_internal":
+        return cited_internal(output, withheld)
+    if rule.check == "quotes_internal":
+        return quoted_internal(scanned, withheld)
+    return named_tool(scanned, withheld)
+
+
+def _confidential_flags(
+    packs: Sequence[Pack], output: Mapping[str, Any], texts: Sequence[_Text], withheld: Withheld
+) -> list[RuleFlag]:
+    flags = []
+    for pack in packs:
+        for rule in pack.rules:
+            if isinstance(rule, ConfidentialRule) and (
+                leak := _leak(rule, output, texts, withheld)
+            ):
+                flags.append(_flag(rule, pack, Span(leak.field, leak.start, leak.end, leak.text)))
+    return flags
+
+
+def check_output(
+    output: Mapping[str, Any],
+    packs: Sequence[Pack] | None = None,
+    withheld: Withheld | None = None,
+) -> list[RuleFlag]:
+    """Return the flags the packs raise on a structured output (answer, next_steps, disclaimer);
+    `withheld` is what the run declared its answer must not reveal (confidential rules)."""
     packs = default_packs() if packs is None else packs
     texts = _texts(output)
     disclaimers = [(r, p) for p in packs for r in p.rules if isinstance(r, DisclaimerRule)]
@@ -195,6 +239,8 @@ def check_output(output: Mapping[str, Any], packs: Sequence[Pack] | None = None)
     for rule, pack in disclaimers:
         if flag := _disclaimer_flag(rule, pack, context, output):
             flags.append(flag)
+    if withheld is not None:
+        flags += _confidential_flags(packs, output, texts, withheld)
     return flags
 
 

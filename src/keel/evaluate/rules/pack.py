@@ -6,7 +6,9 @@ a message. `topic` and `prohibited` rules match regular expressions (case-insens
 pattern matches the same sentence or a listed near-miss check (`skip_when`) says the match is
 negated, quoted, reported or hedged. `disclaimer` rules fire when one of their rules (or output
 categories) is present and none of their `accepted` disclaimer patterns occurs anywhere in the
-output (see packs/disclaimers.toml). A bad pack is refused with the file and the field at fault.
+output (see packs/disclaimers.toml). `confidential` rules fire when the output reveals what its
+run declared withheld: an internal document cited or quoted, a tool named (rules/confidential.py,
+packs/confidential.toml). A bad pack is refused with the file and the field at fault.
 """
 
 from __future__ import annotations
@@ -88,7 +90,14 @@ class DisclaimerRule(_Rule):
         return [re.compile(p, re.IGNORECASE) for p in self.accepted]
 
 
-Rule = Annotated[PatternRule | DisclaimerRule, Field(discriminator="kind")]
+class ConfidentialRule(_Rule):
+    """Withheld material in the output: `check` names what reveals it (rules/confidential.py)."""
+
+    kind: Literal["confidential"]
+    check: Literal["cites_internal", "quotes_internal", "names_tools"]
+
+
+Rule = Annotated[PatternRule | DisclaimerRule | ConfidentialRule, Field(discriminator="kind")]
 
 
 class Pack(BaseModel):
@@ -117,7 +126,8 @@ def parse_pack(data: Any, source: str) -> Pack:
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         # Drop the discriminator tag pydantic inserts into union paths (rules.3.prohibited.x).
-        loc = tuple(p for p in first["loc"] if p not in ("topic", "prohibited", "disclaimer"))
+        tags = ("topic", "prohibited", "disclaimer", "confidential")
+        loc = tuple(p for p in first["loc"] if p not in tags)
         where = field_path(loc) or "pack"
         raise InvalidInput(f"{source}: {where}: {first['msg']}", field=where) from None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
@@ -19,6 +19,7 @@ from keel.core.errors import NotFound
 from keel.reference.fintech_mcp.readonly_db import QueryResult, run_query
 from keel.reference.fintech_mcp.sql_guard import check_select
 from keel.reference.world import World
+from keel.reference.world.knowledge import SearchHit
 
 #: The tables `db.query` and the lookups may read: the allow-list of the SQL guard.
 QUERY_TABLES = ("customers", "accounts", "transactions")
@@ -55,6 +56,7 @@ class ArticleOut(BaseModel):
     body: str
     steps: list[str]
     topic: str
+    visibility: str = "public"  # "internal": may inform an answer, never be quoted or cited
 
 
 class AccountOut(BaseModel):
@@ -127,12 +129,22 @@ def _records(result: QueryResult) -> list[dict[str, Any]]:
     return [dict(zip(result.columns, row, strict=True)) for row in result.rows]
 
 
+class Searcher(Protocol):
+    """What knowledge.search runs: the knowledge base's bm25, or hybrid retrieval."""
+
+    def search(self, query: str, k: int = 5) -> list[SearchHit]: ...
+
+
 class FintechTools:
     """The tools over `world`: knowledge search and articles, bank lookups, read-only SQL."""
 
-    def __init__(self, world: World, limits: ToolLimits | None = None) -> None:
+    def __init__(
+        self, world: World, limits: ToolLimits | None = None, search: Searcher | None = None
+    ) -> None:
         self.world = world
         self.limits = limits or ToolLimits()
+        # knowledge.search: hybrid retrieval when given (`keel mcp serve`), else bm25 alone
+        self.searcher = search or world.knowledge
 
     def _bank(self, sql: str, params: tuple[Any, ...], row_limit: int) -> QueryResult:
         return run_query(
@@ -153,7 +165,7 @@ class FintechTools:
 
     def search_knowledge(self, query: str, k: int) -> SearchOut:
         """Return the `k` best-ranked articles for `query`."""
-        hits = self.world.knowledge.search(query, k)
+        hits = self.searcher.search(query, k)
         return SearchOut(query=query, hits=[SearchHitOut(**hit.__dict__) for hit in hits])
 
     def get_article(self, article_id: str) -> ArticleOut:
@@ -167,6 +179,7 @@ class FintechTools:
             body=article.body,
             steps=list(article.steps),
             topic=article.topic,
+            visibility=article.visibility,
         )
 
     def lookup_account(self, customer_id: str) -> CustomerOut:

@@ -188,6 +188,11 @@ class GroundedSampler:
         # documents are read for the sampled label: how strongly each supports it over the others
         support = softmax_rows(belief["doc_similarity"] / self.settings.label_scale)
         weights = belief["weights"] * (support[:, chosen] if len(documents) else 1.0)
+        # A heal's required citations (as a writer told "cite these") weigh as the best document.
+        required = set(inputs.get("required_citations") or [])
+        if required and len(documents):
+            wanted = np.array([document.id in required for document in documents])
+            weights = np.where(wanted, np.maximum(weights, weights.max()), weights)
         settings = CompositionParameters(
             max_sentences=int(inputs.get("max_sentences", 3)),
             max_steps=int(inputs.get("max_steps", 3)),

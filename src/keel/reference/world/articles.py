@@ -10,7 +10,8 @@ from importlib import resources
 
 @dataclass(frozen=True)
 class Article:
-    """One knowledge-base document; `source` says where it came from ("world" or a loaded dir)."""
+    """One knowledge-base document; `source` says where it came from ("world" or a loaded dir);
+    an `internal` one may inform an answer but never be quoted or cited in it."""
 
     id: str
     title: str
@@ -19,6 +20,7 @@ class Article:
     topic: str = "general"
     tags: list[str] = field(default_factory=list)
     source: str = "world"
+    visibility: str = "public"
 
 
 def _article_files() -> list[resources.abc.Traversable]:

@@ -26,7 +26,7 @@ from keel.reference.world.world import BANK_DB, KNOWLEDGE_DB, MANIFEST, TICKETS,
 
 SEED = 20250630
 # Bump when the generators change what they write for the same seed.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: articles carry a visibility; hybrid retrieval index
 _INSTALL_ATTEMPTS = 5
 
 

@@ -1,10 +1,16 @@
-"""Read a directory of your own documents (Markdown or JSON) as knowledge-base articles.
+"""Read a directory of your own documents (Markdown, JSON or JSON Lines) as articles.
 
-Markdown: optional YAML front matter (id, title, topic, tags, steps); otherwise the first
-`# heading` is the title and the file stem the id. A section headed "Steps" whose items are a
-list becomes the article's steps. JSON: one object or a list of objects with id, title, content
-and optionally steps, topic and tags. Everything is validated before anything is stored, and an
-error names the file and the field at fault.
+Markdown: optional YAML front matter (id, title, topic, tags, steps, visibility); otherwise the
+first `# heading` is the title and the file stem the id. A section headed "Steps" whose items
+are a list becomes the article's steps. JSON: one object or a list of objects with id (or _id),
+title, content (or text) and optionally steps, topic, tags, visibility, and a `metadata` object
+that may hold topic, category or visibility; JSON Lines (`.jsonl`, BEIR's corpus.jsonl): one
+such object per line. A document's topic is its own (`topic`, `category`, or in `metadata`),
+else the folder it sits in under DIR, else "general". An id is any text the user's files use
+(`KB (v2)+`), up to 256 characters without control characters.
+
+Every file is validated before anything is stored; `DocumentsRefused` lists every refused file
+with the field at fault and why, not only the first.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -20,11 +26,31 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from keel.core.errors import InvalidInput
 from keel.reference.world.articles import Article
 
+
+class Refusal(BaseModel):
+    """One refused file (or document in it): where, the field at fault, and why."""
+
+    file: str
+    field: str
+    error: str
+
+
+class DocumentsRefused(InvalidInput):
+    """Some files cannot be loaded; `refused` says which and why (nothing was stored)."""
+
+    def __init__(self, refused: list[Refusal]) -> None:
+        first = refused[0]
+        more = f" (and {len(refused) - 1} more refused)" if len(refused) > 1 else ""
+        super().__init__(f"{first.field}: {first.error}{more}", field=first.field)
+        self.refused = refused
+
+
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-SUPPORTED_SUFFIXES = (*MARKDOWN_SUFFIXES, ".json")
-MAX_FILE_BYTES = 5 * 1024 * 1024
+SUPPORTED_SUFFIXES = (*MARKDOWN_SUFFIXES, ".json", ".jsonl")
+MAX_FILE_BYTES = 64 * 1024 * 1024
 LOADED_SOURCE = "loaded"
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+ID_PATTERN = r"^[^\x00-\x1f\x7f]{1,256}$"
+VISIBILITIES = ("public", "internal")
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
@@ -46,6 +72,7 @@ class DocumentIn(BaseModel):
         "general"
     )
     tags: list[NonEmpty] = Field(default_factory=list, max_length=50)
+    visibility: Literal["public", "internal"] = "public"
 
     def article(self) -> Article:
         """Return this document as a knowledge-base article."""
@@ -57,6 +84,7 @@ class DocumentIn(BaseModel):
             self.topic,
             list(self.tags),
             LOADED_SOURCE,
+            self.visibility,
         )
 
 
@@ -65,18 +93,37 @@ def slug(stem: str) -> str:
     return re.sub(r"[^a-z0-9._:]+", "-", stem.lower()).strip("-.")
 
 
-def _validated(raw: Any, where: str) -> Article:
+def _with_metadata(raw: dict[str, Any], folder_topic: str | None) -> dict[str, Any]:
+    """Return `raw` with content, topic and visibility taken from where users put them."""
+    found_metadata = raw.get("metadata")
+    metadata: dict[str, Any] = found_metadata if isinstance(found_metadata, dict) else {}
+    merged = dict(raw)
+    if "content" not in merged and "text" in merged:  # BEIR-style corpora: {_id, title, text}
+        merged["content"] = merged["text"]
+    if "id" not in merged and "_id" in merged:
+        merged["id"] = merged["_id"]
+    for key in ("topic", "visibility"):
+        if key not in merged:
+            found = metadata.get(key, merged.get("category") if key == "topic" else None)
+            if key == "topic" and found is None:
+                found = metadata.get("category", folder_topic)
+            if found is not None:
+                merged[key] = found
+    return merged
+
+
+def _validated(raw: Any, where: str, folder_topic: str | None) -> Article:
     if not isinstance(raw, dict):
         raise InvalidInput(f"{where}: expected a JSON object with id, title, content", field=where)
     try:
-        return DocumentIn.model_validate(raw).article()
+        return DocumentIn.model_validate(_with_metadata(raw, folder_topic)).article()
     except ValidationError as exc:
         error = exc.errors()[0]
         path = ".".join(str(part) for part in error["loc"])
         raise InvalidInput(f"{where}.{path}: {error['msg']}", field=f"{where}.{path}") from None
 
 
-def _json_documents(text: str, name: str) -> list[tuple[str, Article]]:
+def _json_documents(text: str, name: str, folder_topic: str | None) -> list[tuple[str, Article]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -84,9 +131,17 @@ def _json_documents(text: str, name: str) -> list[tuple[str, Article]]:
     if isinstance(data, list):
         if not data:
             raise InvalidInput(f"{name}: the list holds no documents", field=name)
-        wheres = [f"{name}[{index}]" for index in range(len(data))]
-        return [(where, _validated(item, where)) for where, item in zip(wheres, data, strict=True)]
-    return [(name, _validated(data, name))]
+        found, refused = [], []
+        for index, item in enumerate(data):
+            where = f"{name}[{index}]"
+            try:
+                found.append((where, _validated(item, where, folder_topic)))
+            except InvalidInput as exc:
+                refused.append(_refusal(name, exc))
+        if refused:
+            raise DocumentsRefused(refused)
+        return found
+    return [(name, _validated(data, name, folder_topic))]
 
 
 def _front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
@@ -122,7 +177,7 @@ def _split_steps(body: str) -> tuple[str, list[str]]:
     return body, []
 
 
-def _markdown_document(text: str, name: str, stem: str) -> Article:
+def _markdown_document(text: str, name: str, stem: str, folder_topic: str | None) -> Article:
     meta, body = _front_matter(text, name)
     if "title" not in meta:
         heading = _HEADING.search(body)
@@ -137,7 +192,7 @@ def _markdown_document(text: str, name: str, stem: str) -> Article:
     meta.setdefault("id", slug(stem))
     if steps and "steps" not in meta:
         meta["steps"] = steps
-    return _validated({**meta, "content": body.strip()}, name)
+    return _validated({**meta, "content": body.strip()}, name, folder_topic)
 
 
 def _file_documents(path: Path, name: str) -> list[tuple[str, Article]]:
@@ -147,28 +202,55 @@ def _file_documents(path: Path, name: str) -> list[tuple[str, Article]]:
         text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError:
         raise InvalidInput(f"{name}: not UTF-8 text", field=name) from None
+    folders = Path(name).parts[:-1]
+    folder_topic = folders[0] if folders else None
+    if path.suffix.lower() == ".jsonl":  # one document per line (BEIR's corpus.jsonl)
+        lines = [line for line in text.splitlines() if line.strip()]
+        return _json_documents(f"[{','.join(lines)}]", name, folder_topic)
     if path.suffix.lower() == ".json":
-        return _json_documents(text, name)
-    return [(name, _markdown_document(text, name, path.stem))]
+        return _json_documents(text, name, folder_topic)
+    return [(name, _markdown_document(text, name, path.stem, folder_topic))]
+
+
+def _refusal(file: str, error: InvalidInput) -> Refusal:
+    field = error.field or file
+    prefix = f"{field}: "
+    reason = error.message[len(prefix) :] if error.message.startswith(prefix) else error.message
+    return Refusal(file=file, field=field, error=reason)
 
 
 def read_documents(directory: Path) -> list[Article]:
-    """Return every document under `directory`, validated, with ids unique across files."""
+    """Return every document under `directory`, validated, with ids unique across files.
+
+    Raises `DocumentsRefused` listing every refused file when any is.
+    """
     if not directory.is_dir():
         raise InvalidInput(f"{directory} is not a directory", field="DIR")
     files = sorted(
         p for p in directory.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
     )
     if not files:
-        raise InvalidInput(f"no .md or .json documents under {directory}", field="DIR")
+        raise InvalidInput(f"no .md, .json or .jsonl documents under {directory}", field="DIR")
     articles: list[Article] = []
+    refused: list[Refusal] = []
     seen: dict[str, str] = {}
     for path in files:
         name = path.relative_to(directory).as_posix()
-        for where, article in _file_documents(path, name):
+        try:
+            found = _file_documents(path, name)
+        except DocumentsRefused as exc:
+            refused += exc.refused
+            continue
+        except InvalidInput as exc:
+            refused.append(_refusal(name, exc))
+            continue
+        for where, article in found:
             if article.id in seen:
-                message = f"{where}: id {article.id!r} is already used by {seen[article.id]}"
-                raise InvalidInput(message, field=f"{where}.id")
+                error = f"id {article.id!r} is already used by {seen[article.id]}"
+                refused.append(Refusal(file=name, field=f"{where}.id", error=error))
+                continue
             seen[article.id] = where
             articles.append(article)
+    if refused:
+        raise DocumentsRefused(refused)
     return articles

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS articles (
     steps TEXT NOT NULL,
     tags TEXT NOT NULL,
     topic TEXT NOT NULL,
-    source TEXT NOT NULL
+    source TEXT NOT NULL,
+    visibility TEXT NOT NULL DEFAULT 'public'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
     title, body, steps, tags, content='articles', content_rowid='pk',
@@ -76,6 +77,7 @@ class LoadCounts:
 
 
 def _row_to_article(row: sqlite3.Row) -> Article:
+    columns = row.keys()  # `in row` would search the values of a sqlite3.Row
     return Article(
         id=row["id"],
         title=row["title"],
@@ -84,6 +86,8 @@ def _row_to_article(row: sqlite3.Row) -> Article:
         topic=row["topic"],
         tags=json.loads(row["tags"]),
         source=row["source"],
+        # a knowledge.db built before documents had a visibility holds public ones only
+        visibility=row["visibility"] if "visibility" in columns else "public",
     )
 
 
@@ -96,6 +100,7 @@ def _article_row(article: Article) -> tuple[str, ...]:
         json.dumps(article.tags, ensure_ascii=False),
         article.topic,
         article.source,
+        article.visibility,
     )
 
 
@@ -119,8 +124,8 @@ class KnowledgeBase:
             connection.execute("PRAGMA journal_mode=MEMORY")  # built in staging, then renamed
             connection.executescript(_SCHEMA)
             connection.executemany(
-                "INSERT INTO articles (id, title, body, steps, tags, topic, source)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO articles (id, title, body, steps, tags, topic, source, visibility)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [_article_row(article) for article in articles],
             )
 
@@ -142,6 +147,19 @@ class KnowledgeBase:
         return [
             SearchHit(r["id"], r["title"], r["snippet"], score=round(-r["rank"], 4)) for r in rows
         ]
+
+    def ranked_ids(self, query: str, limit: int) -> list[str]:
+        """Return the ids of the `limit` best bm25 matches of `query` (no snippets: cheap)."""
+        expression = fts_match_expression(query if isinstance(query, str) else str(query))
+        if expression is None:
+            return []
+        sql = (
+            f"SELECT a.id, {_BM25} AS rank FROM articles_fts"
+            " JOIN articles a ON a.pk = articles_fts.rowid"
+            " WHERE articles_fts MATCH ? ORDER BY rank, a.id LIMIT ?"
+        )
+        with self._connect() as connection:
+            return [row["id"] for row in connection.execute(sql, (expression, limit))]
 
     def get(self, article_id: str) -> Article | None:
         """Return the article with `article_id`, or None."""
@@ -175,10 +193,11 @@ class KnowledgeBase:
             connection.executemany("DELETE FROM articles WHERE id = ?", [(k,) for k in removed])
             changed = [row for key, row in incoming.items() if existing.get(key) != row]
             connection.executemany(
-                "INSERT INTO articles (id, title, body, steps, tags, topic, source)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+                "INSERT INTO articles (id, title, body, steps, tags, topic, source, visibility)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
                 " title = excluded.title, body = excluded.body, steps = excluded.steps,"
-                " tags = excluded.tags, topic = excluded.topic, source = excluded.source",
+                " tags = excluded.tags, topic = excluded.topic, source = excluded.source,"
+                " visibility = excluded.visibility",
                 changed,
             )
             total = connection.execute("SELECT count(*) FROM articles").fetchone()[0]

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 
 MAX_QUERY_CHARS = 2000
+#: The longest query `knowledge.search` takes (its published input schema): an agent bounds its
+#: queries to this (`bounded_query`) rather than have the tool refuse them.
+TOOL_QUERY_MAX_CHARS = 1000
 MAX_TERMS = 32
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: what FTS5's unicode61 keeps
 
@@ -48,3 +51,13 @@ def fts_match_expression(text: str) -> str | None:
     if not unique:
         return None
     return " OR ".join(f'"{term}"' for term in unique)
+
+
+def bounded_query(text: str, max_chars: int = TOOL_QUERY_MAX_CHARS) -> str:
+    """Return `text` cut to at most `max_chars`, at a word boundary when there is one."""
+    text = " ".join(text.split())
+    if len(text) <= max_chars:
+        return text
+    cut = text[:max_chars]
+    space = cut.rfind(" ")
+    return cut[:space] if space > max_chars // 2 else cut

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from keel.core.settings import Settings
 from keel.reference.agents.support import SupportAnswer, SupportInputs, run_support
+from keel.reference.world.search_query import TOOL_QUERY_MAX_CHARS
 from keel.store.engine import Database
 from keel.store.flags import flags_of_run
 from keel.store.runs import run_detail
@@ -117,3 +118,19 @@ def test_truncated_reads_leave_the_agent_only_the_cut_text(
     assert full.output is not None and cut.output is not None
     assert cut.output["answer"] != full.output["answer"]
     assert cut.output["answer"].endswith("[truncated]") and len(cut.output["answer"]) < 50
+
+
+def test_a_ticket_longer_than_the_search_limit_is_answered_with_a_bounded_query(
+    settings: Settings, database: Database
+) -> None:
+    long_ticket = TAX_TICKET + " " + " ".join(["I have asked about this before."] * 100)
+    assert len(long_ticket) > 3 * TOOL_QUERY_MAX_CHARS
+    inputs = SupportInputs.model_validate({"ticket_text": long_ticket})
+    (run,) = run_support([inputs], settings, database)  # keel's own fintech server
+    assert run.status == "COMPLETED", run.error
+    with database.read() as session:
+        detail = run_detail(session, run.run_id)
+    assert detail is not None and detail.run.error_count == 0
+    searches = [c for c in detail.tool_calls if c.tool_name == "knowledge.search"]
+    assert searches and all(c.error is None for c in searches)
+    assert SupportAnswer.model_validate(run.output).answer

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from keel.core.records import RunRecord, RunStatus
+from keel.evaluate.rules.confidential import withheld_documents
 from keel.models import CompletionRequest, ModelError, ModelProvider, ToolCallRequest
 from keel.reference.agents.support import instructions
 from keel.reference.agents.support.critic import Finding, critique, revision_constraints
@@ -20,6 +21,7 @@ from keel.reference.agents.support.prompts import draft_messages, planner_messag
 from keel.reference.agents.support.schema import support_answer_schema
 from keel.reference.agents.tool_client import ToolClient, ToolOutcome
 from keel.reference.agents.trace import AgentTrace
+from keel.reference.world.search_query import bounded_query
 from keel.replay.constraints import ConstraintKind
 from keel.replay.shuffle import apply_order, shuffled_order
 from keel.sdk.tool_constraints import truncate_text
@@ -82,8 +84,21 @@ class SupportAgent:
         if findings:  # the critic is still unsatisfied after the last revision: hand it over
             output["needs_human_review"] = True
         trace.step("output", "final", datetime.now(UTC), {"output": output})
-        metrics = {"unresolved_findings": [f.rule for f in findings], "revisions": revisions}
+        metrics = {
+            "unresolved_findings": [f.rule for f in findings],
+            "revisions": revisions,
+            "withheld": self._withheld(documents),
+        }
         return trace.record(RunStatus.COMPLETED, output, revisions, metrics=metrics)
+
+    def _withheld(self, documents: list[dict[str, Any]]) -> dict[str, Any]:
+        """Return what the answer must not reveal: internal documents read, the tools' names."""
+        internal = [
+            (d["id"], d.get("full_text", d["text"]))
+            for d in documents
+            if d.get("visibility") == "internal"
+        ]
+        return withheld_documents(internal, sorted(self.tools.tools)).as_metrics()
 
     def _plan(self, inputs: SupportInputs, trace: AgentTrace) -> tuple[str | None, list[Any]]:
         unavailable = inputs.unavailable_tools()
@@ -140,6 +155,8 @@ class SupportAgent:
                 arguments["k"] = min(
                     int(arguments.get("k", inputs.effective_k())), inputs.effective_k()
                 )
+                # A long ticket must not become a query the tool refuses (1,000 characters).
+                arguments["query"] = bounded_query(str(arguments.get("query", "")))
             outcomes.append(await self._call(inputs, trace, call.name, arguments))
         return outcomes
 
@@ -196,6 +213,10 @@ class SupportAgent:
                         text=_read_body(inputs, read.data),
                         steps=list(read.data.get("steps", [])),
                         topic=str(read.data.get("topic") or ""),
+                        visibility=str(read.data.get("visibility") or "public"),
+                        full_text="\n".join(
+                            [str(read.data.get("body", "")), *read.data.get("steps", [])]
+                        ),
                     )
         if inputs.context_shuffle_seed is not None:
             order = shuffled_order(len(documents), inputs.context_shuffle_seed)
@@ -253,6 +274,11 @@ class SupportAgent:
                 "review": instructions.REVIEW_CRITERIA,
                 **revision_constraints(findings),
                 **({"allowed_labels": [inputs.pinned_category]} if inputs.pinned_category else {}),
+                **(
+                    {"required_citations": inputs.required_citations}
+                    if inputs.required_citations
+                    else {}
+                ),
             },
             response_schema=support_answer_schema(),
             schema_name="support_answer",
