@@ -10,7 +10,7 @@ from keel.replay.engine import run_replay_set, start_replay_set
 from keel.replay.llm_calls import LlmCallTarget
 from keel.replay.plan import Perturbation
 from keel.store.engine import Database
-from tests.conftest import LiveServer
+from tests.conftest import ApiClient
 from tests.fake_openai import FakeOpenAI
 from tests.replay.test_llm_calls import ingest_fixture, script
 
@@ -25,9 +25,9 @@ from tests.replay.test_llm_calls import ingest_fixture, script
     ],
 )
 def test_exact_replay_of_an_imported_run_scores_100(
-    fixture: str, live_server: LiveServer, database: Database, fake_openai: FakeOpenAI
+    fixture: str, api: ApiClient, database: Database, fake_openai: FakeOpenAI
 ) -> None:
-    base_id = ingest_fixture(live_server, fixture)
+    base_id = ingest_fixture(api, fixture)
     settings = Settings(model=f"openai:gpt-4o-mini@{fake_openai.base_url}")
     targets = [LlmCallTarget(database, settings)]
     script(fake_openai, replays=3)

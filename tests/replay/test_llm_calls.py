@@ -4,7 +4,6 @@ calls to a local OpenAI-compatible server, answering tool calls from the trace's
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -28,12 +27,6 @@ from tests.fake_openai import FakeOpenAI, completion
 
 ANSWER = "Early withdrawal fees are reported on Form 1099-INT. This is not tax advice."
 LEDGER_ARGS = json.dumps({"query": "early withdrawal fee 1099"})
-
-
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
 
 
 def ingest_fixture(api: httpx.Client, name: str) -> str:
@@ -118,9 +111,9 @@ def test_replaying_llm_calls_needs_a_chat_model(api: ApiClient, database: Databa
 
 
 def test_a_replay_on_another_model_than_the_run_was_made_by_is_refused(
-    live_server: LiveServer, database: Database, fake_openai: FakeOpenAI
+    api: ApiClient, database: Database, fake_openai: FakeOpenAI
 ) -> None:
-    base_id = ingest_fixture(live_server, "openllmetry-openai-agent.pb")
+    base_id = ingest_fixture(api, "openllmetry-openai-agent.pb")
     settings = Settings(model=f"openai:llama-3.1-8b@{fake_openai.base_url}")
     with pytest.raises(Conflict, match=r"made by gpt-4o-mini .* KEEL_MODEL=openai:gpt-4o-mini@"):
         start_replay_set(
@@ -129,19 +122,17 @@ def test_a_replay_on_another_model_than_the_run_was_made_by_is_refused(
 
 
 def test_a_dated_snapshot_of_the_runs_model_may_replay_it(
-    live_server: LiveServer, database: Database, fake_openai: FakeOpenAI
+    api: ApiClient, database: Database, fake_openai: FakeOpenAI
 ) -> None:
-    base_id = ingest_fixture(live_server, "openllmetry-openai-agent.pb")
+    base_id = ingest_fixture(api, "openllmetry-openai-agent.pb")
     settings = Settings(model=f"openai:gpt-4o-mini-2024-07-18@{fake_openai.base_url}")
     assert start_replay_set(
         database, base_id, [Perturbation.P1], 1, 0, [LlmCallTarget(database, settings)]
     )
 
 
-def test_a_model_keel_cannot_reach_gives_no_score(
-    live_server: LiveServer, database: Database
-) -> None:
-    base_id = ingest_fixture(live_server, "openllmetry-openai-agent.pb")
+def test_a_model_keel_cannot_reach_gives_no_score(api: ApiClient, database: Database) -> None:
+    base_id = ingest_fixture(api, "openllmetry-openai-agent.pb")
     targets = [LlmCallTarget(database, Settings(model="openai:gpt-4o-mini@http://127.0.0.1:9/v1"))]
     set_id = start_replay_set(database, base_id, [Perturbation.P1], 1, 0, targets)
     with pytest.raises(ModelError, match=r"not scored.*KEEL_MODEL=openai:<model>@<base_url>"):
