@@ -23,6 +23,7 @@ from typing import Any
 import psycopg
 
 from keel.core.records import RunRecord, ToolCallRecord
+from keel.core.sanitize import seal_runs
 from keel.govern import audit
 from keel.govern.intake import after_ingest
 from keel.store.engine import Database
@@ -104,7 +105,7 @@ def runs_per_s(database: Database, n_runs: int, governed: bool) -> float:
     started = time.perf_counter()
     for batch in batches(f"{'g' if governed else 'p'}{uuid.uuid4().hex[:6]}", n_runs):
         with database.write() as session:
-            counts = write_runs(session, batch)
+            counts = write_runs(session, seal_runs(batch))
             if governed:
                 after_ingest(session, counts, "bench", "bench")
     return n_runs / (time.perf_counter() - started)

@@ -366,6 +366,7 @@ def traces_in(body: bytes) -> int:
 def pipeline_cpu(args: Any, home: Path) -> dict[str, float]:
     """CPU per span of each stage, in this process on SQLite: the server's work minus HTTP."""
     from keel.core.pricing import load_prices
+    from keel.core.sanitize import seal_runs
     from keel.ingest.otlp import PROTOBUF, decode_request, spans_of
     from keel.ingest.traces import runs_from_spans
     from keel.store.migrate import upgrade
@@ -381,7 +382,7 @@ def pipeline_cpu(args: Any, home: Path) -> dict[str, float]:
         started = time.process_time()
         spans = spans_of(decode_request(body, PROTOBUF)).spans
         decoded = time.process_time()
-        records = runs_from_spans(spans, prices)
+        records = seal_runs(runs_from_spans(spans, prices))  # mapping includes redaction
         mapped = time.process_time()
         with database.write() as session:
             write_runs(session, records)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 
 from keel.core.records import EventRecord, RunRecord, ToolCallRecord
+from keel.core.sanitize import seal_runs
 from keel.drift.simulation import Shift, population_runs
 from keel.store.engine import Database
 from keel.store.models import Run
@@ -46,6 +47,6 @@ def seed(
         )
         stabilities[run_id] = run.stability
     with database.write() as session:
-        write_runs(session, records)
+        write_runs(session, seal_runs(records))
         for run_id, stability in stabilities.items():
             session.execute(update(Run).where(Run.run_id == run_id).values(stability=stability))

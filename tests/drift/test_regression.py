@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from keel.core.errors import InvalidInput
 from keel.core.records import RunRecord
+from keel.core.sanitize import seal_runs
 from keel.drift.baseline import create_baseline
 from keel.drift.check import Window, check_regression
 from keel.drift.regression import compare_items
@@ -66,7 +67,7 @@ def store(database: Database, prefix: str, config: str, categories: list[str], d
         for i, c in enumerate(categories)
     ]
     with database.write() as session:
-        write_runs(session, runs)
+        write_runs(session, seal_runs(runs))
 
 
 def test_rerun_under_a_new_config_alerts_once(database: Database) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from keel.core.pricing import load_prices
+from keel.core.records import RunRecord
+from keel.core.sanitize import seal_runs
 from keel.ingest.otlp import SpanData
 from keel.ingest.semconv import event_type_of, span_records
 
@@ -31,9 +34,14 @@ def span(name: str = "s", status: int = 0, events: Any = (), **attrs: Any) -> Sp
 
 
 def records(data: SpanData):
-    """Return the span's event and tool call."""
+    """The span's records as stored: mapped, then sanitised (masked) as store_runs does."""
     found = span_records(data, load_prices())
-    return found.event, found.tool_call
+    event, call = found.event, found.tool_call
+    run = RunRecord(
+        "r", "otel", datetime.now(UTC), events=[event], tool_calls=[call] if call else []
+    )
+    seal_runs([run])
+    return event, call
 
 
 @pytest.mark.parametrize(

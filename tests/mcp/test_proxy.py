@@ -17,6 +17,7 @@ from mcp import ClientSession, MCPError, stdio_client
 
 from keel.core.records import RunRecord
 from keel.core.redaction import args_digest
+from keel.core.sanitize import seal_runs
 from keel.store.engine import Database
 from keel.store.runs import RunDetail, run_detail
 from keel.store.writes import write_runs
@@ -190,7 +191,7 @@ def test_proxy_appends_to_an_existing_run_and_keeps_its_status(
     database: Database, database_url: str, raw_server: Path, tmp_path: Path
 ) -> None:
     with database.write() as session:
-        write_runs(session, [RunRecord("agent-run", "support", datetime.now(UTC))])
+        write_runs(session, seal_runs([RunRecord("agent-run", "support", datetime.now(UTC))]))
     argv = proxy_command(sys.executable, str(raw_server), str(tmp_path / "log"), run_id="agent-run")
     result = _proxy_process(argv, database_url, tmp_path, REQUESTS[2])
     assert result.returncode == 0, result.stderr.decode()

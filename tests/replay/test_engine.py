@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from keel.core.errors import Conflict
 from keel.core.records import DECLARED_CONTRACT_KEY, RunRecord, ToolCallRecord
+from keel.core.sanitize import seal_runs
 from keel.evaluate.contract import OutputContract
 from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 from keel.replay.engine import run_replay_set, start_replay_set
@@ -85,7 +86,7 @@ def store_toy_run(
         ],
     )
     with database.write() as session:
-        write_runs(session, [record])
+        write_runs(session, seal_runs([record]))
 
 
 class ToyTarget:
@@ -178,7 +179,9 @@ def test_a_run_keel_cannot_re_execute_is_a_conflict_saying_why(database: Databas
     with database.write() as session:
         write_runs(
             session,
-            [RunRecord(run_id="ext", workflow_type="otel", created_at=utcnow(), source="otlp")],
+            seal_runs(
+                [RunRecord(run_id="ext", workflow_type="otel", created_at=utcnow(), source="otlp")]
+            ),
         )
     with pytest.raises(Conflict, match=r"cannot be replayed.*@keel\.replayable"):
         start_replay_set(database, "ext", [Perturbation.P1], 1, 0, [ToyTarget(database)])

@@ -10,6 +10,7 @@ import pytest
 
 from keel.core.errors import Conflict
 from keel.core.records import EventRecord, RunRecord
+from keel.core.sanitize import seal_runs
 from keel.core.settings import Settings
 from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 from keel.models.provider import ModelError
@@ -97,7 +98,7 @@ def test_trace_without_captured_messages_says_how_to_fix_it(database: Database) 
         events=[EventRecord(event_type="llm", seq=0, model="gpt-4o-mini")],
     )
     with database.write() as session:
-        write_runs(session, [record])
+        write_runs(session, seal_runs([record]))
     targets = [LlmCallTarget(database, Settings(model="openai:gpt-4o-mini@http://127.0.0.1:9/v1"))]
     with pytest.raises(Conflict, match="turn on message capture"):
         start_replay_set(database, "no-messages", [Perturbation.P1], 1, 0, targets)

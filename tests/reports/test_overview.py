@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from keel.core.records import RunRecord, ToolCallRecord
+from keel.core.sanitize import seal_runs
 from keel.reports.overview import MIN_WINDOW_CALLS, anomalies, overview_data, overview_json
 from keel.store.engine import Database
 from keel.store.models import Alert
@@ -47,7 +48,7 @@ def seed_runs(database: Database) -> None:
         ]
         runs.append(RunRecord(f"r{i}", "support", at, model="m1", tool_calls=calls))
     with database.write() as session:
-        write_runs(session, runs)
+        write_runs(session, seal_runs(runs))
         for i in range(4):
             score_run(session, f"r{i}", 60.0 + 10 * i, None)
         session.add(

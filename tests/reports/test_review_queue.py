@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 
 from keel.core.records import RunRecord
+from keel.core.sanitize import seal_runs
 from keel.reports.review_queue import review_queue_data
 from keel.store.engine import Database
 from keel.store.models import Run
@@ -25,7 +26,7 @@ def store_queue(database: Database) -> None:
         RunRecord("fine", "support", T0 + timedelta(minutes=2), output={"category": "TAX"}),
     ]
     with database.write() as session:
-        write_runs(session, runs)
+        write_runs(session, seal_runs(runs))
         session.execute(update(Run).where(Run.run_id == "risky").values(risk=75.0))
 
 

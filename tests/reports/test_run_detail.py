@@ -9,6 +9,7 @@ import pytest
 from keel.auth.keys import Principal
 from keel.core.errors import NotFound
 from keel.core.records import EventRecord, RunRecord, ToolCallRecord
+from keel.core.sanitize import seal_runs
 from keel.govern.review import parse_review, record_review
 from keel.reports.run_detail import run_detail_data, run_out
 from keel.store.engine import Database
@@ -30,7 +31,7 @@ def store_run(database: Database) -> None:
         ],
     )
     with database.write() as session:
-        write_runs(session, [run])
+        write_runs(session, seal_runs([run]))
         record_review(
             session,
             "r1",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from keel.core.records import RunRecord
+from keel.core.sanitize import seal_runs
 from keel.reports.runs import runs_data
 from keel.store.engine import Database
 from keel.store.runs import RunFilters
@@ -19,7 +20,7 @@ def store_runs(database: Database, n: int) -> None:
         for i in range(n)
     ]
     with database.write() as session:
-        write_runs(session, runs)
+        write_runs(session, seal_runs(runs))
 
 
 def test_pages_walk_every_matching_run_newest_first(database: Database) -> None:

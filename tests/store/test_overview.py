@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from keel.core.records import RunRecord, ToolCallRecord
+from keel.core.sanitize import seal_runs
 from keel.store.engine import Database
 from keel.store.overview import (
     loop_depth_histogram,
@@ -34,7 +35,7 @@ def call(tool: str, at: datetime, latency: float, error: str | None = None) -> T
 
 def store(database: Database, runs: list[tuple[RunRecord, float | None]]) -> None:
     with database.write() as session:
-        write_runs(session, [run for run, _ in runs])
+        write_runs(session, seal_runs([run for run, _ in runs]))
         for run, stability in runs:
             if stability is not None:
                 score_run(session, run.run_id, stability, None)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 
 from keel.core.records import RunRecord
+from keel.core.sanitize import seal_runs
 from keel.store.engine import Database
 from keel.store.models import Replay, Run
 from keel.store.run_links import run_links
@@ -18,7 +19,7 @@ T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 def store(database: Database, *runs: RunRecord) -> None:
     with database.write() as session:
-        write_runs(session, list(runs))
+        write_runs(session, seal_runs(list(runs)))
 
 
 def record(

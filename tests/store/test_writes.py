@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from keel.core.pricing import load_prices
 from keel.core.records import RunRecord, ToolCallRecord
+from keel.core.sanitize import seal_runs
 from keel.ingest.otlp import SpanData
 from keel.ingest.traces import runs_from_spans
 from keel.store.engine import Database
@@ -77,7 +78,7 @@ def spans() -> list[SpanData]:
 
 def store(database: Database, batch: list[SpanData]) -> None:
     with database.write() as session:
-        write_runs(session, runs_from_spans(batch, load_prices()))
+        write_runs(session, seal_runs(runs_from_spans(batch, load_prices())))
 
 
 def stored_run(database: Database) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import httpx
 from sqlalchemy import update
 
 from keel.core.records import EventRecord, RunRecord, ToolCallRecord
+from keel.core.sanitize import seal_runs
 from keel.store.engine import Database
 from keel.store.flags import replace_flags
 from keel.store.models import Replay, Run
@@ -248,7 +249,7 @@ def seed(base_url: str, database: Database) -> None:
     runs.append(healed)
     httpx.post(f"{base_url}/api/v1/runs:batch", json={"runs": runs}).raise_for_status()
     with database.write() as session:
-        write_runs(session, [otlp_like_run()])
+        write_runs(session, seal_runs([otlp_like_run()]))
         for i, run in enumerate(runs):
             stability = 95.0 - (i * 7.3) % 50
             risk = (i * 11.0) % 90

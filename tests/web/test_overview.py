@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from keel.core.records import RunRecord, ToolCallRecord
+from keel.core.sanitize import seal_runs
 from keel.store.engine import Database
 from keel.store.models import Alert
 from keel.store.replays import score_run
@@ -30,7 +31,7 @@ def seed_runs(database: Database) -> None:
             RunRecord(f"r{i}", "support", at, model="m1", loop_depth=i % 3, tool_calls=calls)
         )
     with database.write() as session:
-        write_runs(session, runs)
+        write_runs(session, seal_runs(runs))
         for i in range(10):
             score_run(session, f"r{i}", 50.0 + 5 * i, None)
         session.add(

@@ -7,6 +7,7 @@ import re
 import time
 
 from keel.core.records import RunRecord
+from keel.core.sanitize import seal_runs
 from keel.core.settings import Settings
 from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 from keel.replay.engine import run_replay_set
@@ -87,7 +88,7 @@ def test_the_replay_action_says_when_a_run_cannot_be_replayed(
 ) -> None:
     with database.write() as session:
         record = RunRecord(run_id="ext-1", workflow_type="otel", created_at=utcnow(), source="otlp")
-        write_runs(session, [record])
+        write_runs(session, seal_runs([record]))
     answer = api.post("/runs/ext-1/replay", headers=HTML)
     assert answer.status_code == 200 and "cannot replay" in answer.text
     assert "cannot be replayed" in answer.text

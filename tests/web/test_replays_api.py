@@ -14,6 +14,7 @@ import pytest
 
 import keel
 from keel.core.records import RunRecord
+from keel.core.sanitize import seal_runs
 from keel.store.engine import Database
 from keel.store.models import utcnow
 from keel.store.runs import RunFilters, runs_page
@@ -57,7 +58,7 @@ def test_replay_job_reports_progress_then_its_stability(api: ApiClient, user_run
 def test_a_run_keel_cannot_re_execute_is_a_409(api: ApiClient, database: Database) -> None:
     with database.write() as session:
         record = RunRecord(run_id="ext-1", workflow_type="otel", created_at=utcnow(), source="otlp")
-        write_runs(session, [record])
+        write_runs(session, seal_runs([record]))
     response = api.post("/api/v1/runs/ext-1/replays", json={})
     assert response.status_code == 409
     assert "cannot be replayed" in response.json()["error"]["message"]

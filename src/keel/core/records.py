@@ -83,6 +83,8 @@ class RunRecord:
     metrics: dict[str, Any] = field(default_factory=dict)
     events: list[EventRecord] = field(default_factory=list)
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
+    #: Set by keel.core.sanitize once every value passed the redactor; the store checks it.
+    sealed: object = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from keel.core.limits import (
+    DEFAULT_MAX_FIELD_CHARS,
+    DEFAULT_MAX_JSON_DEPTH,
+    DEFAULT_MAX_REQUEST_BYTES,
+    InputLimits,
+)
 
 
 class Settings(BaseSettings):
@@ -19,11 +27,12 @@ class Settings(BaseSettings):
     )
     api_key: SecretStr | None = Field(
         default=None,
-        description="Bootstrap admin key: when set, writes need a key (`Authorization: Bearer`).",
+        description="Bootstrap admin key: when set (or once any key exists), every page and API "
+        "call needs a key (`Authorization: Bearer`); reads need scope `read`.",
     )
     require_auth: bool = Field(
         default=False,
-        description="When on, every page and API call needs a key (reads need scope `read`).",
+        description="When on, every page and API call needs a key even before any key exists.",
     )
     review_risk_min: float = Field(
         default=60.0, description="Runs at or above this risk (0-100) enter the review queue."
@@ -41,8 +50,28 @@ class Settings(BaseSettings):
     )
     embedder: str = Field(default="all-MiniLM-L6-v2", description="Sentence embedding model.")
     max_request_bytes: int = Field(
-        default=5 * 1024 * 1024,
-        description="Largest ingestion body accepted (413 past it).",
+        default=DEFAULT_MAX_REQUEST_BYTES,
+        gt=0,
+        description="Largest ingestion body accepted, before and after decompression (413).",
+    )
+    max_json_depth: int = Field(
+        default=DEFAULT_MAX_JSON_DEPTH,
+        ge=2,
+        le=512,
+        description="Deepest JSON nesting an ingested body may have (422; OTLP: 400).",
+    )
+    max_field_chars: int = Field(
+        default=DEFAULT_MAX_FIELD_CHARS,
+        ge=1024,
+        description="Longest text stored per field; longer text is stored cut, with a marker.",
+    )
+    redact_patterns: list[str] = Field(
+        default_factory=list,
+        description="Extra regexes masked as [REDACTED] in everything stored (a JSON list).",
+    )
+    redact_patterns_file: Path | None = Field(
+        default=None,
+        description="File of extra redaction regexes, one per line (# starts a comment).",
     )
     prices_file: Path | None = Field(
         default=None,
@@ -63,6 +92,26 @@ class Settings(BaseSettings):
     endpoint: str | None = Field(
         default=None, description="Base URL of a keel server the SDK sends to; unset = in-process."
     )
+
+    @field_validator("redact_patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            re.compile(pattern)  # a bad one fails at start-up, naming the variable
+        return patterns
+
+    def all_redact_patterns(self) -> list[str]:
+        """Return KEEL_REDACT_PATTERNS plus the lines of KEEL_REDACT_PATTERNS_FILE."""
+        patterns = list(self.redact_patterns)
+        if self.redact_patterns_file is not None:
+            for line in self.redact_patterns_file.read_text().splitlines():
+                if line.strip() and not line.lstrip().startswith("#"):
+                    patterns.append(line.strip())
+        return self._patterns_compile(patterns)
+
+    def input_limits(self) -> InputLimits:
+        """Return the bounds ingestion holds every input to."""
+        return InputLimits(self.max_request_bytes, self.max_json_depth, self.max_field_chars)
 
     def bootstrap_key(self) -> str | None:
         """Return KEEL_API_KEY in clear (an admin key that needs no database row), or None."""

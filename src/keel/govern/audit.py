@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from keel.core import sanitize
 from keel.core.errors import InvalidInput
 from keel.govern.chain import (
     GENESIS_HASH,
@@ -82,7 +83,8 @@ def append_many(session: Session, events: Sequence[AuditEvent]) -> list[ChainLin
             event.action,
             event.subject,
             event.actor,
-            canonical_details(event.details),
+            # Details pass the same sanitiser as every stored run (secrets, NUL, length).
+            canonical_details(sanitize.installed().value(event.details)),
             prev,
         )
         prev = entry_hash(link)

@@ -29,6 +29,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from keel.core.errors import InvalidInput
+from keel.core.limits import DEFAULT_MAX_JSON_DEPTH, check_json
+
 #: Path segments OpenInference inserts after a list index ("0.message.role"); not data.
 _WRAPPERS = frozenset({"message", "tool_call", "message_content"})
 _INPUT_EVENTS = {
@@ -89,13 +92,18 @@ def events_as_messages(events: list[tuple[str, dict[str, Any]]]) -> dict[str, li
     return found
 
 
-def parsed_arguments(value: Any) -> Any:
-    """Return tool-call arguments parsed when they arrive as a JSON string, else as sent."""
+def parsed_arguments(value: Any, max_depth: int = DEFAULT_MAX_JSON_DEPTH) -> Any:
+    """Return tool-call arguments parsed when they arrive as a JSON string, else as sent.
+
+    A document nested past `max_depth`, or holding 64-bit overflows, stays text.
+    """
     if isinstance(value, str) and value.strip()[:1] in ("{", "["):
         try:
-            return json.loads(value)  # not orjson: digests need integers past 64 bits exact
-        except json.JSONDecodeError:
+            parsed = json.loads(value)  # not orjson: digests need integers past 64 bits exact
+            check_json(parsed, max_depth)
+        except (ValueError, RecursionError, InvalidInput):
             return value
+        return parsed
     return value
 
 

@@ -1,32 +1,60 @@
-"""The native batch format (`POST /api/v1/runs:batch`, `keel ingest FILE.jsonl`) and its mapping."""
+"""The native batch format (`POST /api/v1/runs:batch`, `keel ingest FILE.jsonl`) and its mapping.
+
+One rule for bad input: a batch is validated whole before anything is written, and the first
+bad value refuses the whole request (422) with the path of the field, which names the run:
+`runs[3] (run_id 'r-4').events[0].seq`. Nothing of a refused batch is stored; a client fixes
+that run and re-sends the batch (runs already stored count as duplicates). What can be repaired
+rather than refused is repaired and marked by the sanitiser (NUL, lone surrogates, over-long
+text), never stored raw.
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from keel.core.errors import InvalidInput
+from keel.core.limits import (
+    DEFAULT_MAX_JSON_DEPTH,
+    MAX_TOKEN_COUNT,
+    check_json,
+    refuse_constant,
+    utc,
+)
 from keel.core.records import RUN_ID_PATTERN, EventRecord, RunRecord, RunStatus, ToolCallRecord
-from keel.core.redaction import args_digest, args_preview, redact
+from keel.core.redaction import args_digest, args_preview
 from keel.store.models import utcnow
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+#: A time that stays within years 1-9999 once converted to UTC (as it is stored).
+Moment = Annotated[datetime, AfterValidator(utc)]
+Tokens = Annotated[int, Field(ge=0, le=MAX_TOKEN_COUNT)]
 
 
 class EventIn(_Strict):
     seq: int = Field(ge=0, lt=2**31)
     event_type: str = Field(min_length=1, max_length=32)
     name: str | None = Field(default=None, max_length=256)
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
+    started_at: Moment | None = None
+    ended_at: Moment | None = None
     model: str | None = Field(default=None, max_length=128)
-    input_tokens: int = Field(default=0, ge=0)
-    output_tokens: int = Field(default=0, ge=0)
+    input_tokens: Tokens = 0
+    output_tokens: Tokens = 0
     cost_usd: float = Field(default=0.0, ge=0)
     status: str | None = Field(default=None, max_length=16)
     payload: dict[str, Any] = Field(default_factory=dict)
@@ -40,8 +68,8 @@ class ToolCallIn(_Strict):
     args: Any = None
     args_digest: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     args_preview: str | None = Field(default=None, max_length=4096)
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
+    started_at: Moment | None = None
+    ended_at: Moment | None = None
     latency_ms: float | None = Field(default=None, ge=0)
     result_meta: dict[str, Any] = Field(default_factory=dict)
     error: str | None = None
@@ -58,13 +86,13 @@ def _unique_seqs(items: list[Any], what: str) -> None:
 class RunIn(_Strict):
     run_id: str = Field(pattern=RUN_ID_PATTERN)
     workflow_type: str = Field(min_length=1, max_length=64)
-    created_at: datetime = Field(default_factory=utcnow)
-    ended_at: datetime | None = None
+    created_at: Moment = Field(default_factory=utcnow)
+    ended_at: Moment | None = None
     model: str | None = Field(default=None, max_length=128)
     status: RunStatus = RunStatus.COMPLETED
     source: Literal["native", "sdk"] = "native"  # "sdk": sent by keel.sdk
     parent_run_id: str | None = Field(default=None, pattern=RUN_ID_PATTERN)
-    loop_depth: int = Field(default=0, ge=0)
+    loop_depth: int = Field(default=0, ge=0, lt=2**31)
     latency_ms: float | None = Field(default=None, ge=0)
     error: str | None = None
     inputs: dict[str, Any] = Field(default_factory=dict)
@@ -105,36 +133,59 @@ def error_path(loc: tuple[int | str, ...]) -> str:
     return path
 
 
-def parse_batch(data: Any) -> RunBatch:
+def _run_named(data: Any, loc: tuple[Any, ...]) -> str:
+    """Return " (run_id '...')" for a location inside `runs[i]`, when that run has an id."""
+    if len(loc) < 2 or loc[0] != "runs" or not isinstance(loc[1], int):
+        return ""
+    runs = data.get("runs") if isinstance(data, dict) else None
+    run = runs[loc[1]] if isinstance(runs, list) and loc[1] < len(runs) else None
+    run_id = run.get("run_id") if isinstance(run, dict) else None
+    return f" (run_id {run_id[:128]!r})" if isinstance(run_id, str) else ""
+
+
+def parse_batch(data: Any, max_depth: int = DEFAULT_MAX_JSON_DEPTH) -> RunBatch:
     """Return `data` validated as a batch, or raise InvalidInput naming the first bad field."""
+    check_json(data, max_depth)
     try:
         return RunBatch.model_validate(data)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
-        field = error_path(tuple(first["loc"]))
-        raise InvalidInput(f"{field or 'body'}: {first['msg']}", field=field or None) from None
+        loc = tuple(first["loc"])
+        field = error_path(loc)
+        where = f"{field}{_run_named(data, loc)}" if field else "body"
+        raise InvalidInput(f"{where}: {first['msg']}", field=field or None) from None
 
 
-def parse_jsonl(lines: list[str]) -> RunBatch:
+def load_json(text: str | bytes, field: str = "body") -> Any:
+    """Return a JSON document parsed, or raise InvalidInput (not JSON, NaN, nested too deep)."""
+    try:
+        return json.loads(text, parse_constant=refuse_constant)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{field} is not JSON: {exc}", field=field) from None
+    except ValueError as exc:
+        raise InvalidInput(f"{field} is not valid JSON: {exc}", field=field) from None
+    except RecursionError:
+        raise InvalidInput(f"{field}: JSON nested too deep to read", field=field) from None
+
+
+def parse_body(body: bytes, max_depth: int = DEFAULT_MAX_JSON_DEPTH) -> RunBatch:
+    """Return a `runs:batch` request body parsed and validated (InvalidInput otherwise)."""
+    return parse_batch(load_json(body), max_depth)
+
+
+def parse_jsonl(lines: list[str], max_depth: int = DEFAULT_MAX_JSON_DEPTH) -> RunBatch:
     """Return the runs of a JSON Lines file (one run per line) as one validated batch."""
     runs: list[Any] = []
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            runs.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(
-                f"line {number}: not JSON ({exc.msg})", field=f"line {number}"
-            ) from None
-    return parse_batch({"runs": runs})
+        if line.strip():
+            runs.append(load_json(line, field=f"line {number}"))
+    return parse_batch({"runs": runs}, max_depth)
 
 
 def _tool_call_record(call: ToolCallIn) -> ToolCallRecord:
     digest = call.args_digest or args_digest(call.args)
-    preview = (
-        redact(call.args_preview) if call.args_preview is not None else args_preview(call.args)
-    )
+    # The given preview is masked by the sanitiser; one made here is masked before it is cut.
+    preview = call.args_preview if call.args_preview is not None else args_preview(call.args)
     latency = call.latency_ms
     if latency is None and call.started_at and call.ended_at:
         latency = (call.ended_at - call.started_at).total_seconds() * 1000.0
@@ -148,24 +199,26 @@ def _tool_call_record(call: ToolCallIn) -> ToolCallRecord:
         started_at=call.started_at,
         ended_at=call.ended_at,
         latency_ms=latency,
-        result_meta=redact(call.result_meta),
+        result_meta=call.result_meta,
         error=call.error,
     )
 
 
 def to_records(batch: RunBatch) -> list[RunRecord]:
-    """Return the store records of a validated batch, with secrets redacted."""
+    """Return the store records of a validated batch (store_runs sanitises them)."""
     records = []
     for run in batch.runs:
         fields = run.model_dump(exclude={"events", "tool_calls", "inputs", "output", "metrics"})
         records.append(
             RunRecord(
                 **fields,
-                inputs=redact(run.inputs),
-                output=redact(run.output),
+                inputs=run.inputs,
+                output=run.output,
                 metrics=run.metrics,
                 events=[
-                    EventRecord(**{**event.model_dump(), "payload": redact(event.payload)})
+                    EventRecord(
+                        **{**event.model_dump(exclude={"payload"}), "payload": event.payload}
+                    )
                     for event in run.events
                 ],
                 tool_calls=[_tool_call_record(call) for call in run.tool_calls],

@@ -24,6 +24,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 
 from keel.core.errors import InvalidInput, UnsupportedMediaType
+from keel.core.limits import DEFAULT_MAX_JSON_DEPTH, check_json, refuse_constant
 
 PROTOBUF = "application/x-protobuf"
 JSON = "application/json"
@@ -31,6 +32,9 @@ _PROTOBUF_TYPES = {PROTOBUF, "application/protobuf"}
 _ID_FIELDS = ("traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id")
 _ZERO_TRACE = bytes(16)
 _ZERO_SPAN = bytes(8)
+#: Levels OTLP/JSON's own envelope takes (resourceSpans > scopeSpans > spans > attributes >
+#: value > kvlistValue ...) on top of what the attribute values may nest.
+ENVELOPE_DEPTH = 32
 
 
 @dataclass(slots=True)
@@ -71,28 +75,103 @@ def media_type(content_type: str | None) -> str:
     )
 
 
-def decode_request(body: bytes, encoding: str) -> ExportTraceServiceRequest:
+def decode_request(
+    body: bytes, encoding: str, max_depth: int = DEFAULT_MAX_JSON_DEPTH
+) -> ExportTraceServiceRequest:
     """Return the ExportTraceServiceRequest in `body`, or raise InvalidInput (400)."""
+    request, rejected = _decode(body, encoding, max_depth)
+    if rejected:
+        raise InvalidInput(f"body is not an OTLP/JSON request: {rejected[0]}", field="body")
+    return request
+
+
+def decode_export(
+    body: bytes, encoding: str, max_depth: int = DEFAULT_MAX_JSON_DEPTH
+) -> DecodedSpans:
+    """Return the spans of an export request; spans that cannot be read are rejected alone.
+
+    A request that is not OTLP at all (not protobuf, not a JSON object) raises InvalidInput.
+    """
+    request, rejected = _decode(body, encoding, max_depth)
+    decoded = spans_of(request)
+    return DecodedSpans(decoded.spans, [*rejected, *decoded.rejected])
+
+
+def _decode(
+    body: bytes, encoding: str, max_depth: int
+) -> tuple[ExportTraceServiceRequest, list[str]]:
     request = ExportTraceServiceRequest()
     if encoding == PROTOBUF:
         try:
             request.ParseFromString(body)
         except DecodeError as exc:
             raise InvalidInput(f"body is not an OTLP protobuf request: {exc}", "body") from None
-        return request
+        return request, []
     try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = json.loads(body, parse_constant=refuse_constant)
+    except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"body is not JSON: {exc}", field="body") from None
+    except RecursionError:
+        raise InvalidInput("body: JSON nested too deep to read", field="body") from None
     if not isinstance(data, dict):
         raise InvalidInput("body must be a JSON object", field="body")
+    check_json(data, max_depth + ENVELOPE_DEPTH)
     _hex_ids_to_base64(data)
     try:
         # Unknown fields are ignored, as the OTLP spec asks of receivers.
         json_format.ParseDict(data, request, ignore_unknown_fields=True)
+    except json_format.ParseError:
+        return _parse_span_by_span(data)
+    return request, []
+
+
+def _field(node: dict[str, Any], camel: str, snake: str) -> Any:
+    return node.get(camel, node.get(snake))
+
+
+def _parse_part(data: dict[str, Any], message: Any, skip: tuple[str, ...]) -> str | None:
+    """Parse `data` but its `skip` keys into `message`; return why it failed, or None."""
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    try:
+        part = {key: value for key, value in data.items() if key not in skip}
+        json_format.ParseDict(part, message, ignore_unknown_fields=True)
     except json_format.ParseError as exc:
-        raise InvalidInput(f"body is not an OTLP/JSON request: {exc}", field="body") from None
-    return request
+        return str(exc).splitlines()[0][:300]
+    return None
+
+
+def _listed(node: Any, camel: str, snake: str, path: str) -> list[Any]:
+    items = _field(node, camel, snake) if isinstance(node, dict) else None
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise InvalidInput(
+            f"body is not an OTLP/JSON request: {path}.{camel} is not a list", "body"
+        )
+    return items
+
+
+def _parse_span_by_span(data: dict[str, Any]) -> tuple[ExportTraceServiceRequest, list[str]]:
+    """Parse an export whose whole parse failed one span at a time, rejecting the bad ones."""
+    request = ExportTraceServiceRequest()
+    rejected: list[str] = []
+    for r, resource in enumerate(_listed(data, "resourceSpans", "resource_spans", "body")):
+        path = f"resource_spans[{r}]"
+        scopes = _listed(resource, "scopeSpans", "scope_spans", path)
+        out = request.resource_spans.add()
+        problem = _parse_part(resource, out, ("scopeSpans", "scope_spans"))
+        for s, scope in enumerate(scopes):
+            scope_path = f"{path}.scope_spans[{s}]"
+            spans = _listed(scope, "spans", "spans", scope_path)
+            out_scope = out.scope_spans.add()
+            scope_problem = problem or _parse_part(scope, out_scope, ("spans",))
+            for i, span in enumerate(spans):
+                reason = scope_problem or _parse_part(span, out_scope.spans.add(), ())
+                if reason is not None:
+                    del out_scope.spans[-1:]
+                    rejected.append(f"{scope_path}.spans[{i}]: {reason}")
+    return request, rejected
 
 
 def _hex_ids_to_base64(node: Any) -> None:

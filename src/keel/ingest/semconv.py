@@ -5,16 +5,21 @@ the OpenInference semantic conventions (Arize). Several conventions name the sam
 (`gen_ai.request.model`, `llm.model_name`); `FIELD_OF` ranks them. The winning attribute of
 each field is consumed; every other attribute stays in `payload["attributes"]`, so nothing a
 span carried is dropped. This runs for every ingested span, hence one pass over the attributes.
+Secrets are masked afterwards, by the sanitiser every record passes (keel.core.sanitize); tool
+arguments and results are masked here, before their previews are cut to length.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from keel.core.errors import InvalidInput
+from keel.core.limits import DEFAULT_MAX_JSON_DEPTH, MAX_COST_USD, MAX_TOKEN_COUNT
 from keel.core.pricing import PriceTable
 from keel.core.records import EventRecord, ToolCallRecord
-from keel.core.redaction import args_digest, args_preview, redact, redact_text
+from keel.core.redaction import args_digest, args_preview
 from keel.ingest.chat_tools import (
     PREVIEW_CHARS,
     ChatToolTraffic,
@@ -159,11 +164,20 @@ class _Sorted:
         return False
 
 
-def _int(value: Any) -> int:
-    try:
-        return max(0, int(value))
-    except (TypeError, ValueError):
+def _tokens(value: Any, name: str) -> int:
+    """Return a token count; absent or unreadable is 0, past MAX_TOKEN_COUNT rejects the span."""
+    if value is None:
         return 0
+    try:
+        count = max(0, int(value))
+    except (TypeError, ValueError, OverflowError):
+        if isinstance(value, float) and math.isinf(value):
+            count = MAX_TOKEN_COUNT + 1
+        else:
+            return 0
+    if count > MAX_TOKEN_COUNT:
+        raise InvalidInput(f"{name} {value!r} is beyond {MAX_TOKEN_COUNT} tokens", field=name)
+    return count
 
 
 def _time(unix_ns: int) -> datetime | None:
@@ -171,7 +185,8 @@ def _time(unix_ns: int) -> datetime | None:
 
 
 def _messages(found: _Sorted, span: SpanData) -> dict[str, list[dict[str, Any]]]:
-    """Return an LLM call's input and output messages in the GenAI parts shape, unredacted."""
+    """Return an LLM call's input and output messages in the GenAI parts shape (the sanitiser
+    masks them)."""
     from_events = events_as_messages(span.events) if span.events else None
     found_messages: dict[str, list[dict[str, Any]]] = {}
     for side in ("input", "output"):
@@ -188,15 +203,15 @@ def _messages(found: _Sorted, span: SpanData) -> dict[str, list[dict[str, Any]]]
     return found_messages
 
 
-def _conversation(found: _Sorted, messages: dict[str, Any]) -> dict[str, Any]:
-    """Return, redacted, what an LLM call was given and answered: messages, raw input/output."""
-    result: dict[str, Any] = {key: redact(value) for key, value in messages.items()}
+def _conversation(found: _Sorted, messages: dict[str, Any], max_depth: int) -> dict[str, Any]:
+    """Return what an LLM call was given and answered: messages, raw input/output."""
+    result: dict[str, Any] = dict(messages)
     for side in ("input", "output"):
         if side in found.fields:
-            result[side] = redact(found.fields[side])
+            result[side] = found.fields[side]
     if "system_instructions" in found.fields:
-        result["system_instructions"] = redact(
-            parsed_arguments(found.fields["system_instructions"])
+        result["system_instructions"] = parsed_arguments(
+            found.fields["system_instructions"], max_depth
         )
     return result
 
@@ -206,14 +221,14 @@ def _exception(span: SpanData) -> dict[str, str] | None:
         if name == "exception":
             return {
                 "type": str(attrs.get("exception.type", "")),
-                "message": redact_text(str(attrs.get("exception.message", ""))),
+                "message": str(attrs.get("exception.message", "")),
             }
     return None
 
 
 def _error_text(span: SpanData, exception: dict[str, str] | None, found: _Sorted) -> str:
     if span.status_message:
-        return redact_text(span.status_message)
+        return span.status_message
     if exception:
         return ": ".join(part for part in (exception["type"], exception["message"]) if part)
     return str(found.remaining.get("error.type") or "error")
@@ -225,14 +240,18 @@ def _cost(
     """Return (cost in USD, where it came from): the span's own figure, else the price table."""
     if "cost_usd" in found.fields:
         try:
-            return max(0.0, float(found.fields["cost_usd"])), "provided"
-        except (TypeError, ValueError):
-            pass
+            cost = float(found.fields["cost_usd"])
+        except (TypeError, ValueError, OverflowError):
+            cost = math.nan
+        if math.isfinite(cost):
+            if cost > MAX_COST_USD:
+                raise InvalidInput(f"cost {cost!r} is beyond {MAX_COST_USD:g} USD", field="cost")
+            return max(0.0, cost), "provided"
     priced = prices.cost_usd(model, *tokens) if tokens[0] or tokens[1] else None
     return (priced, "price_table") if priced is not None else (0.0, None)
 
 
-def _tool_call(span: SpanData, found: _Sorted, error: str | None) -> ToolCallRecord:
+def _tool_call(span: SpanData, found: _Sorted, error: str | None, max_depth: int) -> ToolCallRecord:
     """Return the tool call a tool span records: name, id, digested args, result size, error."""
     fields = found.fields
     name = fields.get("tool_name")
@@ -241,7 +260,7 @@ def _tool_call(span: SpanData, found: _Sorted, error: str | None) -> ToolCallRec
     raw_args = fields.get("tool_arguments")
     if raw_args is None:
         raw_args = found.families.get("mcp_arguments") or fields.get("input")
-    args = parsed_arguments(raw_args)
+    args = parsed_arguments(raw_args, max_depth)
     result = fields.get("tool_result", fields.get("output"))
     server = found.remaining.get("mcp.server.name") or (
         found.remaining.get("server.address") if "mcp.method.name" in found.remaining else None
@@ -271,20 +290,28 @@ class SpanRecords(NamedTuple):
     chat_tools: ChatToolTraffic | None
 
 
-def span_records(span: SpanData, prices: PriceTable) -> SpanRecords:
-    """Return the event a span becomes, its tool call, and the tool calls its messages hold."""
+def span_records(
+    span: SpanData, prices: PriceTable, max_depth: int = DEFAULT_MAX_JSON_DEPTH
+) -> SpanRecords:
+    """Return the event a span becomes, its tool call, and the tool calls its messages hold.
+
+    Raises InvalidInput for a value keel cannot store (a token count or cost out of range).
+    """
     event_type = event_type_of(span.attributes)
     found = _Sorted(span.attributes, event_type == "tool")
     model = found.fields.get("model")
     model = str(model)[:128] if model is not None else None
-    tokens = (_int(found.fields.get("input_tokens")), _int(found.fields.get("output_tokens")))
+    tokens = (
+        _tokens(found.fields.get("input_tokens"), "input_tokens"),
+        _tokens(found.fields.get("output_tokens"), "output_tokens"),
+    )
     cost, cost_source = _cost(found, model, tokens, prices)
     messages = _messages(found, span)
-    payload = _conversation(found, messages)
+    payload = _conversation(found, messages, max_depth)
     exception = _exception(span) if span.events else None
     status = _STATUS.get(span.status_code)
     error = _error_text(span, exception, found) if status == "ERROR" else None
-    call = _tool_call(span, found, error) if event_type == "tool" else None
+    call = _tool_call(span, found, error, max_depth) if event_type == "tool" else None
     _describe(payload, found, span, event_type)
     if exception:
         payload["exception"] = exception
@@ -336,13 +363,13 @@ def _describe(payload: dict[str, Any], found: _Sorted, span: SpanData, kind: str
         payload["service_name"] = span.service_name
     usage = found.families.get("usage")
     if usage:
-        payload["usage"] = redact(usage)
+        payload["usage"] = usage
     others = [
         {"name": name, "attributes": attrs}
         for name, attrs in span.events
         if name != "exception" and name not in MESSAGE_EVENTS
     ]
     if others:
-        payload["events"] = redact(others)
+        payload["events"] = others
     if found.remaining:
-        payload["attributes"] = redact(found.remaining)
+        payload["attributes"] = found.remaining

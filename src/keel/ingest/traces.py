@@ -3,18 +3,24 @@
 A trace becomes a run (run_id = the trace id in hex) and each span an event; tool spans also
 become tool calls. Spans of one trace may arrive over several requests and in any order: the
 store derives the run's times, model and status from all the spans it holds.
+
+A span keel cannot take (unusable ids, an unreadable field, a token count out of range) is
+rejected alone: the export answers 200 with OTLP's `partial_success` naming it, and every
+other span of the request is stored.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from keel.core.errors import KeelError
+from keel.core.limits import DEFAULT_MAX_JSON_DEPTH
 from keel.core.pricing import PriceTable
 from keel.core.records import RunRecord, RunStatus, WriteCounts
 from keel.ingest.chat_tools import ChatToolTraffic, attach_chat_tool_calls
-from keel.ingest.otlp import SpanData, decode_request, spans_of
+from keel.ingest.otlp import SpanData, decode_export
 from keel.ingest.semconv import span_records
-from keel.ingest.storing import store_runs
+from keel.ingest.storing import seal_runs, store_runs
 from keel.store.engine import Database
 from keel.store.models import utcnow
 
@@ -29,16 +35,32 @@ class TraceExport:
     rejected: list[str]
 
 
-def runs_from_spans(spans: list[SpanData], prices: PriceTable) -> list[RunRecord]:
+#: What mapping one span may raise on hostile values: that span is rejected, not the export.
+_SPAN_FAULTS = (KeelError, ValueError, TypeError, OverflowError, RecursionError)
+
+
+def runs_from_spans(
+    spans: list[SpanData],
+    prices: PriceTable,
+    rejected: list[str] | None = None,
+    max_depth: int = DEFAULT_MAX_JSON_DEPTH,
+) -> list[RunRecord]:
     """Return one run per trace, its events and tool calls in span start order.
 
     Tool calls are completed from the trace's chat messages (arguments, results), and calls
-    only the messages record are added (`ingest.chat_tools`).
+    only the messages record are added (`ingest.chat_tools`). A span that cannot be mapped is
+    left out, and why is appended to `rejected`.
     """
     runs: dict[str, RunRecord] = {}
     traffic: dict[str, ChatToolTraffic] = {}
     for span in sorted(spans, key=lambda span: span.start_ns):
-        event, call, chat_tools = span_records(span, prices)
+        try:
+            event, call, chat_tools = span_records(span, prices, max_depth)
+        except _SPAN_FAULTS as exc:
+            reason = exc.message if isinstance(exc, KeelError) else f"{type(exc).__name__}: {exc}"
+            if rejected is not None:
+                rejected.append(f"span {span.span_id} {span.name[:64]!r}: {reason[:300]}")
+            continue
         if chat_tools is not None:
             traffic.setdefault(span.trace_id, ChatToolTraffic()).merge(chat_tools)
         run = runs.get(span.trace_id)
@@ -62,13 +84,20 @@ def runs_from_spans(spans: list[SpanData], prices: PriceTable) -> list[RunRecord
 
 
 def store_export(
-    database: Database, body: bytes, encoding: str, prices: PriceTable, actor: str = "otlp"
+    database: Database,
+    body: bytes,
+    encoding: str,
+    prices: PriceTable,
+    actor: str = "otlp",
+    max_depth: int = DEFAULT_MAX_JSON_DEPTH,
 ) -> TraceExport:
     """Decode an OTLP export request and store its traces in one transaction."""
-    decoded = spans_of(decode_request(body, encoding))
-    runs = runs_from_spans(decoded.spans, prices)
+    decoded = decode_export(body, encoding, max_depth)
+    rejected = list(decoded.rejected)
+    # Mapped and sanitised before the transaction: the write lock is held for writes only.
+    runs = seal_runs(runs_from_spans(decoded.spans, prices, rejected, max_depth))
     counts = WriteCounts()
     if runs:
         with database.write() as session:
             counts = store_runs(session, runs, actor, "otlp")
-    return TraceExport(counts, decoded.rejected)
+    return TraceExport(counts, rejected)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from keel.core.errors import InvalidInput
-from keel.ingest.native import parse_batch, to_records
-from keel.ingest.storing import store_runs
+from keel.ingest.native import parse_body, to_records
+from keel.ingest.storing import seal_runs, store_runs
 from keel.sdk.transport import DELIVERED, DeliveryOutcome, DeliveryVerdict, invalid_field_outcome
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
@@ -27,7 +25,7 @@ class StoreTransport:
     def send(self, body: bytes) -> DeliveryOutcome:
         """Validate, redact and store one batch in one transaction."""
         try:
-            records = to_records(parse_batch(json.loads(body)))
+            records = seal_runs(to_records(parse_body(body)))
         except InvalidInput as exc:
             return invalid_field_outcome(exc.field, exc.message)
         try:

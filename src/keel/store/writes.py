@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from keel.core.records import EventRecord, RunRecord, RunStatus, ToolCallRecord, WriteCounts
+from keel.core.sanitize import check_sealed
 from keel.store.bulk import count_new, insert_new
 from keel.store.models import Event, Run, ToolCall
 
@@ -41,9 +42,13 @@ _RUN_COLUMNS = [
 
 
 def write_runs(session: Session, runs: Sequence[RunRecord]) -> WriteCounts:
-    """Store `runs` with their events and tool calls; return inserted vs already-stored counts."""
+    """Store `runs` with their events and tool calls; return inserted vs already-stored counts.
+
+    Raises UnsanitizedRecord for a record that did not pass `keel.core.sanitize`.
+    """
     if not runs:
         return WriteCounts()
+    check_sealed(runs)
     merged = _merge_by_run_id(runs)
     # New runs are inserted complete (totals and span-derived fields computed here), so the
     # common case costs one INSERT per table; only runs stored before are re-read and updated.

@@ -6,7 +6,7 @@ import zlib
 
 from fastapi import Request
 
-from keel.core.errors import InvalidInput, PayloadTooLarge
+from keel.core.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
 # zlib window bits per Content-Encoding: gzip framing, and zlib framing for "deflate" (RFC 9110),
 # which is what OTLP exporters send for their deflate option.
@@ -51,3 +51,16 @@ def _inflate(body: bytes, wbits: int, max_bytes: int) -> bytes:
     if len(data) > max_bytes or decompressor.unconsumed_tail:
         raise _too_large(max_bytes)
     return data
+
+
+def require_json(request: Request) -> None:
+    """Raise 415 unless the body is declared `application/json`.
+
+    A cross-site page can post `text/plain` without a CORS preflight; it cannot send JSON.
+    """
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if kind != "application/json":
+        raise UnsupportedMediaType(
+            f"Content-Type must be application/json, not {kind or 'missing'!r}",
+            field="Content-Type",
+        )

@@ -58,7 +58,7 @@ async def export_traces(
         prices = load_prices(settings.prices_file)
         async with _export_slots(request):
             export = await run_in_threadpool(
-                store_export, db, body, encoding, prices, principal.actor
+                store_export, db, body, encoding, prices, principal.actor, settings.max_json_depth
             )
     except KeelError as exc:
         # OTLP/HTTP answers undecodable or invalid data with 400, where keel's API says 422.

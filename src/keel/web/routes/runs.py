@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from keel.auth.scopes import Scope
-from keel.core.errors import InvalidInput
-from keel.ingest.native import parse_batch, to_records
-from keel.ingest.storing import store_runs
+from keel.ingest.native import parse_body, to_records
+from keel.ingest.storing import seal_runs, store_runs
 from keel.reports.run_detail import RunOut, run_detail_data, run_out
 from keel.reports.runs import RunsPageOut, runs_data
-from keel.web.body import read_body
+from keel.web.body import read_body, require_json
 from keel.web.deps import DatabaseDep, SettingsDep
 from keel.web.runs_query import RunsQueryDep
 from keel.web.schemas import BatchResult, RunCounts
@@ -26,15 +23,16 @@ router = APIRouter(prefix="/api/v1", tags=["runs"])
 async def ingest_batch(
     request: Request, db: DatabaseDep, settings: SettingsDep, principal: IngestAccess
 ) -> BatchResult:
-    """Store a batch of runs in one transaction; re-sent runs and events count as duplicates."""
+    """Store a batch of runs in one transaction; re-sent runs and events count as duplicates.
+
+    The batch is validated whole first: one bad value refuses it all (422, naming the run and
+    the field) and nothing is written.
+    """
+    require_json(request)
     body = await read_body(request, settings.max_request_bytes)
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"body is not JSON: {exc}", field="body") from None
-    records = to_records(parse_batch(data))
 
     def write() -> BatchResult:
+        records = seal_runs(to_records(parse_body(body, settings.max_json_depth)))
         with db.write() as session:
             counts = store_runs(session, records, principal.actor, "api")
         return BatchResult(

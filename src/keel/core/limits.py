@@ -1,0 +1,94 @@
+"""The bounds every input is held to, so that no value keel accepts can fail later (a 500).
+
+- body size: `KEEL_MAX_REQUEST_BYTES` (413), checked before a byte is parsed;
+- JSON nesting depth: `KEEL_MAX_JSON_DEPTH` (422 / OTLP 400), checked right after parsing, before
+  anything recursive (validation, redaction) walks the value;
+- integers: within 64 bits anywhere in a JSON value; token counts at most `MAX_TOKEN_COUNT`, so
+  that a run's sums stay within 64 bits too;
+- NaN and infinities: refused (JSON has no such numbers, PostgreSQL's JSONB neither);
+- dates: years 1-9999 once converted to UTC (`in_utc_range`), query parameters included;
+- text: at most `KEEL_MAX_FIELD_CHARS` characters per string; longer text is stored cut, with a
+  marker saying how much was cut (`truncate`), in linear time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from keel.core.errors import InvalidInput
+
+MAX_INT64 = 2**63 - 1
+MIN_INT64 = -(2**63)
+#: A trillion tokens per call: far past any model, and 2^23 calls still sum within 64 bits.
+MAX_TOKEN_COUNT = 10**12
+DEFAULT_MAX_JSON_DEPTH = 64
+DEFAULT_MAX_FIELD_CHARS = 1_000_000
+DEFAULT_MAX_REQUEST_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """The configurable bounds (see the module docstring)."""
+
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
+    max_field_chars: int = DEFAULT_MAX_FIELD_CHARS
+
+
+def truncate(text: str, max_chars: int) -> str:
+    """Return `text` cut to `max_chars` characters plus a marker of what was cut, if longer."""
+    if len(text) <= max_chars:
+        return text
+    return f"{text[:max_chars]}… [truncated {len(text) - max_chars} characters]"
+
+
+def refuse_constant(name: str) -> Any:
+    """`parse_constant` for json.loads: NaN, Infinity and -Infinity are refused."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _violation(value: Any, max_depth: int) -> str | None:
+    """Return what is wrong with a parsed JSON value (too deep, an integer too large), or None."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        kind = type(node)
+        if kind is dict or kind is list:
+            if depth > max_depth:
+                return f"nested deeper than {max_depth} levels (KEEL_MAX_JSON_DEPTH)"
+            items = node.values() if kind is dict else node
+            stack.extend((item, depth + 1) for item in items if type(item) in _CHECKED)
+        elif kind is int and not MIN_INT64 <= node <= MAX_INT64:
+            return "an integer beyond the 64-bit range"
+    return None
+
+
+_CHECKED = (dict, list, int)
+
+
+def check_json(value: Any, max_depth: int, field: str = "body") -> None:
+    """Raise InvalidInput when `value` nests deeper than `max_depth` or holds a 64-bit overflow.
+
+    Iterative, so a value nested thousands deep is refused rather than exhausting the stack.
+    """
+    problem = _violation(value, max_depth)
+    if problem is not None:
+        raise InvalidInput(f"{field}: {problem}", field=field)
+
+
+def utc(moment: datetime) -> datetime:
+    """Return `moment` in UTC (naive = UTC); ValueError when that leaves years 1-9999."""
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{moment.isoformat()} is outside years 1-9999 in UTC") from None
+
+
+def in_utc_range(moment: datetime, field: str) -> datetime:
+    """Return `moment` in UTC, or raise InvalidInput naming `field` (see `utc`)."""
+    try:
+        return utc(moment)
+    except ValueError as exc:
+        raise InvalidInput(f"{field}: {exc}", field=field) from None
