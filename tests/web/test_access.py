@@ -166,10 +166,13 @@ def test_embedded_default_reads_and_writes_open_until_a_key_exists(
     assert api.get("/api/v1/runs").status_code == 200
     assert api.post("/api/v1/runs:batch", json=batch).status_code == 200
     live, _revoked = make_keys(database)
-    assert api.get("/api/v1/runs").status_code == 200
+    # Once a key exists, reads need one too (issue 17: runs, answers and audit were open).
+    assert api.get("/api/v1/runs").status_code == 401
     assert api.post("/api/v1/runs:batch", json=batch).status_code == 401
     ingest = {"Authorization": f"Bearer {live[Scope.INGEST]}"}
+    read = {"Authorization": f"Bearer {live[Scope.READ]}"}
     assert api.post("/api/v1/runs:batch", json=batch, headers=ingest).status_code == 200
+    assert api.get("/api/v1/runs", headers=read).status_code == 200
 
 
 def test_admin_routes_always_need_a_key(api: ApiClient) -> None:

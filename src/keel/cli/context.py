@@ -26,8 +26,10 @@ def cli_settings() -> Settings:
     """Return this invocation's Settings, built from `KEEL_*` on first use."""
     settings = _current.get()
     if settings is None:
+        from keel.core import sanitize
         from keel.core.settings import Settings
 
         settings = Settings()
+        sanitize.configure(settings)  # the user's redaction patterns and field limit
         _current.set(settings)
     return settings

@@ -56,9 +56,11 @@ class Destination:
 def resolve_destination(config: SdkConfig) -> Destination:
     """Return the destination of `config`, reading `KEEL_*` for what it leaves unset."""
     # Imported here, on the SDK's thread: pydantic-settings is not needed at `import keel`.
+    from keel.core import sanitize
     from keel.core.settings import Settings
 
     settings = Settings()
+    sanitize.configure(settings)  # the user's redaction patterns, for in-process writes too
     endpoint = settings.endpoint if config.endpoint is None else config.endpoint
     api_key = config.api_key
     if api_key is None and settings.api_key is not None:

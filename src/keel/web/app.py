@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from keel.core import sanitize
 from keel.core.settings import Settings
 from keel.core.timespan import parse_span
 from keel.core.version import VERSION
@@ -16,6 +17,8 @@ from keel.jobs.local import LocalJobs
 from keel.store.engine import Database
 from keel.web.assets import mount_assets
 from keel.web.errors import install_error_handlers
+from keel.web.headers import SecurityHeaders
+from keel.web.openapi import install_openapi
 from keel.web.routes import (
     audit,
     baselines,
@@ -58,6 +61,7 @@ def start_drift_monitor(settings: Settings, database: Database) -> asyncio.Task[
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """Return keel's ASGI app; it opens (and later disposes) its own database unless given one."""
     settings = settings or Settings()
+    sanitize.configure(settings)  # the user's redaction patterns and field limit
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -78,6 +82,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.templates = make_templates()
     install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
     app.include_router(health.router)
     app.include_router(runs.router)
     app.include_router(otlp.router)
@@ -96,4 +101,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(reviews.router)
     app.include_router(policies.router)
     app.include_router(review_view.router)
+    install_openapi(app)
     return app

@@ -15,6 +15,7 @@ from fastapi import Depends, Query
 from pydantic import BeforeValidator
 
 from keel.store.runs import RunFilters
+from keel.web.moments import QueryMoment
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -27,7 +28,10 @@ def _date_through_end_of_day(value: Any) -> Any:
     """A bare date as the upper bound includes that whole day: the next midnight, exclusive."""
     value = _blank_to_none(value)
     if isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()):
-        next_day = date.fromisoformat(value.strip()) + timedelta(days=1)
+        try:
+            next_day = date.fromisoformat(value.strip()) + timedelta(days=1)
+        except OverflowError:
+            raise ValueError(f"{value} is the last day keel can store; leave `until` out") from None
         return datetime.combine(next_day, time(), UTC)
     return value
 
@@ -58,10 +62,10 @@ def runs_query(
     stability_min: Annotated[float | None, Blank, Query(description="Stability at least.")] = None,
     stability_max: Annotated[float | None, Blank, Query(description="Stability at most.")] = None,
     since: Annotated[
-        datetime | None, Blank, Query(description="Created at or after (UTC when no zone).")
+        QueryMoment, Blank, Query(description="Created at or after (UTC when no zone).")
     ] = None,
     until: Annotated[
-        datetime | None,
+        QueryMoment,
         BeforeValidator(_date_through_end_of_day),
         Query(description="Created before this time; a bare date includes that day."),
     ] = None,

@@ -2,10 +2,11 @@
 
 A request proves who it is with `Authorization: Bearer <key>` or a dashboard session cookie
 (then unsafe methods must also carry the session's CSRF token, as the form field `csrf_token`
-or the `X-CSRF-Token` header). Without a credential a request proceeds as anonymous only where
-nothing is enforced: reads unless KEEL_REQUIRE_AUTH is on; ingest and review while no key
-exists at all (the embedded default); admin never. Requests made with a revoked key or a key
-of the wrong scope are refused and audited.
+or the `X-CSRF-Token` header). Without a credential a request proceeds as anonymous only while
+no key exists at all (the embedded default) and KEEL_REQUIRE_AUTH is off; admin never. Once a
+key is configured (KEEL_API_KEY, or any key created), every route but the public ones needs
+one, reads included: a `read` key is the dashboard's read-only role. Requests made with a
+revoked key or a key of the wrong scope are refused and audited.
 """
 
 from __future__ import annotations
@@ -89,9 +90,7 @@ def _resolve(
             if live is not None:
                 principal, csrf = live.principal, live.csrf_token
         enforced = _enforced(settings, needed) or (
-            principal is None
-            and needed is not Scope.READ
-            and keys.keys_configured(session, bootstrap)
+            principal is None and keys.keys_configured(session, bootstrap)
         )
     try:
         return keys.authorize(principal, needed, enforced), csrf

@@ -13,6 +13,7 @@ from keel.auth.scopes import Scope
 from keel.govern import audit
 from keel.store.audit import entries_between
 from keel.web.deps import DatabaseDep
+from keel.web.moments import QueryMoment
 from keel.web.security import require
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -41,8 +42,8 @@ class VerificationOut(BaseModel):
 @router.get("/audit", response_model=list[AuditEntryOut], dependencies=[require(Scope.REVIEW)])
 def list_audit(
     db: DatabaseDep,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: QueryMoment = None,
+    until: QueryMoment = None,
     action: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditEntryOut]:

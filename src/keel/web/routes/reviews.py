@@ -3,7 +3,6 @@ needs `review`."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -15,6 +14,7 @@ from keel.reports.rows import ReviewOut
 from keel.store.models import Review
 from keel.store.reviews import QueueFilters
 from keel.web.deps import DatabaseDep, SettingsDep
+from keel.web.moments import QueryMoment
 from keel.web.security import ReviewAccess, require
 
 router = APIRouter(prefix="/api/v1", tags=["review"])
@@ -27,8 +27,8 @@ def get_review_queue(
     workflow_type: str | None = None,
     reason: str | None = None,
     state: str = "open",
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: QueryMoment = None,
+    until: QueryMoment = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> QueuePageOut:
