@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from keel.core.errors import InvalidInput, KeelError, TimedOut
 from keel.reference.fintech_mcp.readonly_db import run_query
-from keel.reference.fintech_mcp.sql_guard import check_select
+from keel.reference.fintech_mcp.sql_guard import check_select, nesting_depth
 from keel.reference.fintech_mcp.tools import QUERY_TABLES, ToolLimits, query_bank
 
 LIMITS = ToolLimits(query_row_limit=50, query_timeout_s=0.3)
@@ -240,3 +241,18 @@ def test_the_guard_answers_any_text_with_a_verdict(sql: str) -> None:
         assert refused.field == "sql" and refused.message.startswith("query refused: ")
     else:
         assert set(checked.tables) <= set(QUERY_TABLES)
+
+
+def test_nesting_is_counted_outside_quotes_and_comments() -> None:
+    assert nesting_depth("SELECT ((1)) FROM customers") == 2
+    assert nesting_depth("SELECT '((((' , \"((\" FROM customers -- ((((\n") == 0
+    assert nesting_depth("SELECT /* ((( */ (1) FROM customers") == 1
+
+
+def test_deep_nesting_is_refused_before_sqlglot_parses_it() -> None:
+    sql = "SELECT " + "(" * 2500 + "1" + ")" * 2500 + " FROM customers"
+    started = time.perf_counter()
+    with pytest.raises(InvalidInput, match="nested deeper than 32"):
+        check_select(sql, ["customers"])
+    assert time.perf_counter() - started < 0.1
+    check_select("SELECT " + "(" * 32 + "1" + ")" * 32 + " FROM customers", ["customers"])

@@ -3,6 +3,10 @@
 A rule fires at most once per output, on its first surviving match in field order (answer,
 then each next step, then the disclaimer), so a flag names one piece of evidence a reviewer can
 read. Matches inside an accepted disclaimer ("not tax advice") never count as topic content.
+
+Each field is scanned up to SCAN_CHARS characters: ~150 patterns cost about 2 s of CPU per
+megabyte, and this runs in the write transaction of every ingested output. A longer field gets
+the `scan.truncated` flag instead, so a reviewer reads what the rules did not.
 """
 
 from __future__ import annotations
@@ -78,8 +82,13 @@ class _Text:
     text: str
 
 
+#: Longest stretch of one field the rules scan (an answer of some 10,000 words).
+SCAN_CHARS = 64_000
+SCAN_TRUNCATED = "scan.truncated"
+
+
 def _texts(output: Mapping[str, Any]) -> list[_Text]:
-    """Return the scannable texts of an output, curly apostrophes made straight (same length)."""
+    """Return the scannable texts of an output (each up to SCAN_CHARS), apostrophes straight."""
     texts = []
     if isinstance(output.get("answer"), str):
         texts.append(_Text("answer", "answer", output["answer"]))
@@ -88,7 +97,27 @@ def _texts(output: Mapping[str, Any]) -> list[_Text]:
             texts.append(_Text(f"next_steps[{index}]", "next_steps", step))
     if isinstance(output.get("disclaimer"), str):
         texts.append(_Text("disclaimer", "disclaimer", output["disclaimer"]))
-    return [_Text(t.field, t.kind, t.text.replace("\u2019", "'")) for t in texts]
+    return [_Text(t.field, t.kind, t.text[:SCAN_CHARS].replace("\u2019", "'")) for t in texts]
+
+
+def _unscanned(output: Mapping[str, Any]) -> list[RuleFlag]:
+    """Return a flag for each field longer than the rules scan."""
+    fields = [("answer", output.get("answer")), ("disclaimer", output.get("disclaimer"))]
+    fields += [(f"next_steps[{i}]", s) for i, s in enumerate(output.get("next_steps") or [])]
+    return [
+        RuleFlag(
+            rule_id=SCAN_TRUNCATED,
+            rule_version="1",
+            pack="keel",
+            kind="limit",
+            category="REVIEW",
+            severity="medium",
+            message=f"{name} is longer than the {SCAN_CHARS} characters content rules scan",
+            span=Span(name, SCAN_CHARS, len(text), ""),
+        )
+        for name, text in fields
+        if isinstance(text, str) and len(text) > SCAN_CHARS
+    ]
 
 
 def _disclaimer_spans(
@@ -241,7 +270,7 @@ def check_output(
             flags.append(flag)
     if withheld is not None:
         flags += _confidential_flags(packs, output, texts, withheld)
-    return flags
+    return flags + _unscanned(output)
 
 
 def check_text(text: str, packs: Sequence[Pack] | None = None) -> list[RuleFlag]:

@@ -91,8 +91,13 @@ def run_query(
     allowed_tables: Iterable[str],
     row_limit: int,
     timeout_s: float,
+    limit_s: float | None = None,
 ) -> QueryResult:
-    """Run one read-only statement on the SQLite file at `path`; return at most `row_limit` rows."""
+    """Run one read-only statement on the SQLite file at `path`; return at most `row_limit` rows.
+
+    It is stopped after `timeout_s`; `limit_s` is the whole limit a refusal names (the caller
+    may have spent part of it already).
+    """
     allowed = frozenset(name.lower() for name in allowed_tables)
     started = time.perf_counter()
     deadline = started + timeout_s
@@ -104,7 +109,8 @@ def run_query(
             cursor = connection.execute(sql, params)
             rows = cursor.fetchmany(row_limit + 1)
         except sqlite3.Error as exc:
-            raise _explain(exc, authorizer, timeout_s, time.perf_counter() > deadline) from exc
+            late = time.perf_counter() > deadline
+            raise _explain(exc, authorizer, limit_s or timeout_s, late) from exc
         columns = [column[0] for column in cursor.description or []]
     return QueryResult(
         columns=columns,

@@ -1,7 +1,9 @@
 """The first gate of `db.query`: a single read-only SELECT over allowed tables, checked by sqlglot.
 
 Pure: text in, a verdict out. `check_select` raises `InvalidInput` naming the reason for:
-empty or over-long text, text sqlglot cannot parse, more than one statement (a comment cannot
+empty or over-long text, parentheses nested deeper than MAX_NESTING (counted in one linear scan
+before sqlglot sees the text: its recursive-descent parser spends ~20 stack frames a level and
+fails past ~45), text sqlglot cannot parse, more than one statement (a comment cannot
 hide a second one: sqlglot splits statements outside comments and strings), any statement but
 SELECT / UNION / INTERSECT / EXCEPT, any data-changing or schema-changing clause anywhere in the
 tree (a CTE that deletes, INSERT ... RETURNING), a table outside the allow-list (including
@@ -24,6 +26,7 @@ from sqlglot.errors import SqlglotError
 from keel.core.errors import InvalidInput
 
 MAX_SQL_CHARS = 10_000
+MAX_NESTING = 32
 
 #: SQLite functions a read-only analysis query may call (SQLite's own names, lower case).
 ALLOWED_FUNCTIONS = frozenset(
@@ -116,17 +119,49 @@ def _refuse(reason: str) -> InvalidInput:
     return InvalidInput(f"query refused: {reason}", field="sql")
 
 
+def nesting_depth(sql: str) -> int:
+    """Return the deepest parenthesis nesting of `sql`, outside quotes and comments; linear."""
+    depth = deepest = 0
+    i, n = 0, len(sql)
+    while i < n:
+        char = sql[i]
+        if char in "'\"`[":
+            close = "]" if char == "[" else char
+            end = sql.find(close, i + 1)
+            i = n if end < 0 else end + 1
+            continue
+        if sql.startswith("--", i):
+            end = sql.find("\n", i)
+            i = n if end < 0 else end + 1
+            continue
+        if sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            continue
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+        i += 1
+    return deepest
+
+
 def _parse_one(sql: str) -> exp.Expression:
     if not isinstance(sql, str) or not sql.strip():
         raise _refuse("the SQL text is empty")
     if len(sql) > MAX_SQL_CHARS:
         raise _refuse(f"the SQL text is longer than {MAX_SQL_CHARS} characters")
+    if nesting_depth(sql) > MAX_NESTING:
+        raise _refuse(f"parentheses are nested deeper than {MAX_NESTING} levels")
     try:
         parsed = sqlglot.parse(sql, read="sqlite")
         # An empty statement (a lone `;` after a comment) is no statement.
         statements = [s for s in parsed if s is not None and not isinstance(s, exp.Semicolon)]
     except SqlglotError as exc:
         raise _refuse(f"it is not valid SQLite SQL ({str(exc).splitlines()[0][:200]})") from exc
+    except RecursionError:
+        raise _refuse("it is nested too deeply to check") from None
     if not statements:
         raise _refuse("the SQL text has no statement")
     if len(statements) > 1:

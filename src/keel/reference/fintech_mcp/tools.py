@@ -8,6 +8,7 @@ one read-only path; `query` passes `keel.reference.fintech_mcp.sql_guard` first.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from keel.core.errors import NotFound
+from keel.core.errors import NotFound, TimedOut
 from keel.reference.fintech_mcp.readonly_db import QueryResult, run_query
 from keel.reference.fintech_mcp.sql_guard import check_select
 from keel.reference.world import World
@@ -214,14 +215,25 @@ class FintechTools:
 
 
 def query_bank(bank_db: Path, sql: str, limits: ToolLimits) -> QueryOut:
-    """Check `sql` with the guard, then run it read-only on `bank_db`; return capped rows."""
+    """Check `sql` with the guard, then run it read-only on `bank_db`; return capped rows.
+
+    One deadline covers both: checking counts against the query's time limit.
+    """
+    started = time.perf_counter()
     checked = check_select(sql, QUERY_TABLES)
+    remaining_s = limits.query_timeout_s - (time.perf_counter() - started)
+    if remaining_s <= 0:
+        raise TimedOut(
+            f"query stopped: checking it ran past the {limits.query_timeout_s:g} s limit",
+            field="sql",
+        )
     result = run_query(
         bank_db,
         checked.sql,
         allowed_tables=QUERY_TABLES,
         row_limit=limits.query_row_limit,
-        timeout_s=limits.query_timeout_s,
+        timeout_s=remaining_s,
+        limit_s=limits.query_timeout_s,
     )
     return QueryOut(
         columns=result.columns,
