@@ -28,7 +28,7 @@ class PinnableToy(ToyTarget):
 
     def perturb(self, base: RunDetail, spec: ReplaySpec) -> PerturbedInputs:
         perturbed = super().perturb(base, spec)
-        perturbed.inputs["pin"] = base.run.inputs.get("pin")
+        perturbed.inputs["pin"] = base.run.inputs.get("pinned")
         return perturbed
 
     def execute(
@@ -40,7 +40,9 @@ class PinnableToy(ToyTarget):
             self.database, run_id, text, perturbed.inputs["seed"], base.run.run_id, pin=pin
         )
 
-    def rerun_constrained(self, base: RunDetail, plan: HealPlan, run_id: str) -> None:
+    def rerun_constrained(
+        self, base: RunDetail, plan: HealPlan, run_id: str, tools: object = None
+    ) -> None:
         pin = plan.pin_decision
         text = f"{pin} {pin}".lower() if pin else base.run.inputs["text"]
         store_toy_run(

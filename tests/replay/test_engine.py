@@ -66,7 +66,7 @@ def store_toy_run(
             "target": "toy",
             "text": text,
             "seed": seed,
-            "pin": pin,
+            "pinned": pin,
             DECLARED_CONTRACT_KEY: TOY_CONTRACT.as_dict(),
         },
         output={

@@ -18,7 +18,7 @@ DOCS = {
 }
 
 
-@keel.tool
+@keel.tool(read_only=True)
 def search(query: str, k: int = 3) -> list[str]:
     """Return up to k document ids whose text shares a word with the query."""
     words = set(query.lower().split())
@@ -26,7 +26,7 @@ def search(query: str, k: int = 3) -> list[str]:
     return (hits or list(DOCS))[:k]
 
 
-@keel.tool
+@keel.tool(read_only=True)
 def lookup(customer: str) -> str:
     """Return the customer's masked account."""
     return f"{customer}: account ****{abs(hash(customer)) % 10_000:04d}"

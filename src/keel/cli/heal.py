@@ -7,13 +7,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from keel.cli.context import cli_settings
 from keel.cli.database import open_database
-from keel.cli.output import console, keel_errors, print_json
+from keel.cli.output import cli_actor, console, keel_errors, print_json
+from keel.cli.replay import tool_names
 
 
 def heal(
     run_id: str = typer.Argument(..., help="An UNSTABLE run (replay it first)."),
     samples: int = typer.Option(2, "--samples", min=1, max=16, help="Replays per perturbation."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the re-scoring replays."),
+    live_tools: list[str] = typer.Option(
+        [],
+        "--live-tools",
+        help="A tool with side effects the rerun and its replays may run for real (repeat, or "
+        "comma-separate; audited).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Heal RUN_ID: constrain, rerun, replay; SELF_HEALED when the rerun scores above threshold."""
@@ -39,6 +46,8 @@ def heal(
             samples=samples,
             seed=seed,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            live_tools=tool_names(live_tools),
+            actor=cli_actor(),
         )
     if as_json:
         print_json(outcome.as_dict())

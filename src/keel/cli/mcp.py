@@ -31,26 +31,41 @@ def proxy(
     grace_s: float = typer.Option(
         5.0, "--grace-s", min=0.0, help="Seconds the server gets to exit after the client leaves."
     ),
+    parent_run_id: str | None = typer.Option(
+        None, "--parent-run-id", help="The run this session belongs to (e.g. the agent's)."
+    ),
 ) -> None:
     """Run an MCP server over stdio, forwarding traffic unchanged and recording every tools/call.
+
+    Under a replay (KEEL_REPLAY_TOOLS_FILE, set by keel replay/heal for the processes the
+    replayed agent starts), calls of tools the server does not declare read-only are answered
+    by the proxy and never reach the server.
 
     Example: keel mcp proxy --run-id demo -- npx -y @modelcontextprotocol/server-everything
     """
     from keel.core.records import RUN_ID_PATTERN
+    from keel.core.side_effects import ReplayToolPolicy
     from keel.mcp.proxy import proxy_and_record
 
     run_id = run_id or f"mcp-{uuid.uuid4().hex[:16]}"
+    settings = cli_settings()
     with keel_errors():
-        if not re.fullmatch(RUN_ID_PATTERN, run_id):
-            raise InvalidInput("run id must be 1-128 of A-Z a-z 0-9 . _ : -", field="run_id")
-        settings = cli_settings()
-        err_console.print(f"keel mcp proxy: recording tool calls into run {run_id}")
+        for name, value in (("run_id", run_id), ("parent_run_id", parent_run_id)):
+            if value is not None and not re.fullmatch(RUN_ID_PATTERN, value):
+                raise InvalidInput(f"{name} must be 1-128 of A-Z a-z 0-9 . _ : -", field=name)
+        gate = None
+        if settings.replay_tools_file is not None:
+            gate = ReplayToolPolicy.from_json(settings.replay_tools_file.read_text())
+        replaying = f" (replay of {gate.base_run_id})" if gate else ""
+        err_console.print(f"keel mcp proxy: recording tool calls into run {run_id}{replaying}")
         code = proxy_and_record(
             command,
             lambda: connect_database(settings),  # on the recorder's thread, off the start
             run_id=run_id,
             server_name=server_name,
             grace_s=grace_s,
+            parent_run_id=parent_run_id,
+            gate=gate,
         )
     raise typer.Exit(code=code)
 

@@ -10,7 +10,12 @@ from rich.table import Table
 
 from keel.cli.context import cli_settings
 from keel.cli.database import open_database
-from keel.cli.output import console, keel_errors, print_json
+from keel.cli.output import cli_actor, console, keel_errors, print_json
+
+
+def tool_names(options: list[str]) -> list[str]:
+    """Return the tool names of repeated, comma-separated `--live-tools` options."""
+    return [name.strip() for option in options for name in option.split(",") if name.strip()]
 
 
 def _summary(outcome: Any) -> dict[str, Any]:
@@ -73,6 +78,12 @@ def replay(
     perturbations: str = typer.Option("P1,P2,P3", "--perturbations", help="Among P1,P2,P3."),
     samples: int = typer.Option(2, "--samples", min=1, max=16, help="Replays per perturbation."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the whole replay budget."),
+    live_tools: list[str] = typer.Option(
+        [],
+        "--live-tools",
+        help="A tool with side effects the replays may run for real (repeat, or comma-separate;"
+        " audited). Other tools that are not read-only answer from the recorded run.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Replay RUN_ID (seed-only noise floor + each perturbation) and score its stability."""
@@ -88,7 +99,9 @@ def replay(
         replay_targets(database, settings) as targets,
     ):
         kinds = parse_perturbations(perturbations)
-        set_id = start_replay_set(database, run_id, kinds, samples, seed, targets)
+        set_id = start_replay_set(
+            database, run_id, kinds, samples, seed, targets, tool_names(live_tools), cli_actor()
+        )
         columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, disable=as_json, transient=True) as bar:
             task = bar.add_task("replay", total=None)

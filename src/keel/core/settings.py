@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     endpoint: str | None = Field(
         default=None, description="Base URL of a keel server the SDK sends to; unset = in-process."
     )
+    replay_tools_file: Path | None = Field(
+        default=None,
+        description="Set by keel replay/heal for processes a replayed agent starts: the tool "
+        "gate `keel mcp proxy` applies (only read-only tools reach the server).",
+    )
 
     @field_validator("redact_patterns")
     @classmethod

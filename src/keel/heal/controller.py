@@ -5,16 +5,19 @@ At or above the threshold, and only when the rerun honours every constraint its 
 for (the pinned decision, the required citations and tool: `critic.unresolved`), the rerun is
 SELF_HEALED and linked to the original with before and after scores; otherwise the attempt is
 recorded on the original, with what stayed unresolved, and the original stays UNSTABLE.
+The rerun and its replays pass the same tool gate as any replay (keel.core.side_effects): tools
+with side effects answer from the record unless named in `live_tools`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from keel.core.errors import Conflict
 from keel.core.records import RunStatus
+from keel.core.side_effects import ReplayToolPolicy
 from keel.evaluate.contract import contract_for
 from keel.govern import audit
 from keel.heal.critic import HealPlan, Observed, derive_plan, unresolved
@@ -28,6 +31,7 @@ from keel.replay.engine import (
 )
 from keel.replay.plan import Perturbation
 from keel.replay.target import ReplayTarget
+from keel.replay.tool_gate import audit_live_tools, tool_policy
 from keel.store.engine import Database
 from keel.store.heal import record_heal
 from keel.store.replays import replay_set_detail, replay_sets_of_run
@@ -37,8 +41,11 @@ from keel.store.runs import RunDetail, run_detail
 class HealableTarget(ReplayTarget, Protocol):
     """A replay target that can also rerun a run under a heal plan's constraints."""
 
-    def rerun_constrained(self, base: RunDetail, plan: HealPlan, run_id: str) -> None:
-        """Rerun `base` under `plan`, storing run `run_id` with parent `base`."""
+    def rerun_constrained(
+        self, base: RunDetail, plan: HealPlan, run_id: str, tools: ReplayToolPolicy | None = None
+    ) -> None:
+        """Rerun `base` under `plan`, storing run `run_id` with parent `base`; only the calls
+        `tools` allows run for real."""
         ...
 
 
@@ -93,6 +100,8 @@ def heal_run(
     samples: int = 2,
     seed: int = 0,
     progress: Progress | None = None,
+    live_tools: Iterable[str] = (),
+    actor: str = "keel",
 ) -> HealOutcome:
     """Heal unstable run `run_id` (see the module docstring) and return what happened."""
     base = load_run(database, run_id)
@@ -115,9 +124,14 @@ def heal_run(
     plan = derive_plan(observed, sensitivity, temperature, decision=contract.decision)
     attempt = len(base.run.metrics.get("heal_attempts", [])) + 1
     healed_id = f"{run_id}-heal{attempt}"
-    target.rerun_constrained(base, plan, healed_id)  # type: ignore[attr-defined]
+    live = sorted(set(live_tools))
+    if live:
+        with database.write() as session:
+            audit_live_tools(session, run_id, live, actor, f"heal rerun {healed_id}")
+    tools = tool_policy(database, run_id, live)
+    target.rerun_constrained(base, plan, healed_id, tools)  # type: ignore[attr-defined]
     kinds = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
-    set_id = start_replay_set(database, healed_id, kinds, samples, seed, [target])
+    set_id = start_replay_set(database, healed_id, kinds, samples, seed, [target], live, actor)
     after = run_replay_set(database, set_id, [target], embed, progress).result
     rerun = load_run(database, healed_id)
     missing = unresolved(

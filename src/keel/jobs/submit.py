@@ -20,12 +20,17 @@ def submit_replay_set(
     perturbations: Sequence[Perturbation],
     samples: int,
     seed: int,
+    live_tools: Sequence[str] = (),
+    actor: str = "api",
 ) -> str:
     """Store a queued replay set of run `run_id`, queue it on `jobs`, and return its id.
 
-    Raises Conflict (naming the reason) when no replay target can re-execute the run.
+    `live_tools` may run for real in its replays (audited as `actor`'s opt-in). Raises
+    Conflict (naming the reason) when no replay target can re-execute the run.
     """
     with replay_targets(database, settings) as targets:
-        set_id = start_replay_set(database, run_id, perturbations, samples, seed, targets)
+        set_id = start_replay_set(
+            database, run_id, perturbations, samples, seed, targets, live_tools, actor
+        )
     jobs.submit(set_id)
     return set_id

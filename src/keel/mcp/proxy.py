@@ -7,6 +7,10 @@ responses. When the server exits, the calls it never answered are recorded as er
 client gets a JSON-RPC error for each (so no client waits forever), and the proxy exits with the
 server's exit code. When the client hangs up, the server's stdin is closed and it gets
 `grace_s` to exit before it is terminated.
+
+In a replay (a `ReplayToolPolicy` handed over by the replaying process), the proxy forwards
+whole lines instead of raw chunks, and a tools/call of a tool the server did not declare
+read-only never reaches the server: the proxy answers it itself (keel.mcp.replay_gate).
 """
 
 from __future__ import annotations
@@ -28,9 +32,10 @@ from typing import TYPE_CHECKING
 from keel.core.errors import InvalidInput
 from keel.core.records import RunStatus
 from keel.core.redaction import redact_text
+from keel.core.side_effects import ReplayToolPolicy
 from keel.mcp.recorder import CallOutcome
 from keel.mcp.store_recorder import StoreRecorder
-from keel.mcp.watcher import TrafficWatcher, closed_error_line
+from keel.mcp.watcher import LineBuffer, TrafficWatcher, closed_error_line
 
 if TYPE_CHECKING:
     from keel.store.engine import Database
@@ -93,14 +98,30 @@ def _watch(inspect: Callable[[bytes, float], None], chunk: bytes, received_perf:
         logger.exception("keel mcp proxy could not read a message; traffic continues unrecorded")
 
 
+def _gated(chunk: bytes, lines: LineBuffer, watcher: TrafficWatcher) -> tuple[bytes, list[bytes]]:
+    """Return the complete lines of `chunk` to forward, and the gate's own answers."""
+    forward, answers = [], []
+    for line in lines.feed(chunk):
+        kept, answered = watcher.gate_line(line, time.perf_counter())
+        if kept is not None:
+            forward.append(kept + b"\n")
+        answers += answered
+    return b"".join(forward), answers
+
+
 async def _to_server(
-    read: ReadChunk, process: asyncio.subprocess.Process, watcher: TrafficWatcher
+    read: ReadChunk, process: asyncio.subprocess.Process, watcher: TrafficWatcher, write: WriteChunk
 ) -> None:
     """Copy client bytes to the server until the client hangs up; then close the server's stdin."""
     assert process.stdin is not None
+    lines = LineBuffer()
     try:
         while chunk := await read():
             received_perf = time.perf_counter()  # before forwarding: a call starts when sent
+            if watcher.gate is not None:
+                chunk, answers = _gated(chunk, lines, watcher)
+                for answer in answers:
+                    await write(answer)
             process.stdin.write(chunk)
             await process.stdin.drain()
             _watch(watcher.client_chunk, chunk, received_perf)
@@ -115,8 +136,11 @@ async def _to_client(
 ) -> None:
     """Copy server bytes to the client until the server's stdout ends."""
     assert process.stdout is not None
+    lines = LineBuffer()
     while chunk := await process.stdout.read(CHUNK_BYTES):
         received_perf = time.perf_counter()
+        if watcher.gate is not None:  # whole lines only: the gate's answers go in between
+            chunk = b"".join(line + b"\n" for line in lines.feed(chunk))
         try:
             await write(chunk)
         except (BrokenPipeError, ConnectionResetError):
@@ -170,7 +194,7 @@ async def run_proxy(
     except OSError as exc:
         raise InvalidInput(f"cannot start {command[0]!r}: {exc}", field="command") from exc
     write = await _client_writer()
-    to_server = asyncio.create_task(_to_server(await _client_reader(), process, watcher))
+    to_server = asyncio.create_task(_to_server(await _client_reader(), process, watcher, write))
     to_client = asyncio.create_task(_to_client(process, write, watcher))
     interrupted = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -212,6 +236,8 @@ def proxy_and_record(
     run_id: str,
     server_name: str | None = None,
     grace_s: float = 5.0,
+    parent_run_id: str | None = None,
+    gate: ReplayToolPolicy | None = None,
 ) -> int:
     """Proxy stdio to `command`, recording its tool calls into run `run_id`; return exit status.
 
@@ -222,11 +248,18 @@ def proxy_and_record(
     # The store is opened on the recorder's thread: the server starts and traffic flows while
     # SQLAlchemy loads and migrations run (session start), and calls made meanwhile queue.
     recorder = StoreRecorder(
-        database, run_id, inputs=inputs, batch_window_s=RECORD_BATCH_WINDOW_S
+        database,
+        run_id,
+        inputs=inputs,
+        batch_window_s=RECORD_BATCH_WINDOW_S,
+        parent_run_id=parent_run_id,
     ).open(in_background=True)
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     watcher = TrafficWatcher(
-        recorder, server_name or Path(command[0]).name, fixed_name=server_name is not None
+        recorder,
+        server_name or Path(command[0]).name,
+        fixed_name=server_name is not None,
+        gate=gate,
     )
     status, error = RunStatus.FAILED, "keel mcp proxy stopped unexpectedly"
     try:

@@ -15,9 +15,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from keel.core.records import ToolCallRecord
-from keel.core.redaction import args_digest, args_preview, redact_text
+from keel.core.redaction import args_digest, args_preview, canonical_json, redact, redact_text
 
 MAX_ERROR_CHARS = 2000
+#: Of a result's text (or structured content), what is kept, redacted, to answer replays with.
+RESULT_PREVIEW_CHARS = 2000
 
 
 class CallOutcome:
@@ -102,11 +104,13 @@ def finish_call(
     failure: str | None = None,
     outcome: str | None = None,
     ended_perf: float | None = None,
+    replay: str | None = None,
 ) -> ToolCallRecord:
     """Return the record of `pending`, ended now (or at `ended_perf`).
 
     Exactly one of `result` (the wire `result` of tools/call), `rpc_error` (the wire JSON-RPC
     `error`) or `failure` (why no answer came: server exited, cancelled, ...) describes the end.
+    `replay` says how a replay answered a call it did not let through (keel.core.side_effects).
     """
     latency_s = (time.perf_counter() if ended_perf is None else ended_perf) - pending.started_perf
     if result is not None:
@@ -122,6 +126,8 @@ def finish_call(
     else:
         meta = {"outcome": outcome or CallOutcome.CLIENT_ERROR, "is_error": True}
         error = redact_text(failure or "the call ended without an answer")[:MAX_ERROR_CHARS]
+    if replay is not None:
+        meta["replay"] = replay
     return ToolCallRecord(
         tool_name=pending.tool_name,
         args_digest=args_digest(pending.arguments),
@@ -154,7 +160,22 @@ def result_meta(result: dict[str, Any]) -> dict[str, Any]:
     result_type = result.get("resultType")
     if result_type not in (None, "complete"):
         meta["result_type"] = str(result_type)
+    if not is_error:
+        meta["preview"] = _result_preview(result, blocks)
     return meta
+
+
+def _result_preview(result: dict[str, Any], blocks: list[Any]) -> str:
+    """Return the redacted, capped text of a result: its structured content, else its text."""
+    structured = result.get("structuredContent")
+    if structured is not None:
+        text = canonical_json(redact(structured))  # masked as parsed JSON: it still parses
+    else:
+        texts = [
+            b.get("text", "") for b in blocks if isinstance(b, dict) and b.get("type") == "text"
+        ]
+        text = redact_text("\n".join(str(t) for t in texts))
+    return text if len(text) <= RESULT_PREVIEW_CHARS else text[: RESULT_PREVIEW_CHARS - 1] + "…"
 
 
 def tool_error_text(result: dict[str, Any]) -> str:

@@ -45,12 +45,14 @@ class StoreRecorder:
         source: str = "mcp",
         inputs: dict[str, object] | None = None,
         batch_window_s: float = 0.0,
+        parent_run_id: str | None = None,
     ) -> None:
         # A callable connects when first needed (on the writer thread, with `in_background`);
         # a store this recorder connected to, it disposes of on close.
         self._database = database
         self._owns_database = callable(database)
         self.run_id = run_id
+        self.parent_run_id = parent_run_id
         self.workflow_type = workflow_type
         self.source = source
         self.inputs = dict(inputs or {})
@@ -113,6 +115,7 @@ class StoreRecorder:
             created_at=datetime.now(UTC),
             source=self.source,
             status=RunStatus.RUNNING,
+            parent_run_id=self.parent_run_id,
             inputs=self.inputs,
             tool_calls=calls,
         )

@@ -6,6 +6,11 @@ pending call on each `tools/call` request, and closes it on the response with th
 (or on the client's `notifications/cancelled`). Server requests to the client (sampling,
 elicitation) carry ids of the server's own numbering, so a response is only matched when it
 travels server -> client and has no `method`.
+
+The watcher also learns each tool's annotations from the server's `tools/list` answers
+(`effects`). In a replay (`gate`), `gate_line` is asked about each client line before it is
+forwarded, and answers a tools/call the gate does not let through itself
+(keel.mcp.replay_gate): the server never sees it.
 """
 
 from __future__ import annotations
@@ -14,9 +19,13 @@ import json
 import time
 from typing import Any
 
+from keel.core.redaction import args_digest
+from keel.core.side_effects import ReplayToolPolicy
 from keel.mcp.recorder import CallOutcome, PendingCall, Recorder, finish_call, start_call
+from keel.mcp.replay_gate import ToolEffectsBook, response_line, unrun_result
 
 _HANDSHAKE_METHODS = frozenset({"initialize", "server/discover"})
+_LIST_TOOLS = "tools/list"
 CONNECTION_CLOSED = -32000
 
 
@@ -57,13 +66,23 @@ def _messages(line: bytes) -> list[dict[str, Any]]:
 class TrafficWatcher:
     """Tracks the tool calls in flight between one client and one server."""
 
-    def __init__(self, recorder: Recorder, server_name: str | None, *, fixed_name: bool) -> None:
+    def __init__(
+        self,
+        recorder: Recorder,
+        server_name: str | None,
+        *,
+        fixed_name: bool,
+        gate: ReplayToolPolicy | None = None,
+    ) -> None:
         self.recorder = recorder
         self.server_name = server_name
         self._fixed_name = fixed_name
+        self.gate = gate
+        self.effects = ToolEffectsBook()
         self.pending: dict[tuple[str, str], tuple[Any, PendingCall]] = {}
         self.unanswered = 0
         self._handshakes: set[tuple[str, str]] = set()
+        self._listings: set[tuple[str, str]] = set()
         self._from_client = LineBuffer()
         self._from_server = LineBuffer()
 
@@ -78,7 +97,7 @@ class TrafficWatcher:
         """Inspect bytes the server sent to the client (received at `received_perf`)."""
         received_perf = time.perf_counter() if received_perf is None else received_perf
         for line in self._from_server.feed(chunk):
-            if not self.pending and not self._handshakes:
+            if not self.pending and not self._handshakes and not self._listings:
                 continue  # nothing to match: skip parsing (most server traffic when idle)
             for message in _messages(line):
                 self._server_message(message, received_perf)
@@ -108,6 +127,8 @@ class TrafficWatcher:
             self.pending[_key(message["id"])] = (message["id"], pending)
         elif method in _HANDSHAKE_METHODS and "id" in message:
             self._handshakes.add(_key(message["id"]))
+        elif method == _LIST_TOOLS and "id" in message:
+            self._listings.add(_key(message["id"]))
         elif method == "notifications/cancelled":
             params = message.get("params")
             if isinstance(params, dict) and "requestId" in params:
@@ -129,6 +150,10 @@ class TrafficWatcher:
             self._handshakes.discard(key)
             self._learn_server_name(message.get("result"))
             return
+        if key in self._listings:
+            self._listings.discard(key)
+            self.effects.learn(message.get("result"))
+            return
         entry = self.pending.pop(key, None)
         if entry is None:
             return
@@ -141,6 +166,48 @@ class TrafficWatcher:
         else:
             record = finish_call(pending, failure="malformed response", ended_perf=received_perf)
         self.recorder.record(record)
+
+    def gate_line(self, line: bytes, received_perf: float) -> tuple[bytes | None, list[bytes]]:
+        """Return what of a client line goes on to the server, and the answers the gate gives
+        the client itself (in a replay; outside one the line goes on unchanged)."""
+        if self.gate is None or b"tools/call" not in line:
+            return line, []
+        try:
+            value = json.loads(line)
+        except ValueError:
+            return line, []
+        items = value if isinstance(value, list) else [value]
+        forwarded, answers = [], []
+        for item in items:
+            answer = self._gated_call(item, received_perf)
+            if answer is None:
+                forwarded.append(item)
+            else:
+                answers.append(answer)
+        if not answers:
+            return line, []
+        kept = [json.dumps(item, separators=(",", ":")).encode() for item in forwarded]
+        return (b"\n".join(kept) if kept else None), answers
+
+    def _gated_call(self, message: Any, received_perf: float) -> bytes | None:
+        """Return the gate's answer to a tools/call it does not let through, else None."""
+        if not isinstance(message, dict) or message.get("method") != "tools/call":
+            return None
+        if "id" not in message or self.gate is None:
+            return None
+        params = message.get("params") if isinstance(message.get("params"), dict) else {}
+        name = str(params.get("name", ""))
+        arguments = params.get("arguments")
+        digest = args_digest({} if arguments is None else arguments)
+        decision = self.gate.decide(name, digest, self.effects.read_only(name))
+        if decision.execute:
+            return None
+        pending = start_call(
+            self.server_name, name, arguments, json.dumps(message["id"]), received_perf
+        )
+        wire = unrun_result(decision)
+        self.recorder.record(finish_call(pending, result=wire, replay=decision.how))
+        return response_line(message["id"], wire)
 
     def _learn_server_name(self, result: Any) -> None:
         if self._fixed_name or not isinstance(result, dict):

@@ -7,7 +7,7 @@ its progress, so any keel process can show it, and a worker elsewhere can run it
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from keel.core.errors import Conflict, NotFound
@@ -22,6 +22,7 @@ from keel.models.embeddings import Embedder
 from keel.replay.generations import generation_of
 from keel.replay.plan import Perturbation, ReplaySpec, plan_replays
 from keel.replay.target import ReplayTarget
+from keel.replay.tool_gate import audit_live_tools, tool_policy
 from keel.store.engine import Database
 from keel.store.replays import (
     add_replay,
@@ -84,22 +85,38 @@ def start_replay_set(
     samples: int,
     seed: int,
     targets: Sequence[ReplayTarget],
+    live_tools: Iterable[str] = (),
+    actor: str = "keel",
 ) -> str:
-    """Check that run `run_id` can be replayed, store a queued set for it, return its id."""
+    """Check that run `run_id` can be replayed, store a queued set for it, return its id.
+
+    `live_tools` may run for real in its replays (every other tool with side effects is
+    answered from the record, keel.core.side_effects); that opt-in is audited as `actor`'s.
+    """
     base = load_run(database, run_id)
     resolve_target(base, targets)
     specs = replays_of(base, perturbations, samples, seed)
     set_id = f"rs-{uuid.uuid4().hex[:16]}"
     kinds = list(dict.fromkeys(str(spec.perturbation) for spec in specs))
+    live = sorted(set(live_tools))
     with database.write() as session:
-        create_replay_set(session, set_id, run_id, seed, kinds, samples, len(specs))
+        replay_set = create_replay_set(session, set_id, run_id, seed, kinds, samples, len(specs))
+        if live:
+            replay_set.perturbations = {**replay_set.perturbations, "live_tools": live}
+            audit_live_tools(session, run_id, live, actor, f"replay set {set_id}")
     return set_id
 
 
 def _run_one(
-    database: Database, base: RunDetail, target: ReplayTarget, spec: ReplaySpec, set_id: str
+    database: Database,
+    base: RunDetail,
+    target: ReplayTarget,
+    spec: ReplaySpec,
+    set_id: str,
+    live_tools: Sequence[str],
 ) -> RunDetail:
     perturbed = target.perturb(base, spec)
+    perturbed.tools = tool_policy(database, base.run.run_id, live_tools)
     replay_run_id = f"{set_id}-{spec.perturbation}-{spec.sample}"
     target.execute(base, perturbed, spec, replay_run_id)
     with database.write() as session:
@@ -143,12 +160,13 @@ def run_replay_set(
     replay_set = found.replay_set
     base = load_run(database, replay_set.base_run_id)
     kinds = [Perturbation(kind) for kind in replay_set.perturbations["kinds"]]
+    live_tools = list(replay_set.perturbations.get("live_tools", []))
     specs = replays_of(base, kinds, replay_set.samples, replay_set.seed)
     try:
         target = resolve_target(base, targets)
         generations = [generation_of(base, BASE, target.observed_output(base))]
         for index, spec in enumerate(specs):
-            detail = _run_one(database, base, target, spec, set_id)
+            detail = _run_one(database, base, target, spec, set_id, live_tools)
             generations.append(generation_of(detail, str(spec.perturbation)))
             if progress:
                 progress(index + 1, len(specs))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from keel.core.errors import Conflict
+from keel.core.side_effects import ReplayToolPolicy
 from keel.ingest.native import parse_batch, to_records
 from keel.ingest.storing import store_runs
 from keel.replay.constraints import ConstraintKind, choose_constraint
@@ -25,6 +26,7 @@ from keel.replay.paraphrase import paraphrase
 from keel.replay.plan import Perturbation, ReplaySpec, derive_seed
 from keel.replay.shuffle import apply_order, shuffled_order
 from keel.replay.target import PerturbedInputs
+from keel.replay.tool_gate import policy_for_children
 from keel.sdk.replay_context import ReplayContext, replaying
 from keel.store.engine import Database
 from keel.store.runs import RunDetail
@@ -130,13 +132,37 @@ class EntrypointTarget:
     def execute(
         self, base: RunDetail, perturbed: PerturbedInputs, spec: ReplaySpec, run_id: str
     ) -> None:
+        self._call(
+            base,
+            perturbed.inputs["arguments"],
+            perturbed.inputs["constraint"],
+            run_id,
+            perturbed.tools,
+        )
+
+    def rerun_constrained(
+        self, base: RunDetail, plan: Any, run_id: str, tools: ReplayToolPolicy | None = None
+    ) -> None:
+        """Rerun `base` with its stored arguments (a heal; the entrypoint reads the plan from
+        its replay context if it wants to), behind the same tool gate as its replays."""
+        arguments = {k: v for k, v in base.run.inputs["arguments"].items() if v != REDACTED}
+        self._call(base, arguments, None, run_id, tools)
+
+    def _call(
+        self,
+        base: RunDetail,
+        arguments: dict[str, Any],
+        constraint: dict[str, Any] | None,
+        run_id: str,
+        tools: ReplayToolPolicy | None,
+    ) -> None:
         inputs = base.run.inputs
         function = load_entrypoint(inputs["entrypoint"], inputs.get("entrypoint_file"))
-        context = ReplayContext(run_id, base.run.run_id, perturbed.inputs["constraint"])
+        context = ReplayContext(run_id, base.run.run_id, constraint, tools=tools)
         # An exception from the agent is part of what the replay observes: the SDK has
         # recorded the run as FAILED with its error.
-        with replaying(context), contextlib.suppress(Exception):
-            function(**perturbed.inputs["arguments"])
+        with replaying(context), policy_for_children(tools), contextlib.suppress(Exception):
+            function(**arguments)
         if not context.finished_runs:
             raise Conflict(
                 f"{base.run.inputs['entrypoint']} recorded no run when replayed", "run_id"

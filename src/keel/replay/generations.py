@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from keel.core.records import RunStatus
+from keel.core.side_effects import comparison_digest
 from keel.evaluate.generation import Generation, ToolStep
 from keel.store.runs import RunDetail
 
@@ -21,7 +22,12 @@ def generation_of(
     if run.status == RunStatus.FAILED or not output:
         output = None
     steps = tuple(
-        ToolStep(call.tool_name, call.args_digest, call.started_at, call.ended_at)
+        ToolStep(
+            call.tool_name,
+            comparison_digest(call.args_digest, call.result_meta),  # a refused call diverges
+            call.started_at,
+            call.ended_at,
+        )
         for call in detail.tool_calls
     )
     return Generation(perturbation=label, output=output, tool_calls=steps)

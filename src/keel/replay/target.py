@@ -9,16 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from keel.core.side_effects import ReplayToolPolicy
 from keel.replay.plan import ReplaySpec
 from keel.store.runs import RunDetail
 
 
 @dataclass
 class PerturbedInputs:
-    """The inputs a replay runs with, and the record of exactly what was changed."""
+    """The inputs a replay runs with, and the record of exactly what was changed.
+
+    `tools` is the replay's tool gate (keel.core.side_effects), set by the engine: a target
+    that executes tools must let only the calls it allows run for real.
+    """
 
     inputs: dict[str, Any]
     record: dict[str, Any] = field(default_factory=dict)
+    tools: ReplayToolPolicy | None = None
 
 
 class ReplayTarget(Protocol):

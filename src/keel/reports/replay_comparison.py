@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from keel.core.errors import NotFound
+from keel.core.side_effects import comparison_digest
 from keel.evaluate.contract import contract_for, inferred_contract
 from keel.evaluate.tool_diff import Call, ToolDiff, tool_diff
 from keel.store.models import ReplaySet, ToolCall
@@ -81,7 +82,10 @@ class ReplayComparison:
 
 
 def _calls(tool_calls: list[ToolCall]) -> list[Call]:
-    return [Call(c.tool_name, c.args_digest, c.args_preview) for c in tool_calls]
+    return [
+        Call(c.tool_name, comparison_digest(c.args_digest, c.result_meta), c.args_preview)
+        for c in tool_calls
+    ]
 
 
 def unique_labels(labels: list[str]) -> list[str]:

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
+from keel.core.side_effects import ToolEffects
 from keel.sdk import client
 from keel.sdk.capture import (
     as_dict,
@@ -67,11 +68,19 @@ def _compact(fields: dict[str, Any]) -> dict[str, Any]:
 class PendingToolCall:
     """A tool call whose arguments are captured; `end()` records its outcome on the run."""
 
-    def __init__(self, run: TracedRun, tool_name: str, args: Any, server: str | None) -> None:
+    def __init__(
+        self,
+        run: TracedRun,
+        tool_name: str,
+        args: Any,
+        server: str | None,
+        effects: ToolEffects | None = None,
+    ) -> None:
         self.run = run
         self.seq = run.next_tool_seq()
         self.tool_name = tool_name
         self.server = server
+        self.hints = effects.hints() if effects is not None else {}
         self.digest, self.preview = capture_args(args)
         self.started_at = utcnow()
         self._t0 = time.perf_counter()
@@ -84,10 +93,19 @@ class PendingToolCall:
         latency_ms: float | None = None,
         ended_at: datetime | None = None,
         call_id: str | None = None,
+        replay: str | None = None,
     ) -> None:
-        """Record the call's result or error, and its latency (measured unless given)."""
+        """Record the call's result or error, and its latency (measured unless given).
+
+        `replay` says how a replay answered a tool it did not run (keel.core.side_effects).
+        """
         if latency_ms is None:
             latency_ms = (time.perf_counter() - self._t0) * 1000.0
+        meta = summarise_result(result) if result is not None else {}
+        if self.hints:
+            meta["annotations"] = self.hints
+        if replay is not None:
+            meta["replay"] = replay
         call = {
             "seq": self.seq,
             "tool_name": self.tool_name,
@@ -98,7 +116,7 @@ class PendingToolCall:
             "started_at": _iso(self.started_at),
             "ended_at": _iso(ended_at or utcnow()),
             "latency_ms": float(latency_ms),
-            "result_meta": summarise_result(result) if result is not None else {},
+            "result_meta": meta,
             "error": describe_error(error) if error is not None else None,
         }
         self.run.append("tool_calls", _compact(call))
@@ -242,9 +260,11 @@ class TracedRun:
             latency_ms = (ended_at - pending.started_at).total_seconds() * 1000.0
         pending.end(result, error, latency_ms, ended_at, call_id)
 
-    def start_tool_call(self, tool_name: str, args: Any, server: str | None) -> PendingToolCall:
+    def start_tool_call(
+        self, tool_name: str, args: Any, server: str | None, effects: ToolEffects | None = None
+    ) -> PendingToolCall:
         """Return a pending call with `args` captured now (used by `@keel.tool`)."""
-        return PendingToolCall(self, tool_name, args, server)
+        return PendingToolCall(self, tool_name, args, server, effects)
 
     @guarded
     def set_output(self, output: Any) -> None:

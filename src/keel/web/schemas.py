@@ -5,6 +5,8 @@ What pages, the API and the CLI all show (runs, events, reviews, ...) lives in k
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, Field
 
 from keel.replay.plan import Perturbation
@@ -27,3 +29,9 @@ class ReplayRequest(BaseModel):
     )
     samples: int = Field(default=2, ge=1, le=16)
     seed: int = Field(default=0, ge=0, lt=2**31)
+    live_tools: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
+        default_factory=list,
+        max_length=64,
+        description="Tools with side effects that the replays may run for real (audited); "
+        "every other tool that is not read-only answers from the base run's record.",
+    )

@@ -45,9 +45,13 @@ SEGMENTS_SQL = "SELECT segment, count(*) AS n FROM customers GROUP BY segment OR
 
 
 async def _every_tool(session: ClientSession) -> dict[str, Any]:
-    names = [tool.name for tool in (await session.list_tools()).tools]
+    listed = (await session.list_tools()).tools
+    names = [tool.name for tool in listed]
     return {
         "names": names,
+        "read_only": {
+            tool.name: bool(tool.annotations and tool.annotations.read_only_hint) for tool in listed
+        },
         "search": await _structured(session, "knowledge.search", query="wire cut-off time", k=3),
         "article": await _structured(session, "knowledge.get", id="KB-101"),
         "customer": await _structured(session, "account.lookup", customer_id="CUS-0016"),
@@ -65,8 +69,10 @@ def test_every_tool_answers_over_stdio(world_home: Path) -> None:
         "db.query",
         "knowledge.get",
         "knowledge.search",
+        "payments.transfer",
         "transactions.list",
     ]
+    assert out["read_only"] == {name: name != "payments.transfer" for name in out["names"]}
     hits = out["search"]["hits"]
     assert len(hits) == 3 and {"id", "title", "snippet", "score"} <= set(hits[0])
     assert [hit["score"] for hit in hits] == sorted((hit["score"] for hit in hits), reverse=True)
@@ -179,6 +185,6 @@ def test_every_tool_answers_over_streamable_http(world_home: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=BOUND_S)
-    assert len(out["names"]) == 5
+    assert len(out["names"]) == 6
     assert out["customer"]["customer_id"] == "CUS-0016"
     assert out["query"]["row_count"] >= 2

@@ -2,7 +2,8 @@
 
 The agents never call a tool except through `ToolClient.call`, which wraps the SDK session
 with `keel.mcp.session.capture`, so each call lands in the run's recorder whatever its outcome
-(result, tool error, timeout, a server that died).
+(result, tool error, timeout, a server that died). In a replay (`gated`), only the tools the
+server declares read-only are called; the others answer from the base run's record.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import anyio
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
+from keel.core.side_effects import ReplayToolPolicy, ToolEffects
 from keel.mcp.recorder import Recorder
 from keel.mcp.session import capture
 from keel.models import ToolSpec
@@ -49,19 +51,26 @@ def _decode(result: Any) -> tuple[Any, str | None]:
         return {"text": "\n".join(texts)}, None
 
 
+@dataclass
 class ToolClient:
-    """An initialised MCP session and the tools it offers."""
+    """An initialised MCP session, the tools it offers and what they declare, and the replay
+    gate its calls pass (None outside replays)."""
 
-    def __init__(self, session: ClientSession, tools: dict[str, ToolSpec]) -> None:
-        self.session = session
-        self.tools = tools
-        self.closed = False
+    session: ClientSession
+    tools: dict[str, ToolSpec]
+    effects: dict[str, ToolEffects]
+    gate: ReplayToolPolicy | None = None
+    closed: bool = False
+
+    def gated(self, gate: ReplayToolPolicy | None) -> ToolClient:
+        """Return this client with its calls behind `gate` (a replay's or a heal rerun's)."""
+        return self if gate is None else replace(self, gate=gate)
 
     async def call(
         self, recorder: Recorder, name: str, arguments: dict[str, Any], timeout_s: float
     ) -> ToolOutcome:
         """Call tool `name` through capture; errors come back in the outcome, never raised."""
-        captured = capture(self.session, recorder)
+        captured = capture(self.session, recorder, gate=self.gate, effects=self.effects)
         try:
             result = await captured.call_tool(name, arguments, read_timeout_seconds=timeout_s)
         except Exception as exc:
@@ -93,4 +102,16 @@ async def tool_client(
                 tool.name: ToolSpec(tool.name, tool.description or "", dict(tool.input_schema))
                 for tool in listed.tools
             }
-            yield ToolClient(session, tools)
+            effects = {tool.name: _effects(tool.annotations) for tool in listed.tools}
+            yield ToolClient(session, tools, effects)
+
+
+def _effects(annotations: Any) -> ToolEffects:
+    if annotations is None:
+        return ToolEffects()
+    return ToolEffects(
+        annotations.read_only_hint,
+        annotations.destructive_hint,
+        annotations.idempotent_hint,
+        annotations.open_world_hint,
+    )

@@ -4,6 +4,9 @@ Arguments are declared with types and bounds, so the SDK checks them against the
 input schema and a malformed call comes back as a tool error (`isError`) naming the field; an
 unknown tool is a tool error too. Every refusal of keel's own (an unknown customer, a query the
 guard or SQLite refuses, a query past its time limit) is a tool error that says why.
+
+Every tool declares MCP's annotations: the readers are read-only, idempotent and closed-world;
+`payments.transfer` moves money (not read-only, not idempotent), so a replay never runs it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, InputRequiredResult
+from mcp.types import CallToolResult, InputRequiredResult, ToolAnnotations
 from pydantic import Field
 
 from keel.core.errors import KeelError
@@ -27,6 +30,7 @@ from keel.reference.fintech_mcp.tools import (
     QueryOut,
     SearchOut,
     TransactionsOut,
+    TransferOut,
 )
 
 SERVER_NAME = "keel-fintech"
@@ -34,6 +38,13 @@ INSTRUCTIONS = (
     "Tools of Larkspur Bank's support desk: search and read policy articles, look up a customer's "
     "accounts and transactions (identifiers are masked), and run read-only SELECT queries over "
     "the tables customers, accounts and transactions."
+)
+
+READS = ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+MOVES_MONEY = ToolAnnotations(
+    read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=False
 )
 
 CustomerId = Annotated[
@@ -82,7 +93,7 @@ def build_server(tools: FintechTools) -> MCPServer:
         SERVER_NAME, instructions=INSTRUCTIONS, version=VERSION, log_level="WARNING"
     )
 
-    @server.tool(name="knowledge.search")
+    @server.tool(name="knowledge.search", annotations=READS)
     def knowledge_search(
         query: Annotated[str, Field(min_length=1, max_length=1000, description="What to find.")],
         k: Annotated[int, Field(ge=1, le=20, description="How many articles.")] = 5,
@@ -91,7 +102,7 @@ def build_server(tools: FintechTools) -> MCPServer:
         with _as_tool_error():
             return tools.search_knowledge(query, k)
 
-    @server.tool(name="knowledge.get")
+    @server.tool(name="knowledge.get", annotations=READS)
     def knowledge_get(
         id: Annotated[str, Field(min_length=1, max_length=128, description="Article id.")],
     ) -> ArticleOut:
@@ -99,13 +110,13 @@ def build_server(tools: FintechTools) -> MCPServer:
         with _as_tool_error():
             return tools.get_article(id)
 
-    @server.tool(name="account.lookup")
+    @server.tool(name="account.lookup", annotations=READS)
     def account_lookup(customer_id: CustomerId) -> CustomerOut:
         """Look up a customer and their accounts; contact details and numbers are masked."""
         with _as_tool_error():
             return tools.lookup_account(customer_id)
 
-    @server.tool(name="transactions.list")
+    @server.tool(name="transactions.list", annotations=READS)
     def transactions_list(
         customer_id: CustomerId,
         since: Annotated[date | None, Field(description="Only on or after this day.")] = None,
@@ -115,12 +126,25 @@ def build_server(tools: FintechTools) -> MCPServer:
         with _as_tool_error():
             return tools.list_transactions(customer_id, since, limit)
 
-    @server.tool(name="db.query")
+    @server.tool(name="db.query", annotations=READS)
     def db_query(
         sql: Annotated[str, Field(min_length=1, max_length=10_000, description="One SELECT.")],
     ) -> QueryOut:
         """Run one read-only SELECT over customers, accounts and transactions (rows capped)."""
         with _as_tool_error():
             return tools.query(sql)
+
+    @server.tool(name="payments.transfer", annotations=MOVES_MONEY)
+    def payments_transfer(
+        customer_id: CustomerId,
+        to_account: Annotated[
+            str,
+            Field(min_length=4, max_length=34, pattern=r"^[A-Za-z0-9* ]+$", description="Payee."),
+        ],
+        amount_usd: Annotated[float, Field(gt=0, le=10_000, description="Amount in USD.")],
+    ) -> TransferOut:
+        """Send money from the customer's account to `to_account` (it really moves money)."""
+        with _as_tool_error():
+            return tools.transfer(customer_id, to_account, amount_usd)
 
     return server

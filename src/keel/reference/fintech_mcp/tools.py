@@ -9,6 +9,7 @@ one read-only path; `query` passes `keel.reference.fintech_mcp.sql_guard` first.
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -110,6 +111,14 @@ class TransactionsOut(BaseModel):
     transactions: list[TransactionOut]
 
 
+class TransferOut(BaseModel):
+    transfer_id: str
+    customer_id: str
+    to_account_mask: str
+    amount_usd: float
+    status: str
+
+
 class QueryOut(BaseModel):
     columns: list[str]
     rows: list[list[Any]]
@@ -137,15 +146,21 @@ class Searcher(Protocol):
 
 
 class FintechTools:
-    """The tools over `world`: knowledge search and articles, bank lookups, read-only SQL."""
+    """The tools over `world`: knowledge search and articles, bank lookups, read-only SQL, and
+    the one tool with a side effect, `transfer`, which appends each transfer to `ledger`."""
 
     def __init__(
-        self, world: World, limits: ToolLimits | None = None, search: Searcher | None = None
+        self,
+        world: World,
+        limits: ToolLimits | None = None,
+        search: Searcher | None = None,
+        ledger: Path | None = None,
     ) -> None:
         self.world = world
         self.limits = limits or ToolLimits()
         # knowledge.search: hybrid retrieval when given (`keel mcp serve`), else bm25 alone
         self.searcher = search or world.knowledge
+        self.ledger = ledger or world.root.parent / "payments" / "transfers.jsonl"
 
     def _bank(self, sql: str, params: tuple[Any, ...], row_limit: int) -> QueryResult:
         return run_query(
@@ -208,6 +223,21 @@ class FintechTools:
             since=since.isoformat() if since else None,
             transactions=[TransactionOut(**row) for row in rows],
         )
+
+    def transfer(self, customer_id: str, to_account: str, amount_usd: float) -> TransferOut:
+        """Send `amount_usd` from the customer to `to_account`: one line appended to the ledger."""
+        self._require_customer(customer_id)
+        self.ledger.parent.mkdir(parents=True, exist_ok=True)
+        transfer = TransferOut(
+            transfer_id=f"TRF-{uuid.uuid4().hex[:12]}",
+            customer_id=customer_id,
+            to_account_mask="****" + to_account.replace(" ", "")[-4:],
+            amount_usd=round(amount_usd, 2),
+            status="sent",
+        )
+        with self.ledger.open("a", encoding="utf-8") as out:  # one write per line: appends
+            out.write(transfer.model_dump_json() + "\n")
+        return transfer
 
     def query(self, sql: str) -> QueryOut:
         """Return the rows of one guarded, read-only SELECT over the bank tables."""

@@ -31,8 +31,19 @@ async def start_replay(
     """Start replaying run `run_id` (202 with the set's id); 409 when it cannot be replayed."""
     body = body or ReplayRequest()
     jobs = request.app.state.jobs
+    principal = getattr(request.state, "principal", None)
+    actor = principal.actor if principal is not None else "api"
     set_id = await run_in_threadpool(
-        submit_replay_set, db, settings, jobs, run_id, body.perturbations, body.samples, body.seed
+        submit_replay_set,
+        db,
+        settings,
+        jobs,
+        run_id,
+        body.perturbations,
+        body.samples,
+        body.seed,
+        body.live_tools,
+        actor,
     )
     location = f"/api/v1/replays/{set_id}"
     payload = {

@@ -16,7 +16,7 @@ from keel.evaluate.rules.confidential import withheld_documents
 from keel.models import CompletionRequest, ModelError, ModelProvider, ToolCallRequest
 from keel.reference.agents.support import instructions
 from keel.reference.agents.support.critic import Finding, critique, revision_constraints
-from keel.reference.agents.support.inputs import RETRIEVAL_TOOL, SupportInputs
+from keel.reference.agents.support.inputs import RETRIEVAL_TOOL, TRANSFER_TOOL, SupportInputs
 from keel.reference.agents.support.prompts import draft_messages, planner_messages
 from keel.reference.agents.support.schema import support_answer_schema
 from keel.reference.agents.tool_client import ToolClient, ToolOutcome
@@ -109,10 +109,13 @@ class SupportAgent:
             and "*" not in unavailable
             and name != READ_TOOL
             and name != "db.query"
+            and (name != TRANSFER_TOOL or inputs.transfer is not None)
         )
         known: dict[str, Any] = {"query": inputs.ticket_text, "k": inputs.effective_k()}
         if inputs.customer_id:
             known["customer_id"] = inputs.customer_id
+        if inputs.transfer is not None:
+            known.update(inputs.transfer.model_dump())
         request = CompletionRequest(
             messages=planner_messages(
                 inputs.instruction, inputs.ticket_text, inputs.customer_id, inputs.effective_k()

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from keel.reference.agents.support.instructions import INSTRUCTION
 from keel.replay.constraints import ConstraintKind, ToolConstraint
 
 RETRIEVAL_TOOL = "knowledge.search"
+TRANSFER_TOOL = "payments.transfer"
+
+
+class TransferRequest(BaseModel):
+    """A transfer the customer asked for, which the agent then makes with payments.transfer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to_account: str = Field(min_length=4, max_length=34)
+    amount_usd: float = Field(gt=0, le=10_000)
 
 
 class SupportInputs(BaseModel):
@@ -38,6 +48,17 @@ class SupportInputs(BaseModel):
     pinned_category: str | None = None
     required_citations: list[str] = Field(default_factory=list)
     required_tools: list[str] = Field(default_factory=list)
+    # Offered payments.transfer only when the ticket asks for one (the agent then makes it).
+    transfer: TransferRequest | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unset_transfer(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Runs that ask for no transfer store the inputs they always did (replay seeds derive
+        # from a digest of the stored inputs).
+        data = handler(self)
+        if data.get("transfer") is None:
+            data.pop("transfer", None)
+        return data
 
     def constraints(self) -> list[ToolConstraint]:
         """Return the tool constraints as ToolConstraint values."""

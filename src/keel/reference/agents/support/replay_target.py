@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from keel.core.records import RunRecord
 from keel.core.settings import Settings
+from keel.core.side_effects import ReplayToolPolicy
 from keel.heal.critic import HealPlan
 from keel.models import load_model, parse_model_spec
 from keel.reference.agents.support.agent import SupportAgent
@@ -39,11 +40,14 @@ class SupportRunner:
     command: tuple[str, ...] = KEEL_SERVER_COMMAND
     _host: ToolHost | None = None
 
-    def run(self, inputs: SupportInputs) -> RunRecord:
-        """Run the agent once on `inputs` and return its (unstored) run."""
+    def run(self, inputs: SupportInputs, gate: ReplayToolPolicy | None = None) -> RunRecord:
+        """Run the agent once on `inputs` and return its (unstored) run; in a replay or heal,
+        its tool calls pass `gate`."""
         spec = str(parse_model_spec(inputs.model))
         with closing(load_model(inputs.model, self.settings)) as model:
-            return self.on_tools(lambda tools: SupportAgent(model, spec, tools).run(inputs))
+            return self.on_tools(
+                lambda tools: SupportAgent(model, spec, tools.gated(gate)).run(inputs)
+            )
 
     def on_tools(self, work: Callable[[ToolClient], Awaitable[T]]) -> T:
         """Return `work(tools)` run against the runner's tool server (started on first use)."""
@@ -109,12 +113,14 @@ class SupportTarget:
     def execute(
         self, base: RunDetail, perturbed: PerturbedInputs, spec: ReplaySpec, run_id: str
     ) -> None:
-        run = self.runner.run(perturbed.inputs["support"])
+        run = self.runner.run(perturbed.inputs["support"], perturbed.tools)
         run.run_id, run.parent_run_id = run_id, base.run.run_id
         store_run(self.database, run)
 
-    def rerun_constrained(self, base: RunDetail, plan: HealPlan, run_id: str) -> None:
-        """Rerun `base` with the heal plan's constraints added to its inputs."""
+    def rerun_constrained(
+        self, base: RunDetail, plan: HealPlan, run_id: str, tools: ReplayToolPolicy | None = None
+    ) -> None:
+        """Rerun `base` with the heal plan's constraints added to its inputs, behind `tools`."""
         inputs = SupportInputs.model_validate(base.run.inputs)
         changes: dict[str, Any] = {
             "pinned_category": plan.pin_decision,
@@ -123,7 +129,7 @@ class SupportTarget:
         }
         if plan.temperature is not None:
             changes["temperature"] = plan.temperature
-        run = self.runner.run(inputs.model_copy(update=changes))
+        run = self.runner.run(inputs.model_copy(update=changes), tools)
         run.run_id, run.parent_run_id = run_id, base.run.run_id
         store_run(self.database, run)
 
