@@ -49,19 +49,23 @@ def refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _violation(value: Any, max_depth: int) -> str | None:
-    """Return what is wrong with a parsed JSON value (too deep, an integer too large), or None."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
+def _violation(value: Any, max_depth: int) -> tuple[str, str] | None:
+    """Return (path, what is wrong) for a parsed JSON value too deep or with an integer too
+    large, or None. Paths are only built for the way down to the fault's parent container."""
+    stack: list[tuple[Any, int, str]] = [(value, 1, "")]
     while stack:
-        node, depth = stack.pop()
+        node, depth, path = stack.pop()
         kind = type(node)
         if kind is dict or kind is list:
             if depth > max_depth:
-                return f"nested deeper than {max_depth} levels (KEEL_MAX_JSON_DEPTH)"
-            items = node.values() if kind is dict else node
-            stack.extend((item, depth + 1) for item in items if type(item) in _CHECKED)
+                return path, f"nested deeper than {max_depth} levels (KEEL_MAX_JSON_DEPTH)"
+            items = node.items() if kind is dict else enumerate(node)
+            for key, item in items:
+                if type(item) in _CHECKED:
+                    step = f"[{key}]" if kind is list else (f".{key}" if path else str(key))
+                    stack.append((item, depth + 1, path + step))
         elif kind is int and not MIN_INT64 <= node <= MAX_INT64:
-            return "an integer beyond the 64-bit range"
+            return path, "an integer beyond the 64-bit range"
     return None
 
 
@@ -69,13 +73,14 @@ _CHECKED = (dict, list, int)
 
 
 def check_json(value: Any, max_depth: int, field: str = "body") -> None:
-    """Raise InvalidInput when `value` nests deeper than `max_depth` or holds a 64-bit overflow.
-
-    Iterative, so a value nested thousands deep is refused rather than exhausting the stack.
+    """Raise InvalidInput naming the path when `value` nests deeper than `max_depth` or holds
+    a 64-bit overflow. Iterative: a value nested thousands deep is refused, not recursed into.
     """
-    problem = _violation(value, max_depth)
-    if problem is not None:
-        raise InvalidInput(f"{field}: {problem}", field=field)
+    found = _violation(value, max_depth)
+    if found is not None:
+        path, problem = found
+        where = path[:200] or field
+        raise InvalidInput(f"{where}: {problem}", field=where)
 
 
 def utc(moment: datetime) -> datetime:

@@ -138,6 +138,14 @@ class Sanitizer:
         """Return a JSON value sanitised as record fields are (for audit details and the like)."""
         return self._walk().value(value)
 
+    def text(self, text: str | None) -> str | None:
+        """Return a text field sanitised as record fields are."""
+        return self._walk().optional(text)
+
+    def preview(self, text: str | None) -> str | None:
+        """Return an argument preview sanitised (masked as JSON when it parses)."""
+        return None if text is None else self._walk().preview(text)
+
     def _walk(self) -> _Walk:
         return _Walk(self.redactor or active(), self.max_field_chars)
 

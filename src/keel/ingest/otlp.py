@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -152,6 +153,39 @@ def _listed(node: Any, camel: str, snake: str, path: str) -> list[Any]:
     return items
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+REPAIRED_ATTRIBUTE = "keel.sanitized.replaced_characters"
+
+
+def _repaired(node: Any) -> tuple[Any, int]:
+    """Return a JSON value with lone surrogates replaced by U+FFFD (protobuf refuses them in
+    strings), and how many were replaced."""
+    if isinstance(node, str):
+        return _SURROGATE.subn("\ufffd", node) if not node.isascii() else (node, 0)
+    if isinstance(node, list):
+        items = [_repaired(item) for item in node]
+        return [item for item, _ in items], sum(count for _, count in items)
+    if isinstance(node, dict):
+        pairs = [(_repaired(key), _repaired(value)) for key, value in node.items()]
+        count = sum(k[1] + v[1] for k, v in pairs)
+        return {k[0]: v[0] for k, v in pairs}, count
+    return node, 0
+
+
+def _parse_span(span: Any, message: Any) -> str | None:
+    """Parse one span into `message`; a span with lone surrogates is repaired and marked."""
+    problem = _parse_part(span, message, ())
+    if problem is None or not isinstance(span, dict):
+        return problem
+    fixed, count = _repaired(span)
+    if not count:
+        return problem
+    marker = {"key": REPAIRED_ATTRIBUTE, "value": {"intValue": str(count)}}
+    fixed["attributes"] = [*(fixed.get("attributes") or []), marker]
+    message.Clear()
+    return _parse_part(fixed, message, ())
+
+
 def _parse_span_by_span(data: dict[str, Any]) -> tuple[ExportTraceServiceRequest, list[str]]:
     """Parse an export whose whole parse failed one span at a time, rejecting the bad ones."""
     request = ExportTraceServiceRequest()
@@ -167,7 +201,7 @@ def _parse_span_by_span(data: dict[str, Any]) -> tuple[ExportTraceServiceRequest
             out_scope = out.scope_spans.add()
             scope_problem = problem or _parse_part(scope, out_scope, ("spans",))
             for i, span in enumerate(spans):
-                reason = scope_problem or _parse_part(span, out_scope.spans.add(), ())
+                reason = scope_problem or _parse_span(span, out_scope.spans.add())
                 if reason is not None:
                     del out_scope.spans[-1:]
                     rejected.append(f"{scope_path}.spans[{i}]: {reason}")
