@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +45,19 @@ def truncate(text: str, max_chars: int) -> str:
     return f"{text[:max_chars]}… [truncated {len(text) - max_chars} characters]"
 
 
+class NotANumber:
+    """What `mark_constant` parses NaN, Infinity and -Infinity to, so `check_json` can name
+    where they are."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def mark_constant(name: str) -> NotANumber:
+    """`parse_constant` for json.loads: NaN and the infinities become markers (refused later)."""
+    return NotANumber(name)
+
+
 def refuse_constant(name: str) -> Any:
     """`parse_constant` for json.loads: NaN, Infinity and -Infinity are refused."""
     raise ValueError(f"{name} is not a JSON number")
@@ -66,10 +80,35 @@ def _violation(value: Any, max_depth: int) -> tuple[str, str] | None:
                     stack.append((item, depth + 1, path + step))
         elif kind is int and not MIN_INT64 <= node <= MAX_INT64:
             return path, "an integer beyond the 64-bit range"
+        elif kind is NotANumber:
+            return path, f"{node.name} is not a JSON number"
     return None
 
 
-_CHECKED = (dict, list, int)
+_CHECKED = (dict, list, int, NotANumber)
+
+
+def deep_run_index(body: bytes, max_depth: int) -> int | None:
+    """Return which run of a `{"runs": [...]}` body first nests past `max_depth`, or None.
+
+    A scan outside strings, for bodies too deep for the JSON parser itself (it is only run
+    after the parser gave up, so it costs nothing on good input).
+    """
+    depth, run = 0, -1
+    for match in _STRUCTURE.finditer(body):
+        token = match.group(0)
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth == 3:  # {"runs": [ {a run} ... ]}
+                run += 1
+            if depth > max_depth:
+                return run if run >= 0 else None
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return None
+
+
+_STRUCTURE = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 def check_json(value: Any, max_depth: int, field: str = "body") -> None:

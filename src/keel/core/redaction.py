@@ -94,8 +94,11 @@ def canonical_json(value: Any) -> str:
 
 
 def args_digest(args: Any) -> str:
-    """Return the SHA-256 hex digest of the canonical JSON of `args`."""
-    return hashlib.sha256(canonical_json(args).encode()).hexdigest()
+    """Return the SHA-256 hex digest of the canonical JSON of `args`.
+
+    Lone surrogates (which only a hostile client sends) are digested as their code points.
+    """
+    return hashlib.sha256(canonical_json(args).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _key_parts(key: str) -> list[str]:

@@ -29,7 +29,8 @@ from keel.core.limits import (
     DEFAULT_MAX_JSON_DEPTH,
     MAX_TOKEN_COUNT,
     check_json,
-    refuse_constant,
+    deep_run_index,
+    mark_constant,
     utc,
 )
 from keel.core.records import RUN_ID_PATTERN, EventRecord, RunRecord, RunStatus, ToolCallRecord
@@ -157,20 +158,29 @@ def parse_batch(data: Any, max_depth: int = DEFAULT_MAX_JSON_DEPTH) -> RunBatch:
 
 
 def load_json(text: str | bytes, field: str = "body") -> Any:
-    """Return a JSON document parsed, or raise InvalidInput (not JSON, NaN, nested too deep)."""
+    """Return a JSON document parsed, or raise InvalidInput (not JSON, nested too deep).
+
+    NaN and the infinities parse to markers that `check_json` refuses, naming where they are.
+    """
     try:
-        return json.loads(text, parse_constant=refuse_constant)
+        return json.loads(text, parse_constant=mark_constant)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"{field} is not JSON: {exc}", field=field) from None
-    except ValueError as exc:
-        raise InvalidInput(f"{field} is not valid JSON: {exc}", field=field) from None
     except RecursionError:
         raise InvalidInput(f"{field}: JSON nested too deep to read", field=field) from None
 
 
 def parse_body(body: bytes, max_depth: int = DEFAULT_MAX_JSON_DEPTH) -> RunBatch:
     """Return a `runs:batch` request body parsed and validated (InvalidInput otherwise)."""
-    return parse_batch(load_json(body), max_depth)
+    try:
+        data = load_json(body)
+    except InvalidInput as exc:
+        index = deep_run_index(body, max_depth) if "too deep" in exc.message else None
+        if index is None:
+            raise
+        field = f"runs[{index}]"
+        raise InvalidInput(f"{field}: nested deeper than {max_depth} levels", field=field) from None
+    return parse_batch(data, max_depth)
 
 
 def parse_jsonl(lines: list[str], max_depth: int = DEFAULT_MAX_JSON_DEPTH) -> RunBatch:

@@ -33,9 +33,9 @@ _PROTOBUF_TYPES = {PROTOBUF, "application/protobuf"}
 _ID_FIELDS = ("traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id")
 _ZERO_TRACE = bytes(16)
 _ZERO_SPAN = bytes(8)
-#: Levels OTLP/JSON's own envelope takes (resourceSpans > scopeSpans > spans > attributes >
-#: value > kvlistValue ...) on top of what the attribute values may nest.
-ENVELOPE_DEPTH = 32
+#: Deepest OTLP/JSON body read: a kvlist attribute takes four levels per level of its own, and
+#: a span too deep for protobuf (100 levels) is rejected alone by the span-by-span parse.
+MAX_OTLP_JSON_DEPTH = 512
 
 
 @dataclass(slots=True)
@@ -116,7 +116,7 @@ def _decode(
         raise InvalidInput("body: JSON nested too deep to read", field="body") from None
     if not isinstance(data, dict):
         raise InvalidInput("body must be a JSON object", field="body")
-    check_json(data, max_depth + ENVELOPE_DEPTH)
+    check_json(data, max(max_depth, MAX_OTLP_JSON_DEPTH))
     _hex_ids_to_base64(data)
     try:
         # Unknown fields are ignored, as the OTLP spec asks of receivers.

@@ -17,7 +17,7 @@ from keel.jobs.local import LocalJobs
 from keel.store.engine import Database
 from keel.web.assets import mount_assets
 from keel.web.errors import install_error_handlers
-from keel.web.headers import SecurityHeaders
+from keel.web.headers import RefuseNul, SecurityHeaders
 from keel.web.openapi import install_openapi
 from keel.web.routes import (
     audit,
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.templates = make_templates()
     install_error_handlers(app)
+    app.add_middleware(RefuseNul)
     app.add_middleware(SecurityHeaders)
     app.include_router(health.router)
     app.include_router(runs.router)

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from keel.core.errors import KeelError, Unauthorized
@@ -84,8 +85,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def _data_error(request: Request, exc: Exception) -> Response:
+    # The last line of defence: a value the database refuses (ingestion sanitises its own
+    # input, so this is another route's parameter) is the client's error, not a 500.
+    assert isinstance(exc, DataError)
+    return _error(request, 422, "invalid_input", "a value the database cannot store", None)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn exceptions into keel's JSON errors or HTML pages."""
     app.add_exception_handler(KeelError, _keel_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)

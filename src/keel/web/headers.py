@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import json
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = (
@@ -49,3 +51,30 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class RefuseNul:
+    """ASGI middleware: a request whose path or query holds NUL is a 422 before any route.
+
+    No keel identifier or filter can contain NUL, and PostgreSQL refuses it in any text
+    parameter, so such a lookup would otherwise fail inside the database.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _holds_nul(scope):
+            body = json.dumps(
+                {"error": {"code": "invalid_input", "message": "NUL in the URL", "field": "url"}}
+            ).encode()
+            headers = [(b"content-type", b"application/json"), *SECURITY_HEADERS]
+            await send({"type": "http.response.start", "status": 422, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
+def _holds_nul(scope: Scope) -> bool:
+    raw = bytes(scope.get("raw_path") or b"") + b"?" + bytes(scope.get("query_string") or b"")
+    return b"%00" in raw or b"\x00" in raw or "\x00" in scope.get("path", "")
