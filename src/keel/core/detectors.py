@@ -45,10 +45,7 @@ _ASCII_DIGITS = b"0123456789"
 def _word_gate(text: str) -> bool:
     if _WORD_GATE.search(text.lower()) is not None:
         return True
-    for prefix in _CASED_PREFIXES:
-        if prefix in text:
-            return True
-    return False
+    return any(prefix in text for prefix in _CASED_PREFIXES)
 
 
 def _enough_digits(text: str) -> bool:
