@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from keel.core.records import DECLARED_CONTRACT_KEY, RunRecord
+from keel.core.sanitize import seal_runs
 from keel.drift.baseline import create_baseline
 from keel.drift.check import Window, check_drift
 from keel.drift.facts import facts_of_run, workflow_contract, workflow_facts
@@ -35,7 +36,7 @@ def store(
         for i, output in enumerate(outputs)
     ]
     with database.write() as session:
-        write_runs(session, runs)
+        write_runs(session, seal_runs(runs))
 
 
 def test_the_decision_and_item_are_the_registered_contracts_fields(

@@ -101,7 +101,7 @@ def store_loans(database: Database, prefix: str, grades: list[str], day: int) ->
         for i, g in enumerate(grades)
     ]
     with database.write() as session:
-        write_runs(session, runs)
+        write_runs(session, seal_runs(runs))
 
 
 def test_items_and_decisions_are_the_registered_contracts(

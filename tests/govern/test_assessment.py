@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from keel.core.records import RunRecord
+from keel.core.sanitize import seal_runs
 from keel.evaluate.contract import OutputContract
 from keel.evaluate.rules.confidential import withheld_documents
 from keel.govern.assessment import refresh_risks
@@ -61,7 +62,7 @@ def test_the_review_part_of_risk_reads_the_workflows_review_flag(
     ]
     now = utcnow()
     with database.write() as session:
-        write_runs(session, [RunRecord(i, w, now, output=o) for i, w, o in runs])
+        write_runs(session, seal_runs([RunRecord(i, w, now, output=o) for i, w, o in runs]))
         session.flush()
         refresh_risks(session, [run_id for run_id, _, _ in runs])
         scores = {run.run_id: run.risk for run in session.query(Run)}

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from keel.core.records import DECLARED_CONTRACT_KEY, RunRecord
+from keel.core.sanitize import seal_runs
 from keel.evaluate.contract import OutputContract
 from keel.govern.review import review_flags
 from keel.store.engine import Database
@@ -23,7 +24,7 @@ def store(database: Database, *runs: tuple[str, str, dict[str, Any], dict[str, A
         for i, (run_id, workflow, output, inputs) in enumerate(runs)
     ]
     with database.write() as session:
-        write_runs(session, records)
+        write_runs(session, seal_runs(records))
 
 
 def asking(database: Database) -> list[str]:

@@ -24,6 +24,8 @@ MAX_INT64 = 2**63 - 1
 MIN_INT64 = -(2**63)
 #: A trillion tokens per call: far past any model, and 2^23 calls still sum within 64 bits.
 MAX_TOKEN_COUNT = 10**12
+#: A billion dollars per call: a run's sum stays finite (an infinite cost reads back as null).
+MAX_COST_USD = 1e9
 DEFAULT_MAX_JSON_DEPTH = 64
 DEFAULT_MAX_FIELD_CHARS = 1_000_000
 DEFAULT_MAX_REQUEST_BYTES = 5 * 1024 * 1024

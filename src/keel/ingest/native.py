@@ -27,6 +27,7 @@ from pydantic import (
 from keel.core.errors import InvalidInput
 from keel.core.limits import (
     DEFAULT_MAX_JSON_DEPTH,
+    MAX_COST_USD,
     MAX_TOKEN_COUNT,
     check_json,
     deep_run_index,
@@ -56,7 +57,7 @@ class EventIn(_Strict):
     model: str | None = Field(default=None, max_length=128)
     input_tokens: Tokens = 0
     output_tokens: Tokens = 0
-    cost_usd: float = Field(default=0.0, ge=0)
+    cost_usd: float = Field(default=0.0, ge=0, le=MAX_COST_USD)
     status: str | None = Field(default=None, max_length=16)
     payload: dict[str, Any] = Field(default_factory=dict)
 
