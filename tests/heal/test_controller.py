@@ -89,9 +89,11 @@ def test_only_unstable_runs_are_healed(database: Database) -> None:
 class DisobedientToy(PinnableToy):
     """Reruns stably, but with the other category than the one the plan pinned."""
 
-    def rerun_constrained(self, base: RunDetail, plan: HealPlan, run_id: str) -> None:
+    def rerun_constrained(
+        self, base: RunDetail, plan: HealPlan, run_id: str, tools: object = None
+    ) -> None:
         other = "WITHDRAWAL" if plan.pin_decision == "TAX" else "TAX"
-        super().rerun_constrained(base, HealPlan(pin_decision=other), run_id)
+        super().rerun_constrained(base, HealPlan(pin_decision=other), run_id, tools)
 
 
 def test_a_stable_rerun_that_ignores_its_constraints_is_not_self_healed(

@@ -134,9 +134,10 @@ def test_a_failed_tool_call_counts_as_an_error_when_inserted_and_when_appended(
 
     run = RunRecord("tool-fails", "support", utcnow(), tool_calls=[failed(0)])
     with database.write() as session:
-        write_runs(session, [run])
+        write_runs(session, seal_runs([run]))
+    again = RunRecord("tool-fails", "support", utcnow(), tool_calls=[failed(1)])
     with database.write() as session:
-        write_runs(session, [RunRecord("tool-fails", "support", utcnow(), tool_calls=[failed(1)])])
+        write_runs(session, seal_runs([again]))
     with database.read() as session:
         stored = session.get(Run, "tool-fails")
         assert stored is not None and (stored.tool_count, stored.error_count) == (2, 2)

@@ -45,8 +45,7 @@ async def _two_clients(url: str) -> dict[str, Any]:
         nested = asyncio.create_task(_timed(hostile, "db.query", {"sql": NESTED}))
         await asyncio.sleep(0.05)  # both hostile calls are in flight
         reads = [
-            await _timed(reader, "knowledge.search", {"query": "wire fee", "k": 2})
-            for _ in range(3)
+            await _timed(reader, "account.lookup", {"customer_id": "CUS-0016"}) for _ in range(3)
         ]
         return {"runaway": await runaway, "nested": await nested, "reads": reads}
 
