@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from detect_secrets.core.scan import scan_line
 from detect_secrets.settings import default_settings
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from keel.core.redaction import (
@@ -88,6 +88,7 @@ TEXTS = st.lists(st.one_of(PIECES, st.text(max_size=6)), max_size=8).map("".join
 
 @settings(max_examples=300, deadline=None)
 @given(TEXTS)
+@example("ssn 412 73 9051FR14 2004 1010 0505 0001 3M02 606")  # the SSN's mask frees the IBAN
 def test_masking_twice_changes_nothing(text: str) -> None:
     once = redact_text(text)
     assert redact_text(once) == once

@@ -73,7 +73,11 @@ def test_replays_and_a_heal_answer_the_transfer_from_the_record_and_never_run_it
     run_replay_set(database, set_id, targets, embedder(DEFAULT_EMBEDDER))
     assert transfers(ledger) == 1
     answered = replay_calls(database, set_id, "transfer")
-    assert len(answered) == 8 and {meta["replay"] for meta in answered} == {"recorded"}
+    # P3 may take `lookup` away, and the agent then stops before paying: every replay whose
+    # lookup answered reached the transfer, and each transfer was answered from the record.
+    looked_up = [m for m in replay_calls(database, set_id, "lookup") if "preview" in m]
+    assert len(answered) == len(looked_up) >= 6
+    assert {meta["replay"] for meta in answered} == {"recorded"}
     assert {meta["annotations"]["readOnlyHint"] for meta in answered} == {False}
     assert {m.get("replay") for m in replay_calls(database, set_id, "lookup")} == {None}
 
