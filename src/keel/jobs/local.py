@@ -1,8 +1,10 @@
 """Run jobs in the background of the process that accepted them (the worker-less default).
 
 A job's status and progress live in the database, so every keel process (and page) sees them;
-only the execution is local. One job at a time per process: replays are CPU-bound here, and
-queueing them is faster than letting them fight for two cores.
+only the execution is local. One job at a time per process: a replay set already runs its
+replays concurrently when its model is behind an API, and an in-process model is CPU-bound,
+where a second job would only fight for the cores. On start, the jobs a crash left behind
+(queued, or running under a lease that has run out) are taken up again.
 """
 
 from __future__ import annotations
@@ -11,38 +13,45 @@ import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from keel.core.settings import Settings
-from keel.models.embeddings import embedder
-from keel.replay.engine import ReplayOutcome, run_replay_set
-from keel.replay.registry import replay_targets
+from keel.jobs.kinds import JobKind
+from keel.jobs.runner import abandoned_jobs, run_job
 from keel.store.engine import Database
+from keel.store.leases import Claim
 
 log = logging.getLogger(__name__)
 
 
 class LocalJobs:
-    """A single background worker thread for replay sets."""
+    """A single background worker thread for this process's jobs."""
 
     def __init__(self, database: Database, settings: Settings) -> None:
         self.database = database
         self.settings = settings
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keel-replay")
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keel-job")
 
-    def submit(self, set_id: str) -> Future[ReplayOutcome]:
-        """Queue replay set `set_id`; failures are recorded on the set and logged."""
-        future = self._pool.submit(self._run, set_id)
+    def submit(self, key: str, kind: JobKind = JobKind.REPLAY_SET) -> Future[Claim]:
+        """Queue job `key` of `kind` (a replay set's id by default)."""
+        future = self._pool.submit(run_job, self.database, self.settings, kind, key)
         future.add_done_callback(_log_failure)
         return future
 
-    def _run(self, set_id: str) -> ReplayOutcome:
-        with replay_targets(self.database, self.settings) as targets:
-            return run_replay_set(self.database, set_id, targets, embedder(self.settings.embedder))
+    def recover(self) -> int:
+        """Queue the unfinished jobs nobody holds; return how many."""
+        found = list(abandoned_jobs(self.database))
+        for kind, key in found:
+            self.submit(key, kind)
+        if found:
+            log.info("taking up %d job(s) left unfinished", len(found))
+        return len(found)
 
     def shutdown(self) -> None:
         """Stop taking jobs; the one running finishes, queued ones stay queued in the database."""
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _log_failure(future: Future[ReplayOutcome]) -> None:
+def _log_failure(future: Future[Claim]) -> None:
+    if future.cancelled():
+        return
     error = future.exception()
     if error is not None:
-        log.warning("replay set failed: %s", error)
+        log.warning("job failed: %s", error)
