@@ -68,7 +68,16 @@ class KeelServer(KeelProcess):
         super().__init__(["serve", "--port", str(self.port), "--log-level", "warning"], env, log)
 
     def start(self) -> KeelServer:
+        """Start the server and wait until it answers."""
+        return self.launch().wait_ready()
+
+    def launch(self) -> KeelServer:
+        """Start the server without waiting for it."""
         super().start()
+        return self
+
+    def wait_ready(self) -> KeelServer:
+        """Wait until the server answers /healthz."""
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             assert self.process is not None and self.process.poll() is None, self.log.read_text()

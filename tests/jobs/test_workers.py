@@ -117,7 +117,9 @@ def test_twenty_sets_through_two_servers_finish_on_two_workers_when_one_is_kille
     workers = [keel_worker(env, tmp_path / f"worker{i}.log", concurrency=3) for i in range(2)]
     try:
         for server in servers:
-            server.start()
+            server.launch()
+        for server in servers:
+            server.wait_ready()
         base = ingest_base(servers[0].url)
         set_ids = [start_set(servers[i % 2].url, base) for i in range(20)]
 

@@ -33,6 +33,13 @@ def worker(
             )
     url = settings.resolved_database_url()
     upgrade(url)
+    # Load now what every job needs (seconds of imports and the embedder), before the first
+    # job is taken, not during it.
+    import keel.jobs.work
+    import keel.models.openai_compatible  # noqa: F401
+    from keel.models.embeddings import embedder
+
+    embedder(settings.embedder).encode(["warm up"])
     database = Database(url)
     app = celery_app(settings)
     register_task(app, database, settings)
