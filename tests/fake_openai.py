@@ -6,6 +6,7 @@ requests it received, so the real `openai` client is exercised end to end.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 import uuid
@@ -57,7 +58,11 @@ def completion(
 class FakeOpenAI:
     """Serves scripted replies to `POST /v1/chat/completions`; records every request."""
 
-    def __init__(self) -> None:
+    def __init__(self, answer: str | None = None, latency_s: float = 0.0) -> None:
+        # With `answer`, every request beyond the scripted ones gets it; each reply waits
+        # `latency_s` first (a remote model's think time, concurrent requests overlapping).
+        self.answer = answer
+        self.latency_s = latency_s
         self.replies: deque[tuple[int, dict[str, Any]]] = deque()
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
@@ -65,7 +70,9 @@ class FakeOpenAI:
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
         app = FastAPI()
         app.post("/v1/chat/completions")(self._complete)
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", backlog=512
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -76,6 +83,10 @@ class FakeOpenAI:
     async def _complete(self, request: Request) -> JSONResponse:
         self.requests.append(await request.json())
         self.headers.append(dict(request.headers))
+        if self.latency_s:
+            await asyncio.sleep(self.latency_s)
+        if not self.replies and self.answer is not None:
+            return JSONResponse(completion(self.answer, prompt_tokens=60, completion_tokens=20))
         if not self.replies:
             return JSONResponse({"error": {"message": "no scripted reply"}}, status_code=500)
         status, body = self.replies.popleft()

@@ -23,6 +23,7 @@ from keel.cli import (
     run,
     runs,
     serve,
+    worker,
     world,
 )
 from keel.cli.context import begin_invocation
@@ -53,6 +54,7 @@ def root(
 
 
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 app.command("demo")(demo.demo)
 app.command("ingest")(ingest.ingest)
 app.command("replay")(replay.replay)

@@ -51,6 +51,10 @@ class Conflict(KeelError):
     status_code = 409
 
 
+class Cancelled(Conflict):
+    code = "cancelled"
+
+
 class Unauthorized(KeelError):
     code = "unauthorized"
     status_code = 401

@@ -92,6 +92,32 @@ class Settings(BaseSettings):
     endpoint: str | None = Field(
         default=None, description="Base URL of a keel server the SDK sends to; unset = in-process."
     )
+    broker_url: str | None = Field(
+        default=None,
+        description="Celery broker (e.g. redis://127.0.0.1:6379/0): jobs go to `keel worker` "
+        "processes; unset = `keel serve` runs them itself.",
+    )
+    job_queue: str = Field(default="keel", description="Broker queue keel's jobs go to.")
+    replay_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="Replays of one budget run at once when the model is behind an API; a model "
+        "computing in-process (offline, local:) runs one at a time.",
+    )
+    job_lease_s: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="How long a job's lease lasts (its runner renews it every third of that); "
+        "once a dead runner's lease has run out, another takes the job over.",
+    )
+    job_visibility_timeout_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="Seconds before the broker hands a job a dead worker had taken to another; "
+        "a job still held by a live runner is then put back until its lease ends.",
+    )
     replay_tools_file: Path | None = Field(
         default=None,
         description="Set by keel replay/heal for processes a replayed agent starts: the tool "

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
+from typing import Any
 
+from pydantic import ValidationError
+
+from keel.core.errors import InvalidInput
 from keel.core.settings import Settings
-from keel.jobs.local import LocalJobs
+from keel.jobs.backend import Jobs
+from keel.jobs.kinds import JobKind
+from keel.jobs.params import PARAMS
+from keel.jobs.runner import model_of
 from keel.replay.engine import start_replay_set
 from keel.replay.plan import Perturbation
 from keel.replay.registry import replay_targets
+from keel.store import leases
 from keel.store.engine import Database
+from keel.store.jobs import create_job
 
 
 def submit_replay_set(
     database: Database,
     settings: Settings,
-    jobs: LocalJobs,
+    jobs: Jobs,
     run_id: str,
     perturbations: Sequence[Perturbation],
     samples: int,
@@ -34,3 +44,32 @@ def submit_replay_set(
         )
     jobs.submit(set_id)
     return set_id
+
+
+def submit_job(
+    database: Database,
+    jobs: Jobs,
+    kind: JobKind,
+    params: dict[str, Any],
+    actor: str = "api",
+) -> str:
+    """Store a queued job of `kind` (a heal, drift check or baseline freeze) asked to do
+    `params`, queue it on `jobs`, and return its id; InvalidInput names a bad parameter."""
+    try:
+        checked = PARAMS[kind].model_validate(params).model_dump(mode="json")
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "params"
+        raise InvalidInput(f"params.{field}: {first['msg']}", field=f"params.{field}") from None
+    job_id = f"job-{uuid.uuid4().hex[:16]}"
+    with database.write() as session:
+        create_job(session, job_id, str(kind), checked, actor)
+    jobs.submit(job_id, kind)
+    return job_id
+
+
+def cancel(database: Database, kind: JobKind, key: str) -> bool:
+    """Cancel job `key` of `kind` (a replay set's id for REPLAY_SET); False when it had
+    finished already. A running job stops before its next step; what it stored stays."""
+    with database.write() as session:
+        return leases.cancel(session, model_of(kind), key)

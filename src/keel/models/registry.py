@@ -41,6 +41,8 @@ class ProviderType(Protocol):
     name: str
     usage: str  # the spec's form, for error messages: "openai:<model>@<base_url>"
     chat: bool  # answers free-form chat (re-issuing a recorded conversation needs it)
+    # A type may also set `remote = True` (default False): its calls wait on another machine
+    # rather than compute here, so many may be in flight at once (`calls_in_flight`).
 
     def parse(self, rest: str) -> ModelSpec:
         """Return the spec `name:rest` names, or raise ValueError saying what is wrong."""
@@ -57,6 +59,7 @@ class OpenAIType:
     name = "openai"
     usage = "openai:<model>@<base_url>"
     chat = True
+    remote = True
 
     def parse(self, rest: str) -> ModelSpec:
         model, at, base_url = rest.partition("@")
@@ -141,3 +144,10 @@ def loaded_models(specs: Iterable[str], settings: Settings) -> Iterator[dict[str
             spec: stack.enter_context(closing(load_model(spec, settings)))
             for spec in dict.fromkeys(specs)
         }
+
+
+def calls_in_flight(spec: str, wanted: int) -> int:
+    """Return how many generations of model `spec` may run at once: `wanted` for a model behind
+    an API (the work is waiting), one for a model computing in this process (the offline
+    sampler, llama.cpp), where more would only fight over the cores."""
+    return max(1, wanted) if getattr(provider_type(spec), "remote", False) else 1

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
-from keel.core.errors import Conflict, NotFound
+from keel.core.errors import Cancelled, Conflict, NotFound
 from keel.core.records import RunStatus
 from keel.core.redaction import args_digest
 from keel.evaluate.contract import contract_for
@@ -30,6 +31,7 @@ from keel.store.replays import (
     finish_replay_set,
     replay_set_detail,
     score_run,
+    stored_replay,
 )
 from keel.store.runs import RunDetail, run_detail
 
@@ -115,25 +117,64 @@ def _run_one(
     set_id: str,
     live_tools: Sequence[str],
 ) -> RunDetail:
-    perturbed = target.perturb(base, spec)
-    perturbed.tools = tool_policy(database, base.run.run_id, live_tools)
+    """Run one replay and store it, unless an earlier attempt at the set already did."""
+    replay_id = f"{set_id}:{spec.perturbation}:{spec.sample}"
     replay_run_id = f"{set_id}-{spec.perturbation}-{spec.sample}"
-    target.execute(base, perturbed, spec, replay_run_id)
+    with database.read() as session:
+        stored = stored_replay(session, replay_id)
+        # A worker that died between storing the run and recording the replay left the run.
+        ran = stored is not None or run_detail(session, replay_run_id) is not None
+    perturbed = target.perturb(base, spec)
+    if not ran:
+        perturbed.tools = tool_policy(database, base.run.run_id, live_tools)
+        target.execute(base, perturbed, spec, replay_run_id)
     with database.write() as session:
-        add_replay(
-            session,
-            f"{set_id}:{spec.perturbation}:{spec.sample}",
-            set_id,
-            base.run.run_id,
-            str(spec.perturbation),
-            spec.sample,
-            replay_run_id,
-            {"perturbation": perturbed.record, "generation_seed": spec.generation_seed},
-        )
+        if stored is None:
+            add_replay(
+                session,
+                replay_id,
+                set_id,
+                base.run.run_id,
+                str(spec.perturbation),
+                spec.sample,
+                replay_run_id,
+                {"perturbation": perturbed.record, "generation_seed": spec.generation_seed},
+            )
         detail = run_detail(session, replay_run_id)
     if detail is None:
         raise Conflict(f"replay target {target.name} stored no run {replay_run_id}", "run_id")
     return detail
+
+
+def _run_all(
+    run: Callable[[ReplaySpec], RunDetail],
+    specs: Sequence[ReplaySpec],
+    concurrency: int,
+    stop: Callable[[], bool],
+    progress: Progress | None,
+) -> list[RunDetail]:
+    """Return `run(spec)` of every spec in plan order, at most `concurrency` at once.
+
+    `stop` is asked before each replay starts; once it says so, no further replay starts.
+    """
+
+    def guarded(spec: ReplaySpec) -> RunDetail:
+        if stop():
+            raise Cancelled("the replay set was cancelled", field="set_id")
+        return run(spec)
+
+    with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="keel-replay") as pool:
+        futures = [pool.submit(guarded, spec) for spec in specs]
+        try:
+            for done, finished in enumerate(as_completed(futures), start=1):
+                finished.result()
+                if progress:
+                    progress(done, len(specs))
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return [future.result() for future in futures]
 
 
 def _new_status(current: str, result: StabilityResult) -> str | None:
@@ -148,10 +189,16 @@ def run_replay_set(
     targets: Sequence[ReplayTarget],
     embed: Embedder,
     progress: Progress | None = None,
+    *,
+    concurrency: int = 1,
+    stop: Callable[[], bool] | None = None,
 ) -> ReplayOutcome:
     """Execute every replay of set `set_id`, score the run, and store both.
 
-    The generations are compared on the fields of the base run's output contract.
+    The generations are compared on the fields of the base run's output contract. Up to
+    `concurrency` replays run at once. Replays an earlier attempt stored are not run again, and
+    a set is scored once: when another attempt finished it first (or it was cancelled), this
+    one changes nothing. `stop` (asked before each replay) ends the attempt with Cancelled.
     """
     with database.read() as session:
         found = replay_set_detail(session, set_id)
@@ -165,11 +212,16 @@ def run_replay_set(
     try:
         target = resolve_target(base, targets)
         generations = [generation_of(base, BASE, target.observed_output(base))]
-        for index, spec in enumerate(specs):
-            detail = _run_one(database, base, target, spec, set_id, live_tools)
-            generations.append(generation_of(detail, str(spec.perturbation)))
-            if progress:
-                progress(index + 1, len(specs))
+        details = _run_all(
+            lambda spec: _run_one(database, base, target, spec, set_id, live_tools),
+            specs,
+            concurrency,
+            stop or (lambda: False),
+            progress,
+        )
+        generations += [
+            generation_of(d, str(s.perturbation)) for d, s in zip(details, specs, strict=True)
+        ]
         outputs = [g.output for g in generations]
         contract = contract_for(base.run.workflow_type, base.run.inputs, outputs)
         result = stability(generations, embed, StabilityConfig(contract=contract))
@@ -178,7 +230,8 @@ def run_replay_set(
             finish_replay_set(session, set_id, None, error=f"{type(exc).__name__}: {exc}")
         raise
     with database.write() as session:
-        finish_replay_set(session, set_id, {"stability": result.as_dict()})
+        if not finish_replay_set(session, set_id, {"stability": result.as_dict()}):
+            return ReplayOutcome(set_id, base.run.run_id, result)
         status = _new_status(base.run.status, result)
         score_run(session, base.run.run_id, result.score, status)
         session.flush()

@@ -6,10 +6,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 
 from keel.core.settings import normalise_database_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+#: The PostgreSQL advisory lock migrations hold (a constant nothing else locks on).
+MIGRATION_LOCK = 0x6B65656C  # "keel"
 
 
 def alembic_config(url: str) -> Config:
@@ -27,6 +30,12 @@ def upgrade(url: str, revision: str = "head") -> None:
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Several servers and workers may start at once on one database: the first
+                # migrates, the others wait here and then find nothing left to do.
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             config = alembic_config(url)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from keel.store.models import Replay, ReplaySet, Run, utcnow
@@ -62,24 +62,38 @@ def add_replay(
     session.execute(
         update(ReplaySet)
         .where(ReplaySet.set_id == set_id)
-        .values(done=ReplaySet.done + 1, status="running")
+        .values(
+            done=ReplaySet.done + 1,
+            status=case((ReplaySet.status == "queued", "running"), else_=ReplaySet.status),
+        )
     )
+
+
+def stored_replay(session: Session, replay_id: str) -> Replay | None:
+    """Return replay `replay_id` when an earlier attempt at its set already stored it."""
+    return session.get(Replay, replay_id)
 
 
 def finish_replay_set(
     session: Session, set_id: str, result: dict[str, Any] | None, error: str | None = None
-) -> None:
-    """Mark a set completed with its result, or failed with the reason."""
-    session.execute(
+) -> bool:
+    """Mark an unfinished set completed with its result, or failed with the reason.
+
+    Returns False, changing nothing, when the set had already finished or been cancelled: of
+    two attempts at one set, only the first to finish scores it.
+    """
+    finished = session.execute(
         update(ReplaySet)
-        .where(ReplaySet.set_id == set_id)
+        .where(ReplaySet.set_id == set_id, ReplaySet.status.in_(("queued", "running")))
         .values(
             status="failed" if error else "completed",
             result=result or {},
             error=error,
             finished_at=utcnow(),
         )
+        .execution_options(synchronize_session=False)
     )
+    return finished.rowcount == 1  # type: ignore[attr-defined]
 
 
 def score_run(session: Session, run_id: str, stability: float | None, status: str | None) -> None:

@@ -13,7 +13,7 @@ from keel.core.settings import Settings
 from keel.core.timespan import parse_span
 from keel.core.version import VERSION
 from keel.drift.monitor import MonitorPlan, monitor
-from keel.jobs.local import LocalJobs
+from keel.jobs.backend import open_jobs
 from keel.store.engine import Database
 from keel.web.assets import mount_assets
 from keel.web.errors import install_error_handlers
@@ -23,6 +23,7 @@ from keel.web.routes import (
     audit,
     baselines,
     health,
+    jobs,
     keys,
     login,
     otlp,
@@ -68,7 +69,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         owned = database is None
         app.state.database = database or Database(settings.resolved_database_url())
         monitoring = start_drift_monitor(settings, app.state.database)
-        app.state.jobs = LocalJobs(app.state.database, settings)
+        app.state.jobs = open_jobs(app.state.database, settings)
         try:
             yield
         finally:
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(runs.router)
     app.include_router(otlp.router)
     app.include_router(replays.router)
+    app.include_router(jobs.router)
     app.include_router(overview.router)
     app.include_router(baselines.router)
     app.include_router(runs_view.router)

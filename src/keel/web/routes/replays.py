@@ -9,8 +9,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from keel.auth.scopes import Scope
-from keel.jobs.submit import submit_replay_set
-from keel.reports.replay_comparison import replay_comparison_data, replay_comparison_json
+from keel.jobs.kinds import JobKind
+from keel.jobs.submit import cancel, submit_replay_set
+from keel.reports.replay_comparison import (
+    replay_comparison_data,
+    replay_comparison_json,
+    replay_set_of,
+)
 from keel.reports.rows import ReplaySetSummary, replay_set_summary
 from keel.store.replays import replay_sets_of_run
 from keel.web.deps import DatabaseDep, SettingsDep
@@ -67,3 +72,15 @@ def list_replay_sets(run_id: str, db: DatabaseDep) -> list[ReplaySetSummary]:
     """Return the replay sets of run `run_id`, newest first (without their replays)."""
     with db.read() as session:
         return [replay_set_summary(s) for s in replay_sets_of_run(session, run_id)]
+
+
+@router.post("/replays/{set_id}/cancel", dependencies=[require(Scope.REVIEW)])
+def cancel_replay_set(set_id: str, db: DatabaseDep) -> dict[str, Any]:
+    """Cancel a queued or running replay set: no further replay starts, the ones stored stay,
+    and it is not scored. A finished set is returned unchanged (`cancelled` false)."""
+    with db.read() as session:
+        replay_set_of(session, set_id)  # 404 when unknown
+    cancelled = cancel(db, JobKind.REPLAY_SET, set_id)
+    with db.read() as session:
+        summary = replay_set_summary(replay_set_of(session, set_id).replay_set)
+    return {**summary.model_dump(mode="json"), "cancelled": cancelled}

@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse
 
 from keel.auth.scopes import Scope
 from keel.core.errors import Conflict
-from keel.jobs.submit import submit_replay_set
+from keel.jobs.kinds import JobKind
+from keel.jobs.submit import cancel, submit_replay_set
 from keel.reports.replay_comparison import (
     IN_PROGRESS,
     Similarity,
@@ -25,7 +26,7 @@ from keel.reports.replay_comparison import (
 from keel.web.charts import Figure, similarity_heatmap
 from keel.web.deps import DatabaseDep, SettingsDep, TemplatesDep
 from keel.web.schemas import ReplayRequest
-from keel.web.security import require
+from keel.web.security import ANON_CSRF_COOKIE, form_csrf_token, require, set_cookie
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,13 +49,27 @@ def replay_progress(
     """Return the progress partial; once the set is done, tell htmx to load the full page."""
     with db.read() as session:
         replay_set = replay_set_of(session, set_id).replay_set
-    context = {"replay_set": replay_set}
+    token, _ = form_csrf_token(request)  # the Cancel button posts with it
+    context = {"replay_set": replay_set, "csrf_token": token}
     if compact:
         return templates.TemplateResponse(request, "_replay_action.html", context)
     response = templates.TemplateResponse(request, "_replay_progress.html", context)
     if replay_set.status not in IN_PROGRESS:
         response.headers["HX-Refresh"] = "true"
     return response
+
+
+@router.post(
+    "/replays/{set_id}/cancel", response_class=HTMLResponse, dependencies=[require(Scope.REVIEW)]
+)
+def cancel_action(
+    set_id: str, request: Request, db: DatabaseDep, templates: TemplatesDep
+) -> HTMLResponse:
+    """Cancel a replay set from its page (as POST /api/v1/replays/{id}/cancel does)."""
+    with db.read() as session:
+        replay_set_of(session, set_id)  # 404 when unknown
+    cancel(db, JobKind.REPLAY_SET, set_id)
+    return replay_progress(set_id, request, db, templates)
 
 
 @router.post(
@@ -93,7 +108,12 @@ def replay_comparison(
         report = replay_comparison_data(session, set_id)
     context: dict[str, Any] = {"active": "runs", "replay_set": report.replay_set}
     if report.in_progress:
-        return templates.TemplateResponse(request, "replay_progress.html", context)
+        token, new_token = form_csrf_token(request)  # the Cancel button posts with it
+        context["csrf_token"] = token
+        response = templates.TemplateResponse(request, "replay_progress.html", context)
+        if new_token:
+            set_cookie(request, response, ANON_CSRF_COOKIE, token, 24 * 3600)
+        return response
     context.update(
         columns=report.columns,
         keys=report.output_keys,
