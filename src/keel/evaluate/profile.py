@@ -24,6 +24,9 @@ from keel.evaluate.profile_metrics import BASE, Flag, Item, MetricSpec, ProfileR
 
 __all__ = ["Flag", "Metric", "Profile", "ProfileRun", "WorstCase", "group_items", "profile"]
 
+#: How many of the runs behind a metric it names, for a reader to open (the count is all of them).
+DRILL_RUN_IDS = 100
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -130,7 +133,7 @@ def _measure(
         spec.better,
         spec.source,
         None,
-        tuple(sorted(run_ids)),
+        tuple(sorted(run_ids)[:DRILL_RUN_IDS]),
     )
 
 
