@@ -109,7 +109,7 @@ def test_tool_failure_recovery_counts_runs_that_still_finish_correctly() -> None
 def test_predictability_of_the_agents_confidence() -> None:
     confident = [(0.8, True), (0.8, True), (0.8, False), (0.2, False)]
     runs = [
-        ProfileRun(f"r{i}", "t1", "base" if i == 0 else "seed", decision_correct=c, confidence=p)
+        ProfileRun(f"r{i}", "t1", "base" if i == 0 else "seed", correct=c, confidence=p)
         for i, (p, c) in enumerate(confident)
     ]
     # ECE: bin 0.8 has 3 runs, 2 right, confidence 2.4; bin 0.2 has 1, 0 right: (0.4 + 0.2) / 4.
@@ -198,7 +198,7 @@ def populations(draw: st.DrawFn) -> list[ProfileRun]:
                     draw(DECISIONS),
                     finished=draw(st.booleans()),
                     correct=correct,
-                    decision_correct=correct,
+                    exact=correct,
                     confidence=draw(st.none() | st.floats(0, 1)),
                     tools=tuple(draw(st.lists(st.sampled_from(["kb", "acct"]), max_size=3))),
                     tool_errors=draw(st.integers(0, 1)),

@@ -7,10 +7,11 @@ from typing import Any
 
 from keel.core.records import DECLARED_CONTRACT_KEY, RunRecord, ToolCallRecord
 from keel.core.sanitize import seal_runs
-from keel.reports.profile import Selection, configs_of, profiles_json, read_profile
+from keel.reports.profile import Selection, read_profile, side_by_side
 from keel.store.drift import PopulationFilter
 from keel.store.engine import Database
 from keel.store.models import Replay
+from keel.store.profile import configs_of
 from keel.store.writes import write_runs
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
@@ -103,12 +104,21 @@ def test_plugin_expectations_judge_items_without_their_own(database: Database) -
         found = read_profile(
             session, Selection("a", PopulationFilter("triage", config="a")), lookup
         )
-        other = read_profile(
-            session, Selection("b", PopulationFilter("triage", config="b")), lookup
-        )
+        both = side_by_side(
+            session,
+            [
+                Selection("a", PopulationFilter("triage", config="a")),
+                Selection("b", PopulationFilter("triage", config="b")),
+            ],
+            lookup,
+        ).as_dict()
     accuracy = found.metric("accuracy")
     # The runs' own expectation wins for c1 and c2; the plugin judges c3 (X, not Y).
     assert accuracy is not None and (accuracy.value, accuracy.items) == (0.4, 3)
-    body = profiles_json([found, other])
-    assert [p["label"] for p in body["profiles"]] == ["a", "b"]
-    assert body["comparisons"][0]["second"] == "b"
+    assert [p["label"] for p in both["profiles"]] == ["a", "b"]
+    # Compared on the one ticket both ran (c1), paired.
+    assert both["paired_items"] == 1 and both["comparisons"][0]["second"] == "b"
+    accuracy_b = both["comparisons"][0]["differences"][0]
+    # a1 and its reruns on c1: X, X, Z against X; b1 answered Y.
+    assert (accuracy_b["key"], accuracy_b["second"]) == ("accuracy", 0.0)
+    assert accuracy_b["first"] == round(2 / 3, 6)

@@ -38,7 +38,8 @@ class Flag:
 class ProfileRun:
     """One run as the profile reads it (`kind`: base, or the replay's perturbation).
 
-    `correct` compares every field of the expected outcome, `decision_correct` the decision
+    `correct` compares the decision with the expected one (every expected field when the
+    expectation names no decision), `exact` every field of the expected outcome
     alone (None: no expected outcome). `confidence` is the agent's own signal in [0, 1].
     """
 
@@ -48,7 +49,7 @@ class ProfileRun:
     decision: str | None = None
     finished: bool = True
     correct: bool | None = None
-    decision_correct: bool | None = None
+    exact: bool | None = None
     confidence: float | None = None
     tools: tuple[str, ...] = ()
     tool_errors: int = 0
@@ -103,6 +104,11 @@ def _ratio(sums: np.ndarray) -> np.ndarray:
 
 def _known(runs: Sequence[ProfileRun]) -> list[ProfileRun]:
     return [r for r in runs if r.correct is not None]
+
+
+def _exact_match(item: Item) -> Contribution:
+    judged = [r for r in item.nominal if r.exact is not None]
+    return ([sum(bool(r.exact) for r in judged), len(judged)], len(judged)) if judged else None
 
 
 def _accuracy(item: Item) -> Contribution:
@@ -175,7 +181,7 @@ def _completion(item: Item) -> Contribution:
 
 
 def _confident(item: Item) -> list[ProfileRun]:
-    return [r for r in item.nominal if r.decision_correct is not None and r.confidence is not None]
+    return [r for r in item.nominal if r.correct is not None and r.confidence is not None]
 
 
 def _confidence_table(item: Item) -> Contribution:
@@ -184,9 +190,9 @@ def _confidence_table(item: Item) -> Contribution:
         return None
     table = ps.count_table(
         [ps.level(float(r.confidence or 0.0)) for r in runs],
-        [bool(r.decision_correct) for r in runs],
+        [bool(r.correct) for r in runs],
     )
-    brier = sum((float(r.confidence or 0.0) - float(bool(r.decision_correct))) ** 2 for r in runs)
+    brier = sum((float(r.confidence or 0.0) - float(bool(r.correct))) ** 2 for r in runs)
     return [*table.tolist(), brier], len(runs)
 
 
@@ -243,7 +249,26 @@ NO_RERUNS = "no item has two unperturbed runs (replay a sample)"
 def metric_specs(k: int = 3) -> list[MetricSpec]:
     """Return every metric of the profile, in the order it is shown (`k`: pass^k's k)."""
     specs = [
-        MetricSpec("accuracy", "capability", "higher", "pass@1", 2, _accuracy, _ratio, NO_EXPECTED),
+        MetricSpec(
+            "accuracy",
+            "capability",
+            "higher",
+            "pass@1 (the decision)",
+            2,
+            _accuracy,
+            _ratio,
+            NO_EXPECTED,
+        ),
+        MetricSpec(
+            "exact_match",
+            "capability",
+            "higher",
+            "every expected field",
+            2,
+            _exact_match,
+            _ratio,
+            NO_EXPECTED,
+        ),
         MetricSpec(
             "outcome_agreement",
             "consistency",

@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from keel.core.records import RunStatus
@@ -22,11 +21,15 @@ from keel.core.settings import Settings
 from keel.drift.facts import workflow_contract
 from keel.evaluate.contract import OutputContract
 from keel.evaluate.profile import Flag, Profile, ProfileRun, profile
-from keel.evaluate.profile_comparison import Difference, compare_profiles
+from keel.evaluate.profile_comparison import (
+    Difference,
+    compare_profiles,
+    paired_differences,
+    worst_case_change,
+)
 from keel.plugins.manager import collected, plugin_manager
 from keel.store.drift import PopulationFilter
-from keel.store.models import Run
-from keel.store.profile import ProfileRow, profile_rows
+from keel.store.profile import ProfileRow, configs_of, profile_rows, profiled_workflows
 
 #: item -> expected output fields, for the items asked about.
 ExpectedLookup = Callable[[str, list[str]], dict[str, dict[str, Any]]]
@@ -70,21 +73,24 @@ def _confidence(contract: OutputContract, output: Mapping[str, Any] | None) -> f
 def _judge(
     contract: OutputContract, output: Mapping[str, Any] | None, expected: Mapping[str, Any] | None
 ) -> tuple[bool | None, bool | None]:
-    """Return (every expected field matches, the decision matches) — None without expectation."""
+    """Return (the decision matches, every expected field matches); None without expectation.
+
+    An expectation that names no decision judges the decision by every field it holds.
+    """
     if not expected:
         return None, None
     got = output or {}
-    correct = output is not None and all(got.get(k) == v for k, v in expected.items())
+    exact = output is not None and all(got.get(k) == v for k, v in expected.items())
     decision = contract.decision
     if not decision or decision not in expected:
-        return correct, None
-    return correct, output is not None and got.get(decision) == expected[decision]
+        return exact, exact
+    return output is not None and got.get(decision) == expected[decision], exact
 
 
 def _profile_run(
     row: ProfileRow, item: str, expected: Mapping[str, Any] | None, contract: OutputContract
 ) -> ProfileRun:
-    correct, decision_correct = _judge(contract, row.output, expected)
+    correct, exact = _judge(contract, row.output, expected)
     return ProfileRun(
         run_id=row.run_id,
         item=item,
@@ -92,7 +98,7 @@ def _profile_run(
         decision=_decision(contract, row.output),
         finished=row.output is not None and row.status != RunStatus.FAILED,
         correct=correct,
-        decision_correct=decision_correct,
+        exact=exact,
         confidence=_confidence(contract, row.output),
         tools=tuple(row.tools),
         tool_errors=row.tool_errors,
@@ -137,27 +143,86 @@ def read_profile(
     return profile(profile_runs(session, selection.filters, expected), selection.label, samples)
 
 
-def configs_of(session: Session, workflow_type: str) -> list[str]:
-    """Return the config labels of the workflow's base runs, in order of first use."""
-    label = Run.metrics["config"].as_string()
-    query = (
-        select(label, Run.created_at)
-        .where(Run.workflow_type == workflow_type, Run.parent_run_id.is_(None), label.is_not(None))
-        .order_by(Run.created_at)
-    )
-    return list(dict.fromkeys(value for value, _ in session.execute(query)))
+@dataclass(frozen=True)
+class SideBySide:
+    """Profiles of several populations; each later one compared with the first."""
+
+    profiles: list[Profile]
+    comparisons: list[list[Difference]]
+    paired_items: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the profiles and their comparisons as JSON-ready data."""
+        first = self.profiles[0].label if self.profiles else None
+        return {
+            "profiles": [p.as_dict() for p in self.profiles],
+            "paired_items": self.paired_items,
+            "comparisons": [
+                {
+                    "first": first,
+                    "second": other.label,
+                    "differences": [d.as_dict() for d in differences],
+                    "worst_case": worst_case_change(self.profiles[0], other),
+                }
+                for other, differences in zip(self.profiles[1:], self.comparisons, strict=True)
+            ],
+        }
 
 
-def profiles_json(profiles: list[Profile]) -> dict[str, Any]:
-    """Return profiles side by side, each later one compared with the first, as JSON."""
-    comparisons: list[dict[str, Any]] = []
-    for other in profiles[1:]:
-        differences: list[Difference] = compare_profiles(profiles[0], other)
-        comparisons.append(
-            {
-                "first": profiles[0].label,
-                "second": other.label,
-                "differences": [d.as_dict() for d in differences],
-            }
-        )
-    return {"profiles": [p.as_dict() for p in profiles], "comparisons": comparisons}
+def side_by_side(
+    session: Session, selections: list[Selection], expected: ExpectedLookup, samples: int = 500
+) -> SideBySide:
+    """Return the selections' profiles, compared with the first.
+
+    When the populations ran common items (tickets), all are profiled on those alone and
+    compared paired, item by item; otherwise each on all its runs, by interval overlap.
+    """
+    runs = [profile_runs(session, s.filters, expected) for s in selections]
+    common: set[str] = set()
+    if len(runs) > 1:
+        common = set.intersection(*({r.item for r in found} for found in runs))
+        if common:
+            runs = [[r for r in found if r.item in common] for found in runs]
+    profiles = [profile(found, s.label, samples) for found, s in zip(runs, selections, strict=True)]
+    comparisons = [
+        paired_differences(runs[0], other, samples)
+        if common
+        else compare_profiles(profiles[0], other_profile)
+        for other, other_profile in zip(runs[1:], profiles[1:], strict=True)
+    ]
+    return SideBySide(profiles, comparisons, len(common))
+
+
+#: The most configurations the Reliability page shows side by side.
+MAX_SIDE_BY_SIDE = 4
+
+
+def reliability_data(
+    session: Session,
+    expected: ExpectedLookup,
+    workflow: str | None = None,
+    configs: list[str] | None = None,
+    samples: int = 500,
+) -> dict[str, Any]:
+    """Return the Reliability page: a workflow's configurations profiled side by side.
+
+    Default: the `support` workflow if there is one, else the first; all its configurations
+    (up to four); the first is the one the others are compared with.
+    """
+    workflows = profiled_workflows(session)
+    chosen = workflow or ("support" if "support" in workflows else next(iter(workflows), None))
+    if chosen is None:
+        empty = SideBySide([], [], 0).as_dict()
+        return {"workflow": None, "workflows": [], "configs": [], "selected": [], **empty}
+    available = configs_of(session, chosen)
+    selected = list(dict.fromkeys(configs or available[:MAX_SIDE_BY_SIDE]))[:MAX_SIDE_BY_SIDE]
+    selections = [Selection(c, PopulationFilter(chosen, config=c)) for c in selected] or [
+        Selection(chosen, PopulationFilter(chosen))
+    ]
+    return {
+        "workflow": chosen,
+        "workflows": workflows,
+        "configs": available,
+        "selected": [s.label for s in selections],
+        **side_by_side(session, selections, expected, samples).as_dict(),
+    }

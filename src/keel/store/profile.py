@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, null, select
+from sqlalchemy import ColumnElement, func, null, select
 from sqlalchemy.orm import Session
 
 from keel.store.drift import PopulationFilter, population_where
-from keel.store.models import PolicyFlag, Replay, Run, ToolCall
+from keel.store.models import PolicyFlag, Replay, ReplaySet, Run, ToolCall
 
 BASE = "base"
 
@@ -115,3 +115,42 @@ def _add_flags(session: Session, rows: dict[str, ProfileRow], where: ColumnEleme
         row = rows.get(run_id)
         if row is not None:
             row.flags.append((source, rule_id, severity))
+
+
+def replay_candidates(
+    session: Session, filters: PopulationFilter, item_key: str | None
+) -> list[tuple[str, str, bool]]:
+    """Return (run id, item, has a completed replay set) of each base run of the population.
+
+    The item is the run's `item_key` input, else its own id.
+    """
+    where = population_where(filters)
+    item = Run.inputs[item_key].as_string() if item_key else null()
+    replayed = set(
+        session.scalars(
+            select(ReplaySet.base_run_id).where(
+                ReplaySet.status == "completed",
+                ReplaySet.base_run_id.in_(select(Run.run_id).where(*where)),
+            )
+        )
+    )
+    rows = session.execute(select(Run.run_id, item).where(*where).order_by(Run.run_id))
+    return [(run_id, str(value or run_id), run_id in replayed) for run_id, value in rows]
+
+
+def configs_of(session: Session, workflow_type: str) -> list[str]:
+    """Return the config labels of the workflow's base runs, in order of first use."""
+    label = Run.metrics["config"].as_string()
+    query = (
+        select(label, func.min(Run.created_at).label("first"))
+        .where(Run.workflow_type == workflow_type, Run.parent_run_id.is_(None), label.is_not(None))
+        .group_by(label)
+        .order_by("first")
+    )
+    return [value for value, _ in session.execute(query)]
+
+
+def profiled_workflows(session: Session) -> list[str]:
+    """Return the workflow types that have base runs, by name."""
+    query = select(Run.workflow_type).where(Run.parent_run_id.is_(None)).distinct()
+    return sorted(session.scalars(query))
