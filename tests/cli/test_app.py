@@ -21,6 +21,7 @@ COMMANDS = [
     "kb",
     "baseline",
     "drift",
+    "profile",
     "mcp",
     "model",
     "keys",
