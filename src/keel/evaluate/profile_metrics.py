@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -62,16 +63,25 @@ class ProfileRun:
 
 @dataclass(frozen=True)
 class Item:
-    """The runs of one input: its base runs and replays by kind."""
+    """The runs of one input (sorted by run id): its base runs and replays by kind."""
 
     key: str
     runs: tuple[ProfileRun, ...]
 
-    def of(self, *kinds: str) -> list[ProfileRun]:
-        """Return the runs of `kinds`, in a fixed order (by run id)."""
-        return sorted((r for r in self.runs if r.kind in kinds), key=lambda r: r.run_id)
+    @cached_property
+    def _kinds(self) -> dict[str, list[ProfileRun]]:
+        kinds: dict[str, list[ProfileRun]] = {}
+        for run in self.runs:
+            kinds.setdefault(run.kind, []).append(run)
+        return kinds
 
-    @property
+    def of(self, *kinds: str) -> list[ProfileRun]:
+        """Return the runs of `kinds`, in run-id order."""
+        if len(kinds) == 1:
+            return list(self._kinds.get(kinds[0], ()))
+        return [r for r in self.runs if r.kind in kinds]
+
+    @cached_property
     def nominal(self) -> list[ProfileRun]:
         """Return the unperturbed runs: base runs and seed-only reruns."""
         return self.of(BASE, SEED)
