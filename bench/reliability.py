@@ -1,7 +1,11 @@
 """Reliability profile speed: a profile of 100 tickets from scratch, and one read at 100k runs.
 
-    python bench/profile.py [--tickets 100] [--sample 100] [--samples 1]
-                            [--runs 100000] [--database sqlite|postgresql|both] [--skip-agent]
+(Not `bench/profile.py`: bench/ is on sys.path when a script runs, and a `profile` module there
+shadows the standard library's, which cProfile, and so torch, import.)
+
+    python bench/reliability.py [--tickets 100] [--sample 100] [--samples 1]
+                                [--runs 100000] [--database sqlite|postgresql|both]
+                                [--skip-agent | --skip-scale]
 
 1. *From scratch*: on a fresh KEEL_HOME, the support agent answers `--tickets` world tickets
    with the offline default (`keel run support`'s path: one MCP tool server), then the profile
@@ -234,14 +238,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100_000)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--skip-agent", action="store_true", help="only the read at scale")
+    parser.add_argument("--skip-scale", action="store_true", help="only the profile from scratch")
     args = parser.parse_args()
     results: dict[str, Any] = {"load_at_start": round(os.getloadavg()[0], 2)}
     if not args.skip_agent:
         results["from_scratch"] = from_scratch(args.tickets, args.sample, args.samples)
-    if args.database in ("sqlite", "both"):
+    if not args.skip_scale and args.database in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as scratch:
             results["sqlite"] = read_at_scale(f"sqlite:///{Path(scratch) / 'keel.db'}", args.runs)
-    if args.database in ("postgresql", "both"):
+    if not args.skip_scale and args.database in ("postgresql", "both"):
         with fresh_postgres() as url:
             results["postgresql"] = read_at_scale(url, args.runs)
     results["load_at_end"] = round(os.getloadavg()[0], 2)
