@@ -14,7 +14,7 @@ shadows the standard library's, which cProfile, and so torch, import.)
 2. *At scale*: `--runs` support runs bulk-loaded into a fresh database (3 tool calls each, a
    policy flag on one run in five, an expected outcome on every run, 1% of them replayed with
    two seed reruns and one replay of each perturbation), then the profile of all of them read
-   from stored data, five times: the query, the profile's arithmetic with a 500-resample
+   from stored data, three times: the query, the profile's arithmetic with a 500-resample
    bootstrap, and the whole (target < 1 s).
 
 Prints one JSON document.
@@ -196,7 +196,7 @@ def load(database: Database, runs: int) -> dict[str, Any]:
     }
 
 
-def read_at_scale(url: str, runs: int, repeats: int = 5) -> dict[str, Any]:
+def read_at_scale(url: str, runs: int, repeats: int = 3) -> dict[str, Any]:
     """Load `runs` runs into the database at `url`; time reading their profile."""
     upgrade(url)
     database = Database(url)

@@ -109,7 +109,8 @@ def _measure(
         if found is not None:
             rows.append(found[0])
             runs += found[1]
-            run_ids.extend(r.run_id for r in item.of(BASE))
+            if len(run_ids) < DRILL_RUN_IDS:  # the first items', in item order
+                run_ids.extend(r.run_id for r in item.of(BASE))
     stats = np.asarray(rows, dtype=float).reshape(len(rows), spec.width)
     value = _finite(float(spec.formula(stats.sum(axis=0)))) if rows else None
     if value is None:
@@ -140,7 +141,7 @@ def _measure(
         spec.better,
         spec.source,
         None,
-        tuple(sorted(run_ids)[:DRILL_RUN_IDS]),
+        tuple(run_ids[:DRILL_RUN_IDS]),
     )
 
 

@@ -61,6 +61,11 @@ class ProfileRun:
     flags: tuple[Flag, ...] = ()
 
 
+_NONE: list[ProfileRun] = []
+#: Severity rank by name (unknown names are not violations).
+_RANKS = {level.value: level.rank for level in Severity}
+
+
 @dataclass(frozen=True)
 class Item:
     """The runs of one input (sorted by run id): its base runs and replays by kind."""
@@ -76,9 +81,9 @@ class Item:
         return kinds
 
     def of(self, *kinds: str) -> list[ProfileRun]:
-        """Return the runs of `kinds`, in run-id order."""
+        """Return the runs of `kinds`, in run-id order (do not change the list)."""
         if len(kinds) == 1:
-            return list(self._kinds.get(kinds[0], ()))
+            return self._kinds.get(kinds[0], _NONE)
         return [r for r in self.runs if r.kind in kinds]
 
     @cached_property
@@ -203,7 +208,7 @@ def _confidence_table(item: Item) -> Contribution:
         [bool(r.correct) for r in runs],
     )
     brier = sum((float(r.confidence or 0.0) - float(bool(r.correct))) ** 2 for r in runs)
-    return [*table.tolist(), brier], len(runs)
+    return [*table, brier], len(runs)
 
 
 def _brier_formula(sums: np.ndarray) -> np.ndarray:
@@ -221,7 +226,7 @@ def _stability_table(item: Item) -> Contribution:
         [ps.level(float(b.stability or 0.0), 100.0) for b, _ in scored],
         [_agree_share(b, seeds) == 1.0 for b, seeds in scored],
     )
-    return table.tolist(), sum(1 + len(seeds) for _, seeds in scored)
+    return table, sum(1 + len(seeds) for _, seeds in scored)
 
 
 def _base_share(test: Callable[[ProfileRun], bool]) -> Callable[[Item], Contribution]:
@@ -233,10 +238,7 @@ def _base_share(test: Callable[[ProfileRun], bool]) -> Callable[[Item], Contribu
 
 
 def _violates(run: ProfileRun) -> bool:
-    return any(
-        f.severity in Severity._value2member_map_ and Severity(f.severity).rank >= VIOLATION.rank
-        for f in run.flags
-    )
+    return any(_RANKS.get(f.severity, -1) >= VIOLATION.rank for f in run.flags)
 
 
 def _prohibited(run: ProfileRun) -> bool:
