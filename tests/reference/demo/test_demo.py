@@ -84,7 +84,10 @@ def test_demo_runs_both_agents_over_four_weeks_and_catches_the_regression(told: 
             )
         ).one()
     assert (newest - oldest).days >= 27 and (sql_days[1] - sql_days[0]).days >= 20
-    assert replayed == len(story["replayed"]) >= 4 and alerts >= 1
+    # the sample's replay sets, and those the profile of v2-k1 needed on the same tickets
+    profiled = story["profiles"]["replayed_items"]
+    assert replayed == len(story["replayed"]) + profiled and len(story["replayed"]) >= 4
+    assert alerts >= 1
     assert agents == session_runs(story), "every run is a real agent run"
 
 
