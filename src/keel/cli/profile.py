@@ -184,17 +184,13 @@ def _top_up(
 
     with database.read() as session:
         item_key = workflow_contract(session, selections[0].filters.workflow_type).item_key
-    plans = []
+    # Items any population has replayed go first everywhere, so the samples are paired.
     prefer: set[str] = set()
     for selection in selections:
-        plan = plan_top_up(database, selection.filters, item_key, sample, budget, samples)
-        prefer |= plan.replayed_items
-        plans.append(plan)
-    # Second pass: each population prefers the items the other has replayed (paired tickets).
+        prefer |= plan_top_up(database, selection.filters, item_key, 0, 0, samples).replayed_items
+    share = budget // len(selections)
     plans = [
-        plan_top_up(
-            database, s.filters, item_key, sample, budget // len(selections), samples, prefer
-        )
+        plan_top_up(database, s.filters, item_key, sample, share, samples, prefer)
         for s in selections
     ]
     total = sum(p.replays for p in plans)
