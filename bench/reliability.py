@@ -15,7 +15,8 @@ shadows the standard library's, which cProfile, and so torch, import.)
    policy flag on one run in five, an expected outcome on every run, 1% of them replayed with
    two seed reruns and one replay of each perturbation), then the profile of all of them read
    from stored data, three times: the query, the profile's arithmetic with a 500-resample
-   bootstrap, and the whole (target < 1 s).
+   bootstrap, and the whole (target < 1 s), in wall time and in this process's CPU time (on
+   PostgreSQL the server's own CPU is not counted).
 
 Prints one JSON document.
 """
@@ -203,8 +204,9 @@ def read_at_scale(url: str, runs: int, repeats: int = 3) -> dict[str, Any]:
     try:
         loaded = load(database, runs)
         filters = PopulationFilter("support", config="bench")
-        query_s, compute_s, total_s = [], [], []
+        query_s, compute_s, total_s, cpu_s = [], [], [], []
         for _ in range(repeats):
+            cpu = time.process_time()
             started = time.perf_counter()
             with database.read() as session:
                 found_runs = profile_runs(session, filters, _no_plugin)
@@ -214,6 +216,7 @@ def read_at_scale(url: str, runs: int, repeats: int = 3) -> dict[str, Any]:
             query_s.append(queried - started)
             compute_s.append(done - queried)
             total_s.append(done - started)
+            cpu_s.append(time.process_time() - cpu)
     finally:
         database.dispose()
     return {
@@ -224,6 +227,8 @@ def read_at_scale(url: str, runs: int, repeats: int = 3) -> dict[str, Any]:
         "compute_s_median": round(statistics.median(compute_s), 3),
         "total_s_median": round(statistics.median(total_s), 3),
         "total_s_all": [round(x, 3) for x in total_s],
+        # this process's CPU: what the profile costs when the machine's cores are shared
+        "cpu_s_median": round(statistics.median(cpu_s), 3),
         "target_s": 1.0,
         "met": statistics.median(total_s) < 1.0,
     }
