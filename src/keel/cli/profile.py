@@ -125,6 +125,7 @@ def profile(
             raise InvalidInput("give --config or --baseline, not both", field="baseline")
         if fail_on and vs is None:
             raise InvalidInput("--fail-on compares two populations: give --vs", field="fail_on")
+        _check_selectors(fail_on)
         span = parse_span(window, "window")
         since = datetime.now(UTC) - span if span is not None else None
         with database.read() as session:
@@ -159,6 +160,22 @@ def profile(
             console.print(f"[red]worse beyond the intervals: {', '.join(body['failing'])}[/red]")
     if failing:
         raise typer.Exit(code=1)
+
+
+def _check_selectors(fail_on: list[str]) -> None:
+    """Refuse a --fail-on that names no metric, no dimension and is not `any` (a typo would
+    otherwise make a gate that never fails)."""
+    from keel.evaluate.profile_metrics import metric_specs
+
+    specs = metric_specs()
+    known = {"any"} | {s.key for s in specs} | {s.dimension for s in specs}
+    unknown = sorted(set(fail_on) - known)
+    if unknown:
+        raise InvalidInput(
+            f"--fail-on {', '.join(unknown)}: not a metric, a dimension or any"
+            f" (known: {', '.join(sorted(known))})",
+            field="fail_on",
+        )
 
 
 def _failing(differences: list[Difference], fail_on: list[str]) -> list[Difference]:
