@@ -42,3 +42,9 @@ def test_runs_no_replay_keel_cannot_run_and_says_so(
 def test_fail_on_without_a_comparison_is_refused(tmp_path: Path, database_url: str) -> None:
     found = run_keel(tmp_path, database_url, "profile", "--workflow", "triage", "--fail-on", "any")
     assert found.exit_code == 2 and "--vs" in found.stderr
+
+
+def test_a_fail_on_naming_nothing_known_is_refused(tmp_path: Path, database_url: str) -> None:
+    args = ("profile", "--workflow", "triage", "--vs", "b", "--fail-on", "consistancy")
+    found = run_keel(tmp_path, database_url, *args)
+    assert found.exit_code == 2 and "consistancy" in found.stderr

@@ -146,6 +146,7 @@ def test_hostile_sql_from_the_model_is_refused_with_a_reason_and_the_run_fails(
         ({"id": "T-1", "text": "Where is my 1099-INT?"}, "unknown key(s) id"),
         ({"ticket_id": "T-1", "body": "Where is my 1099-INT?"}, "unknown key(s) body"),
         ({"ticket_id": "T-1"}, "no ticket text"),
+        ({"text": "Where is my 1099-INT?", "expected": "TAX"}, "expected is not a JSON object"),
     ],
 )
 def test_a_tickets_file_with_unknown_keys_is_refused_listing_the_expected_ones(
@@ -157,3 +158,24 @@ def test_a_tickets_file_with_unknown_keys_is_refused_listing_the_expected_ones(
     assert result.exit_code == 2
     message = " ".join(result.stderr.split())
     assert named in message and "text (or ticket_text)" in message and "customer_id" in message
+
+
+def test_a_tickets_files_expected_outcome_is_stored_with_the_run_and_judges_it(
+    world_home: Path, database_url: str
+) -> None:
+    tickets = world_home / "tickets.jsonl"
+    expected = {"category": "TAX", "needs_human_review": False}
+    tickets.write_text(
+        json.dumps({"text": "Where is my 1099-INT for last year?", "expected": expected}) + "\n"
+    )
+    result = run_keel(world_home, database_url, "run", "support", "--tickets", str(tickets))
+    assert result.exit_code == 0, result.output
+    runs = json.loads(run_keel(world_home, database_url, "runs", "list", "--json").stdout)
+    run = _shown(world_home, database_url, runs[0]["run_id"])
+    assert run["metrics"]["expected"] == expected
+    profiled = run_keel(
+        world_home, database_url, "profile", "--workflow", "support", "--sample", "0", "--json"
+    )
+    assert profiled.exit_code == 0, profiled.output
+    accuracy = json.loads(profiled.stdout)["profiles"][0]["metrics"][0]
+    assert accuracy["key"] == "accuracy" and accuracy["runs"] == 1

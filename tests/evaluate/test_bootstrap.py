@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -7,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from keel.evaluate.bootstrap import (
+    EXACT_RESAMPLING_MAX,
     modal_shares,
     normalised_entropies,
     pair_means,
@@ -60,3 +63,15 @@ def test_resampled_sums_draw_g_rows_per_resample(groups: int, samples: int, seed
     assert (sums[:, 0] == groups).all()
     assert ((sums[:, 1] >= 0) & (sums[:, 1] <= groups * (groups - 1))).all()
     assert (resampled_sums(stats, samples, seed, block=7) == sums).all()
+
+
+def test_past_the_exact_limit_the_sums_follow_the_normal_approximation() -> None:
+    groups = EXACT_RESAMPLING_MAX + 1
+    rng = np.random.default_rng(0)
+    stats = np.column_stack([np.ones(groups), rng.integers(0, 2, groups).astype(float)])
+    sums = resampled_sums(stats, 2000, 1)
+    assert sums[:, 0] == pytest.approx(np.full(2000, groups))
+    share = stats[:, 1].mean()
+    # The sum of G Bernoulli(p) draws: mean G p, standard deviation sqrt(G p (1 - p)).
+    assert sums[:, 1].mean() == pytest.approx(groups * share, rel=1e-3)
+    assert sums[:, 1].std() == pytest.approx(math.sqrt(groups * share * (1 - share)), rel=0.1)

@@ -125,6 +125,7 @@ def profile(
             raise InvalidInput("give --config or --baseline, not both", field="baseline")
         if fail_on and vs is None:
             raise InvalidInput("--fail-on compares two populations: give --vs", field="fail_on")
+        _check_selectors(fail_on)
         span = parse_span(window, "window")
         since = datetime.now(UTC) - span if span is not None else None
         with database.read() as session:
@@ -161,6 +162,22 @@ def profile(
         raise typer.Exit(code=1)
 
 
+def _check_selectors(fail_on: list[str]) -> None:
+    """Refuse a --fail-on that names no metric, no dimension and is not `any` (a typo would
+    otherwise make a gate that never fails)."""
+    from keel.evaluate.profile_metrics import metric_specs
+
+    specs = metric_specs()
+    known = {"any"} | {s.key for s in specs} | {s.dimension for s in specs}
+    unknown = sorted(set(fail_on) - known)
+    if unknown:
+        raise InvalidInput(
+            f"--fail-on {', '.join(unknown)}: not a metric, a dimension or any"
+            f" (known: {', '.join(sorted(known))})",
+            field="fail_on",
+        )
+
+
 def _failing(differences: list[Difference], fail_on: list[str]) -> list[Difference]:
     from keel.evaluate.profile_comparison import worse
 
@@ -184,17 +201,13 @@ def _top_up(
 
     with database.read() as session:
         item_key = workflow_contract(session, selections[0].filters.workflow_type).item_key
-    plans = []
+    # Items any population has replayed go first everywhere, so the samples are paired.
     prefer: set[str] = set()
     for selection in selections:
-        plan = plan_top_up(database, selection.filters, item_key, sample, budget, samples)
-        prefer |= plan.replayed_items
-        plans.append(plan)
-    # Second pass: each population prefers the items the other has replayed (paired tickets).
+        prefer |= plan_top_up(database, selection.filters, item_key, 0, 0, samples).replayed_items
+    share = budget // len(selections)
     plans = [
-        plan_top_up(
-            database, s.filters, item_key, sample, budget // len(selections), samples, prefer
-        )
+        plan_top_up(database, s.filters, item_key, sample, share, samples, prefer)
         for s in selections
     ]
     total = sum(p.replays for p in plans)

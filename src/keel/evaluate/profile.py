@@ -92,17 +92,25 @@ def _finite(value: float) -> float | None:
 
 
 def _measure(
-    spec: MetricSpec, items: list[Item], samples: int, seed: int, confidence: float
+    spec: MetricSpec,
+    items: list[Item],
+    samples: int,
+    seed: int,
+    confidence: float,
+    read: dict[Any, list[Any]],
 ) -> Metric:
     rows: list[list[float]] = []
     runs = 0
     run_ids: list[str] = []
-    for item in items:
-        found = spec.per_item(item)
+    # Several metrics read the same per-item statistics (calibration, discrimination, Brier).
+    if spec.per_item not in read:
+        read[spec.per_item] = [spec.per_item(item) for item in items]
+    for item, found in zip(items, read[spec.per_item], strict=True):
         if found is not None:
             rows.append(found[0])
             runs += found[1]
-            run_ids.extend(r.run_id for r in item.of(BASE))
+            if len(run_ids) < DRILL_RUN_IDS:  # the first items', in item order
+                run_ids.extend(r.run_id for r in item.of(BASE))
     stats = np.asarray(rows, dtype=float).reshape(len(rows), spec.width)
     value = _finite(float(spec.formula(stats.sum(axis=0)))) if rows else None
     if value is None:
@@ -133,7 +141,7 @@ def _measure(
         spec.better,
         spec.source,
         None,
-        tuple(sorted(run_ids)[:DRILL_RUN_IDS]),
+        tuple(run_ids[:DRILL_RUN_IDS]),
     )
 
 
@@ -160,6 +168,7 @@ def profile(
 ) -> Profile:
     """Return the reliability profile of `runs` (base runs and their replays)."""
     items = group_items(runs)
+    read: dict[Any, list[Any]] = {}
     bases = [r for item in items for r in item.of(BASE)]
     worst_per_run = [most_severe(f.severity for f in r.flags) for r in bases]
     severities = {str(level): sum(w == level for w in worst_per_run) for level in Severity}
@@ -168,7 +177,9 @@ def profile(
         label=label,
         runs=len(runs),
         items=len(items),
-        metrics=[_measure(spec, items, samples, seed, confidence) for spec in metric_specs(k)],
+        metrics=[
+            _measure(spec, items, samples, seed, confidence, read) for spec in metric_specs(k)
+        ],
         severities=severities,
         worst=_worst(bases),
     )

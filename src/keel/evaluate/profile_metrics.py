@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -60,18 +61,32 @@ class ProfileRun:
     flags: tuple[Flag, ...] = ()
 
 
+_NONE: list[ProfileRun] = []
+#: Severity rank by name (unknown names are not violations).
+_RANKS = {level.value: level.rank for level in Severity}
+
+
 @dataclass(frozen=True)
 class Item:
-    """The runs of one input: its base runs and replays by kind."""
+    """The runs of one input (sorted by run id): its base runs and replays by kind."""
 
     key: str
     runs: tuple[ProfileRun, ...]
 
-    def of(self, *kinds: str) -> list[ProfileRun]:
-        """Return the runs of `kinds`, in a fixed order (by run id)."""
-        return sorted((r for r in self.runs if r.kind in kinds), key=lambda r: r.run_id)
+    @cached_property
+    def _kinds(self) -> dict[str, list[ProfileRun]]:
+        kinds: dict[str, list[ProfileRun]] = {}
+        for run in self.runs:
+            kinds.setdefault(run.kind, []).append(run)
+        return kinds
 
-    @property
+    def of(self, *kinds: str) -> list[ProfileRun]:
+        """Return the runs of `kinds`, in run-id order (do not change the list)."""
+        if len(kinds) == 1:
+            return self._kinds.get(kinds[0], _NONE)
+        return [r for r in self.runs if r.kind in kinds]
+
+    @cached_property
     def nominal(self) -> list[ProfileRun]:
         """Return the unperturbed runs: base runs and seed-only reruns."""
         return self.of(BASE, SEED)
@@ -193,7 +208,7 @@ def _confidence_table(item: Item) -> Contribution:
         [bool(r.correct) for r in runs],
     )
     brier = sum((float(r.confidence or 0.0) - float(bool(r.correct))) ** 2 for r in runs)
-    return [*table.tolist(), brier], len(runs)
+    return [*table, brier], len(runs)
 
 
 def _brier_formula(sums: np.ndarray) -> np.ndarray:
@@ -211,7 +226,7 @@ def _stability_table(item: Item) -> Contribution:
         [ps.level(float(b.stability or 0.0), 100.0) for b, _ in scored],
         [_agree_share(b, seeds) == 1.0 for b, seeds in scored],
     )
-    return table.tolist(), sum(1 + len(seeds) for _, seeds in scored)
+    return table, sum(1 + len(seeds) for _, seeds in scored)
 
 
 def _base_share(test: Callable[[ProfileRun], bool]) -> Callable[[Item], Contribution]:
@@ -223,10 +238,7 @@ def _base_share(test: Callable[[ProfileRun], bool]) -> Callable[[Item], Contribu
 
 
 def _violates(run: ProfileRun) -> bool:
-    return any(
-        f.severity in Severity._value2member_map_ and Severity(f.severity).rank >= VIOLATION.rank
-        for f in run.flags
-    )
+    return any(_RANKS.get(f.severity, -1) >= VIOLATION.rank for f in run.flags)
 
 
 def _prohibited(run: ProfileRun) -> bool:

@@ -96,12 +96,12 @@ def level(value: float, top: float = 1.0) -> int:
     return min(LEVELS - 1, max(0, round(value / top * (LEVELS - 1))))
 
 
-def count_table(levels: Sequence[int], positive: Sequence[bool]) -> np.ndarray:
+def count_table(levels: Sequence[int], positive: Sequence[bool]) -> list[float]:
     """Return the flattened (level x [negative, positive]) counts of scored cases."""
-    table = np.zeros((LEVELS, 2))
+    table = [0.0] * (2 * LEVELS)
     for lvl, pos in zip(levels, positive, strict=True):
-        table[lvl, int(pos)] += 1
-    return table.ravel()
+        table[2 * lvl + int(pos)] += 1
+    return table
 
 
 def auroc(tables: np.ndarray) -> np.ndarray:

@@ -84,7 +84,10 @@ def test_demo_runs_both_agents_over_four_weeks_and_catches_the_regression(told: 
             )
         ).one()
     assert (newest - oldest).days >= 27 and (sql_days[1] - sql_days[0]).days >= 20
-    assert replayed == len(story["replayed"]) >= 4 and alerts >= 1
+    # the sample's replay sets, and those the profile of v2-k1 needed on the same tickets
+    profiled = story["profiles"]["replayed_items"]
+    assert replayed == len(story["replayed"]) + profiled and len(story["replayed"]) >= 4
+    assert alerts >= 1
     assert agents == session_runs(story), "every run is a real agent run"
 
 
@@ -100,9 +103,13 @@ def test_every_story_url_shows_what_it_claims(told: Told) -> None:
             pages[url] = response.text
     urls = story["urls"]
     assert urls[0] == f"{DEMO_BASE}/overview"
-    assert urls[-1] == f"{DEMO_BASE}/overview#drift-alerts"
-    assert 'id="drift-alerts"' in pages[urls[-1]]
-    assert all(alert in pages[urls[-1]] for alert in story["drift"]["alerts"])
+    assert urls[-2] == f"{DEMO_BASE}/overview#drift-alerts"
+    assert 'id="drift-alerts"' in pages[urls[-2]]
+    assert all(alert in pages[urls[-2]] for alert in story["drift"]["alerts"])
+    # The story ends with v1 and v2-k1 profiled side by side, on the tickets both ran.
+    assert urls[-1] == f"{DEMO_BASE}/reliability?workflow=support&config=v1&config=v2-k1"
+    assert 'id="reliability-table"' in pages[urls[-1]]
+    assert "v2-k1" in pages[urls[-1]] and story["profiles"]["paired_items"] > 0
     assert "/runs/" in urls[1] and 'class="status status-completed"' in pages[urls[1]]
     if story["unstable"]:
         unstable = story["unstable_tax"] or story["unstable"]
@@ -114,10 +121,10 @@ def test_every_story_url_shows_what_it_claims(told: Told) -> None:
             assert urls[4] == f"{DEMO_BASE}/runs/{story['healed'][unstable[0]]['rerun']}"
             assert unstable[0] in pages[urls[4]]
     else:
-        assert len(urls) == 3
+        assert len(urls) == 4
 
 
 def session_runs(story: dict[str, Any]) -> int:
-    replays = len(story["replayed"]) * 8
+    replays = (len(story["replayed"]) + story["profiles"]["replayed_items"]) * 8
     heals = sum(1 + 8 for _ in story["healed"])
     return sum(story["runs"].values()) + replays + heals

@@ -50,4 +50,5 @@ def profile_configs(
     )
     expected = plugin_expected(settings)
     with database.read() as session:
-        return side_by_side(session, selections, expected).as_dict()
+        compared = side_by_side(session, selections, expected).as_dict()
+    return {**compared, "replayed_items": len(plan.run_ids)}

@@ -391,6 +391,8 @@ def _profile_summary(profiles: dict[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = {
         p["label"]: {m["key"]: m["value"] for m in p["metrics"]} for p in profiles["profiles"]
     }
+    found["replayed_items"] = profiles["replayed_items"]
+    found["paired_items"] = profiles["paired_items"]
     for comparison in profiles["comparisons"]:
         marked = [d for d in comparison["differences"] if d["beyond_intervals"]]
         found["worse"] = [d["key"] for d in marked if d["verdict"] == "worse"]
