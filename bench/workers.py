@@ -8,10 +8,10 @@ that waits `--latency-ms` before each answer, the time a remote model API takes.
 is an ingested OpenLLMetry trace whose LLM call keel re-issues, so each replay is one model
 call. A budget is seed-only plus P1, P2 and P3, `--samples` each (8 replays by default).
 
-Three set-ups, each on its own queue: 1 worker x concurrency 1 with one replay at a time
-(today's behaviour before jobs: one set, one replay after another), 1 worker x concurrency 8,
-2 workers x concurrency 8 (8 sets per worker at once, 8 replays of each budget at once:
-KEEL_REPLAY_CONCURRENCY). For each: sets per minute (sets / seconds from the first submission
+Four set-ups, each on its own queue: 1 worker x concurrency 1 with one replay at a time
+(the behaviour before jobs: one set, one replay after another); 1 x 1 with the 8 replays of a
+budget at once (KEEL_REPLAY_CONCURRENCY=8: what one budget costs alone); 1 worker x
+concurrency 8 and 2 workers x concurrency 8 (8 sets per worker at once, 8 replays of each). For each: sets per minute (sets / seconds from the first submission
 to the last set finished), and a budget's wall time (from its first replay starting to the set
 scored) p50 / p95, against the slowest single replay of the same set (p50 of the ratio).
 Prints JSON; `speedup` is sets per minute over the first set-up's, in the same run.
@@ -49,6 +49,7 @@ TRACE = ROOT / "tests" / "data" / "otlp" / "openllmetry-openai-agent.pb"
 ANSWER = "Early withdrawal fees are reported on Form 1099-INT. This is not tax advice."
 SETUPS = [
     {"workers": 1, "concurrency": 1, "replay_concurrency": 1},
+    {"workers": 1, "concurrency": 1, "replay_concurrency": 8},
     {"workers": 1, "concurrency": 8, "replay_concurrency": 8},
     {"workers": 2, "concurrency": 8, "replay_concurrency": 8},
 ]

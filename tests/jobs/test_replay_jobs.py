@@ -133,3 +133,19 @@ def test_a_job_with_a_bad_parameter_is_refused_naming_it(api: ApiClient) -> None
     assert reply.json()["error"]["field"] == "params.samples"
     replay = api.post("/api/v1/jobs", json={"kind": "replay_set", "params": {}})
     assert replay.status_code == 422 and replay.json()["error"]["field"] == "kind"
+
+
+def test_the_cancel_button_of_a_running_sets_page_cancels_it(
+    api: ApiClient, database: Database, settings: Settings
+) -> None:
+    base_id = ingest_fixture(api, "openllmetry-openai-agent.pb")
+    model = settings.model_copy(update={"model": "openai:gpt-4o-mini@http://127.0.0.1:9/v1"})
+    set_id = start_replay_set(database, base_id, KINDS, 1, 0, [LlmCallTarget(database, model)])
+    html = {"accept": "text/html", "hx-request": "true"}
+    page = api.get(f"/replays/{set_id}", headers={"accept": "text/html"})
+    assert f'hx-post="/replays/{set_id}/cancel"' in page.text
+    answer = api.post(f"/replays/{set_id}/cancel", headers=html)
+    assert answer.status_code == 200 and "cancelled" in answer.text
+    assert answer.headers["hx-refresh"] == "true" and "/cancel" not in answer.text
+    with database.read() as session:
+        assert session.get(ReplaySet, set_id).status == "cancelled"  # type: ignore[union-attr]
