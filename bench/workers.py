@@ -11,9 +11,10 @@ call. A budget is seed-only plus P1, P2 and P3, `--samples` each (8 replays by d
 Four set-ups, each on its own queue: 1 worker x concurrency 1 with one replay at a time
 (the behaviour before jobs: one set, one replay after another); 1 x 1 with the 8 replays of a
 budget at once (KEEL_REPLAY_CONCURRENCY=8: what one budget costs alone); 1 worker x
-concurrency 8 and 2 workers x concurrency 8 (8 sets per worker at once, 8 replays of each). For each: sets per minute (sets / seconds from the first submission
-to the last set finished), and a budget's wall time (from its first replay starting to the set
-scored) p50 / p95, against the slowest single replay of the same set (p50 of the ratio).
+concurrency 8 and 2 workers x concurrency 8 (8 sets per worker at once, 8 replays of each).
+For each: sets per minute (sets / seconds from the first submission to the last set
+finished), and a budget's wall time (from its first replay starting to the set scored)
+p50 / p95, against the slowest single replay of the same set (p50 of the ratio).
 Prints JSON; `speedup` is sets per minute over the first set-up's, in the same run.
 """
 
