@@ -22,6 +22,7 @@ COMMANDS = [
     "kb",
     "baseline",
     "drift",
+    "profile",
     "mcp",
     "model",
     "keys",

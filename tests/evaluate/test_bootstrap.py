@@ -12,6 +12,7 @@ from keel.evaluate.bootstrap import (
     pair_means,
     percentile_interval,
     resample_rows,
+    resampled_sums,
 )
 from keel.evaluate.clustering import normalised_entropy
 from keel.evaluate.fields import modal_share, pair_mean
@@ -49,3 +50,13 @@ def test_resamples_are_seeded() -> None:
 
 def test_percentile_interval_of_a_uniform_grid() -> None:
     assert percentile_interval(np.arange(101, dtype=float), 0.9) == pytest.approx((5.0, 95.0))
+
+
+@given(st.integers(1, 30), st.integers(1, 60), st.integers(0, 2**16))
+def test_resampled_sums_draw_g_rows_per_resample(groups: int, samples: int, seed: int) -> None:
+    stats = np.column_stack([np.ones(groups), np.arange(groups, dtype=float)])
+    sums = resampled_sums(stats, samples, seed, block=7)
+    assert sums.shape == (samples, 2)
+    assert (sums[:, 0] == groups).all()
+    assert ((sums[:, 1] >= 0) & (sums[:, 1] <= groups * (groups - 1))).all()
+    assert (resampled_sums(stats, samples, seed, block=7) == sums).all()

@@ -17,6 +17,7 @@ from keel.cli import (
     mcp,
     model,
     policy,
+    profile,
     redact,
     replay,
     review,
@@ -60,6 +61,7 @@ app.command("ingest")(ingest.ingest)
 app.command("replay")(replay.replay)
 app.command("heal")(heal.heal)
 app.command("redact")(redact.redact)
+app.command("profile")(profile.profile)
 app.add_typer(db.app, name="db")
 app.add_typer(runs.app, name="runs")
 app.add_typer(run.app, name="run")

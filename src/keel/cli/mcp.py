@@ -110,6 +110,10 @@ def serve(
         from keel.reference.world.retrieval import HybridSearch
 
         searcher = HybridSearch(world.knowledge, embedder(settings.embedder))
+        # Before the handshake: loading the embedder takes seconds (tens on a busy machine),
+        # which a client's session start waits for, while its first knowledge.search would
+        # time out (the support agent allows a tool call 20 s).
+        searcher.warm()
     server = build_server(FintechTools(world, limits, searcher))
     if transport is ServerTransport.stdio:
         server.run("stdio")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import Progress
@@ -35,7 +35,7 @@ def _ticket_inputs(ticket_id: str, settings: Settings) -> dict[str, object]:
 
 
 #: Keys of a tickets file's lines: what a run takes, then the labels of keel's own tickets.jsonl.
-TICKET_KEYS = ("text", "ticket_text", "ticket_id", "customer_id")
+TICKET_KEYS = ("text", "ticket_text", "ticket_id", "customer_id", "expected")
 TICKET_LABEL_KEYS = (
     "gold_category",
     "gold_needs_human_review",
@@ -50,7 +50,8 @@ def _ticket_row(row: object, number: int) -> dict[str, object]:
     """Return one tickets-file line as run inputs; refuse unknown keys, naming the known ones."""
     where = f"line {number}"
     expected = (
-        f"a ticket has text (or ticket_text) and optionally ticket_id, customer_id"
+        f"a ticket has text (or ticket_text) and optionally ticket_id, customer_id and an"
+        f" expected object (the right output fields, e.g. category)"
         f" (labels ignored: {', '.join(TICKET_LABEL_KEYS)})"
     )
     if not isinstance(row, dict):
@@ -61,6 +62,8 @@ def _ticket_row(row: object, number: int) -> dict[str, object]:
     text = row.get("ticket_text") or row.get("text")
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput(f"{where}: no ticket text; {expected}", field=where)
+    if row.get("expected") is not None and not isinstance(row["expected"], dict):
+        raise InvalidInput(f"{where}: expected is not a JSON object; {expected}", field=where)
     return {
         "ticket_text": text,
         "ticket_id": row.get("ticket_id"),
@@ -68,8 +71,9 @@ def _ticket_row(row: object, number: int) -> dict[str, object]:
     }
 
 
-def _file_inputs(path: Path) -> list[dict[str, object]]:
-    rows = []
+def _file_inputs(path: Path) -> tuple[list[dict[str, object]], list[dict[str, Any] | None]]:
+    """Return a tickets file's run inputs, and each line's expected outcome (None: none)."""
+    rows, wanted = [], []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -80,7 +84,8 @@ def _file_inputs(path: Path) -> list[dict[str, object]]:
                 f"line {number}: not JSON ({exc.msg})", field=f"line {number}"
             ) from None
         rows.append(_ticket_row(row, number))
-    return rows
+        wanted.append(row.get("expected"))
+    return rows, wanted
 
 
 def _summary(run: RunRecord) -> dict[str, object]:
@@ -128,8 +133,9 @@ def support(
         common = {"model": model or settings.model, "seed": seed, "temperature": temperature}
         if retrieval_k is not None:
             common["retrieval_k"] = retrieval_k
+        expected: list[dict[str, Any] | None] = []
         if tickets is not None:
-            rows = _file_inputs(tickets)
+            rows, expected = _file_inputs(tickets)
         elif ticket_id is not None:
             rows = [_ticket_inputs(ticket_id, settings)]
         else:
@@ -141,7 +147,12 @@ def support(
         ):
             task = progress.add_task("support runs", total=len(batch))
             runs = run_support(
-                batch, settings, database, config=config, on_done=lambda _r: progress.advance(task)
+                batch,
+                settings,
+                database,
+                config=config,
+                expected=expected,
+                on_done=lambda _r: progress.advance(task),
             )
     summaries = [_summary(run) for run in runs]
     if as_json and tickets is None:

@@ -57,20 +57,22 @@ def _enough_digits(text: str) -> bool:
 
 
 def _digit_runs(text: str) -> list[tuple[int, int]]:
-    """Return the spans of `text` where a card or SSN could be (9+ digits in a run)."""
-    if not _enough_digits(text):
-        return []
+    """Return the spans of `text` where a card or SSN could be (9+ digits in a run).
+
+    Callers have checked `_enough_digits(text)`."""
     return [m.span() for m in _DIGIT_RUN.finditer(text) if _NINE_DIGITS.match(m.group(0))]
 
 
 def _iban_gate(text: str) -> bool:
-    # The shortest IBAN (Norway's, 15 characters) has 13 digits.
-    return _enough_digits(text) and _IBAN_GATE.search(text) is not None
+    # The shortest IBAN (Norway's, 15 characters) has 13 digits; callers checked for 9.
+    return _IBAN_GATE.search(text) is not None
 
 
 def may_hold_secret(text: str) -> bool:
     """The pre-scan: whether any detector could hit `text` (false means it surely cannot)."""
-    return _word_gate(text) or _iban_gate(text) or bool(_digit_runs(text))
+    if _word_gate(text):
+        return True
+    return _enough_digits(text) and (_iban_gate(text) or bool(_digit_runs(text)))
 
 
 _CARD = (
@@ -201,7 +203,9 @@ _MAX_PASSES = 4
 
 
 def _mask_once(text: str, extra: re.Pattern[str] | None) -> str:
-    if _iban_gate(text):
+    if not _enough_digits(text):
+        pass  # no card, IBAN or SSN has fewer than 9 digits
+    elif _iban_gate(text):
         text = _NUMBERS.sub(_mask_number, text)
     else:
         runs = _digit_runs(text)

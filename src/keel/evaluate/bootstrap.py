@@ -65,3 +65,25 @@ def percentile_interval(values: np.ndarray, confidence: float) -> tuple[float, f
     tail = (1.0 - confidence) / 2.0 * 100.0
     low, high = np.percentile(values, [tail, 100.0 - tail])
     return float(low), float(high)
+
+
+def resampled_sums(stats: np.ndarray, samples: int, seed: int, block: int = 25) -> np.ndarray:
+    """Return column sums of `stats` (G x M) over `samples` resamples of its rows (samples x M).
+
+    A cluster bootstrap: each resample draws G rows with replacement, and a statistic that is
+    a function of column sums is then one array operation over all resamples. Resamples go in
+    blocks as a weight matrix (how often each row was drawn) times `stats`, so memory stays at
+    `block` x G whatever the number of resamples.
+    """
+    groups = stats.shape[0]
+    if groups == 0:
+        return np.zeros((samples, stats.shape[1]))
+    rng = np.random.default_rng(seed)
+    sums = []
+    for start in range(0, samples, block):
+        size = min(block, samples - start)
+        drawn = rng.integers(0, groups, (size, groups))
+        flat = (np.arange(size)[:, None] * groups + drawn).ravel()
+        weights = np.bincount(flat, minlength=size * groups).reshape(size, groups)
+        sums.append(weights @ stats)
+    return np.concatenate(sums)

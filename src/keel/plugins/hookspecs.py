@@ -12,7 +12,7 @@ and puts its own built-ins after them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -52,3 +52,15 @@ def keel_output_contracts() -> list[OutputContract]:
 def keel_tool_policies() -> list[tuple[str, str]]:
     """Return built-in tool-usage policies as (origin, TOML text) pairs; a version loaded into
     the database later wins over them."""
+
+
+@hookspec
+def keel_expected_outcomes(
+    workflow_type: str, items: list[str], settings: Settings
+) -> list[tuple[str, dict[str, Any]]]:
+    """Return (item, expected output fields) for the items of `workflow_type` whose right
+    answer this plugin knows (a labelled set's gold), e.g. `("T-0001", {"category": "TAX"})`.
+
+    The reliability profile compares runs of those items with them; an item no plugin knows,
+    and whose runs record no `metrics.expected`, has no expected outcome.
+    """

@@ -8,7 +8,7 @@ are imported inside the hooks, so loading the plugin costs nothing until a hook 
 from __future__ import annotations
 
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from keel.plugins import hookimpl
 
@@ -46,3 +46,22 @@ def keel_tool_policies() -> list[tuple[str, str]]:
     folder = resources.files("keel.reference") / "tool_policies"
     files = sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
     return [(f"built-in {f.name}", f.read_text(encoding="utf-8")) for f in files]
+
+
+@hookimpl
+def keel_expected_outcomes(
+    workflow_type: str, items: list[str], settings: Settings
+) -> list[tuple[str, dict[str, Any]]]:
+    if workflow_type != "support" or not items:
+        return []
+    from keel.reference.world import ensure_world
+
+    wanted = set(items)
+    return [
+        (
+            t.ticket_id,
+            {"category": str(t.gold_category), "needs_human_review": t.gold_needs_human_review},
+        )
+        for t in ensure_world(settings.home).tickets()
+        if t.ticket_id in wanted
+    ]

@@ -71,7 +71,8 @@ class DriftFacts:
     item: str | None
 
 
-def _where(filters: PopulationFilter) -> list[ColumnElement[bool]]:
+def population_where(filters: PopulationFilter) -> list[ColumnElement[bool]]:
+    """Return the WHERE clauses of a population: its base runs (replays and reruns excluded)."""
     clauses: list[ColumnElement[bool]] = [Run.workflow_type == filters.workflow_type]
     if filters.model:
         clauses.append(Run.model == filters.model)
@@ -92,7 +93,7 @@ def population_facts(
     session: Session, filters: PopulationFilter, fields: FactFields
 ) -> list[DriftFacts]:
     """Return the facts of every run matching `filters`, oldest first."""
-    return _facts_where(session, _where(filters), fields)
+    return _facts_where(session, population_where(filters), fields)
 
 
 def run_facts(session: Session, run_id: str, fields: FactFields) -> DriftFacts | None:

@@ -29,12 +29,14 @@ from keel.web.routes import (
     otlp,
     overview,
     policies,
+    reliability,
     replays,
     reviews,
     runs,
 )
 from keel.web.templating import make_templates
 from keel.web.views import overview as overview_view
+from keel.web.views import reliability as reliability_view
 from keel.web.views import replay_comparison as replay_comparison_view
 from keel.web.views import review as review_view
 from keel.web.views import run_baseline as run_baseline_view
@@ -92,11 +94,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(jobs.router)
     app.include_router(overview.router)
     app.include_router(baselines.router)
+    app.include_router(reliability.router)
     app.include_router(runs_view.router)
     app.include_router(run_detail_view.router)
     app.include_router(run_baseline_view.router)
     app.include_router(replay_comparison_view.router)
     app.include_router(overview_view.router)
+    app.include_router(reliability_view.router)
     mount_assets(app)
     app.include_router(keys.router)
     app.include_router(audit.router)

@@ -66,3 +66,37 @@ def lines(series: dict[str, tuple[list[str], list[float]]], y_title: str) -> Fig
         "legend": {"orientation": "h", "y": -0.2},
     }
     return {"data": data, "layout": layout}
+
+
+def interval_bars(
+    categories: list[str], series: dict[str, list[tuple[float | None, float | None, float | None]]]
+) -> Figure:
+    """Return grouped bars, one trace per series of (value, low, high) per category, with the
+    intervals as error bars (a None value leaves its bar out)."""
+    data = []
+    for name, points in series.items():
+        values = [p[0] for p in points]
+        data.append(
+            {
+                "type": "bar",
+                "name": name,
+                "x": categories,
+                "y": values,
+                "error_y": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [None if v is None else (h or v) - v for v, _, h in points],
+                    "arrayminus": [None if v is None else v - (lo or v) for v, lo, _ in points],
+                },
+                "hovertemplate": "%{x}: %{y:.3f}<extra>" + name + "</extra>",
+            }
+        )
+    layout = {
+        "height": 360,
+        "barmode": "group",
+        "yaxis": {"title": {"text": "score (1 is best; rates: 0 is best)"}, "range": [0, 1.05]},
+        "xaxis": {"tickangle": -35},
+        "legend": {"orientation": "h", "y": 1.12},
+        "margin": {"b": 120},
+    }
+    return {"data": data, "layout": layout}

@@ -29,6 +29,7 @@ class NavItem:
 NAV = (
     NavItem("runs", "Runs", "/"),
     NavItem("overview", "Overview", "/overview"),
+    NavItem("reliability", "Reliability", "/reliability"),
     NavItem("review", "Review", "/review"),
 )
 

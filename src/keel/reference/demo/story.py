@@ -29,6 +29,7 @@ from keel.reference.agents.sql_analysis.agent import SqlAgent
 from keel.reference.agents.support import SupportInputs
 from keel.reference.agents.support.replay_target import SupportRunner, SupportTarget
 from keel.reference.agents.trace import store_batch
+from keel.reference.demo.profiles import profile_configs
 from keel.reference.demo.questions import QUESTIONS, SQL_CONFIGS, SqlConfig
 from keel.reference.world import Ticket, ensure_world
 from keel.replay.engine import ReplayOutcome, run_replay_set, start_replay_set
@@ -81,6 +82,7 @@ class Story:
     healed: dict[str, dict[str, Any]] = field(default_factory=dict)
     risks: dict[str, float | None] = field(default_factory=dict)  # replayed run id -> risk
     drift: DriftCheck | None = None
+    profiles: dict[str, Any] = field(default_factory=dict)  # v1 and v2-k1, side by side
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -302,6 +304,10 @@ def tell(settings: Settings, database: Database, plan: StoryPlan, report: Report
                     Window(since=now - timedelta(days=7), config=REGRESSED.name),
                     embed=answer_embedder(settings.embedder),
                 )
+        with _timed(story, "profiles"):
+            story.profiles = profile_configs(
+                database, settings, target, BASELINE.name, REGRESSED.name, plan.samples, report
+            )
     finally:
         target.close()
     return story
@@ -345,6 +351,13 @@ def story_urls(base_url: str, story: Story) -> list[tuple[str, str]]:
             f"{base_url}/overview#{'drift-alerts' if alerts else 'alerts-title'}",
         )
     )
+    urls.append(
+        (
+            f"Reliability: {BASELINE.name} and {REGRESSED.name} side by side",
+            f"{base_url}/reliability?workflow=support&config={BASELINE.name}"
+            f"&config={REGRESSED.name}",
+        )
+    )
     return urls
 
 
@@ -366,5 +379,21 @@ def summary(story: Story) -> dict[str, Any]:
             "alerts": [a.indicator for a in story.drift.new_alerts],
             "checked": [ind.name for ind in story.drift.report.indicators],
         },
+        "profiles": _profile_summary(story.profiles),
         "timings_s": story.timings_s,
     }
+
+
+def _profile_summary(profiles: dict[str, Any]) -> dict[str, Any]:
+    """Return each profile's metric values, and what the comparison marks worse or better."""
+    if not profiles:
+        return {}
+    found: dict[str, Any] = {
+        p["label"]: {m["key"]: m["value"] for m in p["metrics"]} for p in profiles["profiles"]
+    }
+    for comparison in profiles["comparisons"]:
+        marked = [d for d in comparison["differences"] if d["beyond_intervals"]]
+        found["worse"] = [d["key"] for d in marked if d["verdict"] == "worse"]
+        found["better"] = [d["key"] for d in marked if d["verdict"] == "better"]
+        found["worst_case"] = comparison["worst_case"]
+    return found

@@ -188,6 +188,11 @@ class HybridSearch:
             self._seen = seen
             return self._index
 
+    def warm(self) -> None:
+        """Load the embedder and the dense index now, not on the first search."""
+        self.index()
+        self.embed.encode(["warm up"])
+
     def search(self, query: str, k: int = 5) -> list[SearchHit]:
         """Return up to `k` documents for `query`, best first (score: the fused RRF score)."""
         if not query.strip():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from keel.core.records import RunRecord, RunStatus
 from keel.core.settings import Settings
@@ -23,12 +24,16 @@ async def _run_all(
     server_command: tuple[str, ...],
     on_done: Callable[[RunRecord], None],
     config: str | None,
+    expected: Sequence[dict[str, Any] | None],
 ) -> list[RunRecord]:
     runs: list[RunRecord] = []
 
     def done(run: RunRecord) -> None:
         if config is not None:  # the label drift checks select runs by (`--config`)
             run.metrics = {**run.metrics, "config": config}
+        wanted = expected[len(runs)] if len(runs) < len(expected) else None
+        if wanted:  # what the reliability profile judges the run against; the agent never sees it
+            run.metrics = {**run.metrics, "expected": wanted}
         store_run(database, run)
         runs.append(run)
         on_done(run)
@@ -55,12 +60,14 @@ def run_support(
     server_command: tuple[str, ...] = KEEL_SERVER_COMMAND,
     on_done: Callable[[RunRecord], None] = lambda _run: None,
     config: str | None = None,
+    expected: Sequence[dict[str, Any] | None] = (),
 ) -> list[RunRecord]:
     """Run every ticket of `batch`, store each run as it finishes, and return them in order.
 
-    `config` labels each stored run's configuration (`metrics["config"]`).
+    `config` labels each stored run's configuration (`metrics["config"]`); `expected[i]`, when
+    given, is the right output fields of ticket i (`metrics["expected"]`).
     """
     with loaded_models((i.model for i in batch), settings) as models:
         return asyncio.run(
-            _run_all(batch, models, settings, database, server_command, on_done, config)
+            _run_all(batch, models, settings, database, server_command, on_done, config, expected)
         )
