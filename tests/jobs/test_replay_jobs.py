@@ -81,7 +81,8 @@ def test_the_replays_of_a_budget_run_at_once_for_a_model_behind_an_api(
         run_replay_set(database, set_id, targets, embedder(DEFAULT_EMBEDDER), concurrency=8)
         elapsed = time.monotonic() - started
     assert len(model.requests) == 8
-    assert elapsed < 8 * 0.5 / 2, elapsed  # one after another would take 4 s
+    # One after another, the eight 0.5 s answers alone take 4 s; well under that, they overlap.
+    assert elapsed < 8 * 0.5 * 0.75, elapsed
 
 
 def test_an_in_process_model_runs_one_replay_at_a_time() -> None:
