@@ -63,6 +63,7 @@ class FakeOpenAI:
         # `latency_s` first (a remote model's think time, concurrent requests overlapping).
         self.answer = answer
         self.latency_s = latency_s
+        self.in_flight = self.most_in_flight = 0  # requests waiting out their latency at once
         self.replies: deque[tuple[int, dict[str, Any]]] = deque()
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
@@ -84,7 +85,10 @@ class FakeOpenAI:
         self.requests.append(await request.json())
         self.headers.append(dict(request.headers))
         if self.latency_s:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
             await asyncio.sleep(self.latency_s)
+            self.in_flight -= 1
         if not self.replies and self.answer is not None:
             return JSONResponse(completion(self.answer, prompt_tokens=60, completion_tokens=20))
         if not self.replies:

@@ -10,6 +10,7 @@ import sys
 HEAVY = ["scipy", "torch", "sentence_transformers", "fastapi", "sqlalchemy"]
 COMMANDS = [
     "serve",
+    "worker",
     "demo",
     "ingest",
     "replay",
@@ -64,3 +65,9 @@ def test_a_command_s_help_loads_no_heavy_library_either() -> None:
     text, outcome = _help("drift", "check")
     assert outcome == {"code": 0, "loaded": []}
     assert "--baseline" in text
+
+
+def test_the_workers_help_loads_no_heavy_library() -> None:
+    text, outcome = _help("worker")
+    assert outcome == {"code": 0, "loaded": []}
+    assert "--concurrency" in text

@@ -37,7 +37,8 @@ def pg(postgresql_url: str) -> Iterator[Database]:
 
 @pytest.fixture
 def broker_url() -> Iterator[str]:
-    """A Redis database of its own (1-15), emptied before and after, so parallel runs differ."""
+    """A Redis database other than 0 (1-15, at random); with a queue of its own per test,
+    parallel runs do not take each other's jobs."""
     url = f"{REDIS_URL}/{random.randint(1, 15)}"
     try:
         client = redis.Redis.from_url(url)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from keel.store.engine import Database
-from keel.store.migrate import alembic_config
+from keel.store.migrate import alembic_config, upgrade
 from keel.store.models import Base
+from tests.conftest import PG_ADMIN_URL
 
 
 def test_migration_history_has_a_single_head() -> None:
@@ -21,3 +27,27 @@ def test_migrated_schema_matches_the_models(database: Database) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
+
+
+@pytest.mark.postgres
+def test_servers_starting_at_once_on_an_empty_postgresql_migrate_it_once(
+    postgresql_url: str,
+) -> None:
+    name = f"keel_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        pool = ThreadPoolExecutor(4)
+        try:
+            for done in [pool.submit(upgrade, url) for _ in range(4)]:
+                # Unlocked, concurrent upgrades deadlock or collide creating the same tables.
+                done.result(timeout=60)
+        finally:
+            pool.shutdown(wait=False)
+        with psycopg.connect(url) as connection:
+            rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+        assert len(rows) == 1
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

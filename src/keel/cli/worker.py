@@ -6,6 +6,8 @@ worker killed outright is then one process whose jobs the broker hands to anothe
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from keel.cli.context import cli_settings
@@ -50,6 +52,7 @@ def worker(
                 f"--concurrency={concurrency}",
                 "--pool=threads",
                 f"--queues={settings.job_queue}",
+                f"--hostname=keel-{os.getpid()}@%h",  # several workers on one machine
                 f"--loglevel={log_level}",
                 "--without-gossip",
                 "--without-mingle",

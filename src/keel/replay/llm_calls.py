@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from contextlib import closing
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -95,6 +95,10 @@ class LlmCallTarget:
     def __init__(self, database: Database, settings: Settings) -> None:
         self.database = database
         self.settings = settings
+        # One client for every replay of the target's lifetime: building one loads the TLS
+        # trust store, half a replay's CPU (bench/workers.py), and concurrent replays share it.
+        self._model: ModelProvider | None = None
+        self._model_lock = threading.Lock()
 
     def accepts(self, base: RunDetail) -> bool:
         return "entrypoint" not in base.run.inputs and bool(_llm_events(base))
@@ -129,7 +133,9 @@ class LlmCallTarget:
         )
 
     def close(self) -> None:
-        return None
+        if self._model is not None:
+            self._model.close()
+            self._model = None
 
     def observed_output(self, base: RunDetail) -> dict[str, Any] | None:
         if base.run.output:
@@ -221,8 +227,10 @@ class LlmCallTarget:
             store_runs(session, [record], "replay", "replay")
 
     def _converse(self, conversation: Conversation, seed: int, record: RunRecord) -> str:
-        with closing(load_model(self.settings.model, self.settings)) as model:
-            return self._exchange(model, conversation, seed, record)
+        with self._model_lock:
+            if self._model is None:
+                self._model = load_model(self.settings.model, self.settings)
+        return self._exchange(self._model, conversation, seed, record)
 
     def _exchange(
         self, model: ModelProvider, conversation: Conversation, seed: int, record: RunRecord

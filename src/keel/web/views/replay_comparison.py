@@ -69,7 +69,7 @@ def cancel_action(
     with db.read() as session:
         replay_set_of(session, set_id)  # 404 when unknown
     cancel(db, JobKind.REPLAY_SET, set_id)
-    return replay_progress(set_id, request, db, templates)
+    return replay_progress(set_id, request, db, templates, compact=False)
 
 
 @router.post(
