@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from keel.core.settings import Settings
+from keel.heal.controller import start_heal
 from keel.jobs.local import LocalJobs
 from keel.replay.engine import start_replay_set
 from keel.replay.plan import Perturbation
@@ -34,3 +35,31 @@ def submit_replay_set(
         )
     jobs.submit(set_id)
     return set_id
+
+
+def submit_heal(
+    database: Database,
+    settings: Settings,
+    jobs: LocalJobs,
+    run_id: str,
+    samples: int = 2,
+    seed: int = 0,
+    live_tools: Sequence[str] = (),
+    actor: str = "api",
+) -> str:
+    """Store a queued heal of run `run_id`, queue it on `jobs`, and return its rerun's id.
+
+    Raises Conflict (naming the reason) when the run cannot be healed or is being healed.
+    """
+    with replay_targets(database, settings) as targets:
+        healed_id = start_heal(
+            database,
+            run_id,
+            targets,
+            samples=samples,
+            seed=seed,
+            live_tools=live_tools,
+            actor=actor,
+        )
+    jobs.submit_heal(run_id)
+    return healed_id
