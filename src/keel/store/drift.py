@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, null, select
+from sqlalchemy import ColumnElement, func, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -261,3 +261,30 @@ def stability_intervals(session: Session, run_ids: list[str]) -> dict[str, tuple
         if "low" in interval and "high" in interval:
             intervals[run_id] = (float(interval["low"]), float(interval["high"]))
     return intervals
+
+
+@dataclass(frozen=True)
+class ConfigSpan:
+    """How many original runs of a workflow carry one config label, and when they ran."""
+
+    config: str | None
+    runs: int
+    first: datetime
+    last: datetime
+
+
+def config_spans(session: Session, workflow_type: str) -> list[ConfigSpan]:
+    """Return the workflow's original runs grouped by config label, most runs first."""
+    config = Run.metrics["config"].as_string()
+    rows = session.execute(
+        select(config, func.count(), func.min(Run.created_at), func.max(Run.created_at))
+        .where(Run.workflow_type == workflow_type, Run.parent_run_id.is_(None))
+        .group_by(config)
+    ).all()
+    spans = [ConfigSpan(*row) for row in rows]
+    return sorted(spans, key=lambda s: (-s.runs, s.config or ""))
+
+
+def workflow_types(session: Session) -> list[str]:
+    """Return the workflow types that have runs, alphabetically."""
+    return list(session.scalars(select(Run.workflow_type).distinct().order_by(Run.workflow_type)))

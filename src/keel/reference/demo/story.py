@@ -335,9 +335,9 @@ def story_urls(base_url: str, story: Story) -> list[tuple[str, str]]:
         urls.append((f"An unstable {kind} ticket", f"{base_url}/runs/{run_id}"))
         urls.append(("Its replay comparison", f"{base_url}/replays/{story.replays[run_id].set_id}"))
         if run_id in story.healed:
-            urls.append(
-                ("The healed run", f"{base_url}/runs/{story.healed[run_id]['healed_run_id']}")
-            )
+            heal = story.healed[run_id]
+            what = "The healed run" if heal["healed"] else "Its heal attempt, rejected"
+            urls.append((what, f"{base_url}/runs/{heal['healed_run_id']}"))
     alerts = story.drift is not None and bool(story.drift.new_alerts)
     urls.append(
         (
@@ -357,7 +357,12 @@ def summary(story: Story) -> dict[str, Any]:
         "unstable": [r for r, o in story.replays.items() if o.result.unstable],
         "unstable_tax": unstable_tax(story),
         "healed": {
-            r: {"after": round(h["after"], 1), "healed": h["healed"], "rerun": h["healed_run_id"]}
+            r: {
+                "after": round(h["after"], 1),
+                "healed": h["healed"],
+                "rerun": h["healed_run_id"],
+                "rejected": h["rejected"] + h["unresolved"],
+            }
             for r, h in story.healed.items()
         },
         "drift": story.drift
