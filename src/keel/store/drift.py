@@ -200,8 +200,27 @@ def list_baselines(session: Session) -> list[Baseline]:
     return list(session.scalars(select(Baseline).order_by(Baseline.created_at.desc())))
 
 
+def _overlapping_drift(session: Session, alert: Alert) -> bool:
+    """Return whether a drift alert of the same baseline and indicator covers part of
+    `alert`'s window (windows without an end are open)."""
+    query = select(Alert.id).where(
+        Alert.kind == "drift",
+        Alert.baseline_name == alert.baseline_name,
+        Alert.indicator == alert.indicator,
+    )
+    if alert.window_end is not None:
+        query = query.where(Alert.window_start.is_(None) | (Alert.window_start < alert.window_end))
+    if alert.window_start is not None:
+        query = query.where(Alert.window_end.is_(None) | (Alert.window_end > alert.window_start))
+    return session.scalar(query.limit(1)) is not None
+
+
 def insert_alert(session: Session, alert: Alert) -> bool:
-    """Store `alert` unless one with its dedup key exists; return whether it was new."""
+    """Store `alert` unless one with its dedup key exists or, for drift, one of the same
+    baseline and indicator overlaps its window (a `--last 7d` check re-run an hour later slides
+    its window: the same drift, not a new one); return whether it was new."""
+    if alert.kind == "drift" and _overlapping_drift(session, alert):
+        return False
     try:
         with session.begin_nested():
             session.add(alert)

@@ -114,6 +114,16 @@ def _inputs(ticket: Ticket, config: Config, seed: int) -> SupportInputs:
     return SupportInputs.model_validate(fields)
 
 
+def _shift(run: RunRecord, by: timedelta) -> None:
+    """Move the run and every time it holds by `by`: its events and tool calls ran with it
+    (tool health's history reads the calls' own times)."""
+    run.created_at += by
+    run.ended_at = run.ended_at and run.ended_at + by
+    for item in [*run.events, *run.tool_calls]:
+        item.started_at = item.started_at and item.started_at + by
+        item.ended_at = item.ended_at and item.ended_at + by
+
+
 class _Placed:
     """Places runs evenly over `days` from `start`, tags their config, stores them in batches."""
 
@@ -126,7 +136,8 @@ class _Placed:
         self.run_ids: list[str] = []
 
     def add(self, run: RunRecord) -> None:
-        run.created_at = self.start + timedelta(days=self.days * len(self.run_ids) / self.total)
+        placed = self.start + timedelta(days=self.days * len(self.run_ids) / self.total)
+        _shift(run, placed - run.created_at)
         run.metrics = {**run.metrics, "config": self.config}
         self.run_ids.append(run.run_id)
         self.pending.append(run)
