@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -109,10 +110,15 @@ def test_the_heal_button_runs_a_heal_with_progress_to_its_verdict(
     page.get_by_role("button", name=f"Heal run {run_id}").click()
     action = page.locator("#heal-action")
     expect(action).to_contain_text("HEALING")
-    expect(action).to_contain_text("HEAL REJECTED", timeout=240_000)
+    # A second attempt reruns under the same plan, with its own draws: either verdict may come.
+    verdict = re.compile(r"HEAL REJECTED|SELF_HEALED")
+    expect(action).to_contain_text(verdict, timeout=240_000)
+    expect(action).to_contain_text(re.compile(r"stability \d+\.\d → \d+\.\d, risk "))
     expect(action.get_by_role("link", name=f"{run_id}-heal2")).to_be_visible()
     page.reload()
-    expect(page.locator("table.heal-attempts tbody tr")).to_have_count(2)
+    attempts = page.locator("table.heal-attempts tbody tr")
+    expect(attempts).to_have_count(2)
+    expect(attempts.nth(1)).to_contain_text(f"{run_id}-heal2")
     expect(page.locator(".page-head .status")).to_have_text("UNSTABLE")
 
 
