@@ -40,6 +40,8 @@ from keel.store.runs import run_detail
 #: (progress label, done, total) — how a step reports progress.
 Report = Callable[[str, int, int], None]
 PERTURBATIONS = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
+#: The risk from which the dashboard shows amber (docs/dashboard.md, score colours).
+AMBER_RISK = 30.0
 
 
 @dataclass(frozen=True)
@@ -333,10 +335,14 @@ def story_urls(base_url: str, story: Story) -> list[tuple[str, str]]:
     urls = [("Stability overview: distribution, trends, drift alerts", f"{base_url}/overview")]
     stable = _stable_low_risk(story)
     if stable:
-        risk = story.risks.get(stable)
-        urls.append(
-            (f"A stable, low-risk ticket (risk {risk or 0:.0f})", f"{base_url}/runs/{stable}")
+        risk = story.risks.get(stable) or 0.0
+        # Say what the page will show: the dashboard colours risk 30 and above amber.
+        what = (
+            f"A stable, low-risk ticket (risk {risk:.0f})"
+            if risk < AMBER_RISK
+            else f"The stable ticket of least risk (risk {risk:.0f}: none of the replayed is low)"
         )
+        urls.append((what, f"{base_url}/runs/{stable}"))
     unstable = unstable_tax(story) or [r for r, o in story.replays.items() if o.result.unstable]
     if unstable:
         run_id = unstable[0]
