@@ -33,10 +33,10 @@ def run_keel(home: Path, database_url: str, *args: str) -> Result:
 
 
 def _run_id(result: Result) -> str:
-    """Return the run id that `keel run ... --json` prints on stderr."""
-    words = result.stderr.split()
-    assert words[0] == "run", result.stderr
-    return words[1]
+    """Return the run id that `keel run ... --json` prints with the run's status."""
+    printed = json.loads(result.stdout)
+    assert printed["status"] in ("COMPLETED", "FAILED"), printed
+    return printed["run_id"]
 
 
 def _shown(home: Path, database_url: str, run_id: str) -> dict:
@@ -53,7 +53,7 @@ def test_a_tax_ticket_gives_schema_valid_output_and_shows_with_its_trace(
         world_home, database_url, "run", "support", "--ticket-id", ticket.ticket_id, "--json"
     )
     assert result.exit_code == 0, result.output
-    output = json.loads(result.stdout)
+    output = json.loads(result.stdout)["output"]
     jsonschema.validate(output, SupportAnswer.model_json_schema())
     answer = SupportAnswer.model_validate(output)
     articles = {article.id for article in built_world.knowledge.all()}
@@ -89,7 +89,7 @@ def test_a_question_gives_structured_output_run_through_db_query_and_stored(
         "--json",
     )
     assert result.exit_code == 0, result.output
-    answer = SqlAnswer.model_validate(json.loads(result.stdout))
+    answer = SqlAnswer.model_validate(json.loads(result.stdout)["output"])
     assert answer.question == question and answer.sql.upper().startswith("SELECT")
     assert answer.row_count == len(answer.rows) > 0 and answer.summary
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from keel.drift.population import Population
-from keel.drift.run_comparison import compare_to_baseline, percentile_of
+from keel.drift.run_comparison import compare_to_baseline, leave_out, percentile_of
 from keel.store.drift import DriftFacts
 
 
@@ -79,3 +79,26 @@ def test_an_unusual_run_is_called_out() -> None:
 def test_an_unscored_run_has_no_stability_percentile() -> None:
     out = compare_to_baseline(facts(None, "TAX", []), BASELINE)
     assert out["stability"]["percentile"] is None and out["stability"]["p50"] == 90.0
+
+
+def test_a_baseline_run_is_compared_with_the_others_not_itself() -> None:
+    # The lowest of the baseline's 10 runs: counted in, it sits at the 10th percentile (inside
+    # the usual range); left out, below every other run.
+    lowest = facts(80.0, "TAX", ["knowledge.search", "knowledge.get"])
+    assert compare_to_baseline(lowest, BASELINE)["stability"]["percentile"] == 10.0
+    others = leave_out(BASELINE, lowest)
+    out = compare_to_baseline(lowest, others)
+    assert others.n_runs == 9 and out["stability"]["n"] == 9
+    assert out["stability"]["percentile"] == 0.0
+    assert "stability below the baseline's 10th percentile" in out["notes"]
+    assert others.categories["TAX"] == 1 and others.tool_calls["knowledge.get"] == 29
+    assert BASELINE.n_runs == 10, "the frozen population is left as it was"
+
+
+def test_an_unstable_run_inside_the_baseline_still_says_it_is_unstable() -> None:
+    wobbly = Population(n_runs=4, stability=[60.0, 62.0, 64.0, 90.0])
+    out = compare_to_baseline(facts(63.0, None, []), wobbly, unstable=True)
+    assert out["stability"]["percentile"] == 50.0
+    assert any(
+        note.startswith("UNSTABLE: its replays disagree (stability 63.0)") for note in out["notes"]
+    )

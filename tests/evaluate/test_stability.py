@@ -242,3 +242,16 @@ def test_trajectory_agreement_over_a_subset_compares_only_its_pairs() -> None:
 
 def test_trajectory_agreement_without_tool_calls_is_missing() -> None:
     assert trajectory_agreement(fixture_generations(with_tools=False)) is None
+
+
+def test_identical_answers_whose_p1_search_was_reworded_score_100(
+    minilm: SentenceEmbedder,
+) -> None:
+    answer = output("TAX", TAX_ANSWER, ["a", "b"], ["c1"])
+    generations = [
+        Generation(label, answer, tool_calls=[ToolStep("knowledge.search", digest)])
+        for label, digest in (("base", "q"), ("seed", "q"), ("P1", "q-reworded"), ("P1", "q-2"))
+    ]
+    result = stability(generations, minilm, SUPPORT)
+    assert result.components.trajectory == pytest.approx(1.0)
+    assert result.score == pytest.approx(100.0) and not result.unstable

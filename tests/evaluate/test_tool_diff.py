@@ -24,7 +24,14 @@ def kinds(base: list[Call], replay: list[Call]) -> list[tuple[str, str | None, s
 def test_identical_sequences_are_all_same() -> None:
     diff = tool_diff(calls("search", "lookup"), calls("search", "lookup"))
     assert diff.identical
-    assert diff.counts() == {"same": 2, "changed_args": 0, "added": 0, "removed": 0, "reordered": 0}
+    assert diff.counts() == {
+        "same": 2,
+        "changed_args": 0,
+        "reworded_args": 0,
+        "added": 0,
+        "removed": 0,
+        "reordered": 0,
+    }
 
 
 def test_a_call_the_replay_dropped_is_removed_and_a_new_one_added() -> None:
@@ -65,3 +72,14 @@ def test_empty_sides() -> None:
     assert tool_diff([], []).rows == []
     assert kinds([], calls("search")) == [("added", None, "search")]
     assert kinds(calls("search"), []) == [("removed", "search", None)]
+
+
+def test_arguments_a_paraphrase_reworded_are_marked_so_and_not_a_difference() -> None:
+    base, replay = calls("search=q", "lookup=c"), calls("search=q-reworded", "lookup=c")
+    plain = tool_diff(base, replay)
+    assert not plain.identical and plain.counts()["changed_args"] == 1
+    reworded = tool_diff(base, replay, reworded=True)
+    assert reworded.identical
+    assert [row.kind for row in reworded.rows] == [DiffKind.REWORDED_ARGS, DiffKind.SAME]
+    dropped = tool_diff(base, calls("search=q-reworded"), reworded=True)
+    assert not dropped.identical and dropped.counts()["removed"] == 1

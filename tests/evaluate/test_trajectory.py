@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from keel.evaluate.generation import ToolStep
+from keel.evaluate.generation import Generation, ToolStep
 from keel.evaluate.trajectory import (
+    generation_similarity,
     multiset_jaccard,
     parallel_steps,
     path_similarity,
@@ -95,3 +96,14 @@ def test_openai_and_dotted_spellings_of_one_call_are_the_same_step() -> None:
     a = [ToolStep("knowledge.search", "d")]
     b = [ToolStep("knowledge_search", "d")]
     assert path_similarity(a, b) == pytest.approx(1.0)
+
+
+def test_a_paraphrase_reworded_query_is_not_a_different_path() -> None:
+    # P1 rewrites the message the agent searches with: only the query's digest differs.
+    base = Generation("base", {}, tool_calls=[ToolStep("knowledge.search", "q-original")])
+    p1 = Generation("P1 #2", {}, tool_calls=[ToolStep("knowledge.search", "q-paraphrased")])
+    p2 = Generation("P2", {}, tool_calls=[ToolStep("knowledge.search", "q-other")])
+    assert generation_similarity(base, p1) == 1.0 == generation_similarity(p1, base)
+    assert generation_similarity(base, p2) == 0.0  # other perturbations keep their arguments
+    skipped = Generation("P1", {}, tool_calls=[ToolStep("knowledge.get", "q-original")])
+    assert generation_similarity(base, skipped) == 0.0  # another tool still diverges

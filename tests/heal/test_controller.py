@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from keel.core.errors import Conflict
+from keel.govern.assessment import assess_runs
 from keel.heal.controller import heal_run
 from keel.heal.critic import HealPlan
 from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
@@ -16,7 +17,7 @@ from keel.replay.engine import run_replay_set, start_replay_set
 from keel.replay.plan import Perturbation, ReplaySpec
 from keel.replay.target import PerturbedInputs
 from keel.store.engine import Database
-from keel.store.models import AuditEntry
+from keel.store.models import AuditEntry, Run
 from keel.store.runs import RunDetail, run_detail
 from tests.replay.test_engine import ToyTarget, store_toy_run
 
@@ -108,3 +109,47 @@ def test_a_stable_rerun_that_ignores_its_constraints_is_not_self_healed(
     with database.read() as session:
         healed = run_detail(session, outcome.healed_run_id)
     assert healed is not None and healed.run.status != "SELF_HEALED"
+
+
+RECKLESS = "Your savings account has guaranteed returns of 10%."
+
+
+class RecklessToy(PinnableToy):
+    """Honours the plan and reruns stably, but its answer adds a prohibited claim."""
+
+    def rerun_constrained(
+        self, base: RunDetail, plan: HealPlan, run_id: str, tools: object = None
+    ) -> None:
+        super().rerun_constrained(base, plan, run_id, tools)
+        with self.database.write() as session:
+            run = session.get(Run, run_id)
+            assert run is not None
+            run.output = {**run.output, "answer": f"{run.output['answer']} {RECKLESS}"}
+            assess_runs(session, [run_id])
+
+
+def test_a_stable_rerun_that_raises_risk_is_rejected_and_the_run_stays_unstable(
+    database: Database,
+) -> None:
+    target = RecklessToy(database)
+    run_id = unstable_run(database, target)
+    outcome = heal_run(database, run_id, [target], embedder(DEFAULT_EMBEDDER), samples=2)
+    assert outcome.after >= 70 and not outcome.unresolved  # stable, and did what was asked
+    assert not outcome.healed
+    assert "adds the high flag prohibited.guaranteed_returns" in outcome.rejected
+    assert outcome.rejected[0].startswith("risk rose from ")
+    assert outcome.safety_after.risk > outcome.safety_before.risk  # type: ignore[operator]
+    with database.read() as session:
+        original = run_detail(session, run_id)
+        rerun = run_detail(session, outcome.healed_run_id)
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "run.heal_rejected")
+        ).one()
+    assert original is not None and rerun is not None
+    assert original.run.status == "UNSTABLE" and "healed_by" not in original.run.metrics
+    assert rerun.run.status != "SELF_HEALED"
+    attempt = original.run.metrics["heal_attempts"][-1]
+    assert attempt["rejected"] == outcome.rejected and not attempt["healed"]
+    answer = next(f for f in attempt["fields"] if f["field"] == "answer")
+    assert answer["changed"] and RECKLESS in answer["after"]
+    assert json.loads(entry.details)["rejected"] == outcome.rejected

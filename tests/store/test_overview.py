@@ -147,3 +147,17 @@ def test_tool_health_compares_the_window_with_the_tools_own_history(database: Da
         0,
         None,
     )
+
+
+def test_a_heal_rerun_made_today_is_not_todays_production_stability(database: Database) -> None:
+    store(
+        database,
+        [
+            (run("original", 3), 60.0),
+            (run("today", 0.1), 80.0),
+            (run("original-heal1", 0.1, parent_run_id="original"), 96.0),
+        ],
+    )
+    with database.read() as session:
+        days = stability_over_time(session, END)
+    assert [(d.mean, d.runs) for d in days] == [(60.0, 1), (80.0, 1)]

@@ -86,3 +86,23 @@ def test_empty_overview_says_what_to_do(api: ApiClient, database: Database) -> N
     assert body["window_end"] is None and body["tools"] == [] and body["alerts"] == []
     bad = api.get("/api/v1/overview?days=0")
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "days"
+
+
+def test_a_workflow_missing_a_day_is_not_joined_across_it_and_has_a_legend(
+    api: ApiClient, database: Database
+) -> None:
+    runs = [RunRecord(f"s{i}", "support", END - timedelta(days=i), model="m1") for i in (0, 2)]
+    runs.append(RunRecord("q1", "sql", END - timedelta(days=1), model="m2"))
+    with database.write() as session:
+        write_runs(session, seal_runs(runs))
+        for run in runs:
+            score_run(session, run.run_id, 80.0, None)
+    page = api.get("/overview", headers=HTML)
+    match = re.search(r'id="figure-over-time">(.*?)</script>', page.text, re.S)
+    assert match is not None
+    figure = json.loads(match.group(1))
+    assert figure["layout"]["showlegend"] is True
+    lines = {trace["name"]: trace for trace in figure["data"]}
+    support = lines["support · m1"]
+    assert support["y"] == [80.0, None, 80.0] and support["connectgaps"] is False
+    assert lines["sql · m2"]["y"] == [None, 80.0, None]

@@ -57,3 +57,19 @@ def test_an_unknown_run_or_baseline_is_a_clear_404(api: ApiClient, database: Dat
     assert page.status_code == 404 and "<html" in page.text.lower()
     named = api.get("/api/v1/runs/base-000/baseline?baseline=gone")
     assert named.status_code == 404 and "gone" in named.text
+
+
+def test_a_run_of_the_baseline_is_compared_with_the_other_runs(
+    api: ApiClient, database: Database
+) -> None:
+    seed(database, "base", 40, seed=1, day=0)
+    with database.write() as session:
+        create_baseline(
+            session,
+            "month",
+            PopulationFilter("support", run_ids=tuple(f"base-{i:03d}" for i in range(40))),
+        )
+    comparison = api.get("/api/v1/runs/base-000/baseline").json()["comparison"]
+    assert comparison["left_out"] and comparison["stability"]["n"] == 39
+    page = api.get("/runs/base-000/baseline", headers=HTML)
+    assert "compared with the other 39" in page.text

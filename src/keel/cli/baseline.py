@@ -42,8 +42,12 @@ def create(
     workflow: str = typer.Option(..., "--workflow", help="Workflow type, e.g. support."),
     model: str | None = typer.Option(None, "--model", help="Only runs of this model."),
     config: str | None = typer.Option(None, "--config", help="Only runs with this config label."),
-    since: str | None = typer.Option(None, "--since", help="ISO date/time (inclusive)."),
-    until: str | None = typer.Option(None, "--until", help="ISO date/time (exclusive)."),
+    since: str | None = typer.Option(
+        None, "--since", help="ISO date/time, or a span ago like 28d (inclusive)."
+    ),
+    until: str | None = typer.Option(
+        None, "--until", help="ISO date/time, or a span ago like 7d (exclusive)."
+    ),
     embed: bool = typer.Option(True, "--embed/--no-embed", help="Keep answer embeddings."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:

@@ -81,9 +81,13 @@ def _print_table(result: DriftCheck) -> None:
 def check(
     baseline: str = typer.Option(..., "--baseline", help="Name of the baseline."),
     since: str | None = typer.Option(
-        None, "--since", help="Window start (ISO); default: where the baseline ends."
+        None,
+        "--since",
+        help="Window start (ISO, or a span ago like 7d); default: where the baseline ends.",
     ),
-    until: str | None = typer.Option(None, "--until", help="Window end (ISO, exclusive)."),
+    until: str | None = typer.Option(
+        None, "--until", help="Window end (ISO or a span ago, exclusive)."
+    ),
     last: str | None = typer.Option(None, "--last", help="Window = the last span, e.g. 7d."),
     model: str | None = typer.Option(None, "--model", help="Only runs of this model."),
     config: str | None = typer.Option(None, "--config", help="Only runs with this config label."),
@@ -142,7 +146,9 @@ def regress(
     config: str | None = typer.Option(None, "--config", help="Runs with this config label."),
     model: str | None = typer.Option(None, "--model", help="Runs of this model."),
     since: str | None = typer.Option(
-        None, "--since", help="Rerun window start (ISO); default: where the baseline ends."
+        None,
+        "--since",
+        help="Rerun window start (ISO, or a span ago like 7d); default: where the baseline ends.",
     ),
     webhook: str | None = typer.Option(None, "--webhook", help="POST a new alert here."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON report."),

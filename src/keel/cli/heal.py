@@ -23,7 +23,8 @@ def heal(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Heal RUN_ID: constrain, rerun, replay; SELF_HEALED when the rerun scores above threshold."""
+    """Heal RUN_ID: constrain, rerun, replay; SELF_HEALED when the rerun scores above threshold,
+    did what its plan asked, and is no less safe (risk, flags, disclaimers) than RUN_ID."""
     from keel.heal.controller import heal_run
     from keel.models.embeddings import embedder
     from keel.replay.registry import replay_targets
@@ -53,7 +54,16 @@ def heal(
         print_json(outcome.as_dict())
         return
     verdict = "[green]SELF_HEALED[/green]" if outcome.healed else "[red]still UNSTABLE[/red]"
-    console.print(f"{run_id}: stability {outcome.before:.1f} -> {outcome.after:.1f}  {verdict}")
+    risk = f"risk {_risk(outcome.safety_before.risk)} -> {_risk(outcome.safety_after.risk)}"
+    console.print(
+        f"{run_id}: stability {outcome.before:.1f} -> {outcome.after:.1f}, {risk}  {verdict}"
+    )
     console.print(f"rerun {outcome.healed_run_id} (replay set {outcome.replay_set_id})")
     for reason in outcome.plan.reasons:
         console.print(f"  - {reason}")
+    for reason in [*outcome.rejected, *outcome.unresolved]:
+        console.print(f"  [red]rejected:[/red] {reason}")
+
+
+def _risk(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"

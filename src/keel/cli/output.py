@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from keel.core.errors import KeelError
 
@@ -27,12 +28,14 @@ def print_json(value: Any) -> None:
 
 @contextmanager
 def keel_errors() -> Iterator[None]:
-    """Turn a KeelError into a one-line message on stderr and exit code 2."""
+    """Turn a KeelError into one line, `error: <message>`, on stderr and exit code 2."""
     try:
         yield
     except KeelError as exc:
-        where = f" [{exc.field}]" if exc.field else ""
-        err_console.print(f"[red]error{where}:[/red] {exc.message}", highlight=False)
+        # soft_wrap: one line a script can grep, however wide the terminal.
+        err_console.print(
+            f"[red]error:[/red] {escape(exc.message)}", highlight=False, soft_wrap=True
+        )
         raise typer.Exit(code=2) from None
 
 

@@ -11,7 +11,7 @@ from rich.progress import Progress
 
 from keel.cli.context import cli_settings
 from keel.cli.database import open_database
-from keel.cli.output import console, err_console, keel_errors, print_json
+from keel.cli.output import console, keel_errors, print_json
 from keel.core.errors import InvalidInput, NotFound
 from keel.core.settings import Settings
 
@@ -155,13 +155,9 @@ def support(
                 on_done=lambda _r: progress.advance(task),
             )
     summaries = [_summary(run) for run in runs]
-    if as_json and tickets is None:
-        # the answer itself (schema-valid); the run id goes to stderr for `keel runs show`
-        err_console.print(f"run {runs[0].run_id} {runs[0].status}", highlight=False)
-        print_json(runs[0].output or {"error": runs[0].error})
-        return
     if as_json:
-        print_json(summaries)
+        # one run: its summary (run_id and status, so `keel replay` can follow); a batch: a list
+        print_json(summaries[0] if tickets is None else summaries)
         return
     for run in runs:
         console.print(
@@ -190,8 +186,7 @@ def sql(
         with open_database(settings) as database:
             run = run_sql([inputs], settings, database)[0]
     if as_json:
-        err_console.print(f"run {run.run_id} {run.status}", highlight=False)
-        print_json(run.output or {"error": run.error})
+        print_json(_summary(run))
         return
     output = run.output or {}
     console.print(f"[bold]{run.run_id}[/bold] {run.status} {run.error or ''}", highlight=False)

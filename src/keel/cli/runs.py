@@ -8,6 +8,7 @@ from rich.table import Table
 from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import console, keel_errors, print_json
+from keel.core.money import format_usd
 
 app = typer.Typer(help="List and inspect runs.", no_args_is_help=True)
 
@@ -33,7 +34,7 @@ def list_runs(
     if as_json:
         print_json(rows)
         return
-    table = Table("run", "workflow", "model", "status", "tools", "tokens", "cost $", "stability")
+    table = Table("run", "workflow", "model", "status", "tools", "tokens", "cost", "stability")
     for row in rows:
         table.add_row(
             row["run_id"],
@@ -42,7 +43,7 @@ def list_runs(
             row["status"],
             str(row["tool_count"]),
             str(row["total_tokens"]),
-            f"{row['cost_usd']:.4f}",
+            format_usd(row["cost_usd"]),
             _fmt(row["stability"]),
         )
     console.print(table)
@@ -68,7 +69,7 @@ def show(
         return
     console.print(
         f"[bold]{run['run_id']}[/bold]  {run['workflow_type']}  {run['model'] or '-'}  "
-        f"{run['status']}  tokens={run['total_tokens']}  cost=${run['cost_usd']:.4f}"
+        f"{run['status']}  tokens={run['total_tokens']}  cost={format_usd(run['cost_usd'])}"
     )
     events_table = Table("seq", "type", "name", "started", "status")
     for event in events:

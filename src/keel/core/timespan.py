@@ -12,13 +12,18 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def parse_moment(value: str | None, field: str) -> datetime | None:
-    """Return `value` (ISO 8601, naive = UTC) as an aware datetime, or None."""
+    """Return `value` as an aware datetime, or None: ISO 8601 (naive = UTC), or a span like
+    `7d` meaning that long before now (so a command in the docs stays true on any day)."""
     if value is None:
         return None
+    if _SPAN.match(value.strip()):
+        return datetime.now(UTC) - parse_span(value, field)  # type: ignore[operator]
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{field}: {value!r} is not an ISO 8601 date or time", field) from None
+        raise InvalidInput(
+            f"{field}: {value!r} is not an ISO 8601 date or time, nor a span like 7d", field
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

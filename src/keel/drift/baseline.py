@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from keel.core.errors import Conflict, InvalidInput
+from keel.core.errors import Conflict
+from keel.drift.empty import nothing_matched
 from keel.drift.facts import workflow_facts
 from keel.drift.population import Population, RunObservation
 from keel.govern import audit
@@ -85,7 +86,7 @@ def create_baseline(
         raise Conflict(f"a baseline named {name!r} exists already", field="name")
     facts = workflow_facts(session, filters)
     if not facts:
-        raise InvalidInput(f"no runs of workflow {filters.workflow_type!r} match", field="workflow")
+        raise nothing_matched(session, filters, "to freeze", "workflow")
     population = Population.from_runs(observe(facts, embed), max_embeddings=MAX_EMBEDDINGS)
     baseline = Baseline(
         name=name,

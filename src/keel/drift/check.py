@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from keel.core.errors import InvalidInput, NotFound
 from keel.drift.baseline import Embed, observe
+from keel.drift.empty import describe, nothing_matched
 from keel.drift.facts import workflow_contract, workflow_facts
 from keel.drift.indicators import INDICATOR_FAMILIES, Thresholds, Verdict, indicator_family
 from keel.drift.population import Population
@@ -77,9 +78,7 @@ def check_drift(
     filters = PopulationFilter(baseline.workflow_type, window.model, window.config, since, until)
     facts = workflow_facts(session, filters)
     if not facts:
-        raise InvalidInput(
-            f"no {baseline.workflow_type} runs in the window since {since}", field="window"
-        )
+        raise nothing_matched(session, filters, "in the window to check", "window")
     base = Population.from_json(baseline.population)
     current = Population.from_runs(observe(facts, embed if base.embeddings else None))
     report = compare(base, current, thresholds, ignore)
@@ -176,7 +175,15 @@ def check_regression(session: Session, baseline_name: str, window: Window) -> Re
             f"baseline {baseline_name} has no runs with an item ({contract.item_key}) to rerun",
             field="baseline",
         )
+    if not after:
+        raise nothing_matched(session, rerun, "to compare with the baseline", "config")
     report = compare_items(before, after, stability_intervals(session, list(run_ids)))
+    if report.compared == 0:
+        raise InvalidInput(
+            f"none of the {len(after)} items of the {describe(rerun)} is one of baseline "
+            f"{baseline_name}'s {len(before)} ({contract.item_key}), so nothing was compared",
+            field="config",
+        )
     alerts: list[Alert] = []
     if report.regressed:
         alert = Alert(

@@ -12,6 +12,15 @@ from keel.core.tool_names import canonical_tool_name
 BASE = "base"
 SEED_ONLY = "seed"
 NOISE_FLOOR_LABELS = frozenset({BASE, SEED_ONLY})
+#: Perturbations that rewrite the run's text (P1 paraphrases the instruction and the message).
+#: An agent puts the message's words into tool arguments (a search query) by design, so a
+#: generation they made compares tool calls by name and order, arguments left out.
+REWORDING_LABELS = frozenset({"P1"})
+
+
+def rewords(label: str) -> bool:
+    """Return whether generation label `label` (`P1`, `P1 #2`) is of a text-rewriting kind."""
+    return label.split(" ", 1)[0] in REWORDING_LABELS
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from keel.evaluate.fields import (
     set_similarity_matrix,
 )
 from keel.evaluate.generation import BASE, NOISE_FLOOR_LABELS, SEED_ONLY, Generation
-from keel.evaluate.trajectory import path_similarity
+from keel.evaluate.trajectory import generation_similarity
 from keel.models.embeddings import Embedder
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {"semantic": 0.4, "structural": 0.3, "trajectory": 0.3}
@@ -141,7 +141,7 @@ def _path_matrix(generations: Sequence[Generation]) -> np.ndarray:
         matrix[i, i] = 1.0
         for j in range(i + 1, size):
             if not generations[j].failed:
-                similarity = path_similarity(generations[i].tool_calls, generations[j].tool_calls)
+                similarity = generation_similarity(generations[i], generations[j])
                 matrix[i, j] = matrix[j, i] = similarity
     return matrix
 

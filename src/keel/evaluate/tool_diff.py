@@ -1,10 +1,13 @@
 """The tool-call diff of a replay against its base: aligned sequences, what was added or removed.
 
 Calls are aligned by tool name with difflib's longest matching blocks. An aligned pair whose
-argument digests differ is *changed args*; a call present on one side only is *added* or
-*removed*, unless the same tool (with the same arguments) was removed in one place and added in
-another: then it moved and the row is *reordered*. The result is a list of rows the dashboard
-draws as two columns (base | replay), in replay order with removals where they stood.
+argument digests differ is *changed args*, or *reworded args* in a replay whose perturbation
+rewrote the run's text (P1: the new words reach a search query by design, and the stability
+score leaves those arguments out too, `trajectory.names_only`); a call present on one side
+only is *added* or *removed*, unless the same tool (with the same arguments) was removed in one
+place and added in another: then it moved and the row is *reordered*. The result is a list of
+rows the dashboard draws as two columns (base | replay), in replay order with removals where
+they stood.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from keel.core.tool_names import canonical_tool_name
 class DiffKind(StrEnum):
     SAME = "same"
     CHANGED_ARGS = "changed_args"
+    REWORDED_ARGS = "reworded_args"
     ADDED = "added"
     REMOVED = "removed"
     REORDERED = "reordered"
@@ -60,11 +64,12 @@ class ToolDiff:
 
     @property
     def identical(self) -> bool:
-        """Return True when the replay made the same calls, in order, with the same arguments."""
-        return all(row.kind is DiffKind.SAME for row in self.rows)
+        """Return True when the replay made the same calls, in order, with the same arguments
+        (or arguments its perturbation reworded)."""
+        return all(row.kind in (DiffKind.SAME, DiffKind.REWORDED_ARGS) for row in self.rows)
 
 
-def _aligned(base: Sequence[Call], replay: Sequence[Call]) -> list[DiffRow]:
+def _aligned(base: Sequence[Call], replay: Sequence[Call], reworded: bool) -> list[DiffRow]:
     """Align by tool name; pairs, then one-sided calls in their opcode's place."""
     matcher = SequenceMatcher(
         a=[canonical_tool_name(c.tool_name) for c in base],
@@ -75,8 +80,9 @@ def _aligned(base: Sequence[Call], replay: Sequence[Call]) -> list[DiffRow]:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
+                changed = DiffKind.REWORDED_ARGS if reworded else DiffKind.CHANGED_ARGS
                 same = base[i].args_digest == replay[j].args_digest
-                kind = DiffKind.SAME if same else DiffKind.CHANGED_ARGS
+                kind = DiffKind.SAME if same else changed
                 rows.append(DiffRow(kind, base[i], replay[j], i, j))
             continue
         rows.extend(DiffRow(DiffKind.REMOVED, base[i], None, i, None) for i in range(i1, i2))
@@ -111,6 +117,7 @@ def _moves(rows: list[DiffRow]) -> list[DiffRow]:
     return result
 
 
-def tool_diff(base: Sequence[Call], replay: Sequence[Call]) -> ToolDiff:
-    """Return the aligned diff of the replay's tool calls against the base's."""
-    return ToolDiff(_moves(_aligned(base, replay)))
+def tool_diff(base: Sequence[Call], replay: Sequence[Call], *, reworded: bool = False) -> ToolDiff:
+    """Return the aligned diff of the replay's tool calls against the base's; `reworded`: the
+    replay's perturbation rewrote the run's text, so changed arguments are reworded ones."""
+    return ToolDiff(_moves(_aligned(base, replay, reworded)))

@@ -4,15 +4,19 @@ A call is the token `tool_name:args_digest` (the digest is SHA-256 of canonical 
 arguments give equal tokens). Calls whose time intervals overlap ran in parallel and form one
 *step*, a multiset of tokens, so their order inside the step never matters. Two paths compare as
 1/2 (1 - normalised Levenshtein distance over steps) + 1/2 multiset Jaccard over all their calls.
+When either generation was made by a perturbation that rewrites the run's text (P1), the two
+paths compare by tool name alone (`names_only`): the arguments that carry the rewritten words
+differ by design, and keel stores only their digest, so it cannot tell which argument did.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
-from keel.evaluate.generation import ToolStep
+from keel.evaluate.generation import Generation, ToolStep, rewords
 
 Step = Counter[str]
 
@@ -80,3 +84,15 @@ def path_similarity(a: Sequence[ToolStep], b: Sequence[ToolStep]) -> float:
     calls = multiset_jaccard(Counter(call.token for call in a), Counter(call.token for call in b))
     # Clamped: float sums of (1 - Jaccard) may stray past the bounds by an ulp.
     return min(1.0, max(0.0, 0.5 * order + 0.5 * calls))
+
+
+def names_only(calls: Sequence[ToolStep]) -> list[ToolStep]:
+    """Return `calls` with their arguments left out (compared by tool name and timing)."""
+    return [replace(call, args_digest="") for call in calls]
+
+
+def generation_similarity(a: Generation, b: Generation) -> float:
+    """Return the path similarity of two generations, by name alone when either rewords."""
+    if rewords(a.perturbation) or rewords(b.perturbation):
+        return path_similarity(names_only(a.tool_calls), names_only(b.tool_calls))
+    return path_similarity(a.tool_calls, b.tool_calls)

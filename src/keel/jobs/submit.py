@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from keel.core.errors import InvalidInput
 from keel.core.settings import Settings
+from keel.heal.controller import start_heal
 from keel.jobs.backend import Jobs
 from keel.jobs.kinds import JobKind
 from keel.jobs.params import PARAMS
@@ -73,3 +74,33 @@ def cancel(database: Database, kind: JobKind, key: str) -> bool:
     finished already. A running job stops before its next step; what it stored stays."""
     with database.write() as session:
         return leases.cancel(session, model_of(kind), key)
+
+
+def submit_heal(
+    database: Database,
+    settings: Settings,
+    jobs: Jobs,
+    run_id: str,
+    samples: int = 2,
+    seed: int = 0,
+    live_tools: Sequence[str] = (),
+    actor: str = "api",
+) -> str:
+    """Store a queued heal of run `run_id` (the run's page follows it), queue it on `jobs` as a
+    heal job, and return its rerun's id.
+
+    Raises Conflict (naming the reason) when the run cannot be healed or is being healed.
+    """
+    with replay_targets(database, settings) as targets:
+        healed_id = start_heal(
+            database,
+            run_id,
+            targets,
+            samples=samples,
+            seed=seed,
+            live_tools=live_tools,
+            actor=actor,
+        )
+    params = {"run_id": run_id, "samples": samples, "seed": seed, "live_tools": list(live_tools)}
+    submit_job(database, jobs, JobKind.HEAL, params, actor)
+    return healed_id

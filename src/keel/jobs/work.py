@@ -15,7 +15,7 @@ from keel.drift.baseline import create_baseline
 from keel.drift.check import Window, check_drift
 from keel.drift.embedding import answer_embedder
 from keel.drift.webhook import deliver_pending
-from keel.heal.controller import heal_run
+from keel.heal.controller import heal_run, run_queued_heal
 from keel.jobs.kinds import JobKind
 from keel.jobs.params import BaselineFreezeParams, DriftCheckParams, HealParams
 from keel.models.embeddings import embedder
@@ -24,6 +24,7 @@ from keel.replay.engine import run_replay_set
 from keel.replay.registry import replay_targets
 from keel.store.drift import PopulationFilter
 from keel.store.engine import Database
+from keel.store.heal import heal_job
 from keel.store.jobs import finish_job, job_row
 from keel.store.models import Job
 
@@ -54,17 +55,25 @@ def heal_work(database: Database, settings: Settings, job_id: str, stop: Stop) -
     """Heal the job's run and store the outcome on the job."""
     job = _job(database, job_id)
     params = HealParams.model_validate(job.params)
+    with database.read() as session:
+        # Queued from a page (`submit_heal`): run it as queued, so the run's page follows it.
+        queued = (heal_job(session, params.run_id) or {}).get("status") == "queued"
     try:
         with replay_targets(database, settings) as targets:
-            outcome = heal_run(
-                database,
-                params.run_id,
-                targets,
-                embedder(settings.embedder),
-                samples=params.samples,
-                seed=params.seed,
-                live_tools=params.live_tools,
-                actor=job.actor,
+            embed = embedder(settings.embedder)
+            outcome = (
+                run_queued_heal(database, params.run_id, targets, embed)
+                if queued
+                else heal_run(
+                    database,
+                    params.run_id,
+                    targets,
+                    embed,
+                    samples=params.samples,
+                    seed=params.seed,
+                    live_tools=params.live_tools,
+                    actor=job.actor,
+                )
             )
     except Exception as exc:
         _failed(database, job_id, exc)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from keel.core.errors import NotFound
 from keel.core.side_effects import comparison_digest
 from keel.evaluate.contract import contract_for, inferred_contract
+from keel.evaluate.generation import rewords
 from keel.evaluate.tool_diff import Call, ToolDiff, tool_diff
 from keel.store.models import ReplaySet, ToolCall
 from keel.store.replays import ReplaySetDetail, replay_set_detail
@@ -122,7 +123,8 @@ def comparison_columns(session: Session, detail: ReplaySetDetail) -> list[Compar
         run = run_detail(session, replay.replay_run_id) if replay.replay_run_id else None
         diff = None
         if run is not None and base is not None:
-            diff = tool_diff(_calls(base.tool_calls), _calls(run.tool_calls))
+            calls = _calls(base.tool_calls), _calls(run.tool_calls)
+            diff = tool_diff(*calls, reworded=rewords(replay.perturbation_type))
         perturbation = replay.metrics.get("perturbation", {})
         columns.append(ComparisonColumn(label, replay.replay_run_id, run, perturbation, diff))
     return columns

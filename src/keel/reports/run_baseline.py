@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from keel.core.errors import NotFound
+from keel.core.records import RunStatus
 from keel.drift.facts import facts_of_run
 from keel.drift.population import Population
-from keel.drift.run_comparison import compare_to_baseline
+from keel.drift.run_comparison import compare_to_baseline, leave_out
 from keel.store.drift import get_baseline, list_baselines
 from keel.store.models import Baseline, Run
 
@@ -46,7 +47,13 @@ def run_baseline_data(session: Session, run_id: str, name: str | None = None) ->
     baseline = _named(session, name) if name else next(iter(mine), None)
     comparison = None
     if baseline is not None:
-        comparison = compare_to_baseline(facts, Population.from_json(baseline.population))
+        population = Population.from_json(baseline.population)
+        member = run_id in baseline.run_ids.get("run_ids", [])
+        if member:
+            population = leave_out(population, facts)
+        unstable = run.status == RunStatus.UNSTABLE
+        comparison = compare_to_baseline(facts, population, unstable=unstable)
+        comparison["left_out"] = member
     return RunBaseline(run, [b.name for b in mine], baseline, comparison)
 
 

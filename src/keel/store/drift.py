@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, null, select
+from sqlalchemy import ColumnElement, func, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -201,8 +201,27 @@ def list_baselines(session: Session) -> list[Baseline]:
     return list(session.scalars(select(Baseline).order_by(Baseline.created_at.desc())))
 
 
+def _overlapping_drift(session: Session, alert: Alert) -> bool:
+    """Return whether a drift alert of the same baseline and indicator covers part of
+    `alert`'s window (windows without an end are open)."""
+    query = select(Alert.id).where(
+        Alert.kind == "drift",
+        Alert.baseline_name == alert.baseline_name,
+        Alert.indicator == alert.indicator,
+    )
+    if alert.window_end is not None:
+        query = query.where(Alert.window_start.is_(None) | (Alert.window_start < alert.window_end))
+    if alert.window_start is not None:
+        query = query.where(Alert.window_end.is_(None) | (Alert.window_end > alert.window_start))
+    return session.scalar(query.limit(1)) is not None
+
+
 def insert_alert(session: Session, alert: Alert) -> bool:
-    """Store `alert` unless one with its dedup key exists; return whether it was new."""
+    """Store `alert` unless one with its dedup key exists or, for drift, one of the same
+    baseline and indicator overlaps its window (a `--last 7d` check re-run an hour later slides
+    its window: the same drift, not a new one); return whether it was new."""
+    if alert.kind == "drift" and _overlapping_drift(session, alert):
+        return False
     try:
         with session.begin_nested():
             session.add(alert)
@@ -262,3 +281,30 @@ def stability_intervals(session: Session, run_ids: list[str]) -> dict[str, tuple
         if "low" in interval and "high" in interval:
             intervals[run_id] = (float(interval["low"]), float(interval["high"]))
     return intervals
+
+
+@dataclass(frozen=True)
+class ConfigSpan:
+    """How many original runs of a workflow carry one config label, and when they ran."""
+
+    config: str | None
+    runs: int
+    first: datetime
+    last: datetime
+
+
+def config_spans(session: Session, workflow_type: str) -> list[ConfigSpan]:
+    """Return the workflow's original runs grouped by config label, most runs first."""
+    config = Run.metrics["config"].as_string()
+    rows = session.execute(
+        select(config, func.count(), func.min(Run.created_at), func.max(Run.created_at))
+        .where(Run.workflow_type == workflow_type, Run.parent_run_id.is_(None))
+        .group_by(config)
+    ).all()
+    spans = [ConfigSpan(*row) for row in rows]
+    return sorted(spans, key=lambda s: (-s.runs, s.config or ""))
+
+
+def workflow_types(session: Session) -> list[str]:
+    """Return the workflow types that have runs, alphabetically."""
+    return list(session.scalars(select(Run.workflow_type).distinct().order_by(Run.workflow_type)))

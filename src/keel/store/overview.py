@@ -94,12 +94,15 @@ def _day(session: Session, column: Any) -> ColumnElement[str]:
 
 
 def stability_over_time(session: Session, end: datetime, days: int = 28) -> list[DailyStability]:
-    """Return the daily mean stability per workflow and model over the `days` before `end`."""
+    """Return the daily mean stability per workflow and model of original runs over the `days`
+    before `end`: heal reruns (and replays) run on the day they are made, so counted in they
+    would read as that day's production runs."""
     day = _day(session, Run.created_at).label("day")
     query = (
         select(day, Run.workflow_type, Run.model, func.avg(Run.stability), func.count())
         .where(Run.created_at > end - timedelta(days=days), Run.created_at <= end)
         .where(Run.stability.is_not(None))
+        .where(Run.parent_run_id.is_(None))
         .group_by(day, Run.workflow_type, Run.model)
         .order_by(day, Run.workflow_type, Run.model)
     )

@@ -35,6 +35,7 @@ from keel.web.routes import (
     runs,
 )
 from keel.web.templating import make_templates
+from keel.web.views import heal as heal_view
 from keel.web.views import overview as overview_view
 from keel.web.views import reliability as reliability_view
 from keel.web.views import replay_comparison as replay_comparison_view
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(run_detail_view.router)
     app.include_router(run_baseline_view.router)
     app.include_router(replay_comparison_view.router)
+    app.include_router(heal_view.router)
     app.include_router(overview_view.router)
     app.include_router(reliability_view.router)
     mount_assets(app)

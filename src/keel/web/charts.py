@@ -53,14 +53,23 @@ def histogram(
     return {"data": [trace], "layout": layout}
 
 
-def lines(series: dict[str, tuple[list[str], list[float]]], y_title: str) -> Figure:
-    """Return one line per named series of (days, values)."""
+def lines(series: dict[str, tuple[list[str], list[float | None]]], y_title: str) -> Figure:
+    """Return one line per named series of (days, values), broken where a value is None, with
+    a legend even for one series (its name says which workflow and model it is)."""
     data = [
-        {"type": "scatter", "mode": "lines+markers", "name": name, "x": x, "y": y}
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": name,
+            "x": x,
+            "y": y,
+            "connectgaps": False,
+        }
         for name, (x, y) in series.items()
     ]
     layout = {
         "height": 320,
+        "showlegend": True,
         "yaxis": {"title": {"text": y_title}, "range": [0, 100]},
         "xaxis": {"type": "date"},
         "legend": {"orientation": "h", "y": -0.2},

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi.templating import Jinja2Templates
 
+from keel.core.money import format_usd
 from keel.core.version import VERSION
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -40,10 +41,8 @@ def number(value: float | None, digits: int = 0) -> str:
 
 
 def usd(value: float | None) -> str:
-    """Return a cost in dollars: four decimals below a cent, two above."""
-    if value is None:
-        return MISSING
-    return f"${value:,.4f}" if abs(value) < 0.01 else f"${value:,.2f}"
+    """Return a cost in dollars: cents above a cent, three significant digits below."""
+    return format_usd(value)
 
 
 def duration(ms: float | None) -> str:

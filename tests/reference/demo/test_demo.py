@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -128,3 +129,59 @@ def session_runs(story: dict[str, Any]) -> int:
     replays = (len(story["replayed"]) + story["profiles"]["replayed_items"]) * 8
     heals = sum(1 + 8 for _ in story["healed"])
     return sum(story["runs"].values()) + replays + heals
+
+
+def _readme_ci_commands() -> list[list[str]]:
+    """Return the `keel` commands of the README's CI section, as argument lists."""
+    readme = (Path(__file__).parents[3] / "README.md").read_text()
+    section = readme.split("## Guard against regressions in CI", 1)[1]
+    block = section.split("```bash", 1)[1].split("```", 1)[0]
+    lines = [line.split("#", 1)[0].strip() for line in block.splitlines()]
+    return [shlex.split(line) for line in lines if line.startswith("keel ")]
+
+
+def _keel(told: Told, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KEEL_HOME": str(told.home)}
+    return subprocess.run(
+        [sys.executable, "-m", "keel", *args], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_the_readme_ci_commands_run_as_written_on_the_demo_data(told: Told) -> None:
+    commands = _readme_ci_commands()
+    assert [c[:3] for c in commands] == [
+        ["keel", "baseline", "create"],
+        ["keel", "drift", "check"],
+        ["keel", "drift", "regress"],
+    ]
+    created = _keel(told, *commands[0][1:])
+    assert created.returncode == 0, created.stderr
+    assert "20 support runs frozen" in created.stdout  # the demo's v1 tickets
+    for command in commands[1:]:
+        result = _keel(told, *command[1:])
+        assert result.returncode == 1, (command, result.stdout[-2000:], result.stderr)
+        assert "error" not in result.stderr
+
+
+def test_a_regress_that_compares_nothing_fails_naming_the_configurations(told: Told) -> None:
+    result = _keel(told, "drift", "regress", "--baseline", "support-v1", "--config", "v2")
+    assert result.returncode == 2
+    message = result.stderr.strip()
+    assert message.startswith("error: no support runs of config 'v2'"), message
+    assert "\n" not in message
+    for config in ("v1: 20 runs", "v1-warm: 20 runs", "v2-k1: 20 runs"):
+        assert config in message
+    empty = _keel(
+        told,
+        "drift",
+        "check",
+        "--baseline",
+        "support-v1",
+        "--since",
+        "2000-01-01",
+        "--until",
+        "2000-02-01",
+    )
+    assert empty.returncode == 2 and "v2-k1: 20 runs" in empty.stderr
+    nothing = _keel(told, "baseline", "create", "none", "--workflow", "support", "--config", "v9")
+    assert nothing.returncode == 2 and "no support runs of config 'v9'" in nothing.stderr

@@ -273,6 +273,13 @@ def check_output(
     return flags + _unscanned(output)
 
 
+def disclaimers_present(output: Mapping[str, Any], packs: Sequence[Pack] | None = None) -> set[str]:
+    """Return the ids of the disclaimer rules one of whose accepted forms `output` carries."""
+    packs = default_packs() if packs is None else packs
+    rules = [r for p in packs for r in p.rules if isinstance(r, DisclaimerRule)]
+    return _disclaimer_spans(_texts(output), rules)[1]
+
+
 def check_text(text: str, packs: Sequence[Pack] | None = None) -> list[RuleFlag]:
     """Return the flags the packs raise on a free-text answer."""
     return check_output({"answer": text}, packs)

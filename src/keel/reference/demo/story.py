@@ -41,6 +41,8 @@ from keel.store.runs import run_detail
 #: (progress label, done, total) — how a step reports progress.
 Report = Callable[[str, int, int], None]
 PERTURBATIONS = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
+#: The risk from which the dashboard shows amber (docs/dashboard.md, score colours).
+AMBER_RISK = 30.0
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,16 @@ def _inputs(ticket: Ticket, config: Config, seed: int) -> SupportInputs:
     return SupportInputs.model_validate(fields)
 
 
+def _shift(run: RunRecord, by: timedelta) -> None:
+    """Move the run and every time it holds by `by`: its events and tool calls ran with it
+    (tool health's history reads the calls' own times)."""
+    run.created_at += by
+    run.ended_at = run.ended_at and run.ended_at + by
+    for item in [*run.events, *run.tool_calls]:
+        item.started_at = item.started_at and item.started_at + by
+        item.ended_at = item.ended_at and item.ended_at + by
+
+
 class _Placed:
     """Places runs evenly over `days` from `start`, tags their config, stores them in batches."""
 
@@ -128,7 +140,8 @@ class _Placed:
         self.run_ids: list[str] = []
 
     def add(self, run: RunRecord) -> None:
-        run.created_at = self.start + timedelta(days=self.days * len(self.run_ids) / self.total)
+        placed = self.start + timedelta(days=self.days * len(self.run_ids) / self.total)
+        _shift(run, placed - run.created_at)
         run.metrics = {**run.metrics, "config": self.config}
         self.run_ids.append(run.run_id)
         self.pending.append(run)
@@ -328,10 +341,14 @@ def story_urls(base_url: str, story: Story) -> list[tuple[str, str]]:
     urls = [("Stability overview: distribution, trends, drift alerts", f"{base_url}/overview")]
     stable = _stable_low_risk(story)
     if stable:
-        risk = story.risks.get(stable)
-        urls.append(
-            (f"A stable, low-risk ticket (risk {risk or 0:.0f})", f"{base_url}/runs/{stable}")
+        risk = story.risks.get(stable) or 0.0
+        # Say what the page will show: the dashboard colours risk 30 and above amber.
+        what = (
+            f"A stable, low-risk ticket (risk {risk:.0f})"
+            if risk < AMBER_RISK
+            else f"The stable ticket of least risk (risk {risk:.0f}: none of the replayed is low)"
         )
+        urls.append((what, f"{base_url}/runs/{stable}"))
     unstable = unstable_tax(story) or [r for r, o in story.replays.items() if o.result.unstable]
     if unstable:
         run_id = unstable[0]
@@ -341,9 +358,9 @@ def story_urls(base_url: str, story: Story) -> list[tuple[str, str]]:
         urls.append((f"An unstable {kind} ticket", f"{base_url}/runs/{run_id}"))
         urls.append(("Its replay comparison", f"{base_url}/replays/{story.replays[run_id].set_id}"))
         if run_id in story.healed:
-            urls.append(
-                ("The healed run", f"{base_url}/runs/{story.healed[run_id]['healed_run_id']}")
-            )
+            heal = story.healed[run_id]
+            what = "The healed run" if heal["healed"] else "Its heal attempt, rejected"
+            urls.append((what, f"{base_url}/runs/{heal['healed_run_id']}"))
     alerts = story.drift is not None and bool(story.drift.new_alerts)
     urls.append(
         (
@@ -370,7 +387,12 @@ def summary(story: Story) -> dict[str, Any]:
         "unstable": [r for r, o in story.replays.items() if o.result.unstable],
         "unstable_tax": unstable_tax(story),
         "healed": {
-            r: {"after": round(h["after"], 1), "healed": h["healed"], "rerun": h["healed_run_id"]}
+            r: {
+                "after": round(h["after"], 1),
+                "healed": h["healed"],
+                "rerun": h["healed_run_id"],
+                "rejected": h["rejected"] + h["unresolved"],
+            }
             for r, h in story.healed.items()
         },
         "drift": story.drift

@@ -20,13 +20,15 @@ from keel.web.security import require
 router = APIRouter(include_in_schema=False)
 
 
-def _series(daily: list[DailyStability]) -> dict[str, tuple[list[str], list[float]]]:
-    series: dict[str, tuple[list[str], list[float]]] = {}
+def _series(daily: list[DailyStability]) -> dict[str, tuple[list[str], list[float | None]]]:
+    """Return per workflow and model its daily means over every day of the chart, None on a
+    day without runs: Plotly breaks the line there instead of joining days across the gap."""
+    days = sorted({point.day for point in daily})
+    means: dict[str, dict[str, float]] = {}
     for point in daily:
-        days, means = series.setdefault(f"{point.workflow_type} · {point.model or '—'}", ([], []))
-        days.append(point.day)
-        means.append(round(point.mean, 2))
-    return series
+        name = f"{point.workflow_type} · {point.model or '—'}"
+        means.setdefault(name, {})[point.day] = round(point.mean, 2)
+    return {name: (days, [by_day.get(day) for day in days]) for name, by_day in means.items()}
 
 
 def figures(overview: Overview) -> dict[str, Figure]:

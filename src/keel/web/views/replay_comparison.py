@@ -27,6 +27,7 @@ from keel.web.charts import Figure, similarity_heatmap
 from keel.web.deps import DatabaseDep, SettingsDep, TemplatesDep
 from keel.web.schemas import ReplayRequest
 from keel.web.security import ANON_CSRF_COOKIE, form_csrf_token, require, set_cookie
+from keel.web.views.heal import heal_action_context, keep_csrf
 
 router = APIRouter(include_in_schema=False)
 
@@ -106,6 +107,8 @@ def replay_comparison(
     """Render a replay set: its progress while it runs, then the full comparison."""
     with db.read() as session:
         report = replay_comparison_data(session, set_id)
+        base_id = report.replay_set.base_run_id
+        heal = heal_action_context(session, base_id, request)
     context: dict[str, Any] = {"active": "runs", "replay_set": report.replay_set}
     if report.in_progress:
         token, new_token = form_csrf_token(request)  # the Cancel button posts with it
@@ -114,10 +117,14 @@ def replay_comparison(
         if new_token:
             set_cookie(request, response, ANON_CSRF_COOKIE, token, 24 * 3600)
         return response
+    base = report.columns[0].detail if report.columns else None
     context.update(
         columns=report.columns,
         keys=report.output_keys,
         stability=report.stability,
         heatmap=heatmap(report.similarity),
+        base_status=base.run.status if base else None,
+        **heal,
     )
-    return templates.TemplateResponse(request, "replay_comparison.html", context)
+    response = templates.TemplateResponse(request, "replay_comparison.html", context)
+    return keep_csrf(request, response, context)

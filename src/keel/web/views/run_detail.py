@@ -20,6 +20,7 @@ from keel.web.deps import DatabaseDep, TemplatesDep
 from keel.web.execution_graph import layout, steps_of_run
 from keel.web.highlight import Segment, locate, segments
 from keel.web.security import require
+from keel.web.views.heal import heal_action_context, keep_csrf
 
 router = APIRouter(include_in_schema=False)
 
@@ -123,6 +124,7 @@ def run_detail_view(
     """Render one run: what it did, step by step, and what keel found in it."""
     with db.read() as session:
         report = run_detail_data(session, run_id)
+        heal = heal_action_context(session, run_id, request)
     detail = report.detail
     steps = steps_of_run(detail.events, detail.tool_calls)
     flags = flag_views(detail.flags)
@@ -138,5 +140,9 @@ def run_detail_view(
         "flags": flags,
         "fields": output_fields(detail.run.output, flags),
         "reviews": report.reviews,
+        "heal": detail.run.metrics.get("heal"),
+        "attempts": detail.run.metrics.get("heal_attempts", []),
+        **heal,
     }
-    return templates.TemplateResponse(request, "run_detail.html", context)
+    response = templates.TemplateResponse(request, "run_detail.html", context)
+    return keep_csrf(request, response, context)
