@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
 
 from keel.cli.context import cli_settings
-from keel.cli.output import console, err_console, keel_errors, print_json
+from keel.cli.output import console, err_console, keel_errors
 
 app = typer.Typer(help="keel's offline models.", no_args_is_help=True)
 
@@ -53,7 +54,10 @@ def _serve_real(port: int, gguf: Path | None, threads: int, seed: int, as_json: 
         server = LlamaServer(gguf or packaged_gguf(), port, threads=threads, seed=seed).start()
     try:
         if as_json:
-            print_json({"model": server.spec, "gguf": str(server.gguf), "threads": threads})
+            # one line, flushed: a script reads it while the server keeps running
+            typer.echo(
+                json.dumps({"model": server.spec, "gguf": str(server.gguf), "threads": threads})
+            )
         else:
             console.print(f"model spec: {server.spec}", highlight=False)
             err_console.print(f"export KEEL_MODEL='{server.spec}'", highlight=False, soft_wrap=True)
