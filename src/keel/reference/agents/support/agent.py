@@ -174,29 +174,9 @@ class SupportAgent:
         made: set[str] = set()
         for round_ in range(llm_plan.MAX_ROUNDS):
             first = round_ == 0
-            schema = llm_plan.plan_schema(
-                tools, llm_plan.found_article_ids(outcomes), known, categories if first else None
-            )
-            if schema is None:
+            request = _plan_request(inputs, tools, outcomes, known, round_)
+            if request is None:
                 break
-            request = CompletionRequest(
-                messages=llm_plan.plan_messages(
-                    inputs.instruction,
-                    inputs.ticket_text,
-                    inputs.customer_id,
-                    tools,
-                    outcomes,
-                    categories if first else None,
-                ),
-                response_schema=schema,
-                schema_name="support_plan",
-                seed=step_seed(inputs.seed, "plan")
-                if first
-                else step_seed(inputs.seed, "plan", round_),
-                temperature=inputs.temperature,
-                max_tokens=llm_plan.PLAN_TOKENS,
-                repetition_penalty=llm_draft.REPETITION_PENALTY,
-            )
             started = datetime.now(UTC)
             generation = self.model.generate(request)
             if first and (generation.parsed or {}).get("category") in categories:
@@ -417,6 +397,32 @@ def _sampler_draft_request(
         schema_name="support_answer",
         seed=step_seed(inputs.seed, "draft", attempt),
         temperature=inputs.temperature,
+    )
+
+
+def _plan_request(
+    inputs: SupportInputs,
+    tools: list[str],
+    outcomes: list[ToolOutcome],
+    known: dict[str, Any],
+    round_: int,
+) -> CompletionRequest | None:
+    """Return the request of plan round `round_` (None when no tool can be called)."""
+    categories = list(instructions.CATEGORY_DESCRIPTIONS) if round_ == 0 else None
+    schema = llm_plan.plan_schema(tools, llm_plan.found_article_ids(outcomes), known, categories)
+    if schema is None:
+        return None
+    return CompletionRequest(
+        messages=llm_plan.plan_messages(
+            inputs.instruction, inputs.ticket_text, inputs.customer_id, tools, outcomes, categories
+        ),
+        response_schema=schema,
+        schema_name="support_plan",
+        # the first round draws as the sampler's plan does; later rounds draw afresh
+        seed=step_seed(inputs.seed, "plan", *([round_] if round_ else [])),
+        temperature=inputs.temperature,
+        max_tokens=llm_plan.PLAN_TOKENS,
+        repetition_penalty=llm_draft.REPETITION_PENALTY,
     )
 
 
