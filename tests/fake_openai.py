@@ -1,7 +1,9 @@
 """A fake OpenAI-compatible endpoint: a real HTTP server on 127.0.0.1 speaking the wire format.
 
 Tests script its replies (content, tool calls, usage, or an HTTP error) and read back the
-requests it received, so the real `openai` client is exercised end to end.
+requests it received, so the real `openai` client is exercised end to end. With
+`refuse_json_schema` it answers OpenAI's `response_format` json_schema form with a 500, as
+llama.cpp's Python server does, and takes only `{"type": "json_object", "schema": ...}`.
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ def completion(
 class FakeOpenAI:
     """Serves scripted replies to `POST /v1/chat/completions`; records every request."""
 
-    def __init__(self) -> None:
+    def __init__(self, refuse_json_schema: bool = False) -> None:
+        self.refuse_json_schema = refuse_json_schema
         self.replies: deque[tuple[int, dict[str, Any]]] = deque()
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
@@ -74,8 +77,16 @@ class FakeOpenAI:
         self.replies.append((status, body))
 
     async def _complete(self, request: Request) -> JSONResponse:
-        self.requests.append(await request.json())
+        body = await request.json()
+        self.requests.append(body)
         self.headers.append(dict(request.headers))
+        if self.refuse_json_schema and (body.get("response_format") or {}).get("type") not in (
+            None,
+            "text",
+            "json_object",
+        ):
+            # what llama.cpp's server says: its request model has no json_schema field
+            return JSONResponse({"error": {"message": "Internal Server Error"}}, status_code=500)
         if not self.replies:
             return JSONResponse({"error": {"message": "no scripted reply"}}, status_code=500)
         status, body = self.replies.popleft()

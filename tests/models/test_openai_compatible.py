@@ -138,3 +138,50 @@ def test_the_api_key_is_sent_as_a_bearer_token(fake_openai: FakeOpenAI) -> None:
     model = _model(fake_openai, openai_api_key="sk-test-key-123")
     model.generate(CompletionRequest(messages=(Message("user", "x"),)))
     assert fake_openai.headers[0]["authorization"] == "Bearer sk-test-key-123"
+
+
+def test_a_server_refusing_the_standard_schema_form_gets_llama_cpps_once_and_for_all() -> None:
+    with FakeOpenAI(refuse_json_schema=True) as server:
+        server.reply(completion(content='{"category": "TAX"}', model="SmolLM2-135M.Q4_1"))
+        server.reply(completion(content='{"category":\n"TAX", "note": "a\nb"}'))
+        model = _model(server)
+        request = CompletionRequest(
+            messages=(Message("user", "1099?"),), response_schema=SCHEMA, repetition_penalty=1.2
+        )
+        first = model.generate(request)
+        second = model.generate(request)
+    forms = [sent.get("response_format", {}).get("type") for sent in server.requests]
+    # one refused probe in the standard form (not retried), then llama.cpp's form only
+    assert forms == ["json_schema", "json_object", "json_object"]
+    assert server.requests[1]["response_format"]["schema"] == SCHEMA
+    assert "repeat_penalty" not in server.requests[0]
+    assert [sent.get("repeat_penalty") for sent in server.requests[1:]] == [1.2, 1.2]
+    assert first.parsed == {"category": "TAX"} and first.details["dialect"] == "llama.cpp"
+    assert (first.model, first.quantization) == ("SmolLM2-135M.Q4_1", "Q4_1")
+    assert first.record()["quantization"] == "Q4_1"
+    # raw newlines inside strings, as small models write them, still parse
+    assert second.parsed == {"category": "TAX", "note": "a\nb"}
+
+
+def test_a_standard_server_never_sees_llama_cpps_form_or_penalty(fake_openai: FakeOpenAI) -> None:
+    for _ in range(2):
+        fake_openai.reply(completion(content='{"category": "TAX"}'))
+    model = _model(fake_openai)
+    request = CompletionRequest(
+        messages=(Message("user", "1099?"),), response_schema=SCHEMA, repetition_penalty=1.2
+    )
+    for _ in range(2):
+        assert model.generate(request).details["dialect"] == "openai"
+    assert [sent["response_format"]["type"] for sent in fake_openai.requests] == ["json_schema"] * 2
+    assert not any("repeat_penalty" in sent for sent in fake_openai.requests)
+
+
+def test_a_refusal_that_is_not_about_the_form_is_reported_as_it_was() -> None:
+    with FakeOpenAI() as server:
+        server.reply({"error": {"message": "bad schema"}}, status=400)
+        server.reply({"error": {"message": "still bad"}}, status=400)
+        model = _model(server)
+        request = CompletionRequest(messages=(Message("user", "x"),), response_schema=SCHEMA)
+        with pytest.raises(ModelError, match="bad schema"):
+            model.generate(request)
+    assert model.dialect is None  # nothing learnt: the next request probes again

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from keel.core.errors import InvalidInput
-from keel.models.chat_format import generation_from_completion, request_body
+from keel.models.chat_format import JSON_OBJECT, generation_from_completion, request_body
 from keel.models.provider import Completion, CompletionRequest, ModelError
 
 EXTRA_HINT = "local: models need the optional extra: pip install 'keel[local]' (llama-cpp-python)"
@@ -40,10 +40,10 @@ class LlamaLocal:
     def generate(self, request: CompletionRequest) -> Completion:
         """Return llama.cpp's generation for `request`."""
         started = time.perf_counter()
-        body = request_body(request)
-        if request.response_schema is not None:
-            # llama.cpp constrains decoding with a grammar compiled from the schema
-            body["response_format"] = {"type": "json_object", "schema": request.response_schema}
+        # llama.cpp constrains decoding with a grammar compiled from the schema
+        body = request_body(request, JSON_OBJECT)
+        if request.repetition_penalty is not None:
+            body["repeat_penalty"] = request.repetition_penalty
         try:
             completion = self._llama.create_chat_completion(**body)
         except (ValueError, RuntimeError) as exc:

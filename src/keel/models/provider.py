@@ -49,7 +49,8 @@ class CompletionRequest:
 
     `messages` is the prompt every chat model sees. `task` and `inputs` carry the same content
     as structured data for models that read it that way (the offline grounded sampler).
-    `response_schema` asks for JSON output matching that schema.
+    `response_schema` asks for JSON output matching that schema. `repetition_penalty` is sent
+    only to servers that accept one (llama.cpp's); small models repeat themselves without it.
     """
 
     messages: tuple[Message, ...] = ()
@@ -61,6 +62,7 @@ class CompletionRequest:
     temperature: float = 0.7
     seed: int = 0
     max_tokens: int = 1024
+    repetition_penalty: float | None = None
 
 
 @dataclass
@@ -79,6 +81,7 @@ class Completion:
     cost_usd: float = 0.0
     latency_ms: float = 0.0
     finish_reason: str | None = None
+    quantization: str | None = None  # the weights' quantisation, when the model's name says it
     details: dict[str, Any] = field(default_factory=dict)
 
     def record(self) -> dict[str, Any]:
@@ -93,6 +96,7 @@ class Completion:
             "cost_usd": self.cost_usd,
             "latency_ms": round(self.latency_ms, 3),
             "finish_reason": self.finish_reason,
+            "quantization": self.quantization,
         }
 
 

@@ -2,19 +2,27 @@
 
 Every step is an event with its generation's model, tokens and cost; every tool call goes
 through capture; the run is stored with the inputs a replay needs to re-execute it.
+
+On a language model (any chat model: `openai:`, `local:`) the model plans: it chooses the tool
+calls, round by round (`llm_plan`), drafts from what they returned, and a model call reviews
+the draft besides the critic's rules (`llm_draft`). So its tool path can vary between runs. On
+the offline grounded sampler the plan is the sampler's (search, read every hit, the account
+tools when a customer id is known) and the critic is its rules alone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 from keel.core.records import RunRecord, RunStatus
 from keel.evaluate.rules.confidential import withheld_documents
-from keel.models import CompletionRequest, ModelError, ModelProvider, ToolCallRequest
-from keel.reference.agents.support import instructions
+from keel.models import Completion, CompletionRequest, ModelError, ModelProvider, ToolCallRequest
+from keel.models.registry import provider_type
+from keel.reference.agents.support import instructions, llm_draft, llm_plan
 from keel.reference.agents.support.critic import Finding, critique, revision_constraints
 from keel.reference.agents.support.inputs import RETRIEVAL_TOOL, TRANSFER_TOOL, SupportInputs
 from keel.reference.agents.support.prompts import draft_messages, planner_messages
@@ -26,7 +34,7 @@ from keel.replay.constraints import ConstraintKind
 from keel.replay.shuffle import apply_order, shuffled_order
 from keel.sdk.tool_constraints import truncate_text
 
-READ_TOOL = "knowledge.get"
+READ_TOOL = llm_plan.READ_TOOL
 
 
 def step_seed(seed: int, *parts: object) -> int:
@@ -42,6 +50,8 @@ class SupportAgent:
         self.model = model
         self.model_spec = model_spec
         self.tools = tools
+        # a chat model plans its tool calls itself; the offline sampler follows a fixed plan
+        self.plans_with_model = provider_type(model_spec).chat
 
     async def run(self, inputs: SupportInputs) -> RunRecord:
         """Run one ticket and return its finished run record (COMPLETED or FAILED)."""
@@ -52,9 +62,12 @@ class SupportAgent:
             return trace.record(RunStatus.FAILED, None, error=exc.message)
 
     async def _run(self, inputs: SupportInputs, trace: AgentTrace) -> RunRecord:
-        planned, calls = self._plan(inputs, trace)
+        if self.plans_with_model:
+            planned, outcomes = await self._plan_with_model(inputs, trace)
+        else:
+            planned, calls = self._plan(inputs, trace)
+            outcomes = await self._call_tools(inputs, trace, calls)
         planned = inputs.pinned_category or planned
-        outcomes = await self._call_tools(inputs, trace, calls)
         documents, context = await self._read_documents(inputs, trace, outcomes)
         if self.tools.closed and not documents:
             return trace.record(RunStatus.FAILED, None, error="the tool server is gone")
@@ -67,6 +80,8 @@ class SupportAgent:
             answer, findings = critique(
                 draft, {d["id"] for d in documents}, planned, instructions.DISCLAIMERS
             )
+            if self.plans_with_model and answer is not None and not findings:
+                findings = self._review(inputs, trace, draft or {}, attempt)
             trace.step(
                 "critic",
                 "critic",
@@ -111,11 +126,7 @@ class SupportAgent:
             and name != "db.query"
             and (name != TRANSFER_TOOL or inputs.transfer is not None)
         )
-        known: dict[str, Any] = {"query": inputs.ticket_text, "k": inputs.effective_k()}
-        if inputs.customer_id:
-            known["customer_id"] = inputs.customer_id
-        if inputs.transfer is not None:
-            known.update(inputs.transfer.model_dump())
+        known = _known(inputs)
         request = CompletionRequest(
             messages=planner_messages(
                 inputs.instruction, inputs.ticket_text, inputs.customer_id, inputs.effective_k()
@@ -147,6 +158,73 @@ class SupportAgent:
             generation,
         )
         return planned, calls
+
+    async def _plan_with_model(
+        self, inputs: SupportInputs, trace: AgentTrace
+    ) -> tuple[str | None, list[ToolOutcome]]:
+        """Let the model choose the tool calls, round by round; return its triage and the
+        outcomes of the calls, in call order."""
+        known = _known(inputs)
+        tools = llm_plan.plannable(
+            list(self.tools.tools), inputs.unavailable_tools(), inputs.transfer is not None
+        )
+        categories = list(instructions.CATEGORY_DESCRIPTIONS)
+        planned: str | None = None
+        outcomes: list[ToolOutcome] = []
+        made: set[str] = set()
+        for round_ in range(llm_plan.MAX_ROUNDS):
+            first = round_ == 0
+            schema = llm_plan.plan_schema(
+                tools, llm_plan.found_article_ids(outcomes), known, categories if first else None
+            )
+            if schema is None:
+                break
+            request = CompletionRequest(
+                messages=llm_plan.plan_messages(
+                    inputs.instruction,
+                    inputs.ticket_text,
+                    inputs.customer_id,
+                    tools,
+                    outcomes,
+                    categories if first else None,
+                ),
+                response_schema=schema,
+                schema_name="support_plan",
+                seed=step_seed(inputs.seed, "plan")
+                if first
+                else step_seed(inputs.seed, "plan", round_),
+                temperature=inputs.temperature,
+                max_tokens=llm_plan.PLAN_TOKENS,
+                repetition_penalty=llm_draft.REPETITION_PENALTY,
+            )
+            started = datetime.now(UTC)
+            generation = self.model.generate(request)
+            if first and (generation.parsed or {}).get("category") in categories:
+                planned = str((generation.parsed or {})["category"])
+            calls = [
+                call
+                for call in llm_plan.calls_from_plan(generation.parsed, known, inputs.effective_k())
+                if _call_key(call) not in made
+            ]
+            if first:
+                offered = tuple(self.tools.tools[name] for name in tools)
+                calls += _required_calls(inputs, calls, known, offered)
+            made |= {_call_key(call) for call in calls}
+            trace.step(
+                "llm",
+                "planner" if first else f"planner {round_ + 1}",
+                started,
+                {
+                    "category": planned if first else None,
+                    "tool_calls": [[c.name, c.arguments] for c in calls],
+                    "details": generation.details,
+                },
+                generation,
+            )
+            if not calls:
+                break
+            outcomes += await self._call_tools(inputs, trace, calls)
+        return planned, outcomes
 
     async def _call_tools(
         self, inputs: SupportInputs, trace: AgentTrace, calls: list[Any]
@@ -205,7 +283,9 @@ class SupportAgent:
             }
             for hit in hits
         ]
-        if READ_TOOL in self.tools.tools and READ_TOOL not in inputs.unavailable_tools():
+        if self.plans_with_model:
+            documents = _with_reads(inputs, documents, outcomes)
+        elif READ_TOOL in self.tools.tools and READ_TOOL not in inputs.unavailable_tools():
             # The articles are read in parallel: one round trip to the server instead of k.
             reads = await asyncio.gather(
                 *(self._call(inputs, trace, READ_TOOL, {"id": d["id"]}) for d in documents)
@@ -234,7 +314,7 @@ class SupportAgent:
             for d in documents
         ]
         for outcome in outcomes:
-            if outcome.name != RETRIEVAL_TOOL:
+            if outcome.name not in (RETRIEVAL_TOOL, READ_TOOL):
                 context.append(
                     {
                         "source": outcome.name,
@@ -264,30 +344,10 @@ class SupportAgent:
         findings: list[Finding],
         attempt: int,
     ) -> dict[str, Any] | None:
-        request = CompletionRequest(
-            messages=draft_messages(
-                inputs.instruction, inputs.ticket_text, inputs.customer_id, context, findings
-            ),
-            task="answer",
-            inputs={
-                "text": inputs.ticket_text,
-                "labels": instructions.CATEGORY_DESCRIPTIONS,
-                "documents": documents,
-                "disclaimers": instructions.DISCLAIMERS,
-                "review": instructions.REVIEW_CRITERIA,
-                **revision_constraints(findings),
-                **({"allowed_labels": [inputs.pinned_category]} if inputs.pinned_category else {}),
-                **(
-                    {"required_citations": inputs.required_citations}
-                    if inputs.required_citations
-                    else {}
-                ),
-            },
-            response_schema=support_answer_schema(),
-            schema_name="support_answer",
-            seed=step_seed(inputs.seed, "draft", attempt),
-            temperature=inputs.temperature,
-        )
+        if self.plans_with_model:
+            request = _model_draft_request(inputs, documents, context, findings, attempt)
+        else:
+            request = _sampler_draft_request(inputs, documents, context, findings, attempt)
         started = datetime.now(UTC)
         generation = self.model.generate(request)
         trace.step(
@@ -298,6 +358,142 @@ class SupportAgent:
             generation,
         )
         return generation.parsed
+
+    def _review(
+        self, inputs: SupportInputs, trace: AgentTrace, draft: dict[str, Any], attempt: int
+    ) -> list[Finding]:
+        """Ask the model to review a draft the rules accept; return its finding, if any."""
+        request = CompletionRequest(
+            messages=llm_draft.critic_messages(inputs.ticket_text, draft),
+            response_schema=llm_draft.critic_schema(),
+            schema_name="support_review",
+            seed=step_seed(inputs.seed, "review", attempt),
+            temperature=inputs.temperature,
+            max_tokens=llm_draft.CRITIC_TOKENS,
+            repetition_penalty=llm_draft.REPETITION_PENALTY,
+        )
+        started = datetime.now(UTC)
+        generation: Completion = self.model.generate(request)
+        finding = llm_draft.critic_finding(generation.parsed)
+        trace.step(
+            "llm",
+            "review",
+            started,
+            {"verdict": (generation.parsed or {}).get("verdict"), "details": generation.details},
+            generation,
+        )
+        return [finding] if finding is not None else []
+
+
+def _sampler_draft_request(
+    inputs: SupportInputs,
+    documents: list[dict[str, Any]],
+    context: list[dict[str, Any]],
+    findings: list[Finding],
+    attempt: int,
+) -> CompletionRequest:
+    """Return the draft request the grounded sampler reads (structured inputs) and a chat
+    model could (the full policy prompt)."""
+    return CompletionRequest(
+        messages=draft_messages(
+            inputs.instruction, inputs.ticket_text, inputs.customer_id, context, findings
+        ),
+        task="answer",
+        inputs={
+            "text": inputs.ticket_text,
+            "labels": instructions.CATEGORY_DESCRIPTIONS,
+            "documents": documents,
+            "disclaimers": instructions.DISCLAIMERS,
+            "review": instructions.REVIEW_CRITERIA,
+            **revision_constraints(findings),
+            **({"allowed_labels": [inputs.pinned_category]} if inputs.pinned_category else {}),
+            **(
+                {"required_citations": inputs.required_citations}
+                if inputs.required_citations
+                else {}
+            ),
+        },
+        response_schema=support_answer_schema(),
+        schema_name="support_answer",
+        seed=step_seed(inputs.seed, "draft", attempt),
+        temperature=inputs.temperature,
+    )
+
+
+def _model_draft_request(
+    inputs: SupportInputs,
+    documents: list[dict[str, Any]],
+    context: list[dict[str, Any]],
+    findings: list[Finding],
+    attempt: int,
+) -> CompletionRequest:
+    """Return the draft request a chat model reads: a small prompt, a tight schema."""
+    labels = revision_constraints(findings).get("allowed_labels") or list(
+        instructions.CATEGORY_DESCRIPTIONS
+    )
+    if inputs.pinned_category:
+        labels = [inputs.pinned_category]
+    return CompletionRequest(
+        messages=llm_draft.draft_messages(
+            inputs.instruction,
+            inputs.ticket_text,
+            inputs.customer_id,
+            context,
+            instructions.DISCLAIMERS,
+            findings,
+        ),
+        response_schema=llm_draft.draft_schema(labels, documents, instructions.DISCLAIMERS),
+        schema_name="support_answer",
+        seed=step_seed(inputs.seed, "draft", attempt),
+        temperature=inputs.temperature,
+        max_tokens=llm_draft.DRAFT_TOKENS,
+        repetition_penalty=llm_draft.REPETITION_PENALTY,
+    )
+
+
+def _known(inputs: SupportInputs) -> dict[str, Any]:
+    """Return the argument values the run's inputs give (the ticket, k, customer, transfer)."""
+    known: dict[str, Any] = {"query": inputs.ticket_text, "k": inputs.effective_k()}
+    if inputs.customer_id:
+        known["customer_id"] = inputs.customer_id
+    if inputs.transfer is not None:
+        known.update(inputs.transfer.model_dump())
+    return known
+
+
+def _call_key(call: ToolCallRequest) -> str:
+    """Return a call's identity (tool and arguments): a plan does not make one call twice."""
+    return f"{call.name}:{json.dumps(call.arguments, sort_keys=True)}"
+
+
+def _with_reads(
+    inputs: SupportInputs, documents: list[dict[str, Any]], outcomes: list[ToolOutcome]
+) -> list[dict[str, Any]]:
+    """Return the search hits (each article once, first found first) with the articles the
+    model chose to read filled in."""
+    by_id: dict[str, dict[str, Any]] = {}
+    for document in documents:
+        by_id.setdefault(document["id"], document)
+    documents = list(by_id.values())
+    for outcome in outcomes:
+        if outcome.name != READ_TOOL or not isinstance(outcome.data, dict):
+            continue
+        article = outcome.data
+        article_id = str(article.get("id") or outcome.arguments.get("id"))
+        document = by_id.get(article_id)
+        if document is None:  # read without being found (an id from an earlier run, say)
+            document = {"id": article_id, "title": "", "text": "", "steps": [], "source": READ_TOOL}
+            documents.append(document)
+            by_id[article_id] = document
+        document.update(
+            title=str(article.get("title") or document["title"]),
+            text=_read_body(inputs, article),
+            steps=list(article.get("steps", [])),
+            topic=str(article.get("topic") or ""),
+            visibility=str(article.get("visibility") or "public"),
+            full_text="\n".join([str(article.get("body", "")), *article.get("steps", [])]),
+        )
+    return documents
 
 
 def _required_calls(
