@@ -2,7 +2,7 @@
 
     python bench/validity.py [--model SPEC] [--tickets FILE.jsonl [--kb DIR]]
         [--tickets-limit 100] [--reruns 16] [--samples 2] [--temperature 0.7]
-        [--rows FILE.jsonl] [--diagram FILE.svg] [--stop-after-s S] [--json]
+        [--max-revisions 2] [--rows FILE.jsonl] [--diagram FILE.svg] [--stop-after-s S] [--json]
     python bench/validity.py --from-rows FILE.jsonl [--json]     # analyse, run nothing
 
 For each ticket: run the support agent once on `--model` (any keel model spec; the offline
@@ -393,6 +393,7 @@ def measure_all(
                 customer_id=ticket["customer_id"],
                 model=args.model,
                 temperature=args.temperature,
+                max_revisions=args.max_revisions,
             )
             inputs = inputs.model_copy(update={"seed": ticket_seed(inputs, args.model)})
             row = {
@@ -400,6 +401,7 @@ def measure_all(
                 "ambiguous": ticket["ambiguous"],
                 "model": args.model,
                 "temperature": args.temperature,
+                "max_revisions": args.max_revisions,
                 "source": args.source,
             }
             rows.append(row)
@@ -494,6 +496,9 @@ def main() -> None:
     parser.add_argument("--reruns", type=int, default=16, help="reference reruns per ticket")
     parser.add_argument("--samples", type=int, default=2, help="replays per kind (R = 1 + 4 x)")
     parser.add_argument("--temperature", type=float, default=0.7)
+    parser.add_argument(
+        "--max-revisions", type=int, default=2, help="the agent's critic revisions (2)"
+    )
     parser.add_argument("--rows", type=Path, help="write per-ticket rows to this JSONL file")
     parser.add_argument("--from-rows", type=Path, help="analyse a --rows file, run nothing")
     parser.add_argument("--diagram", type=Path, help="write the reliability diagram (SVG)")
@@ -513,6 +518,7 @@ def main() -> None:
         "model": first.get("model", args.model),
         "source": first.get("source", "world"),
         "temperature": first.get("temperature", args.temperature),
+        "max_revisions": first.get("max_revisions", args.max_revisions),
         "replays_per_budget": len(first["decisions_ceiling"]) - 1,
         "reruns": len(first["decisions_reference"]),
     }
