@@ -124,8 +124,8 @@ def reliability_bins(
         count = int(picked.sum())
         rows.append(
             ReliabilityBin(
-                low=float(edges[b]),
-                high=float(edges[b + 1]),
+                low=round(float(edges[b]), 9),
+                high=round(float(edges[b + 1]), 9),
                 count=count,
                 predicted=float(predicted[picked].mean()) if count else None,
                 observed=float(observed[picked].mean()) if count else None,
