@@ -1,21 +1,27 @@
-"""Does the stability score predict reliability? (issue 5's evidence)
+"""Does the stability score predict reliability? (issues 5 and 14; docs/metrics.md)
 
-    python bench/validity.py [--tickets 100] [--reruns 16] [--samples 2] [--rows FILE.jsonl]
+    python bench/validity.py [--model SPEC] [--tickets FILE.jsonl [--kb DIR]]
+        [--tickets-limit 100] [--reruns 16] [--samples 2] [--temperature 0.7]
+        [--max-revisions 2] [--rows FILE.jsonl] [--diagram FILE.svg] [--stop-after-s S] [--json]
+    python bench/validity.py --from-rows FILE.jsonl [--json]     # analyse, run nothing
 
-For each ticket of the synthetic world: run the support agent once (the base), score it from one
-replay budget (base + seed-only + P1/P2/P3, `--samples` each: R = 1 + 4 x samples >= 8), and
-score it again from a second, independent budget (for test-retest reliability). Separately rerun
-the ticket `--reruns` times unperturbed with other seeds: its empirical agreement rate is the
-share of reruns matching the modal (category, needs_human_review) decision, and it "flips" when
-that decision ever changes. Prints JSON: Spearman rho (score vs agreement rate) and AUROC (low
-score predicts a flip), each with a task-level bootstrap 95% interval, the same for baselines
-(each component alone, mean cosine, answer length), the score with S_traj recomputed from the
-same budget without the P3 replays and/or on tool names alone (experiments; docs/metrics.md),
-each predictor's rho over the odd and even tickets, and the ICC(3,1) of the two budgets.
-Tickets are every (world size / --tickets)-th, so ambiguous and clear ones come in their world
-proportions. --rows writes each ticket's measurements as they finish (JSON lines), with the
-per-field agreements, so other combinations of the components can be studied without rerunning;
-progress goes to stderr.
+For each ticket: run the support agent once on `--model` (any keel model spec; the offline
+simulator by default), score the run from one replay budget (base + seed-only + P1/P2/P3,
+`--samples` each: R = 1 + 4 x samples), and again from a second, independent budget (test-retest).
+Then rerun the ticket unperturbed R times (the *ceiling* set) and `--reruns` times more (the
+*reference*): a ticket's agreement rate is the share of reference reruns matching their modal
+(category, needs_human_review) decision; it "flips" when that decision ever changes. The ceiling
+set's own agreement rate is the best a score seeing R draws could hope to do (the noise ceiling).
+
+Tickets: the world's (every (412 / limit)-th, so ambiguous and clear ones come in their world
+proportions), or `--tickets FILE`, JSON lines with `ticket_text` (or `text`), optional
+`ticket_id`, `customer_id`, `ambiguous`; `--kb DIR` replaces the knowledge base with the
+documents in DIR (any folder `keel kb load` takes). Every seed derives from the ticket's inputs,
+so a command reproduces its figures. Prints a Markdown report, or JSON with `--json`; statistics
+in keel.evaluate.calibration. Transforms and thresholds are fitted on the tickets whose id's
+SHA-256 starts with an even byte (`fit_half`) and reported on the others. `--rows` writes each
+ticket's measurements as they finish, so a long study can be cut short and analysed with
+`--from-rows`; `--stop-after-s` starts no new ticket after that many seconds.
 """
 
 from __future__ import annotations
@@ -23,19 +29,32 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import hashlib
 import json
 import math
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from reliability_svg import reliability_svg  # a sibling script: bench/ is on sys.path
 
 from keel.core.settings import Settings
+from keel.evaluate.calibration import (
+    agreement_rate,
+    auroc,
+    brier_score,
+    expected_calibration_error,
+    fit_half,
+    icc3,
+    isotonic_fit,
+    reliability_bins,
+    spearman,
+    task_bootstrap,
+    threshold_rows,
+)
 from keel.evaluate.generation import BASE, Generation
 from keel.evaluate.stability import DEFAULT_WEIGHTS, Components, combine, trajectory_agreement
 from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
@@ -43,80 +62,35 @@ from keel.reference.agents.support import SupportInputs
 from keel.reference.agents.support.replay_target import SupportTarget
 from keel.reference.agents.trace import store_run
 from keel.reference.world import ensure_world
+from keel.reference.world.documents import read_documents
 from keel.replay.engine import run_replay_set, start_replay_set
 from keel.replay.generations import generation_of
-from keel.replay.plan import Perturbation
+from keel.replay.plan import Perturbation, derive_seed
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
 from keel.store.replays import replay_set_detail
 from keel.store.runs import run_detail
 
 KINDS = [Perturbation.P1, Perturbation.P2, Perturbation.P3]
-PREDICTORS = {
-    "stability": "score_a",
-    "semantic": "semantic",
-    "structural": "structural",
-    "trajectory": "trajectory",
-    "mean_cosine": "mean_cosine",
-    "stability_unconstrained": "stability_unconstrained",
-    "trajectory_unconstrained": "trajectory_unconstrained",
-    "stability_names": "stability_names",
-    "trajectory_names": "trajectory_names",
-    "stability_names_unconstrained": "stability_names_unconstrained",
-    "trajectory_names_unconstrained": "trajectory_names_unconstrained",
-    "answer_length": "answer_length",
+#: predictor -> row key; `rate` says whether it reads directly as a predicted agreement rate
+PREDICTORS: dict[str, tuple[str, bool]] = {
+    "stability": ("score_a", True),
+    "semantic": ("semantic", True),
+    "structural": ("structural", True),
+    "trajectory": ("trajectory", True),
+    "mean_cosine": ("mean_cosine", True),
+    "stability_unconstrained": ("stability_unconstrained", True),
+    "stability_names_unconstrained": ("stability_names_unconstrained", True),
+    "answer_length": ("answer_length", False),
+    "ceiling": ("agreement_ceiling", True),
 }
+THRESHOLDS = (50.0, 60.0, 70.0, 80.0, 90.0)
 
 
-def auroc(score: np.ndarray, positive: np.ndarray) -> float:
-    """AUROC of `score` for the positive class (Mann-Whitney U / n1 n2; ties count half)."""
-    pos, neg = score[positive], score[~positive]
-    if len(pos) == 0 or len(neg) == 0:
-        return float("nan")
-    u = stats.mannwhitneyu(pos, neg, alternative="two-sided").statistic
-    return float(u / (len(pos) * len(neg)))
-
-
-def icc3(a: np.ndarray, b: np.ndarray) -> float:
-    """ICC(3,1), two-way mixed, consistency, single measurement (Shrout & Fleiss 1979)."""
-    data = np.column_stack([a, b])
-    n, k = data.shape
-    grand = data.mean()
-    ss_rows = k * np.sum((data.mean(axis=1) - grand) ** 2)
-    ss_cols = n * np.sum((data.mean(axis=0) - grand) ** 2)
-    ss_error = np.sum((data - grand) ** 2) - ss_rows - ss_cols
-    ms_rows, ms_error = ss_rows / (n - 1), ss_error / ((n - 1) * (k - 1))
-    return float((ms_rows - ms_error) / (ms_rows + (k - 1) * ms_error))
-
-
-def bootstrap(
-    metric: Any, *columns: np.ndarray, rounds: int = 1000, seed: int = 0
-) -> list[float | None]:
-    """Percentile 95% interval of `metric` over tickets resampled with replacement (None when
-    no resample defines it, e.g. a predictor constant over a few tickets)."""
-    rng = np.random.default_rng(seed)
-    n = len(columns[0])
-    values = []
-    for _ in range(rounds):
-        index = rng.integers(0, n, n)
-        value = metric(*(column[index] for column in columns))
-        if np.isfinite(value):
-            values.append(value)
-    if not values:
-        return [None, None]
-    return [
-        round(float(np.percentile(values, 2.5)), 3),
-        round(float(np.percentile(values, 97.5)), 3),
-    ]
-
-
-def spearman(x: np.ndarray, y: np.ndarray) -> float:
-    return float(stats.spearmanr(x, y).statistic)
-
-
-def figure(value: float) -> float | None:
-    """Return `value` rounded for the JSON, None when undefined (a constant predictor's rho)."""
-    return round(value, 3) if math.isfinite(value) else None
+def ticket_seed(inputs: SupportInputs, model: str) -> int:
+    """Return the base run's seed, derived from the ticket's text and id and the model."""
+    digest = hashlib.sha256(f"{model}\n{inputs.ticket_id}\n{inputs.ticket_text}".encode())
+    return int.from_bytes(digest.digest()[:4], "big") & 0x7FFFFFFF
 
 
 def budget_generations(
@@ -140,34 +114,45 @@ def trajectory_variants(generations: list[Generation], parts: Components) -> dic
     each in place of S_traj (same weights). Experiments, not the product's formula."""
     full = trajectory_agreement(generations)
     assert full is None or math.isclose(full, parts.trajectory or 0.0), "not the scored budget"
-    unconstrained = [g for g in generations if g.perturbation != Perturbation.P3]
     names = [
         dataclasses.replace(
             g, tool_calls=tuple(dataclasses.replace(c, args_digest="") for c in g.tool_calls)
         )
         for g in generations
     ]
+    variants = {
+        "unconstrained": [g for g in generations if g.perturbation != Perturbation.P3],
+        "names": names,
+        "names_unconstrained": [g for g in names if g.perturbation != Perturbation.P3],
+    }
     others = {"semantic": parts.semantic, "structural": parts.structural}
     row: dict[str, Any] = {}
-    names_unconstrained = [g for g in names if g.perturbation != Perturbation.P3]
-    variants = {
-        "unconstrained": unconstrained,
-        "names": names,
-        "names_unconstrained": names_unconstrained,
-    }
     for variant, subset in variants.items():
         row[f"trajectory_{variant}"] = trajectory = trajectory_agreement(subset)
         row[f"stability_{variant}"] = combine({**others, "trajectory": trajectory}, DEFAULT_WEIGHTS)
     return row
 
 
+def decisions_of(
+    target: SupportTarget, inputs: SupportInputs, count: int, label: str
+) -> list[list[Any]]:
+    """Return `count` unperturbed reruns' (category, needs_human_review), seeds from inputs."""
+    decisions = []
+    for rerun in range(count):
+        seed = derive_seed(inputs.seed, label, rerun)
+        output = target.runner.run(inputs.model_copy(update={"seed": seed})).output or {}
+        decisions.append([output.get("category"), output.get("needs_human_review")])
+    return decisions
+
+
 def measure(
     target: SupportTarget, database: Database, inputs: SupportInputs, args: Any
 ) -> dict[str, Any]:
-    """Return one ticket's two scores, components, answer length, agreement and flip."""
+    """Return one ticket's two scores, components, answer length, agreements and flip."""
+    started = time.perf_counter()
     base = target.runner.run(inputs)
     store_run(database, base)
-    row: dict[str, Any] = {"ticket_id": inputs.ticket_id}
+    row: dict[str, Any] = {"ticket_id": inputs.ticket_id, "base_status": str(base.status)}
     for budget, seed in (("a", 1), ("b", 2)):
         set_id = start_replay_set(database, base.run_id, KINDS, args.samples, seed, [target])
         result = run_replay_set(database, set_id, [target], embedder(DEFAULT_EMBEDDER)).result
@@ -179,132 +164,370 @@ def measure(
                 structural=parts.structural,
                 trajectory=parts.trajectory,
                 mean_cosine=parts.mean_cosine,
+                failed_a=result.failed,
                 fields={f.field: f.agreement for f in result.fields},
             )
             generations = budget_generations(database, target, base.run_id, set_id)
             row.update(trajectory_variants(generations, parts))
-    decisions = []
-    for rerun in range(args.reruns):
-        output = target.runner.run(inputs.model_copy(update={"seed": 10_000 + rerun})).output or {}
-        decisions.append((output.get("category"), output.get("needs_human_review")))
-    modal = Counter(decisions).most_common(1)[0][1]
+    ceiling = decisions_of(target, inputs, 1 + 4 * args.samples, "ceiling")
+    reference = decisions_of(target, inputs, args.reruns, "reference")
     row.update(
-        agreement=modal / len(decisions),
-        flip=len(set(decisions)) > 1,
+        agreement=agreement_rate([tuple(d) for d in reference]),
+        flip=len({tuple(d) for d in reference}) > 1,
+        agreement_ceiling=agreement_rate([tuple(d) for d in ceiling]),
+        decisions_ceiling=ceiling,
+        decisions_reference=reference,
         answer_length=len((base.output or {}).get("answer", "")),
+        runs=1 + 2 * 4 * args.samples + len(ceiling) + len(reference),
+        seconds=round(time.perf_counter() - started, 2),
     )
     return row
 
 
+def interval(value: tuple[float, float] | None) -> list[float] | None:
+    return None if value is None else [round(value[0], 3), round(value[1], 3)]
+
+
+def figure(value: float) -> float | None:
+    """Return `value` rounded for the JSON, None when undefined (a constant predictor's rho)."""
+    return round(value, 3) if math.isfinite(value) else None
+
+
+def as_rate(values: np.ndarray, key: str) -> np.ndarray:
+    """Return a [0, 1] predictor as a predicted agreement rate (the score is on 0-100)."""
+    return values / 100.0 if key.startswith(("score", "stability")) else values
+
+
+def calibration(
+    values: np.ndarray, agreement: np.ndarray, fit: np.ndarray, rate: bool, key: str
+) -> dict[str, Any]:
+    """Return ECE and Brier of the predictor read as a rate (all tickets and the report half),
+    and of an isotonic transform fitted on the fit half, on the report half."""
+    test = ~fit
+    out: dict[str, Any] = {}
+    if rate:
+        predicted = as_rate(values, key)
+        out["raw"] = {
+            "ece": figure(expected_calibration_error(predicted, agreement)),
+            "brier": figure(brier_score(predicted, agreement)),
+            "ece_ci95": interval(task_bootstrap(expected_calibration_error, predicted, agreement)),
+            "report_half_ece": figure(expected_calibration_error(predicted[test], agreement[test])),
+        }
+    if fit.sum() >= 2 and test.sum() >= 1:
+        transform = isotonic_fit(values[fit], agreement[fit])
+        predicted = transform(values[test])
+        out["isotonic_report_half"] = {
+            "ece": figure(expected_calibration_error(predicted, agreement[test])),
+            "brier": figure(brier_score(predicted, agreement[test])),
+            "ece_ci95": interval(
+                task_bootstrap(expected_calibration_error, predicted, agreement[test])
+            ),
+        }
+    return out
+
+
+def predictor_figures(
+    values: np.ndarray, agreement: np.ndarray, flips: np.ndarray, fit: np.ndarray
+) -> dict[str, Any]:
+    """Return rho and flip AUROC with task-bootstrap intervals, and rho on each half."""
+
+    def flip_auroc(score: np.ndarray, flipped: np.ndarray) -> float:
+        return auroc(-score, flipped)
+
+    return {
+        "spearman_rho": figure(spearman(values, agreement)),
+        "rho_ci95": interval(task_bootstrap(spearman, values, agreement)),
+        "auroc_flip": figure(flip_auroc(values, flips)),
+        "auroc_ci95": interval(task_bootstrap(flip_auroc, values, flips)),
+        "rho_fit_half": figure(spearman(values[fit], agreement[fit])),
+        "rho_report_half": figure(spearman(values[~fit], agreement[~fit])),
+    }
+
+
+def share_of_ceiling(
+    score: np.ndarray, ceiling: np.ndarray, agreement: np.ndarray
+) -> dict[str, Any]:
+    """Return the score's rho as a share of the ceiling's rho, with a paired task bootstrap."""
+
+    def share(s: np.ndarray, c: np.ndarray, a: np.ndarray) -> float:
+        top = spearman(c, a)
+        return spearman(s, a) / top if top > 0 else float("nan")
+
+    return {
+        "share": figure(share(score, ceiling, agreement)),
+        "ci95": interval(task_bootstrap(share, score, ceiling, agreement)),
+    }
+
+
 def analyse(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return the correlation, discrimination and reliability figures of `rows`."""
+    """Return the correlation, discrimination, ceiling, calibration and reliability figures."""
     agreement = np.array([r["agreement"] for r in rows])
     flips = np.array([r["flip"] for r in rows])
-    result: dict[str, Any] = {}
-    for name, key in PREDICTORS.items():
+    fit = np.array([fit_half(str(r["ticket_id"])) for r in rows])
+    result: dict[str, Any] = {"predictors": {}}
+    for name, (key, rate) in PREDICTORS.items():
         values = np.array([np.nan if r.get(key) is None else float(r[key]) for r in rows])
         keep = np.isfinite(values)
         if not keep.any():  # a --rows file written before this predictor existed
             continue
-        x, y, f = values[keep], agreement[keep], flips[keep]
-        result[name] = {
-            "spearman_rho": figure(spearman(x, y)),
-            "rho_ci95": bootstrap(spearman, x, y),
-            "auroc_flip": round(auroc(-x, f), 3),
-            "auroc_ci95": bootstrap(lambda s, p: auroc(-s, p.astype(bool)), x, f.astype(float)),
-            # rho over the 1st, 3rd, ... and the 2nd, 4th, ... tickets: how far a half moves it
-            "rho_halves": [
-                figure(spearman(values[h][keep[h]], agreement[h][keep[h]]))
-                for h in (slice(0, None, 2), slice(1, None, 2))
-            ],
+        x, y, f, h = values[keep], agreement[keep], flips[keep], fit[keep]
+        result["predictors"][name] = {
+            "tickets": int(keep.sum()),
+            **predictor_figures(x, y, f, h),
+            "calibration": calibration(x, y, h, rate, key),
         }
-    a = np.array([r["score_a"] for r in rows])
+    score = np.array([r["score_a"] for r in rows])
+    ceiling = np.array([r["agreement_ceiling"] for r in rows])
+    result["score_share_of_ceiling_rho"] = share_of_ceiling(score, ceiling, agreement)
     b = np.array([r["score_b"] for r in rows])
-    result["test_retest_icc"] = {"icc3_1": round(icc3(a, b), 3), "ci95": bootstrap(icc3, a, b)}
+    result["test_retest_icc"] = {
+        "icc3_1": figure(icc3(score, b)),
+        "ci95": interval(task_bootstrap(icc3, score, b)),
+    }
+    result["reliability_bins"] = {
+        "raw_score": [dataclasses.asdict(x) for x in reliability_bins(score / 100.0, agreement)],
+        "isotonic_report_half": [
+            dataclasses.asdict(x)
+            for x in reliability_bins(
+                isotonic_fit(score[fit], agreement[fit])(score[~fit]), agreement[~fit]
+            )
+        ]
+        if fit.sum() >= 2 and (~fit).sum() >= 1
+        else [],
+    }
+    result["thresholds_report_half"] = [
+        dataclasses.asdict(t) for t in threshold_rows(score[~fit], flips[~fit], THRESHOLDS)
+    ]
     return result
 
 
-def _measure_all(
-    target: SupportTarget, database: Database, chosen: list[Any], args: Any, started: float
-) -> list[dict[str, Any]]:
-    """Return every chosen ticket's row, appending each to --rows as it finishes."""
-    rows = []
-    with open(args.rows, "w") if args.rows else contextlib.nullcontext() as sink:
-        for index, ticket in enumerate(chosen, 1):
-            inputs = SupportInputs(
-                ticket_text=ticket.text, ticket_id=ticket.ticket_id, customer_id=ticket.customer_id
-            )
-            row = measure(target, database, inputs, args)
-            row["ambiguous"] = bool(ticket.ambiguous_between)
-            rows.append(row)
-            if sink is not None:
-                sink.write(json.dumps(row) + "\n")
-                sink.flush()
-            elapsed = time.perf_counter() - started
-            print(f"{index}/{len(chosen)} {ticket.ticket_id} {elapsed:.0f}s", file=sys.stderr)
-    return rows
-
-
-def summary(rows: list[dict[str, Any]], args: Any) -> dict[str, Any]:
+def summary(rows: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
     """Return the study's JSON: sizes, flip and instability shares per group, and `analyse`."""
     groups = {
         "ambiguous": [r for r in rows if r.get("ambiguous")],
         "clear": [r for r in rows if not r.get("ambiguous")],
     }
+    fit = [fit_half(str(r["ticket_id"])) for r in rows]
     return {
+        **meta,
         "tickets": len(rows),
-        "replays_per_budget": 4 * args.samples,
-        "reruns": args.reruns,
-        "flip_share": round(float(np.mean([r["flip"] for r in rows])), 3),
+        "fit_half_tickets": sum(fit),
+        "report_half_tickets": len(rows) - sum(fit),
+        "runs": sum(r.get("runs", 0) for r in rows),
+        "seconds_per_run": round(
+            sum(r.get("seconds", 0.0) for r in rows) / max(1, sum(r.get("runs", 0) for r in rows)),
+            3,
+        ),
+        "flip_share": figure(float(np.mean([r["flip"] for r in rows]))),
         "mean_stability": round(float(np.mean([r["score_a"] for r in rows])), 2),
+        "mean_agreement": figure(float(np.mean([r["agreement"] for r in rows]))),
         "by_group": {
             name: {
                 "tickets": len(group),
-                "flip_share": round(float(np.mean([r["flip"] for r in group])), 3),
+                "flip_share": figure(float(np.mean([r["flip"] for r in group]))),
                 "mean_stability": round(float(np.mean([r["score_a"] for r in group])), 2),
-                "unstable_share": round(float(np.mean([r["score_a"] < 70 for r in group])), 3),
+                "unstable_share": figure(float(np.mean([r["score_a"] < 70 for r in group]))),
             }
             for name, group in groups.items()
             if group
         },
-        "auroc_ambiguous_scores_lower": round(
-            auroc(
-                -np.array([r["score_a"] for r in rows]),
-                np.array([bool(r.get("ambiguous")) for r in rows]),
-            ),
-            3,
-        ),
         **analyse(rows),
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--tickets", type=int, default=100)
-    parser.add_argument("--reruns", type=int, default=16)
-    parser.add_argument("--samples", type=int, default=2)
-    parser.add_argument("--rows", default=None, help="write per-ticket rows to this JSONL file")
-    parser.add_argument("--from-rows", default=None, help="analyse a --rows file, run nothing")
-    args = parser.parse_args()
+def read_tickets(path: Path) -> list[dict[str, Any]]:
+    """Return the tickets of a JSON-lines file (ticket_text or text; ids default to the line)."""
+    tickets = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        text = row.get("ticket_text") or row.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise SystemExit(f"{path}:{number}: no ticket_text")
+        tickets.append(
+            {
+                "ticket_text": text,
+                "ticket_id": str(row.get("ticket_id") or f"line-{number}"),
+                "customer_id": row.get("customer_id"),
+                "ambiguous": bool(row.get("ambiguous")),
+            }
+        )
+    return tickets
+
+
+def chosen_tickets(home: Path, args: Any) -> list[dict[str, Any]]:
+    """Return the tickets to study: the file's first --tickets-limit, or every n-th world one."""
+    world = ensure_world(home)
+    if args.kb:
+        world.knowledge.upsert(read_documents(args.kb), replace=True)
+    if args.tickets:
+        return read_tickets(args.tickets)[: args.tickets_limit]
+    tickets = world.tickets()
+    step = max(1, len(tickets) // args.tickets_limit)
+    return [
+        {
+            "ticket_text": t.text,
+            "ticket_id": t.ticket_id,
+            "customer_id": t.customer_id,
+            "ambiguous": bool(t.ambiguous_between),
+        }
+        for t in tickets[::step][: args.tickets_limit]
+    ]
+
+
+def measure_all(
+    target: SupportTarget, database: Database, chosen: list[dict[str, Any]], args: Any
+) -> list[dict[str, Any]]:
+    """Return every measured ticket's row, appending each to --rows as it finishes."""
     started = time.perf_counter()
-    if args.from_rows:
-        rows = [json.loads(line) for line in Path(args.from_rows).read_text().splitlines() if line]
-        print(json.dumps(summary(rows, args), indent=2))
-        return
+    rows = []
+    with open(args.rows, "w") if args.rows else contextlib.nullcontext() as sink:
+        for index, ticket in enumerate(chosen, 1):
+            if args.stop_after_s and time.perf_counter() - started > args.stop_after_s:
+                print(f"stopped after {index - 1} tickets (--stop-after-s)", file=sys.stderr)
+                break
+            inputs = SupportInputs(
+                ticket_text=ticket["ticket_text"],
+                ticket_id=ticket["ticket_id"],
+                customer_id=ticket["customer_id"],
+                model=args.model,
+                temperature=args.temperature,
+                max_revisions=args.max_revisions,
+            )
+            inputs = inputs.model_copy(update={"seed": ticket_seed(inputs, args.model)})
+            row = {
+                **measure(target, database, inputs, args),
+                "ambiguous": ticket["ambiguous"],
+                "model": args.model,
+                "temperature": args.temperature,
+                "max_revisions": args.max_revisions,
+                "source": args.source,
+            }
+            rows.append(row)
+            if sink is not None:
+                sink.write(json.dumps(row) + "\n")
+                sink.flush()
+            elapsed = time.perf_counter() - started
+            print(f"{index}/{len(chosen)} {ticket['ticket_id']} {elapsed:.0f}s", file=sys.stderr)
+    return rows
+
+
+def _ci(value: list[float] | None) -> str:
+    return "—" if value is None else f"[{value[0]:.2f}, {value[1]:.2f}]"
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """Return the study's tables in Markdown (what docs/metrics.md shows)."""
+    lines = [
+        f"model `{result.get('model')}`, {result['tickets']} tickets "
+        f"({result['fit_half_tickets']} fit / {result['report_half_tickets']} report half), "
+        f"R = {result['replays_per_budget'] + 1}, reference reruns {result['reruns']}, "
+        f"{result['runs']} runs, {result.get('seconds', '?')} s",
+        "",
+        "| predictor | ρ vs agreement [95% CI] | flip AUROC [95% CI] | ρ fit / report half "
+        "| ECE raw | Brier raw | ECE isotonic (report half) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, p in result["predictors"].items():
+        cal = p["calibration"]
+        raw, iso = cal.get("raw", {}), cal.get("isotonic_report_half", {})
+        lines.append(
+            f"| {name} | {_num(p['spearman_rho'])} {_ci(p['rho_ci95'])} "
+            f"| {_num(p['auroc_flip'])} {_ci(p['auroc_ci95'])} "
+            f"| {_num(p['rho_fit_half'])} / {_num(p['rho_report_half'])} "
+            f"| {_num(raw.get('ece'), 3)} | {_num(raw.get('brier'), 3)} "
+            f"| {_num(iso.get('ece'), 3)} |"
+        )
+    share, icc = result["score_share_of_ceiling_rho"], result["test_retest_icc"]
+    lines += [
+        "",
+        f"score ρ / ceiling ρ: {_num(share['share'])} {_ci(share['ci95'])}; "
+        f"test–retest ICC(3,1): {_num(icc['icc3_1'])} {_ci(icc['ci95'])}; "
+        f"flip share {result['flip_share']}, mean agreement {result['mean_agreement']}",
+        "",
+        "| score bin | tickets | mean predicted | mean observed agreement |",
+        "|---|---|---|---|",
+    ]
+    for b in result["reliability_bins"]["raw_score"]:
+        if b["count"]:
+            lines.append(
+                f"| {100 * b['low']:.0f}–{100 * b['high']:.0f} | {b['count']} "
+                f"| {b['predicted']:.3f} | {b['observed']:.3f} |"
+            )
+    lines += [
+        "",
+        "| UNSTABLE below | flagged | flip precision | flip recall |",
+        "|---|---|---|---|",
+    ]
+    for t in result["thresholds_report_half"]:
+        lines.append(
+            f"| {t['threshold']:.0f} | {t['flagged']} of {t['tickets']} "
+            f"| {_num(t['precision'])} | {_num(t['recall'])} |"
+        )
+    return "\n".join(lines)
+
+
+def run_study(args: Any) -> list[dict[str, Any]]:
+    """Measure the chosen tickets in a scratch home and database; return their rows."""
     with tempfile.TemporaryDirectory() as scratch:
         settings = Settings(home=Path(scratch), database_url=f"sqlite:///{scratch}/v.db")
         upgrade(settings.resolved_database_url())
         database = Database(settings.resolved_database_url())
-        tickets = ensure_world(settings.home).tickets()
-        step = max(1, len(tickets) // args.tickets)
-        chosen = tickets[::step][: args.tickets]
+        chosen = chosen_tickets(settings.home, args)
         target = SupportTarget(database, settings)
         try:
-            rows = _measure_all(target, database, chosen, args, started)
+            return measure_all(target, database, chosen, args)
         finally:
             target.close()
-    output = {**summary(rows, args), "seconds": round(time.perf_counter() - started, 1)}
-    print(json.dumps(output, indent=2))
+            database.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="offline:grounded-sampler", help="a keel model spec")
+    parser.add_argument("--tickets", type=Path, help="JSON lines of tickets (default: the world)")
+    parser.add_argument("--kb", type=Path, help="a folder of documents replacing the world's KB")
+    parser.add_argument("--tickets-limit", type=int, default=100)
+    parser.add_argument("--reruns", type=int, default=16, help="reference reruns per ticket")
+    parser.add_argument("--samples", type=int, default=2, help="replays per kind (R = 1 + 4 x)")
+    parser.add_argument("--temperature", type=float, default=0.7)
+    parser.add_argument(
+        "--max-revisions", type=int, default=2, help="the agent's critic revisions (2)"
+    )
+    parser.add_argument("--rows", type=Path, help="write per-ticket rows to this JSONL file")
+    parser.add_argument("--from-rows", type=Path, help="analyse a --rows file, run nothing")
+    parser.add_argument("--diagram", type=Path, help="write the reliability diagram (SVG)")
+    parser.add_argument("--stop-after-s", type=float, default=0.0, help="start no ticket after")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
+    args = parser.parse_args()
+    args.source = str(args.tickets) if args.tickets else "world"
+    if args.kb:
+        args.source += f" + kb {args.kb}"
+    started = time.perf_counter()
+    if args.from_rows:
+        rows = [json.loads(line) for line in args.from_rows.read_text().splitlines() if line]
+    else:
+        rows = run_study(args)
+    first = rows[0]
+    meta = {
+        "model": first.get("model", args.model),
+        "source": first.get("source", "world"),
+        "temperature": first.get("temperature", args.temperature),
+        "max_revisions": first.get("max_revisions", args.max_revisions),
+        "replays_per_budget": len(first["decisions_ceiling"]) - 1,
+        "reruns": len(first["decisions_reference"]),
+    }
+    result = summary(rows, meta)
+    if not args.from_rows:
+        result["seconds"] = round(time.perf_counter() - started, 1)
+    if args.diagram:
+        args.diagram.write_text(reliability_svg(result["reliability_bins"], result["model"]))
+    print(json.dumps(result, indent=2) if args.json else markdown(result))
 
 
 if __name__ == "__main__":
