@@ -23,12 +23,13 @@ from keel.store.engine import Database
 from keel.store.migrate import upgrade
 from tests.cli.test_run_cli import run_keel
 
-# The TAX ticket the offline default is least sure of (calibrated top probability 0.45, TAX
-# against WITHDRAWAL and GENERAL): "I took $9,000 out of my IRA and only got part of it".
-# Even it scores close to the threshold (68-71 with 2-4 samples per perturbation): one
-# ticket's score is a noisy draw, which is why the claim about ambiguous tickets as a group is
-# tested over 60 of them (tests/evaluate/test_stability_on_labelled_tickets.py).
-TAX_TICKET = "T-0410"
+# A TAX ticket the offline default replays UNSTABLE (69.9) and whose heal is accepted. Tool-path
+# agreement no longer counts the arguments P1 rewords, so scores rose; of the first 40 TAX
+# tickets two replay unstable, and the heal of the other (T-0023) is rightly rejected as less
+# safe (risk 24 -> 57, a new disclaimer flag). One ticket's score is a noisy draw, which is why
+# the claim about ambiguous tickets as a group is tested over 60 of them
+# (tests/evaluate/test_stability_on_labelled_tickets.py).
+TAX_TICKET = "T-0040"
 LOW_RISK_TICKET = "T-0001"  # raising the ATM withdrawal limit for a weekend: WITHDRAWAL only
 
 
