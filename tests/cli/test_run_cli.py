@@ -19,6 +19,7 @@ from keel.reference.agents.sql_analysis import SqlAnswer, SqlInputs
 from keel.reference.agents.sql_analysis.schema import DEFAULT_TABLES
 from keel.reference.agents.support import SupportAnswer
 from keel.reference.world import World
+from keel.store.engine import Database
 from tests.fake_openai import FakeOpenAI, completion
 
 KEEL_SERVER = "keel-fintech"
@@ -161,8 +162,9 @@ def test_a_tickets_file_with_unknown_keys_is_refused_listing_the_expected_ones(
 
 
 def test_a_tickets_files_expected_outcome_is_stored_with_the_run_and_judges_it(
-    world_home: Path, database_url: str
+    world_home: Path, database: Database
 ) -> None:
+    database_url = database.url  # emptied first: the profile reads every support run stored
     tickets = world_home / "tickets.jsonl"
     expected = {"category": "TAX", "needs_human_review": False}
     tickets.write_text(
