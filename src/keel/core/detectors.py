@@ -203,13 +203,10 @@ _MAX_PASSES = 4
 
 
 def _mask_once(text: str, extra: re.Pattern[str] | None) -> str:
-    if not _enough_digits(text):
-        pass  # no card, IBAN or SSN has fewer than 9 digits
-    elif _iban_gate(text):
-        text = _NUMBERS.sub(_mask_number, text)
-    else:
-        runs = _digit_runs(text)
-        if runs:
+    if _enough_digits(text):  # no card, IBAN or SSN has fewer than 9 digits
+        if _iban_gate(text):
+            text = _NUMBERS.sub(_mask_number, text)
+        elif runs := _digit_runs(text):
             text = _mask_runs(text, runs)
     if _word_gate(text):
         text = _KEYS.sub(_mask_key, text)
