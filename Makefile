@@ -29,8 +29,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests $(wildcard bench examples)
 	$(BIN)/lint-imports
 
+# One worker per core, whole files per worker: a file's module fixtures (a seeded dashboard, a
+# told demo) are built once, and each worker still runs its browser files last.
 test: $(STAMP) browser lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # Refresh docs/img/*.png (shown in the README) from the browser tests' own pages.
 screenshots: $(STAMP) browser

@@ -3,7 +3,9 @@
 Databases: `database` is parametrized (through `dialect`) over SQLite and PostgreSQL, so every
 test that touches the store runs on both. `--db sqlite|postgresql|all` picks the dialects
 (default `all`, what `make test` and CI run); with `--db sqlite` PostgreSQL is never connected
-to. PostgreSQL gets a fresh database for the session, dropped at the end.
+to. `@pytest.mark.dialects("sqlite")` keeps a test that is about something else than the store
+(a real model's run, say) to one dialect. PostgreSQL gets a fresh database for the session
+(for each xdist worker), dropped at the end.
 
 HTTP, in process: `api` is an `httpx.Client` on `create_app(settings, database)` with the
 app's lifespan running (its jobs backend and drift monitor), for JSON API and rendered-page
@@ -77,6 +79,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "dialect" in metafunc.fixturenames:
         chosen = metafunc.config.getoption("db")
         dialects = DIALECTS if chosen == "all" else (chosen,)
+        only = metafunc.definition.get_closest_marker("dialects")
+        if only is not None:
+            dialects = tuple(d for d in dialects if d in only.args)
         metafunc.parametrize("dialect", dialects, indirect=True)
 
 

@@ -20,7 +20,9 @@ from keel.store.engine import Database
 from keel.store.replays import replay_set_detail
 from keel.store.runs import run_detail
 
-pytestmark = pytest.mark.slow
+#: The store is tested on both dialects elsewhere; here a minute of real sampling per run is
+#: what costs, so it runs once, on the embedded default.
+pytestmark = [pytest.mark.slow, pytest.mark.dialects("sqlite")]
 
 
 def test_a_ticket_runs_on_the_real_model_is_stored_replayed_and_scored(
