@@ -2,7 +2,8 @@
 
     python bench/validity.py [--model SPEC] [--tickets FILE.jsonl [--kb DIR]]
         [--tickets-limit 100] [--reruns 16] [--samples 2] [--temperature 0.7]
-        [--max-revisions 2] [--rows FILE.jsonl] [--diagram FILE.svg] [--stop-after-s S] [--json]
+        [--max-revisions 2] [--rows FILE.jsonl [--resume]] [--diagram FILE.svg] [--stop-after-s S]
+        [--json]
     python bench/validity.py --from-rows FILE.jsonl [--json]     # analyse, run nothing
 
 For each ticket: run the support agent once on `--model` (any keel model spec; the offline
@@ -21,7 +22,9 @@ so a command reproduces its figures. Prints a Markdown report, or JSON with `--j
 in keel.evaluate.calibration. Transforms and thresholds are fitted on the tickets whose id's
 SHA-256 starts with an even byte (`fit_half`) and reported on the others. `--rows` writes each
 ticket's measurements as they finish, so a long study can be cut short and analysed with
-`--from-rows`; `--stop-after-s` starts no new ticket after that many seconds.
+`--from-rows`; `--stop-after-s` starts no new ticket after that many seconds; `--resume` keeps
+the tickets a `--rows` file already holds (same model, settings and budget sizes, or it stops)
+and measures the rest, so a study longer than one sitting adds up.
 """
 
 from __future__ import annotations
@@ -376,14 +379,48 @@ def chosen_tickets(home: Path, args: Any) -> list[dict[str, Any]]:
     ]
 
 
+def design(args: Any) -> dict[str, Any]:
+    """Return what makes two rows comparable: the model, its settings and the budget sizes."""
+    return {
+        "model": args.model,
+        "temperature": args.temperature,
+        "max_revisions": args.max_revisions,
+        "source": args.source,
+        "replays_per_budget": 4 * args.samples,
+        "reruns": args.reruns,
+    }
+
+
+def resumed_rows(args: Any) -> list[dict[str, Any]]:
+    """Return the rows an earlier `--rows` run of the same design measured (`--resume`)."""
+    if not (args.resume and args.rows and args.rows.exists()):
+        return []
+    rows = [json.loads(line) for line in args.rows.read_text().splitlines() if line.strip()]
+    wanted = design(args)
+    for row in rows:
+        found = {
+            **{key: row.get(key) for key in ("model", "temperature", "max_revisions", "source")},
+            "replays_per_budget": len(row["decisions_ceiling"]) - 1,
+            "reruns": len(row["decisions_reference"]),
+        }
+        if found != wanted:
+            raise SystemExit(f"{args.rows}: {row['ticket_id']} measured as {found}, not {wanted}")
+    return rows
+
+
 def measure_all(
     target: SupportTarget, database: Database, chosen: list[dict[str, Any]], args: Any
 ) -> list[dict[str, Any]]:
-    """Return every measured ticket's row, appending each to --rows as it finishes."""
+    """Return every measured ticket's row, appending each to --rows as it finishes; with
+    --resume, the tickets the rows file already holds are kept and not measured again."""
     started = time.perf_counter()
-    rows = []
-    with open(args.rows, "w") if args.rows else contextlib.nullcontext() as sink:
+    rows = resumed_rows(args)
+    done = {row["ticket_id"] for row in rows}
+    mode = "a" if rows else "w"
+    with open(args.rows, mode) if args.rows else contextlib.nullcontext() as sink:
         for index, ticket in enumerate(chosen, 1):
+            if ticket["ticket_id"] in done:
+                continue
             if args.stop_after_s and time.perf_counter() - started > args.stop_after_s:
                 print(f"stopped after {index - 1} tickets (--stop-after-s)", file=sys.stderr)
                 break
@@ -500,6 +537,9 @@ def main() -> None:
         "--max-revisions", type=int, default=2, help="the agent's critic revisions (2)"
     )
     parser.add_argument("--rows", type=Path, help="write per-ticket rows to this JSONL file")
+    parser.add_argument(
+        "--resume", action="store_true", help="keep the --rows file's tickets, measure the rest"
+    )
     parser.add_argument("--from-rows", type=Path, help="analyse a --rows file, run nothing")
     parser.add_argument("--diagram", type=Path, help="write the reliability diagram (SVG)")
     parser.add_argument("--stop-after-s", type=float, default=0.0, help="start no ticket after")

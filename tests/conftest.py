@@ -85,12 +85,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("dialect", dialects, indirect=True)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the browser tests last: Playwright's sync API keeps an event loop running in the
-    main thread for the rest of the session, where `asyncio.run` (keel's agents) then fails."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
-
-
 def _postgres_up() -> bool:
     try:
         psycopg.connect(PG_ADMIN_URL, connect_timeout=2).close()

@@ -83,3 +83,21 @@ def test_validity_bench_reads_a_users_tickets(tmp_path: Path) -> None:
     written = [json.loads(line) for line in rows.read_text().splitlines()]
     assert [r["ticket_id"] for r in written] == ["mine-1", "line-2"]
     assert all(r["source"] == str(tickets) for r in written)
+    # --resume keeps what the rows file holds and measures only the ticket added since
+    with tickets.open("a") as more:
+        more.write(json.dumps({"ticket_id": "mine-3", "text": "Why was I charged a fee?"}) + "\n")
+    resumed = _run(*options, "--resume", "--json")
+    lines_after = rows.read_text().splitlines()
+    assert lines_after[:2] == [json.dumps(row) for row in written]
+    assert [json.loads(line)["ticket_id"] for line in lines_after] == ["mine-1", "line-2", "mine-3"]
+    assert json.loads(resumed.stdout)["tickets"] == 3
+    assert "mine-1" not in resumed.stderr and "mine-3" in resumed.stderr
+    # a different design (budget sizes) never mixes into the same rows
+    other = subprocess.run(
+        [sys.executable, str(SCRIPT), *options[:2], "--reruns", "3", *options[4:], "--resume"],
+        env={**os.environ, "PYTHONPATH": str(Path(keel.__file__).resolve().parents[1])},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert other.returncode != 0 and "measured as" in other.stderr

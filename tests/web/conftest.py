@@ -35,9 +35,13 @@ CHROMIUM_ARGS = [
 LAPTOP_VIEWPORT = {"width": 1440, "height": 900}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    """One headless Chromium for the session, on a new empty profile."""
+    """One headless Chromium per browser test module, on a new empty profile.
+
+    Per module, not per session: while Playwright's sync API is started it keeps an event loop
+    running in the main thread, where `asyncio.run` (keel's agents) fails; stopped at the end of
+    each browser module, it leaves the rest of a worker's tests (xdist) their own loop."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
     with sync_playwright() as playwright:
