@@ -82,7 +82,8 @@ def check_drift(
     base = Population.from_json(baseline.population)
     current = Population.from_runs(observe(facts, embed if base.embeddings else None))
     report = compare(base, current, thresholds, ignore)
-    start, end = since, until or max(fact.created_at for fact in facts)
+    # the window's end is exclusive, as `until` is: just past its newest run
+    start, end = since, until or max(fact.created_at for fact in facts) + timedelta(microseconds=1)
     alerts = _record_alerts(session, baseline, report, start, end)
     return DriftCheck(baseline, start, end, report, alerts)
 
@@ -196,7 +197,7 @@ def check_regression(session: Session, baseline_name: str, window: Window) -> Re
             workflow_type=baseline.workflow_type,
             window_start=since,
             window_end=until,
-            details=report.as_dict(),
+            details={**report.as_dict(), "config": window.config, "model": window.model},
         )
         if _raise_alert(session, alert):
             alerts.append(alert)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass, field
+from statistics import median
 from typing import Any
 
 from keel.drift import statistics as st
@@ -114,6 +115,8 @@ def category_mix(base: Population, window: Population, t: Thresholds) -> Indicat
         "psi_bands": "<0.1 stable, 0.1-0.25 moderate, >0.25 major (guidance)",
         "baseline": dict(base.categories),
         "window": dict(window.categories),
+        "baseline_n": base.n_runs,
+        "window_n": window.n_runs,
     }
     return indicator
 
@@ -136,6 +139,8 @@ def tool_paths(base: Population, window: Population, t: Thresholds) -> Indicator
     indicator.details = {
         "new_tools": sorted(set(window.tool_calls) - set(base.tool_calls)),
         "vanished_tools": sorted(set(base.tool_calls) - set(window.tool_calls)),
+        "baseline_n": base.n_runs,
+        "window_n": window.n_runs,
     }
     return indicator
 
@@ -144,8 +149,21 @@ def numeric(name: str, base: list[float], window: list[float], t: Thresholds) ->
     """A numeric distribution: Mann–Whitney for stability, Kolmogorov–Smirnov otherwise."""
     if name == "stability":
         result = st.mann_whitney(base, window)
-        return _indicator(name, result, "mann_whitney", t.rank_biserial_warn, t.rank_biserial_alert)
-    return _indicator(name, st.ks(base, window), "kolmogorov_smirnov", t.ks_warn, t.ks_alert)
+        indicator = _indicator(
+            name, result, "mann_whitney", t.rank_biserial_warn, t.rank_biserial_alert
+        )
+    else:
+        indicator = _indicator(
+            name, st.ks(base, window), "kolmogorov_smirnov", t.ks_warn, t.ks_alert
+        )
+    # what a reader compares first: the two medians and how many runs each has
+    indicator.details = {
+        "baseline_median": median(base),
+        "window_median": median(window),
+        "baseline_n": len(base),
+        "window_n": len(window),
+    }
+    return indicator
 
 
 def proportion(
@@ -154,7 +172,12 @@ def proportion(
     """A rate (hits, n) such as a tool's error rate or the share of flagged runs."""
     result = st.two_proportions(base[0], base[1], window[0], window[1])
     indicator = _indicator(name, result, "two_proportion_z", t.cohens_h_warn, t.cohens_h_alert)
-    indicator.details = {"baseline_rate": _rate(*base), "window_rate": _rate(*window)}
+    indicator.details = {
+        "baseline_rate": _rate(*base),
+        "window_rate": _rate(*window),
+        "baseline_n": base[1],
+        "window_n": window[1],
+    }
     return indicator
 
 

@@ -247,6 +247,11 @@ def recent_alerts(
     return list(session.scalars(query))
 
 
+def get_alert(session: Session, alert_id: int) -> Alert | None:
+    """Return alert `alert_id`, or None."""
+    return session.get(Alert, alert_id)
+
+
 def alerts_for_run(session: Session, run: Run) -> list[Alert]:
     """Return the alerts whose window and workflow cover `run`."""
     query = select(Alert).where(
@@ -293,14 +298,25 @@ class ConfigSpan:
     last: datetime
 
 
-def config_spans(session: Session, workflow_type: str) -> list[ConfigSpan]:
-    """Return the workflow's original runs grouped by config label, most runs first."""
+def config_spans(
+    session: Session,
+    workflow_type: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[ConfigSpan]:
+    """Return the workflow's original runs (created in [since, until) when given) grouped by
+    config label, most runs first."""
     config = Run.metrics["config"].as_string()
-    rows = session.execute(
+    query = (
         select(config, func.count(), func.min(Run.created_at), func.max(Run.created_at))
         .where(Run.workflow_type == workflow_type, Run.parent_run_id.is_(None))
         .group_by(config)
-    ).all()
+    )
+    if since is not None:
+        query = query.where(Run.created_at >= since)
+    if until is not None:
+        query = query.where(Run.created_at < until)
+    rows = session.execute(query).all()
     spans = [ConfigSpan(*row) for row in rows]
     return sorted(spans, key=lambda s: (-s.runs, s.config or ""))
 

@@ -20,6 +20,7 @@ from keel.web.errors import install_error_handlers
 from keel.web.headers import RefuseNul, SecurityHeaders
 from keel.web.openapi import install_openapi
 from keel.web.routes import (
+    alerts,
     audit,
     baselines,
     health,
@@ -35,6 +36,7 @@ from keel.web.routes import (
     runs,
 )
 from keel.web.templating import make_templates
+from keel.web.views import alert as alert_view
 from keel.web.views import heal as heal_view
 from keel.web.views import overview as overview_view
 from keel.web.views import reliability as reliability_view
@@ -94,6 +96,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(replays.router)
     app.include_router(jobs.router)
     app.include_router(overview.router)
+    app.include_router(alerts.router)
     app.include_router(baselines.router)
     app.include_router(reliability.router)
     app.include_router(runs_view.router)
@@ -102,6 +105,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(replay_comparison_view.router)
     app.include_router(heal_view.router)
     app.include_router(overview_view.router)
+    app.include_router(alert_view.router)
     app.include_router(reliability_view.router)
     mount_assets(app)
     app.include_router(keys.router)
