@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -16,12 +17,41 @@ from keel.core.records import EventRecord, RunRecord, RunStatus
 from keel.ingest.storing import store_runs
 from keel.mcp.recorder import ListRecorder
 from keel.models import Completion
+from keel.models.provider import CompletionRequest, Message, ToolCallRequest
 from keel.store.engine import Database
 
 
 def new_run_id(workflow_type: str) -> str:
     """Return a fresh run id, e.g. `support-3f2a...`."""
     return f"{workflow_type}-{uuid.uuid4().hex[:20]}"
+
+
+def _call_parts(calls: Sequence[ToolCallRequest]) -> list[dict[str, Any]]:
+    return [
+        {"type": "tool_call", "id": c.call_id, "name": c.name, "arguments": c.arguments}
+        for c in calls
+    ]
+
+
+def _message(message: Message) -> dict[str, Any]:
+    parts: list[dict[str, Any]] = []
+    if message.role == "tool":
+        parts.append(
+            {"type": "tool_call_response", "id": message.tool_call_id, "response": message.content}
+        )
+    elif message.content:
+        parts.append({"type": "text", "content": message.content})
+    return {"role": message.role, "parts": parts + _call_parts(message.tool_calls)}
+
+
+def _answer(generation: Completion) -> dict[str, Any]:
+    parts = [{"type": "text", "content": generation.text}] if generation.text else []
+    answer = {"role": "assistant", "parts": parts + _call_parts(generation.tool_calls)}
+    return (
+        {**answer, "finish_reason": generation.finish_reason}
+        if generation.finish_reason
+        else answer
+    )
 
 
 @dataclass
@@ -48,8 +78,11 @@ class AgentTrace:
         payload: dict[str, Any],
         generation: Completion | None = None,
         status: str = "OK",
+        request: CompletionRequest | None = None,
     ) -> None:
-        """Append one finished step; a model step carries its generation's accounting."""
+        """Append one finished step; a model step carries its generation's accounting and, given
+        its request, the messages it was sent and answered (OpenTelemetry GenAI's parts shape,
+        as ingested traces store them: the Run Detail page shows both the same way)."""
         event = EventRecord(
             event_type=event_type,
             seq=len(self.events),
@@ -65,6 +98,9 @@ class AgentTrace:
             event.output_tokens = generation.output_tokens
             event.cost_usd = generation.cost_usd
             event.payload = {**payload, "generation": generation.record()}
+            if request is not None:
+                event.payload["input_messages"] = [_message(m) for m in request.messages]
+                event.payload["output_messages"] = [_answer(generation)]
         self.events.append(event)
 
     def record(

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from keel.auth.scopes import Scope
 from keel.core.severity import Severity, most_severe
 from keel.reports.run_detail import run_detail_data
+from keel.reports.timeline import timeline
 from keel.store.models import PolicyFlag
 from keel.web.deps import DatabaseDep, TemplatesDep
 from keel.web.execution_graph import layout, steps_of_run
@@ -127,6 +128,7 @@ def run_detail_view(
         heal = heal_action_context(session, run_id, request)
     detail = report.detail
     steps = steps_of_run(detail.events, detail.tool_calls)
+    spans = timeline(detail.events, detail.tool_calls)
     flags = flag_views(detail.flags)
     context = {
         "active": "runs",
@@ -136,6 +138,8 @@ def run_detail_view(
         "links": detail.links,
         "replay_sets": report.replay_sets,
         "graph": layout(steps),
+        "timeline": spans,
+        "timeline_total_ms": max((s.offset_ms + s.duration_ms for s in spans), default=0.0),
         "step_count": len(steps),
         "flags": flags,
         "fields": output_fields(detail.run.output, flags),

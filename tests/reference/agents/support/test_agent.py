@@ -11,6 +11,7 @@ from keel.reference.world.search_query import TOOL_QUERY_MAX_CHARS
 from keel.store.engine import Database
 from keel.store.flags import flags_of_run
 from keel.store.runs import run_detail
+from tests.conftest import api_client
 
 TINY_SERVER = (sys.executable, str(Path(__file__).with_name("tiny_kb_server.py")))
 TAX_TICKET = "Where do I find my Form 1099-INT for the interest I earned?"
@@ -40,6 +41,19 @@ def test_a_tax_ticket_is_answered_stored_and_traced(settings: Settings, database
         assert detail.run.total_tokens > 0 and detail.run.cost_usd == 0.0
         flags = flags_of_run(session, run.run_id)
         assert [f.rule_id for f in flags if f.source == "tool_policy"] == []
+        # each model step keeps what it was sent and what it answered, in the GenAI parts shape
+        draft = next(e for e in detail.events if e.name == "draft")
+        sent = draft.payload["input_messages"]
+        assert [m["role"] for m in sent][:2] == ["system", "user"]
+        assert any(TAX_TICKET[:40] in p.get("content", "") for m in sent for p in m["parts"])
+        (answered,) = draft.payload["output_messages"]
+        assert answered["role"] == "assistant" and answered["parts"][0]["type"] == "text"
+    with api_client(settings, database) as api:
+        page = api.get(f"/runs/{run.run_id}", headers={"accept": "text/html"}).text
+    assert 'id="run-timeline"' in page and page.count('class="timeline-bar') == len(names) + len(
+        tools
+    )
+    assert 'href="#call-0"' in page and "Messages · " in page and "message-system" in page
 
 
 def test_same_inputs_replay_to_the_same_output(settings: Settings, database: Database) -> None:

@@ -144,6 +144,7 @@ class SqlAgent:
             started,
             {"output": draft, "details": generation.details},
             generation,
+            request=request,
         )
         return draft
 
@@ -195,7 +196,9 @@ class SqlAgent:
         started = datetime.now(UTC)
         generation = self.model.generate(request)
         summary = str((generation.parsed or {}).get("summary") or "").strip()
-        trace.step("llm", "summary", started, {"output": generation.parsed}, generation)
+        trace.step(
+            "llm", "summary", started, {"output": generation.parsed}, generation, request=request
+        )
         answer = SqlAnswer(
             question=inputs.question,
             sql=draft["sql"],

@@ -156,6 +156,7 @@ class SupportAgent:
                 "details": generation.details,
             },
             generation,
+            request=request,
         )
         return planned, calls
 
@@ -200,6 +201,7 @@ class SupportAgent:
                     "details": generation.details,
                 },
                 generation,
+                request=request,
             )
             if not calls:
                 break
@@ -336,6 +338,7 @@ class SupportAgent:
             started,
             {"output": generation.parsed, "details": generation.details},
             generation,
+            request=request,
         )
         return generation.parsed
 
@@ -361,6 +364,7 @@ class SupportAgent:
             started,
             {"verdict": (generation.parsed or {}).get("verdict"), "details": generation.details},
             generation,
+            request=request,
         )
         return [finding] if finding is not None else []
 
