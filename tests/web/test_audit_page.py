@@ -24,9 +24,7 @@ def keel(database_url: str, home: Path, *args: str) -> subprocess.CompletedProce
 
 
 def seed(api: ApiClient) -> None:
-    runs = [
-        {"run_id": f"a{i}", "workflow_type": "support", "status": "UNSTABLE"} for i in range(5)
-    ]
+    runs = [{"run_id": f"a{i}", "workflow_type": "support", "status": "UNSTABLE"} for i in range(5)]
     api.post("/api/v1/runs:batch", json={"runs": runs}).raise_for_status()
     decision = {"decision": "approve", "reason": "fine as it is"}
     api.post("/api/v1/runs/a1/reviews", json=decision).raise_for_status()

@@ -87,7 +87,17 @@ def export_text(db: Database, fmt: str, since: datetime | None, until: datetime 
     )
 
 
-@router.get("/audit/export", dependencies=[require(Scope.REVIEW)])
+@router.get(
+    "/audit/export",
+    dependencies=[require(Scope.REVIEW)],
+    response_class=Response,
+    responses={
+        200: {
+            "content": {media: {"schema": {"type": "string"}} for media in EXPORT_TYPES.values()},
+            "description": "The extract as a download.",
+        }
+    },
+)
 async def export_audit(
     db: DatabaseDep,
     format: Literal["jsonl", "csv"] = "jsonl",  # the name of the CLI option
