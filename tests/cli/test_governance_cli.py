@@ -102,3 +102,21 @@ def test_audit_export_holds_runs_flags_decisions_and_hashes(
         session.execute(delete(AuditEntry).where(AuditEntry.seq == 2))
     broken = keel(database_url, tmp_path, "audit", "export", "--output", str(out))
     assert broken.returncode == 1 and "BROKEN at entry 2" in broken.stderr
+
+
+def test_review_list_sorts_by_risk_and_shows_flags_and_decided_category(
+    database_url: str, database: Database, tmp_path: Path
+) -> None:
+    seed(database)
+    listed = keel(
+        database_url, tmp_path, "review", "list", "--state", "all", "--sort", "risk", "--json"
+    )
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    risks = [row["risk"] if row["risk"] is not None else -1 for row in rows]
+    assert risks == sorted(risks, reverse=True)
+    r1 = next(row for row in rows if row["run_id"] == "r1")
+    assert r1["decided_category"] == "SECURITY"
+    assert any(flag.startswith("tool.") or "shell" in flag for flag in r1["flags"]), r1["flags"]
+    bad = keel(database_url, tmp_path, "review", "list", "--sort", "loudest")
+    assert bad.returncode == 2 and "sort must be one of oldest, newest, risk" in bad.stderr

@@ -19,12 +19,27 @@ app = typer.Typer(help="Verify, list and export the audit log.", no_args_is_help
 
 
 @app.command("verify")
-def verify(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def verify(
+    file: Path | None = typer.Option(
+        None,
+        "--file",
+        exists=True,
+        dir_okay=False,
+        help="Check this JSONL export (`keel audit export`) instead of the database.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
     """Check every entry's hash and link; name the first broken entry and exit 1 if any."""
     from keel.govern import audit as audit_domain
+    from keel.govern.export_check import verify_extract
 
-    with keel_errors(), open_database(cli_settings()) as database, database.read() as session:
-        result = audit_domain.verify(session)
+    with keel_errors():
+        if file is not None:
+            with file.open(encoding="utf-8") as lines:
+                result = verify_extract(lines)
+        else:
+            with open_database(cli_settings()) as database, database.read() as session:
+                result = audit_domain.verify(session)
     if as_json:
         print_json(asdict(result))
     elif result.ok:

@@ -22,15 +22,16 @@ def list_queue(
         None, "--reason", help="needs_human_review, high_risk or unstable."
     ),
     state: str = typer.Option("open", "--state", help="open, pending, escalated, decided, all."),
-    limit: int = typer.Option(50, "--limit", min=1, max=500, help="How many, oldest first."),
+    sort: str = typer.Option("oldest", "--sort", help="oldest, newest or risk (highest first)."),
+    limit: int = typer.Option(50, "--limit", min=1, max=500, help="How many, in that order."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """List runs awaiting review, oldest first."""
+    """List runs awaiting review (oldest first unless --sort), with their flags."""
     from keel.reports.review_queue import review_queue_data
     from keel.store.reviews import QueueFilters
 
     settings = cli_settings()
-    filters = QueueFilters(workflow_type=workflow, reason=reason, state=state)
+    filters = QueueFilters(workflow_type=workflow, reason=reason, state=state, sort=sort)
     with keel_errors(), open_database(settings) as database, database.read() as session:
         page = review_queue_data(session, filters, settings.review_risk_min, limit)
     rows: list[dict[str, Any]] = [
@@ -42,13 +43,16 @@ def list_queue(
             "risk": item.run.risk,
             "reasons": item.reasons,
             "latest_decision": item.latest_review.decision if item.latest_review else None,
+            "decided_category": item.decided_category,
+            "flags": [f"{flag.rule_id}:{flag.severity}" for flag in item.flags],
+            "answer_excerpt": item.answer_excerpt,
         }
         for item in page.items
     ]
     if as_json:
         print_json(rows)
         return
-    table = Table("run", "workflow", "created", "status", "risk", "why", "decision")
+    table = Table("run", "workflow", "created", "status", "risk", "flags", "why", "decision")
     for row in rows:
         table.add_row(
             row["run_id"],
@@ -56,6 +60,7 @@ def list_queue(
             row["created_at"],
             row["status"],
             "-" if row["risk"] is None else f"{row['risk']:.0f}",
+            ", ".join(row["flags"]) or "-",
             ", ".join(row["reasons"]),
             row["latest_decision"] or "pending",
         )

@@ -67,12 +67,18 @@ class Verification:
     reason: str | None = None
 
 
-def verify_links(links: Iterable[ChainLink], head: tuple[int, str] | None) -> Verification:
+def verify_links(
+    links: Iterable[ChainLink],
+    head: tuple[int, str] | None,
+    start: tuple[int, str] = (1, GENESIS_HASH),
+) -> Verification:
     """Return whether `links` (in seq order) form an unbroken chain ending at `head`.
 
-    `head` is the recorded (last_seq, last_hash), or None when no head row exists.
+    `head` is the recorded (last_seq, last_hash), or None when no head row exists. `start` is
+    the (seq, prev_hash) the first link must have: the genesis for a whole chain, the first
+    entry's own for an exported window, whose links can be checked but not its beginning.
     """
-    expected_seq, prev = 1, GENESIS_HASH
+    expected_seq, prev = start
     checked = 0
     for link in links:
         problem = _link_problem(link, expected_seq, prev)

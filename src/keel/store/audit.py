@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, insert, select, update
+from sqlalchemy import Insert, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -92,4 +92,30 @@ def entries_between(
     query = query.order_by(AuditEntry.seq.desc() if newest_first else AuditEntry.seq)
     if limit is not None:
         query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def entries_before(
+    session: Session, before_seq: int | None, limit: int, action: str | None = None
+) -> list[AuditEntry]:
+    """Return up to `limit` entries with seq < `before_seq` (all when None), newest first."""
+    query = select(AuditEntry)
+    if before_seq is not None:
+        query = query.where(AuditEntry.seq < before_seq)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    return list(session.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit)))
+
+
+def count_entries(session: Session, action: str | None = None) -> int:
+    """Return how many entries the log holds (of `action` only, when given)."""
+    query = select(func.count()).select_from(AuditEntry)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    return int(session.scalar(query) or 0)
+
+
+def actions(session: Session) -> list[str]:
+    """Return the distinct actions recorded, alphabetically (what the page filters by)."""
+    query = select(AuditEntry.action).distinct().order_by(AuditEntry.action)
     return list(session.scalars(query))

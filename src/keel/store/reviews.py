@@ -1,4 +1,4 @@
-"""Review decisions, and the review queue: runs that need a human, oldest first.
+"""Review decisions, and the review queue: runs that need a human, by age or by risk.
 
 A run is in the queue when its output asks for a person (reason `needs_human_review`: the
 boolean field its workflow's contract names as `review_flag` is JSON true), its risk is at least
@@ -29,6 +29,8 @@ from keel.store.models import Review, Run
 
 QUEUE_REASONS = ("needs_human_review", "high_risk", "unstable")
 QUEUE_STATES = ("open", "pending", "escalated", "decided", "all")
+#: The queue's orders: oldest first, newest first, highest risk first (ties oldest first).
+QUEUE_SORTS = ("oldest", "newest", "risk")
 FINAL_DECISIONS = ("approve", "override")
 
 
@@ -41,6 +43,7 @@ class QueueFilters:
     state: str = "open"
     since: datetime | None = None
     until: datetime | None = None
+    sort: str = "oldest"
 
 
 @dataclass(frozen=True)
@@ -143,20 +146,52 @@ def _queue_query(
     return query
 
 
-def encode_queue_cursor(run: Run) -> str:
-    """Return the cursor of the page after `run`."""
-    raw = json.dumps([run.created_at.isoformat(), run.run_id]).encode()
+def _risk_key() -> ColumnElement[float]:
+    # A run not yet scored sorts below every scored one (risk is 0..100).
+    return func.coalesce(Run.risk, -1.0)
+
+
+def _order_by(sort: str) -> list[ColumnElement[Any]]:
+    if sort == "newest":
+        return [Run.created_at.desc(), Run.run_id.desc()]
+    if sort == "risk":
+        return [_risk_key().desc(), Run.created_at, Run.run_id]
+    return [Run.created_at, Run.run_id]
+
+
+def encode_queue_cursor(run: Run, sort: str = "oldest") -> str:
+    """Return the cursor of the page after `run` in order `sort` (the order is part of it)."""
+    risk = -1.0 if run.risk is None else float(run.risk)
+    raw = json.dumps([sort, run.created_at.isoformat(), run.run_id, risk]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _after(cursor: str) -> ColumnElement[bool]:
+def _decode_cursor(cursor: str, sort: str) -> tuple[datetime, str, float]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        when, run_id = json.loads(raw)
+        order, when, run_id, risk = json.loads(raw)
         created = datetime.fromisoformat(when)
+        risk = float(risk)
     except (ValueError, TypeError) as exc:
         raise InvalidInput("cursor is not one this API issued", field="cursor") from exc
-    return or_(Run.created_at > created, and_(Run.created_at == created, Run.run_id > run_id))
+    if order != sort or not isinstance(run_id, str):
+        raise InvalidInput(f"cursor was issued for sort {order!r}, not {sort!r}", field="cursor")
+    return created, run_id, risk
+
+
+def _after(cursor: str, sort: str) -> ColumnElement[bool]:
+    created, run_id, risk = _decode_cursor(cursor, sort)
+    if sort == "newest":
+        return or_(Run.created_at < created, and_(Run.created_at == created, Run.run_id < run_id))
+    later = or_(Run.created_at > created, and_(Run.created_at == created, Run.run_id > run_id))
+    if sort == "risk":
+        return or_(_risk_key() < risk, and_(_risk_key() == risk, later))
+    return later
+
+
+def _check_sort(sort: str) -> None:
+    if sort not in QUEUE_SORTS:
+        raise InvalidInput(f"sort must be one of {', '.join(QUEUE_SORTS)}", field="sort")
 
 
 def review_queue(
@@ -167,14 +202,15 @@ def review_queue(
     limit: int = 50,
     cursor: str | None = None,
 ) -> tuple[list[QueueItem], str | None]:
-    """Return one page of the queue, oldest first, and the cursor of the next page.
+    """Return one page of the queue in `filters.sort` order, and the cursor of the next page.
 
     `review_flags` maps every registered workflow to its contract's review flag (or None).
     """
+    _check_sort(filters.sort)
     query = _queue_query(session, filters, risk_min, review_flags)
     if cursor:
-        query = query.where(_after(cursor))
-    rows = session.execute(query.order_by(Run.created_at, Run.run_id).limit(limit + 1)).all()
+        query = query.where(_after(cursor, filters.sort))
+    rows = session.execute(query.order_by(*_order_by(filters.sort)).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     latest = _latest_reviews(session, [row[0].run_id for row in rows])
@@ -186,7 +222,19 @@ def review_queue(
         )
         for row in rows
     ]
-    return items, encode_queue_cursor(rows[-1][0]) if more and rows else None
+    next_cursor = encode_queue_cursor(rows[-1][0], filters.sort) if more and rows else None
+    return items, next_cursor
+
+
+def review_queue_count(
+    session: Session,
+    filters: QueueFilters,
+    risk_min: float,
+    review_flags: Mapping[str, str | None],
+) -> int:
+    """Return how many runs the queue holds under `filters` (all pages)."""
+    query = _queue_query(session, filters, risk_min, review_flags)
+    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
 def _latest_reviews(session: Session, run_ids: list[str]) -> dict[str, Review]:

@@ -37,6 +37,7 @@ from keel.web.routes import (
 )
 from keel.web.templating import make_templates
 from keel.web.views import alert as alert_view
+from keel.web.views import audit as audit_view
 from keel.web.views import heal as heal_view
 from keel.web.views import overview as overview_view
 from keel.web.views import reliability as reliability_view
@@ -114,5 +115,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(reviews.router)
     app.include_router(policies.router)
     app.include_router(review_view.router)
+    app.include_router(audit_view.router)
     install_openapi(app)
     return app

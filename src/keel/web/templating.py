@@ -32,6 +32,7 @@ NAV = (
     NavItem("overview", "Overview", "/overview"),
     NavItem("reliability", "Reliability", "/reliability"),
     NavItem("review", "Review", "/review"),
+    NavItem("audit", "Audit", "/audit"),
 )
 
 

@@ -29,11 +29,15 @@ def get_review_queue(
     state: str = "open",
     since: QueryMoment = None,
     until: QueryMoment = None,
+    sort: str = "oldest",
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> QueuePageOut:
-    """Return runs awaiting review (needs_human_review, high risk, UNSTABLE), oldest first."""
-    filters = QueueFilters(workflow_type, reason, state, since, until)
+    """Return runs awaiting review (needs_human_review, high risk, UNSTABLE) and their count.
+
+    `sort`: oldest (default), newest, or risk (highest first); a cursor keeps its order.
+    """
+    filters = QueueFilters(workflow_type, reason, state, since, until, sort)
     with db.read() as session:
         return review_queue_data(session, filters, settings.review_risk_min, limit, cursor)
 
