@@ -1,0 +1,139 @@
+"""The reliability profile's read of a large population: base runs as columns, few fields each.
+
+keel.store.profile reads whole runs (output, tool calls, flags) for the profile to judge one at
+a time. Most items of a large population are one base run alone, and of such a run the profile
+reads only its decision's correctness, its confidence, whether it finished, whether a tool
+failed and its flags. So this reads, for every base run, the named output fields as one JSON
+array (one parse of the output in the database, not the whole output in Python), its own
+expected outcome as JSON text, its count of failed tool calls, whether it was replayed and its
+flags; the caller decodes the few distinct texts. Runs that were replayed or share their item
+are then read whole by keel.store.profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Subquery,
+    Text,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import Session
+
+from keel.store.drift import PopulationFilter, population_where
+from keel.store.models import PolicyFlag, Replay, Run, ToolCall
+
+
+@dataclass
+class BaseColumns:
+    """A population's base runs, one list entry per run.
+
+    `fields`: the output fields asked for, as a JSON array in their order (None: no output);
+    `expected`: its own expected outcome as JSON text; `flags`: a JSON array of (source, rule
+    id, severity) (None: no flag); `replayed`: whether any replay of it is stored.
+    """
+
+    run_id: list[str] = field(default_factory=list)
+    item: list[str | None] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    fields: list[str | None] = field(default_factory=list)
+    expected: list[str | None] = field(default_factory=list)
+    tool_errors: list[int] = field(default_factory=list)
+    replayed: list[bool] = field(default_factory=list)
+    flags: list[str | None] = field(default_factory=list)
+
+
+def _output_fields(dialect: str, keys: Sequence[str]) -> ColumnElement[str]:
+    if dialect == "postgresql":
+        values = [Run.output.op("->")(literal(key)) for key in keys]
+        return cast(func.jsonb_build_array(*values), Text)
+    # SQLite: json_extract with two paths or more gives a JSON array (with a single path, an
+    # SQL value, which loses true / false), so a lone key is asked for twice.
+    paths = [f'$."{key}"' for key in (keys if len(keys) > 1 else [*keys, *keys])]
+    return type_coerce(func.json_extract(Run.output, *(literal(p) for p in paths)), String)
+
+
+def _has_output(dialect: str) -> ColumnElement[bool]:
+    # A run without output holds SQL NULL or JSON null (how None is stored), both read as None.
+    kind = func.jsonb_typeof(Run.output) if dialect == "postgresql" else func.json_type(Run.output)
+    return func.coalesce(kind, "null") != "null"
+
+
+def _expected(dialect: str) -> ColumnElement[str]:
+    if dialect == "postgresql":
+        return cast(Run.metrics.op("->")(literal("expected")), Text)
+    return Run.metrics.op("->", return_type=String)(literal("$.expected"))
+
+
+def _flag_lists(dialect: str) -> Subquery:
+    if dialect == "postgresql":
+        triple = func.json_build_array(PolicyFlag.source, PolicyFlag.rule_id, PolicyFlag.severity)
+        listed = cast(func.json_agg(triple), Text)
+    else:
+        triple = func.json_array(PolicyFlag.source, PolicyFlag.rule_id, PolicyFlag.severity)
+        listed = type_coerce(func.json_group_array(triple), String)
+    return select(PolicyFlag.run_id, listed.label("flags")).group_by(PolicyFlag.run_id).subquery()
+
+
+def base_columns(
+    session: Session, filters: PopulationFilter, item_key: str | None, keys: Sequence[str]
+) -> BaseColumns:
+    """Return the population's base runs with output fields `keys` (at least one).
+
+    One query: the population's filter (a JSON field of every run) is read once, and the
+    failed tool calls, replays and flags are joined to it aggregated per run.
+    """
+    dialect = session.get_bind().dialect.name
+    item = Run.inputs[item_key].as_string() if item_key else null()
+    failed = (
+        select(ToolCall.run_id, func.count().label("failed"))
+        .where(ToolCall.error.is_not(None))
+        .group_by(ToolCall.run_id)
+        .subquery()
+    )
+    replayed = select(Replay.base_run_id).distinct().subquery()
+    flags = _flag_lists(dialect)
+    query = (
+        select(
+            Run.run_id,
+            item,
+            Run.status,
+            _output_fields(dialect, keys),
+            _has_output(dialect),
+            _expected(dialect),
+            failed.c.failed,
+            replayed.c.base_run_id,
+            flags.c.flags,
+        )
+        .outerjoin(failed, failed.c.run_id == Run.run_id)
+        .outerjoin(replayed, replayed.c.base_run_id == Run.run_id)
+        .outerjoin(flags, flags.c.run_id == Run.run_id)
+        .where(*population_where(filters))
+    )
+    # Core rows through the session's connection: the ORM's row loading costs more than the
+    # database here, at 100,000 rows.
+    rows = session.connection().execute(query).all()
+    if not rows:
+        return BaseColumns()
+    run_ids, items, statuses, texts, outputs, expected, errors, replays, flag_lists = map(
+        list, zip(*rows, strict=True)
+    )
+    return BaseColumns(
+        run_id=run_ids,
+        item=[None if value is None else str(value) for value in items],
+        status=statuses,
+        fields=[text if output else None for text, output in zip(texts, outputs, strict=True)],
+        expected=expected,
+        tool_errors=[n or 0 for n in errors],
+        replayed=[base is not None for base in replays],
+        flags=flag_lists,
+    )
