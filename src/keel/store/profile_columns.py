@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import (
     ColumnElement,
     String,
-    Subquery,
     Text,
     cast,
+    exists,
     func,
     literal,
     null,
@@ -74,14 +74,14 @@ def _expected(dialect: str) -> ColumnElement[str]:
     return Run.metrics.op("->", return_type=String)(literal("$.expected"))
 
 
-def _flag_lists(dialect: str) -> Subquery:
+def _flag_list(dialect: str) -> ColumnElement[str]:
     if dialect == "postgresql":
         triple = func.json_build_array(PolicyFlag.source, PolicyFlag.rule_id, PolicyFlag.severity)
-        listed = cast(func.json_agg(triple), Text)
+        listed: ColumnElement[str] = cast(func.json_agg(triple), Text)
     else:
         triple = func.json_array(PolicyFlag.source, PolicyFlag.rule_id, PolicyFlag.severity)
         listed = type_coerce(func.json_group_array(triple), String)
-    return select(PolicyFlag.run_id, listed.label("flags")).group_by(PolicyFlag.run_id).subquery()
+    return select(listed).where(PolicyFlag.run_id == Run.run_id).correlate(Run).scalar_subquery()
 
 
 def base_columns(
@@ -89,36 +89,31 @@ def base_columns(
 ) -> BaseColumns:
     """Return the population's base runs with output fields `keys` (at least one).
 
-    One query: the population's filter (a JSON field of every run) is read once, and the
-    failed tool calls, replays and flags are joined to it aggregated per run.
+    One query: the population's filter (a JSON field of every run) is read once, and each
+    run's failed tool calls, replays and flags are looked up by its id (through their run-id
+    indexes: a join to their per-run aggregates instead is faster on SQLite, but PostgreSQL,
+    misjudging how many runs a JSON filter keeps, can re-aggregate them for every run).
     """
     dialect = session.get_bind().dialect.name
     item = Run.inputs[item_key].as_string() if item_key else null()
     failed = (
-        select(ToolCall.run_id, func.count().label("failed"))
-        .where(ToolCall.error.is_not(None))
-        .group_by(ToolCall.run_id)
-        .subquery()
+        select(func.count())
+        .where(ToolCall.run_id == Run.run_id, ToolCall.error.is_not(None))
+        .correlate(Run)
+        .scalar_subquery()
     )
-    replayed = select(Replay.base_run_id).distinct().subquery()
-    flags = _flag_lists(dialect)
-    query = (
-        select(
-            Run.run_id,
-            item,
-            Run.status,
-            _output_fields(dialect, keys),
-            _has_output(dialect),
-            _expected(dialect),
-            failed.c.failed,
-            replayed.c.base_run_id,
-            flags.c.flags,
-        )
-        .outerjoin(failed, failed.c.run_id == Run.run_id)
-        .outerjoin(replayed, replayed.c.base_run_id == Run.run_id)
-        .outerjoin(flags, flags.c.run_id == Run.run_id)
-        .where(*population_where(filters))
-    )
+    replayed = exists().where(Replay.base_run_id == Run.run_id).correlate(Run)
+    query = select(
+        Run.run_id,
+        item,
+        Run.status,
+        _output_fields(dialect, keys),
+        _has_output(dialect),
+        _expected(dialect),
+        failed,
+        replayed,
+        _flag_list(dialect),
+    ).where(*population_where(filters))
     # Core rows through the session's connection: the ORM's row loading costs more than the
     # database here, at 100,000 rows.
     rows = session.connection().execute(query).all()
@@ -134,6 +129,6 @@ def base_columns(
         fields=[text if output else None for text, output in zip(texts, outputs, strict=True)],
         expected=expected,
         tool_errors=[n or 0 for n in errors],
-        replayed=[base is not None for base in replays],
-        flags=flag_lists,
+        replayed=[bool(found) for found in replays],
+        flags=[None if text in (None, "[]") else text for text in flag_lists],
     )
