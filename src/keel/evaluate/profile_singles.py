@@ -30,6 +30,7 @@ class SingleRuns:
     """Base runs that are alone in their item, one array entry per run, in item-key order.
 
     `correct` and `exact` are 1, 0 or UNKNOWN; `confidence` NaN when the agent gave none;
+    `tool_errors` is read as whether any tool call failed (1 will do for any count);
     `flags` only for the runs that have any (index -> flags).
     """
 

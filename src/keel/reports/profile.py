@@ -246,7 +246,7 @@ def _singles(
         exact=np.asarray(exact, dtype=np.int8),
         confidence=np.asarray(confidence, dtype=float),
         finished=np.asarray(finished, dtype=bool),
-        tool_errors=np.asarray([columns.tool_errors[i] for i in lone], dtype=np.int64),
+        tool_errors=np.asarray([columns.tool_failed[i] for i in lone], dtype=np.int64),
         flags=_flags([columns.flags[i] for i in lone]),
     )
 
