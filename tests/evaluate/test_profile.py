@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
+from dataclasses import replace
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keel.evaluate.profile import Flag, ProfileRun, profile
+from keel.evaluate.profile import Flag, ProfileRun, SingleRuns, as_runs, profile
 from keel.evaluate.profile_comparison import compare_profiles, worse
 
 
@@ -240,3 +243,37 @@ def test_every_metric_lies_in_0_1_with_its_interval_and_ignores_run_order(
     shuffled = list(runs)
     shuffle.shuffle(shuffled)
     assert profile(shuffled, samples=40, seed=3).as_dict() == found.as_dict()
+
+
+def _as_columns(runs: list[ProfileRun]) -> SingleRuns:
+    """Return lone base runs as the columns `profile(singles=...)` reads (as_runs' inverse)."""
+
+    def known(value: bool | None) -> int:
+        return -1 if value is None else int(value)
+
+    return SingleRuns(
+        run_id=[r.run_id for r in runs],
+        item=[r.item for r in runs],
+        correct=np.array([known(r.correct) for r in runs], dtype=np.int8),
+        exact=np.array([known(r.exact) for r in runs], dtype=np.int8),
+        confidence=np.array([np.nan if r.confidence is None else r.confidence for r in runs]),
+        finished=np.array([r.finished for r in runs], dtype=bool),
+        tool_errors=np.array([r.tool_errors for r in runs], dtype=np.int64),
+        flags={i: r.flags for i, r in enumerate(runs) if r.flags},
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(populations(), st.integers(1, 4), st.integers(0, 2**16))
+def test_lone_runs_measured_as_columns_give_the_profile_of_the_same_runs(
+    runs: list[ProfileRun], k: int, seed: int
+) -> None:
+    # Items of one base run are the lone ones; the rest are measured one item at a time.
+    counts = Counter(r.item for r in runs)
+    lone = [r for r in runs if counts[r.item] == 1 and r.kind == "base"]
+    rest = [r for r in runs if r not in lone]
+    lone = [replace(r, decision=None, tools=(), tokens=0.0, cost_usd=0.0) for r in lone]
+    whole = profile(rest + lone, samples=30, seed=seed, k=k)
+    columns = profile(rest, samples=30, seed=seed, k=k, singles=_as_columns(lone))
+    assert columns.as_dict() == whole.as_dict()
+    assert as_runs(_as_columns(lone)) == [replace(r, latency_ms=None, stability=None) for r in lone]

@@ -21,8 +21,19 @@ import numpy as np
 from keel.core.severity import Severity, most_severe
 from keel.evaluate.bootstrap import resampled_sums
 from keel.evaluate.profile_metrics import BASE, Flag, Item, MetricSpec, ProfileRun, metric_specs
+from keel.evaluate.profile_singles import UNKNOWN, SingleRuns, empty_singles
 
-__all__ = ["Flag", "Metric", "Profile", "ProfileRun", "WorstCase", "group_items", "profile"]
+__all__ = [
+    "Flag",
+    "Metric",
+    "Profile",
+    "ProfileRun",
+    "SingleRuns",
+    "WorstCase",
+    "as_runs",
+    "group_items",
+    "profile",
+]
 
 #: How many of the runs behind a metric it names, for a reader to open (the count is all of them).
 DRILL_RUN_IDS = 100
@@ -91,28 +102,74 @@ def _finite(value: float) -> float | None:
     return None if math.isnan(value) else round(float(value), 6)
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where each item stands in item-key order: the multi-run items', then the single runs'."""
+
+    items: list[Item]
+    alone: SingleRuns
+    multi: np.ndarray
+    single: np.ndarray
+
+    @classmethod
+    def of(cls, items: list[Item], alone: SingleRuns) -> _Layout:
+        keys = [item.key for item in items] + alone.item
+        if len(set(keys)) != len(keys):
+            raise ValueError("a single run's item is another run's item too")
+        rank = np.empty(len(keys), dtype=np.int64)
+        rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
+        return cls(items, alone, rank[: len(items)], rank[len(items) :])
+
+
+@dataclass(frozen=True)
+class _Gathered:
+    """One metric's statistics rows in item order, the runs behind them, the first run ids."""
+
+    stats: np.ndarray
+    runs: int
+    run_ids: tuple[str, ...]
+    boots: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
+
+
+def _gather(spec: MetricSpec, layout: _Layout) -> _Gathered:
+    found = [spec.per_item(item) for item in layout.items]
+    chosen = [i for i, f in enumerate(found) if f is not None]
+    mask, single_rows = spec.per_single(layout.alone)
+    multi_rows = np.asarray([found[i][0] for i in chosen], dtype=float)  # type: ignore[index]
+    rows = np.concatenate(
+        [multi_rows.reshape(len(chosen), spec.width), single_rows.reshape(-1, spec.width)]
+    )
+    positions = np.concatenate([layout.multi[chosen], layout.single[mask]])
+    order = np.argsort(positions, kind="stable")
+    runs = sum(found[i][1] for i in chosen) + int(mask.sum())  # type: ignore[index]
+    singles = np.flatnonzero(mask)
+    run_ids: list[str] = []
+    for index in order:  # the first items', in item order
+        if len(run_ids) >= DRILL_RUN_IDS:
+            break
+        if index < len(chosen):
+            run_ids.extend(r.run_id for r in layout.items[chosen[index]].of(BASE))
+        else:
+            run_ids.append(layout.alone.run_id[singles[index - len(chosen)]])
+    return _Gathered(rows[order], runs, tuple(run_ids[:DRILL_RUN_IDS]))
+
+
 def _measure(
     spec: MetricSpec,
-    items: list[Item],
+    layout: _Layout,
     samples: int,
     seed: int,
     confidence: float,
-    read: dict[Any, list[Any]],
+    read: dict[Any, _Gathered],
 ) -> Metric:
-    rows: list[list[float]] = []
-    runs = 0
-    run_ids: list[str] = []
-    # Several metrics read the same per-item statistics (calibration, discrimination, Brier).
-    if spec.per_item not in read:
-        read[spec.per_item] = [spec.per_item(item) for item in items]
-    for item, found in zip(items, read[spec.per_item], strict=True):
-        if found is not None:
-            rows.append(found[0])
-            runs += found[1]
-            if len(run_ids) < DRILL_RUN_IDS:  # the first items', in item order
-                run_ids.extend(r.run_id for r in item.of(BASE))
-    stats = np.asarray(rows, dtype=float).reshape(len(rows), spec.width)
-    value = _finite(float(spec.formula(stats.sum(axis=0)))) if rows else None
+    # Several metrics read the same per-item statistics (calibration, discrimination, Brier),
+    # and so the same resampled sums.
+    key = (spec.per_item, spec.per_single)
+    if key not in read:
+        read[key] = _gather(spec, layout)
+    gathered = read[key]
+    stats = gathered.stats
+    value = _finite(float(spec.formula(stats.sum(axis=0)))) if len(stats) else None
     if value is None:
         return Metric(
             spec.key,
@@ -120,13 +177,15 @@ def _measure(
             None,
             None,
             None,
-            runs,
-            len(rows),
+            gathered.runs,
+            len(stats),
             spec.better,
             spec.source,
             spec.missing,
         )
-    boots = spec.formula(resampled_sums(stats, samples, seed))
+    if (samples, seed) not in gathered.boots:
+        gathered.boots[samples, seed] = resampled_sums(stats, samples, seed)
+    boots = spec.formula(gathered.boots[samples, seed])
     boots = boots[~np.isnan(boots)]
     tail = (1.0 - confidence) / 2.0 * 100.0
     low, high = np.percentile(boots, [tail, 100.0 - tail]) if boots.size else (value, value)
@@ -136,26 +195,40 @@ def _measure(
         value,
         _finite(low),
         _finite(high),
-        runs,
-        len(rows),
+        gathered.runs,
+        len(stats),
         spec.better,
         spec.source,
         None,
-        tuple(run_ids[:DRILL_RUN_IDS]),
+        gathered.run_ids,
     )
 
 
-def _worst(runs: Sequence[ProfileRun]) -> WorstCase | None:
+#: Severity rank by name.
+_RANKS = {level.value: level.rank for level in Severity}
+
+
+def _worst(runs: Sequence[ProfileRun], alone: SingleRuns) -> WorstCase | None:
+    flagged = [(r.run_id, r.flags) for r in runs]
+    flagged += [(alone.run_id[i], flags) for i, flags in alone.flags.items()]
     found = [
-        (Severity(f.severity).rank, f.rule_id, r.run_id, f.severity)
-        for r in runs
-        for f in r.flags
-        if f.severity in Severity._value2member_map_
+        (_RANKS[f.severity], f.rule_id, run_id, f.severity)
+        for run_id, flags in flagged
+        for f in flags
+        if f.severity in _RANKS
     ]
     if not found:
         return None
     _rank, rule, run_id, severity = max(found, key=lambda x: (x[0], x[1], x[2]))
     return WorstCase(severity, rule, run_id)
+
+
+def _most_severe_each(flag_sets: list[tuple[Flag, ...]]) -> list[Severity | None]:
+    seen: dict[tuple[Flag, ...], Severity | None] = {}  # a few distinct sets of flags
+    for flags in flag_sets:
+        if flags not in seen:
+            seen[flags] = most_severe(f.severity for f in flags)
+    return [seen[flags] for flags in flag_sets]
 
 
 def profile(
@@ -165,21 +238,48 @@ def profile(
     seed: int = 0,
     confidence: float = 0.95,
     k: int = 3,
+    singles: SingleRuns | None = None,
 ) -> Profile:
-    """Return the reliability profile of `runs` (base runs and their replays)."""
+    """Return the reliability profile of `runs` (base runs and their replays).
+
+    `singles`: more items, each one base run alone, as columns (their items none of `runs`'s);
+    the profile is the one of `runs` plus `as_runs(singles)`, measured without a Python call
+    per item.
+    """
+    alone = singles if singles is not None else empty_singles()
     items = group_items(runs)
-    read: dict[Any, list[Any]] = {}
+    layout = _Layout.of(items, alone)
+    read: dict[Any, _Gathered] = {}
     bases = [r for item in items for r in item.of(BASE)]
     worst_per_run = [most_severe(f.severity for f in r.flags) for r in bases]
+    worst_per_run += _most_severe_each(list(alone.flags.values()))
     severities = {str(level): sum(w == level for w in worst_per_run) for level in Severity}
-    severities["none"] = sum(w is None for w in worst_per_run)
+    severities["none"] = sum(w is None for w in worst_per_run) + len(alone) - len(alone.flags)
     return Profile(
         label=label,
-        runs=len(runs),
-        items=len(items),
+        runs=len(runs) + len(alone),
+        items=len(items) + len(alone),
         metrics=[
-            _measure(spec, items, samples, seed, confidence, read) for spec in metric_specs(k)
+            _measure(spec, layout, samples, seed, confidence, read) for spec in metric_specs(k)
         ],
         severities=severities,
-        worst=_worst(bases),
+        worst=_worst(bases, alone),
     )
+
+
+def as_runs(singles: SingleRuns) -> list[ProfileRun]:
+    """Return the single runs as `ProfileRun`s: what the profile reads of them, and no more
+    (no decision, tools or resources: no metric reads those of an item's only run)."""
+    return [
+        ProfileRun(
+            run_id=run_id,
+            item=singles.item[i],
+            correct=None if singles.correct[i] == UNKNOWN else bool(singles.correct[i]),
+            exact=None if singles.exact[i] == UNKNOWN else bool(singles.exact[i]),
+            confidence=None if np.isnan(singles.confidence[i]) else float(singles.confidence[i]),
+            finished=bool(singles.finished[i]),
+            tool_errors=int(singles.tool_errors[i]),
+            flags=tuple(singles.flags.get(i, ())),
+        )
+        for i, run_id in enumerate(singles.run_id)
+    ]

@@ -14,7 +14,9 @@ from functools import cached_property
 import numpy as np
 
 from keel.core.severity import Severity
+from keel.evaluate import profile_singles as singles
 from keel.evaluate import profile_stats as ps
+from keel.evaluate.profile_singles import Columns, SingleRuns
 
 BASE = "base"
 SEED = "seed"
@@ -108,6 +110,8 @@ class MetricSpec:
     per_item: Callable[[Item], Contribution]
     formula: Callable[[np.ndarray], np.ndarray]
     missing: str
+    #: The same statistics of every item that is one base run alone (SingleRuns), at once.
+    per_single: Callable[[SingleRuns], Columns] = singles.nothing
 
 
 def _ratio(sums: np.ndarray) -> np.ndarray:
@@ -229,28 +233,32 @@ def _stability_table(item: Item) -> Contribution:
     return table, sum(1 + len(seeds) for _, seeds in scored)
 
 
-def _base_share(test: Callable[[ProfileRun], bool]) -> Callable[[Item], Contribution]:
+def _base_share(test: Callable[[Sequence[Flag]], bool]) -> Callable[[Item], Contribution]:
     def contribution(item: Item) -> Contribution:
         bases = item.of(BASE)
-        return ([sum(map(test, bases)), len(bases)], len(bases)) if bases else None
+        return ([sum(test(r.flags) for r in bases), len(bases)], len(bases)) if bases else None
 
     return contribution
 
 
-def _violates(run: ProfileRun) -> bool:
-    return any(_RANKS.get(f.severity, -1) >= VIOLATION.rank for f in run.flags)
+def _single_share(test: Callable[[Sequence[Flag]], bool]) -> Callable[[SingleRuns], Columns]:
+    return singles.base_share(lambda runs: runs.flagged(test))
 
 
-def _prohibited(run: ProfileRun) -> bool:
-    return any(f.rule_id.startswith(PROHIBITED_PREFIX) for f in run.flags)
+def _violating(flags: Sequence[Flag]) -> bool:
+    return any(_RANKS.get(f.severity, -1) >= VIOLATION.rank for f in flags)
 
 
-def _tool_policy(run: ProfileRun) -> bool:
-    return any(f.source == TOOL_POLICY_SOURCE for f in run.flags)
+def _prohibited(flags: Sequence[Flag]) -> bool:
+    return any(f.rule_id.startswith(PROHIBITED_PREFIX) for f in flags)
 
 
-def _compliant(run: ProfileRun) -> bool:
-    return not _violates(run)
+def _tool_policy(flags: Sequence[Flag]) -> bool:
+    return any(f.source == TOOL_POLICY_SOURCE for f in flags)
+
+
+def _compliant(flags: Sequence[Flag]) -> bool:
+    return not _violating(flags)
 
 
 RABANSER = "Rabanser et al. 2026"
@@ -270,6 +278,7 @@ def metric_specs(k: int = 3) -> list[MetricSpec]:
             _accuracy,
             _ratio,
             NO_EXPECTED,
+            singles.accuracy,
         ),
         MetricSpec(
             "exact_match",
@@ -280,6 +289,7 @@ def metric_specs(k: int = 3) -> list[MetricSpec]:
             _exact_match,
             _ratio,
             NO_EXPECTED,
+            singles.exact_match,
         ),
         MetricSpec(
             "outcome_agreement",
@@ -313,6 +323,7 @@ def metric_specs(k: int = 3) -> list[MetricSpec]:
             _pass_k(k),
             _ratio,
             f"{NO_EXPECTED}, or fewer than {k} reruns of an item",
+            singles.pass_k(k),
         ),
         MetricSpec(
             "trajectory_distributional",
@@ -373,6 +384,7 @@ def metric_specs(k: int = 3) -> list[MetricSpec]:
             _recovery,
             _ratio,
             f"{NO_EXPECTED} among runs whose tools failed, or no tool failed",
+            singles.recovery,
         ),
         MetricSpec(
             "tool_failure_completion",
@@ -383,6 +395,7 @@ def metric_specs(k: int = 3) -> list[MetricSpec]:
             _completion,
             _ratio,
             "no run's tools failed",
+            singles.completion,
         ),
         MetricSpec(
             "calibration",
@@ -393,6 +406,7 @@ def metric_specs(k: int = 3) -> list[MetricSpec]:
             _confidence_table,
             lambda s: ps.calibration(s[..., :-1]),
             f"{NO_EXPECTED}, or the agent reports no confidence",
+            singles.confidence_table,
         ),
         MetricSpec(
             "discrimination",
@@ -403,6 +417,7 @@ def metric_specs(k: int = 3) -> list[MetricSpec]:
             _confidence_table,
             lambda s: ps.auroc(s[..., :-1]),
             f"{NO_EXPECTED}, no confidence, or all right / all wrong",
+            singles.confidence_table,
         ),
         MetricSpec(
             "brier",
@@ -413,6 +428,7 @@ def metric_specs(k: int = 3) -> list[MetricSpec]:
             _confidence_table,
             _brier_formula,
             f"{NO_EXPECTED}, or the agent reports no confidence",
+            singles.confidence_table,
         ),
         MetricSpec(
             "stability_discrimination",
@@ -433,6 +449,7 @@ def metric_specs(k: int = 3) -> list[MetricSpec]:
             _base_share(_compliant),
             _ratio,
             "no runs",
+            _single_share(_compliant),
         ),
         MetricSpec(
             "prohibited_claim_rate",
@@ -443,6 +460,7 @@ def metric_specs(k: int = 3) -> list[MetricSpec]:
             _base_share(_prohibited),
             _ratio,
             "no runs",
+            _single_share(_prohibited),
         ),
         MetricSpec(
             "tool_policy_violation_rate",
@@ -453,6 +471,7 @@ def metric_specs(k: int = 3) -> list[MetricSpec]:
             _base_share(_tool_policy),
             _ratio,
             "no runs",
+            _single_share(_tool_policy),
         ),
     ]
     return specs

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -69,12 +70,19 @@ def tool_order_similarity(a: Sequence[str], b: Sequence[str]) -> float:
     return 1.0 - step_levenshtein([Counter([t]) for t in a], [Counter([t]) for t in b])
 
 
-def mean_pairwise(
-    paths: Sequence[Sequence[str]], similarity: Callable[[Sequence[str], Sequence[str]], float]
-) -> float:
+Similarity = Callable[[Sequence[str], Sequence[str]], float]
+
+
+@lru_cache(maxsize=1 << 16)
+def _similar(similarity: Similarity, a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    # Reruns of an agent mostly repeat a few tool paths: each pair of paths is scored once.
+    return similarity(a, b)
+
+
+def mean_pairwise(paths: Sequence[Sequence[str]], similarity: Similarity) -> float:
     """Return the mean of `similarity` over every pair of `paths`."""
-    pairs = list(combinations(paths, 2))
-    return sum(similarity(a, b) for a, b in pairs) / len(pairs)
+    pairs = list(combinations([tuple(p) for p in paths], 2))
+    return sum(_similar(similarity, a, b) for a, b in pairs) / len(pairs)
 
 
 def resource_consistency(columns: Sequence[Sequence[float]]) -> float:

@@ -9,27 +9,38 @@ category and review label); without either, correctness-based metrics are absent
 from __future__ import annotations
 
 import json
+import math
 import numbers
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from keel.core.records import RunStatus
 from keel.core.settings import Settings
 from keel.drift.facts import workflow_contract
 from keel.evaluate.contract import OutputContract
-from keel.evaluate.profile import Flag, Profile, ProfileRun, profile
+from keel.evaluate.profile import Flag, Profile, ProfileRun, SingleRuns, as_runs, profile
 from keel.evaluate.profile_comparison import (
     Difference,
     compare_profiles,
     paired_differences,
     worst_case_change,
 )
+from keel.evaluate.profile_singles import UNKNOWN
 from keel.plugins.manager import collected, plugin_manager
 from keel.store.drift import PopulationFilter
-from keel.store.profile import ProfileRow, configs_of, profile_rows, profiled_workflows
+from keel.store.profile import (
+    ProfileRow,
+    configs_of,
+    profile_rows,
+    profile_rows_of,
+    profiled_workflows,
+)
+from keel.store.profile_columns import BaseColumns, base_columns
 
 #: item -> expected output fields, for the items asked about.
 ExpectedLookup = Callable[[str, list[str]], dict[str, dict[str, Any]]]
@@ -110,22 +121,140 @@ def _profile_run(
     )
 
 
-def profile_runs(
-    session: Session, filters: PopulationFilter, expected: ExpectedLookup
+def _read_runs(
+    contract: OutputContract, rows: list[ProfileRow], known: Mapping[str, dict[str, Any]]
 ) -> list[ProfileRun]:
-    """Return the population's runs and replays as the profile reads them."""
-    contract = workflow_contract(session, filters.workflow_type)
-    rows = profile_rows(session, filters, contract.item_key)
     bases = {row.run_id: row for row in rows if row.kind == "base"}
     items = {run_id: row.item or run_id for run_id, row in bases.items()}
-    known = expected(filters.workflow_type, sorted({r.item for r in bases.values() if r.item}))
     runs = []
     for row in rows:
         base = bases[row.base_run_id]
-        own = base.expected if isinstance(base.expected, Mapping) else None
-        wanted = own or known.get(items[row.base_run_id])
+        mine = base.expected if isinstance(base.expected, Mapping) else None
+        wanted = mine or known.get(items[row.base_run_id])
         runs.append(_profile_run(row, items[row.base_run_id], wanted, contract))
     return runs
+
+
+def profile_runs(
+    session: Session, filters: PopulationFilter, expected: ExpectedLookup
+) -> list[ProfileRun]:
+    """Return the population's runs and replays as the profile reads them, each read whole."""
+    contract = workflow_contract(session, filters.workflow_type)
+    rows = profile_rows(session, filters, contract.item_key)
+    bases = [row for row in rows if row.kind == "base"]
+    known = expected(filters.workflow_type, sorted({r.item for r in bases if r.item}))
+    return _read_runs(contract, rows, known)
+
+
+@dataclass
+class Population:
+    """A population as the profile reads it: items read whole (replayed, or several base runs
+    on one item), and the items that are one base run alone, as columns."""
+
+    runs: list[ProfileRun]
+    singles: SingleRuns
+
+    def items(self) -> set[str]:
+        """Return the population's items."""
+        return {r.item for r in self.runs} | set(self.singles.item)
+
+    def all_runs(self) -> list[ProfileRun]:
+        """Return every run as a `ProfileRun` (what `profile_runs` reads, for the profile)."""
+        return self.runs + as_runs(self.singles)
+
+
+def _field_keys(contract: OutputContract, expected: list[Mapping[str, Any]]) -> list[str]:
+    """Return the output fields judging and confidence read: decision, review flag,
+    `confidence`, and every field an expected outcome names."""
+    named = [contract.decision, contract.review_flag, "confidence", *contract.categorical]
+    named += [key for outcome in expected for key in outcome]
+    return list(dict.fromkeys(str(key) for key in named if key))
+
+
+def _decoded(texts: list[str | None]) -> dict[str, Any]:
+    return {text: json.loads(text) for text in set(texts) if text is not None}
+
+
+def read_population(
+    session: Session, filters: PopulationFilter, expected: ExpectedLookup
+) -> Population:
+    """Return the population's runs: replayed or shared items whole, lone runs as columns.
+
+    The profile of `Population.runs` plus `singles` is the one of `profile_runs`; reading a lone
+    run costs a few fields, judged once per distinct (fields, expected outcome).
+    """
+    contract = workflow_contract(session, filters.workflow_type)
+    keys = _field_keys(contract, [])
+    columns = base_columns(session, filters, contract.item_key, keys)
+    own = {t: v for t, v in _decoded(columns.expected).items() if isinstance(v, Mapping) and v}
+    items = [item or run_id for item, run_id in zip(columns.item, columns.run_id, strict=True)]
+    # The plugin is asked about the items it may judge: those without their own expectation.
+    pairs = zip(columns.item, columns.expected, strict=True)
+    asked = {raw for raw, text in pairs if raw and text not in own}
+    known = expected(filters.workflow_type, sorted(asked)) if asked else {}
+    wanted_keys = _field_keys(contract, [*own.values(), *known.values()])
+    if set(wanted_keys) - set(keys):
+        keys = wanted_keys
+        columns = base_columns(session, filters, contract.item_key, keys)
+    shared = {item for item, count in Counter(items).items() if count > 1}
+    alone = [not replayed and item not in shared
+             for replayed, item in zip(columns.replayed, items, strict=True)]  # fmt: skip
+    whole = [r for r, lone in zip(columns.run_id, alone, strict=True) if not lone]
+    rows = profile_rows_of(session, filters, contract.item_key, whole)
+    lone = [i for i, one in enumerate(alone) if one]
+    singles = _singles(contract, columns, lone, items, keys, own, known)
+    return Population(_read_runs(contract, rows, known), singles)
+
+
+def _singles(
+    contract: OutputContract,
+    columns: BaseColumns,
+    lone: list[int],
+    items: list[str],
+    keys: list[str],
+    own: Mapping[str, Mapping[str, Any]],
+    known: Mapping[str, dict[str, Any]],
+) -> SingleRuns:
+    judged: dict[tuple[str | None, Any], tuple[int, int, float]] = {}
+    correct, exact, confidence = [], [], []
+    for i in lone:
+        fields, text = columns.fields[i], columns.expected[i]
+        wanted = own.get(text) if text is not None else None
+        outcome = wanted or known.get(items[i])
+        key = (fields, text if wanted else id(outcome))
+        if key not in judged:
+            output = None if fields is None else dict(zip(keys, json.loads(fields), strict=True))
+            right, whole = _judge(contract, output, outcome)
+            level = _confidence(contract, output)
+            judged[key] = (
+                UNKNOWN if right is None else int(right),
+                UNKNOWN if whole is None else int(whole),
+                math.nan if level is None else level,
+            )
+        found = judged[key]
+        correct.append(found[0])
+        exact.append(found[1])
+        confidence.append(found[2])
+    run_ids = [columns.run_id[i] for i in lone]
+    finished = [
+        columns.fields[i] is not None and columns.status[i] != RunStatus.FAILED for i in lone
+    ]
+    return SingleRuns(
+        run_id=run_ids,
+        item=[items[i] for i in lone],
+        correct=np.asarray(correct, dtype=np.int8),
+        exact=np.asarray(exact, dtype=np.int8),
+        confidence=np.asarray(confidence, dtype=float),
+        finished=np.asarray(finished, dtype=bool),
+        tool_errors=np.asarray([columns.tool_failed[i] for i in lone], dtype=np.int64),
+        flags=_flags([columns.flags[i] for i in lone]),
+    )
+
+
+def _flags(texts: list[str | None]) -> dict[int, tuple[Flag, ...]]:
+    """Return the runs' flags by index, each distinct list decoded once."""
+    decoded = {t: tuple(Flag(*flag) for flag in v) for t, v in _decoded(texts).items()}
+    return {n: decoded[text] for n, text in enumerate(texts) if text is not None}
 
 
 @dataclass(frozen=True)
@@ -140,7 +269,8 @@ def read_profile(
     session: Session, selection: Selection, expected: ExpectedLookup, samples: int = 500
 ) -> Profile:
     """Return the reliability profile of the selection's stored runs."""
-    return profile(profile_runs(session, selection.filters, expected), selection.label, samples)
+    found = read_population(session, selection.filters, expected)
+    return profile(found.runs, selection.label, samples, singles=found.singles)
 
 
 @dataclass(frozen=True)
@@ -177,13 +307,21 @@ def side_by_side(
     When the populations ran common items (tickets), all are profiled on those alone and
     compared paired, item by item; otherwise each on all its runs, by interval overlap.
     """
-    runs = [profile_runs(session, s.filters, expected) for s in selections]
+    populations = [read_population(session, s.filters, expected) for s in selections]
     common: set[str] = set()
-    if len(runs) > 1:
-        common = set.intersection(*({r.item for r in found} for found in runs))
-        if common:
-            runs = [[r for r in found if r.item in common] for found in runs]
-    profiles = [profile(found, s.label, samples) for found, s in zip(runs, selections, strict=True)]
+    if len(populations) > 1:
+        common = set.intersection(*(found.items() for found in populations))
+    if common:  # compared item by item: each population's runs on the common items
+        runs = [[r for r in found.all_runs() if r.item in common] for found in populations]
+        profiles = [
+            profile(found, s.label, samples) for found, s in zip(runs, selections, strict=True)
+        ]
+    else:
+        runs = [found.runs for found in populations]
+        profiles = [
+            profile(found.runs, s.label, samples, singles=found.singles)
+            for found, s in zip(populations, selections, strict=True)
+        ]
     comparisons = [
         paired_differences(runs[0], other, samples)
         if common

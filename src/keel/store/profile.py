@@ -7,7 +7,7 @@ caller passes its name (`item_key`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, null, select
@@ -89,6 +89,21 @@ def profile_rows(
     for run_ids in (bases, replay_ids):
         _add_tools(session, by_id, ToolCall.run_id.in_(run_ids))
         _add_flags(session, by_id, PolicyFlag.run_id.in_(run_ids))
+    return rows
+
+
+#: Base runs per query when they are named (a bound parameter each).
+RUN_IDS_PER_QUERY = 2_000
+
+
+def profile_rows_of(
+    session: Session, filters: PopulationFilter, item_key: str | None, run_ids: list[str]
+) -> list[ProfileRow]:
+    """Return `profile_rows` of the population's base runs `run_ids` alone."""
+    rows: list[ProfileRow] = []
+    for start in range(0, len(run_ids), RUN_IDS_PER_QUERY):
+        chunk = tuple(run_ids[start : start + RUN_IDS_PER_QUERY])
+        rows += profile_rows(session, replace(filters, run_ids=chunk), item_key)
     return rows
 
 
