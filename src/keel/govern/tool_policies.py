@@ -25,7 +25,6 @@ from keel.plugins.manager import collected, plugin_manager
 from keel.store import tool_policies as policy_store
 from keel.store.flags import replace_flags_of_runs
 from keel.store.models import ToolPolicyVersion, utcnow
-from keel.store.runs import runs_by_id
 
 FLAG_SOURCE = "tool_policy"
 
@@ -123,15 +122,13 @@ def effective_policies(
 
 def check_runs(session: Session, run_ids: Sequence[str], actor: str) -> dict[str, list[Violation]]:
     """Check `run_ids` against their policies; store flags, refresh risk, audit new findings."""
-    runs = runs_by_id(session, run_ids)
+    runs = policy_store.run_facts_of_runs(session, run_ids)
     if not runs:
         return {}
     policies = effective_policies(session, sorted({run.workflow_type for run in runs}))
     calls: dict[str, list[CallFacts]] = {run.run_id: [] for run in runs}
-    for call in policy_store.tool_calls_of_runs(session, [run.run_id for run in runs]):
-        calls[call.run_id].append(
-            CallFacts(call.seq, call.tool_name, call.args_digest, call.args_preview)
-        )
+    for run_id, *call in policy_store.tool_calls_of_runs(session, [run.run_id for run in runs]):
+        calls[run_id].append(CallFacts(*call))
     before = policy_store.flag_keys_of_source(session, run_ids, FLAG_SOURCE)
     flagged_before = {key[0] for key in before}
     results, replaced = {}, {}
