@@ -1,6 +1,12 @@
 """Ingestion throughput: spans/s through OTLP/HTTP and runs/s through the native batch API.
 
     python bench/ingest.py [--database sqlite|postgresql|both] [--seconds N] [--clients 4]
+    python bench/ingest.py --realistic ../shared/bench --spans 20000 100000 [--database both]
+
+`--realistic DIR` drives a fresh `keel serve` with DIR/otlp_load.py (6-span GenAI agent
+traces with support text full of ordinary digits) for each span count, and measures the
+machine's ceiling (DIR/ingest_limit.py: decode + bulk insert in one process, no server) in the
+same run, before and after; it reports keel's persisted spans/s as a share of that ceiling.
 
 Serves keel in its own process (`python -m keel serve`) on 127.0.0.1, then drives it from
 client threads in this process for N seconds per phase, after a short warm-up. Every request
@@ -17,6 +23,7 @@ import os
 import platform
 import random
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -410,6 +417,85 @@ def fresh_postgres() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def run_json(command: list[str]) -> dict[str, Any]:
+    """Run `command` and return the JSON object its last line of output prints."""
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def database_bytes(url: str | None, home: Path) -> int:
+    """Return the size of keel's database: SQLite's pages once the WAL is checkpointed into
+    the file, or PostgreSQL's database with its indexes."""
+    if url is None:
+        with sqlite3.connect(home / "keel.db") as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            pages = connection.execute("PRAGMA page_count").fetchone()[0]
+            return int(pages * connection.execute("PRAGMA page_size").fetchone()[0])
+    with psycopg.connect(url) as connection:
+        row = connection.execute("SELECT pg_database_size(current_database())").fetchone()
+    return int(row[0]) if row else 0
+
+
+def realistic_run(
+    tools: Path, url: str | None, home: Path, spans: int, args: Any
+) -> dict[str, Any]:
+    """One fresh server driven by otlp_load.py with `spans` spans; what it stored and spent."""
+    env = {"KEEL_HOME": str(home), "KEEL_MAX_REQUEST_BYTES": str(64 * 1024 * 1024)}
+    if url:
+        env["KEEL_DATABASE_URL"] = url
+    with keel_server(env) as (base_url, pid):
+        empty_bytes = database_bytes(url, home)
+        cpu_from = cpu_seconds(pid)
+        command = [sys.executable, str(tools / "otlp_load.py"), f"{base_url}/v1/traces"]
+        command += ["--spans", str(spans), "--batch", str(args.batch)]
+        load = run_json([*command, "--clients", str(args.clients), "--seed", str(spans)])
+        server_cpu_s = cpu_seconds(pid) - cpu_from
+        stored_bytes = database_bytes(url, home) - empty_bytes
+    database = Database(url or f"sqlite:///{home / 'keel.db'}")
+    with database.read() as session:
+        persisted = int(session.scalar(select(func.count()).select_from(Event)) or 0)
+    database.dispose()
+    return {
+        "spans_sent": load["spans"],
+        "spans_persisted": persisted,
+        "lost": load["spans"] - load["rejected_spans"] - persisted,
+        "http_codes": load["http_codes"],
+        "rejected_spans": load["rejected_spans"],
+        "seconds": load["send_s"],
+        "persisted_spans_per_s": round(persisted / load["send_s"]),
+        "server_cpu_s": round(server_cpu_s, 2),
+        "spans_per_server_cpu_s": round(persisted / max(server_cpu_s, 1e-9)),
+        "server_cpu_us_per_span": round(1e6 * server_cpu_s / max(persisted, 1), 1),
+        "p50_ms": load["p50_ms"],
+        "p99_ms": load["p99_ms"],
+        "bytes_per_span": round(stored_bytes / max(persisted, 1)),
+    }
+
+
+def realistic(args: Any) -> dict[str, Any]:
+    """`--realistic`: each database and span count against the ceiling measured around them."""
+    tools = Path(args.realistic)
+    ceiling_command = [sys.executable, str(tools / "ingest_limit.py")]
+    ceilings = [run_json(ceiling_command)["spans_per_s"]]
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for name in ("sqlite", "postgresql"):
+            if args.database not in (name, "both"):
+                continue
+            for spans in args.spans:
+                home = Path(scratch) / f"{name}-{spans}"
+                if name == "sqlite":
+                    results[f"{name}_{spans}"] = realistic_run(tools, None, home, spans, args)
+                    continue
+                with fresh_postgres() as url:
+                    results[f"{name}_{spans}"] = realistic_run(tools, url, home, spans, args)
+    ceilings.append(run_json(ceiling_command)["spans_per_s"])
+    ceiling = sum(ceilings) / len(ceilings)
+    for figures in results.values():
+        figures["share_of_ceiling"] = round(figures["persisted_spans_per_s"] / ceiling, 3)
+    return {"ceiling_spans_per_s": {"before": ceilings[0], "after": ceilings[1]}, **results}
+
+
 def main() -> None:
     """Parse arguments, run the chosen databases, print one JSON document."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -418,16 +504,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
     parser.add_argument("--batch", type=int, default=512, help="spans per OTLP request")
     parser.add_argument("--runs-per-request", type=int, default=50, help="runs per native batch")
+    parser.add_argument("--realistic", metavar="DIR", help="dir of otlp_load.py, ingest_limit.py")
+    parser.add_argument("--spans", type=int, nargs="+", default=[20000], help="with --realistic")
     args = parser.parse_args()
     load_at_start = round(os.getloadavg()[0], 2)
-    results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as scratch:
-        results["pipeline_cpu_per_span_sqlite"] = pipeline_cpu(args, Path(scratch))
-        if args.database in ("sqlite", "both"):
-            results["sqlite"] = bench_database(None, Path(scratch) / "sqlite", args)
-        if args.database in ("postgresql", "both"):
-            with fresh_postgres() as url:
-                results["postgresql"] = bench_database(url, Path(scratch) / "pg", args)
+    results = realistic(args) if args.realistic else stage_and_phase_results(args)
     report = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -441,10 +522,24 @@ def main() -> None:
             "clients": args.clients,
             "spans_per_otlp_request": args.batch,
             "runs_per_native_request": args.runs_per_request,
+            "realistic_spans": args.spans if args.realistic else None,
         },
         "results": results,
     }
     print(json.dumps(report, indent=2))
+
+
+def stage_and_phase_results(args: Any) -> dict[str, Any]:
+    """The stage bench and the timed OTLP and native phases on the chosen databases."""
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        results["pipeline_cpu_per_span_sqlite"] = pipeline_cpu(args, Path(scratch))
+        if args.database in ("sqlite", "both"):
+            results["sqlite"] = bench_database(None, Path(scratch) / "sqlite", args)
+        if args.database in ("postgresql", "both"):
+            with fresh_postgres() as url:
+                results["postgresql"] = bench_database(url, Path(scratch) / "pg", args)
+    return results
 
 
 if __name__ == "__main__":
