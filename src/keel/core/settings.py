@@ -60,6 +60,14 @@ class Settings(BaseSettings):
         le=512,
         description="Deepest JSON nesting an ingested body may have (422; OTLP: 400).",
     )
+    ingest_workers: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "Processes that decode and map OTLP exports for `keel serve` (default: one per core"
+            " but the server's own; 0: in the server's threads)."
+        ),
+    )
     max_field_chars: int = Field(
         default=DEFAULT_MAX_FIELD_CHARS,
         ge=1024,
