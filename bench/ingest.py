@@ -7,6 +7,8 @@
 traces with support text full of ordinary digits) for each span count, and measures the
 machine's ceiling (DIR/ingest_limit.py: decode + bulk insert in one process, no server) in the
 same run, before and after; it reports keel's persisted spans/s as a share of that ceiling.
+`--profile DIR` instead stores DIR/otlp_load.py's payload in this process (`store_export`, SQLite)
+and prints the CPU per span, unprofiled, and cProfile's top functions by own time.
 
 Serves keel in its own process (`python -m keel serve`) on 127.0.0.1, then drives it from
 client threads in this process for N seconds per phase, after a short warm-up. Every request
@@ -40,7 +42,7 @@ import httpx
 import psycopg
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
-from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
+from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span, Status
 from sqlalchemy import func, select
 
 from keel.store.engine import Database
@@ -444,6 +446,12 @@ def database_bytes(url: str | None, home: Path) -> int:
     return int(row[0]) if row else 0
 
 
+def stored_events(database: Database) -> int:
+    """Return how many events (spans) the database holds."""
+    with database.read() as session:
+        return int(session.scalar(select(func.count()).select_from(Event)) or 0)
+
+
 def realistic_run(
     tools: Path, url: str | None, home: Path, spans: int, args: Any
 ) -> dict[str, Any]:
@@ -451,17 +459,21 @@ def realistic_run(
     env = {"KEEL_HOME": str(home), "KEEL_MAX_REQUEST_BYTES": str(64 * 1024 * 1024)}
     if url:
         env["KEEL_DATABASE_URL"] = url
+    database = Database(url or f"sqlite:///{home / 'keel.db'}")
     with keel_server(env) as (base_url, pid):
-        empty_bytes = database_bytes(url, home)
-        cpu_from = cpu_seconds(pid)
         command = [sys.executable, str(tools / "otlp_load.py"), f"{base_url}/v1/traces"]
-        command += ["--spans", str(spans), "--batch", str(args.batch)]
-        load = run_json([*command, "--clients", str(args.clients), "--seed", str(spans)])
+        command += ["--batch", str(args.batch), "--clients", str(args.clients)]
+        # Warm-up, not measured: the mapping workers spawn (and import keel) on the first
+        # export, and a long-running server has paid that once.
+        for seed in (0, -1):
+            run_json([*command, "--spans", str(4 * args.batch), "--seed", str(seed)])
+            time.sleep(WARMUP_S)
+        warm_spans, empty_bytes = stored_events(database), database_bytes(url, home)
+        cpu_from = cpu_seconds(pid)
+        load = run_json([*command, "--spans", str(spans), "--seed", str(spans)])
         server_cpu_s = cpu_seconds(pid) - cpu_from
         stored_bytes = database_bytes(url, home) - empty_bytes
-    database = Database(url or f"sqlite:///{home / 'keel.db'}")
-    with database.read() as session:
-        persisted = int(session.scalar(select(func.count()).select_from(Event)) or 0)
+    persisted = stored_events(database) - warm_spans
     database.dispose()
     return {
         "spans_sent": load["spans"],
@@ -504,6 +516,68 @@ def realistic(args: Any) -> dict[str, Any]:
     return {"ceiling_spans_per_s": {"before": ceilings[0], "after": ceilings[1]}, **results}
 
 
+def realistic_bodies(tools: Path, spans: int, batch: int) -> list[bytes]:
+    """Return otlp_load.py's export bodies for `spans` spans (its traces, seed 1)."""
+    sys.path.insert(0, str(tools))
+    from otlp_load import kv, trace_spans  # type: ignore[import-not-found]
+
+    rng, made = random.Random(1), []
+    while len(made) < spans:
+        made += trace_spans(rng, time.time_ns())
+    resource = {"attributes": [kv("service.name", "load-agent")]}
+    return [
+        ExportTraceServiceRequest(
+            resource_spans=[
+                ResourceSpans(
+                    resource=resource,
+                    scope_spans=[ScopeSpans(scope={"name": "load"}, spans=made[i : i + batch])],
+                )
+            ]
+        ).SerializeToString()
+        for i in range(0, len(made), batch)
+    ]
+
+
+def profile_store_export(args: Any) -> dict[str, Any]:
+    """`--profile`: CPU per span of store_export in this process, then its cProfile top lines."""
+    import cProfile
+    import io
+    import pstats
+
+    from keel.core.pricing import load_prices
+    from keel.ingest.otlp import PROTOBUF
+    from keel.ingest.traces import store_export
+    from keel.store.migrate import upgrade
+
+    bodies = realistic_bodies(Path(args.profile), args.spans[0], args.batch)
+    spans = ExportTraceServiceRequest.FromString(bodies[0]).resource_spans[0].scope_spans[0].spans
+    with tempfile.TemporaryDirectory() as scratch:
+        url = f"sqlite:///{scratch}/profile.db"
+        upgrade(url)
+        database, prices = Database(url), load_prices()
+        store_export(database, bodies[0], PROTOBUF, prices)  # warm-up: caches, first queries
+        half = len(bodies) // 2
+        started = time.process_time()
+        for body in bodies[1 : half + 1]:
+            store_export(database, body, PROTOBUF, prices)
+        unprofiled_s = time.process_time() - started
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for body in bodies[half + 1 :]:
+            store_export(database, body, PROTOBUF, prices)
+        profiler.disable()
+        database.dispose()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(args.top)
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    first = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
+    return {
+        "spans_per_request": len(spans),
+        "cpu_us_per_span_unprofiled": round(1e6 * unprofiled_s / (half * args.batch), 1),
+        "top_by_own_time": lines[first:],
+    }
+
+
 def main() -> None:
     """Parse arguments, run the chosen databases, print one JSON document."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -514,9 +588,16 @@ def main() -> None:
     parser.add_argument("--runs-per-request", type=int, default=50, help="runs per native batch")
     parser.add_argument("--realistic", metavar="DIR", help="dir of otlp_load.py, ingest_limit.py")
     parser.add_argument("--spans", type=int, nargs="+", default=[20000], help="with --realistic")
+    parser.add_argument("--profile", metavar="DIR", help="dir of otlp_load.py: profile in-process")
+    parser.add_argument("--top", type=int, default=20, help="functions shown by --profile")
     args = parser.parse_args()
     load_at_start = round(os.getloadavg()[0], 2)
-    results = realistic(args) if args.realistic else stage_and_phase_results(args)
+    if args.profile:
+        results = profile_store_export(args)
+    elif args.realistic:
+        results = realistic(args)
+    else:
+        results = stage_and_phase_results(args)
     report = {
         "machine": {
             "cpus": os.cpu_count(),
