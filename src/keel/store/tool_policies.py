@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
@@ -41,7 +40,9 @@ def policy_history(session: Session) -> list[ToolPolicyVersion]:
     return list(session.scalars(select(ToolPolicyVersion).order_by(ToolPolicyVersion.id)))
 
 
-def run_facts_of_runs(session: Session, run_ids: Sequence[str]) -> list[Row[Any]]:
+def run_facts_of_runs(
+    session: Session, run_ids: Sequence[str]
+) -> list[Row[tuple[str, str, int, float | None, float]]]:
     """Return (run_id, workflow_type, loop_depth, latency_ms, cost_usd) of the runs that exist.
 
     Columns, not ORM objects: a policy check after ingestion reads every run of the batch.
@@ -50,7 +51,9 @@ def run_facts_of_runs(session: Session, run_ids: Sequence[str]) -> list[Row[Any]
     return list(session.execute(query.where(Run.run_id.in_(list(run_ids)))))
 
 
-def tool_calls_of_runs(session: Session, run_ids: Sequence[str]) -> list[Row[Any]]:
+def tool_calls_of_runs(
+    session: Session, run_ids: Sequence[str]
+) -> list[tuple[str, int, str, str, str]]:
     """Return (run_id, seq, tool_name, args_digest, args_preview) of the tool calls of
     `run_ids`, by run then seq."""
     query = select(
@@ -60,7 +63,7 @@ def tool_calls_of_runs(session: Session, run_ids: Sequence[str]) -> list[Row[Any
         ToolCall.args_digest,
         ToolCall.args_preview,
     ).where(ToolCall.run_id.in_(list(run_ids)))
-    return list(session.execute(query.order_by(ToolCall.run_id, ToolCall.seq)))
+    return list(session.execute(query.order_by(ToolCall.run_id, ToolCall.seq)).tuples())
 
 
 def flag_keys_of_source(
