@@ -127,10 +127,10 @@ def check_runs(session: Session, run_ids: Sequence[str], actor: str) -> dict[str
         return {}
     policies = effective_policies(session, sorted({run.workflow_type for run in runs}))
     calls: dict[str, list[CallFacts]] = {run.run_id: [] for run in runs}
-    for run_id, seq, tool_name, digest, preview in policy_store.tool_calls_of_runs(
-        session, [run.run_id for run in runs]
-    ):
-        calls[run_id].append(CallFacts(seq, tool_name, digest, preview))
+    for call in policy_store.tool_calls_of_runs(session, [run.run_id for run in runs]):
+        calls[call.run_id].append(
+            CallFacts(call.seq, call.tool_name, call.args_digest, call.args_preview)
+        )
     before = policy_store.flag_keys_of_source(session, run_ids, FLAG_SOURCE)
     flagged_before = {key[0] for key in before}
     results, replaced = {}, {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
@@ -40,9 +41,7 @@ def policy_history(session: Session) -> list[ToolPolicyVersion]:
     return list(session.scalars(select(ToolPolicyVersion).order_by(ToolPolicyVersion.id)))
 
 
-def run_facts_of_runs(
-    session: Session, run_ids: Sequence[str]
-) -> list[Row[tuple[str, str, int, float | None, float]]]:
+def run_facts_of_runs(session: Session, run_ids: Sequence[str]) -> list[Row[Any]]:
     """Return (run_id, workflow_type, loop_depth, latency_ms, cost_usd) of the runs that exist.
 
     Columns, not ORM objects: a policy check after ingestion reads every run of the batch.
@@ -51,9 +50,7 @@ def run_facts_of_runs(
     return list(session.execute(query.where(Run.run_id.in_(list(run_ids)))))
 
 
-def tool_calls_of_runs(
-    session: Session, run_ids: Sequence[str]
-) -> list[tuple[str, int, str, str, str]]:
+def tool_calls_of_runs(session: Session, run_ids: Sequence[str]) -> list[Row[Any]]:
     """Return (run_id, seq, tool_name, args_digest, args_preview) of the tool calls of
     `run_ids`, by run then seq."""
     query = select(
@@ -63,7 +60,7 @@ def tool_calls_of_runs(
         ToolCall.args_digest,
         ToolCall.args_preview,
     ).where(ToolCall.run_id.in_(list(run_ids)))
-    return list(session.execute(query.order_by(ToolCall.run_id, ToolCall.seq)).tuples())
+    return list(session.execute(query.order_by(ToolCall.run_id, ToolCall.seq)))
 
 
 def flag_keys_of_source(
