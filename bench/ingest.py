@@ -1,6 +1,14 @@
 """Ingestion throughput: spans/s through OTLP/HTTP and runs/s through the native batch API.
 
     python bench/ingest.py [--database sqlite|postgresql|both] [--seconds N] [--clients 4]
+    python bench/ingest.py --realistic ../shared/bench --spans 20000 100000 [--database both]
+
+`--realistic DIR` drives a fresh `keel serve` with DIR/otlp_load.py (6-span GenAI agent
+traces with support text full of ordinary digits) for each span count, and measures the
+machine's ceiling (DIR/ingest_limit.py: decode + bulk insert in one process, no server) in the
+same run, before and after; it reports keel's persisted spans/s as a share of that ceiling.
+`--profile DIR` instead stores DIR/otlp_load.py's payload in this process (`store_export`, SQLite)
+and prints the CPU per span, unprofiled, and cProfile's top functions by own time.
 
 Serves keel in its own process (`python -m keel serve`) on 127.0.0.1, then drives it from
 client threads in this process for N seconds per phase, after a short warm-up. Every request
@@ -17,6 +25,7 @@ import os
 import platform
 import random
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -33,7 +42,7 @@ import httpx
 import psycopg
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
-from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
+from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span, Status
 from sqlalchemy import func, select
 
 from keel.store.engine import Database
@@ -195,9 +204,17 @@ def free_port() -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    """Return the CPU time (user + system) process `pid` has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """Return the CPU time (user + system) process `pid` and its live children have used so
+    far (Linux /proc): the server with its mapping workers."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # a process that ended meanwhile
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 @contextmanager
@@ -410,6 +427,157 @@ def fresh_postgres() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def run_json(command: list[str]) -> dict[str, Any]:
+    """Run `command` and return the JSON object its last line of output prints."""
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def database_bytes(url: str | None, home: Path) -> int:
+    """Return the size of keel's database: SQLite's pages once the WAL is checkpointed into
+    the file, or PostgreSQL's database with its indexes."""
+    if url is None:
+        with sqlite3.connect(home / "keel.db") as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            pages = connection.execute("PRAGMA page_count").fetchone()[0]
+            return int(pages * connection.execute("PRAGMA page_size").fetchone()[0])
+    with psycopg.connect(url) as connection:
+        row = connection.execute("SELECT pg_database_size(current_database())").fetchone()
+    return int(row[0]) if row else 0
+
+
+def stored_events(database: Database) -> int:
+    """Return how many events (spans) the database holds."""
+    with database.read() as session:
+        return int(session.scalar(select(func.count()).select_from(Event)) or 0)
+
+
+def realistic_run(
+    tools: Path, url: str | None, home: Path, spans: int, args: Any
+) -> dict[str, Any]:
+    """One fresh server driven by otlp_load.py with `spans` spans; what it stored and spent."""
+    env = {"KEEL_HOME": str(home), "KEEL_MAX_REQUEST_BYTES": str(64 * 1024 * 1024)}
+    if url:
+        env["KEEL_DATABASE_URL"] = url
+    database = Database(url or f"sqlite:///{home / 'keel.db'}")
+    with keel_server(env) as (base_url, pid):
+        command = [sys.executable, str(tools / "otlp_load.py"), f"{base_url}/v1/traces"]
+        command += ["--batch", str(args.batch), "--clients", str(args.clients)]
+        # Warm-up, not measured: the mapping workers spawn (and import keel) on the first
+        # export, and a long-running server has paid that once.
+        for seed in (0, -1):
+            run_json([*command, "--spans", str(4 * args.batch), "--seed", str(seed)])
+            time.sleep(WARMUP_S)
+        warm_spans, empty_bytes = stored_events(database), database_bytes(url, home)
+        cpu_from = cpu_seconds(pid)
+        load = run_json([*command, "--spans", str(spans), "--seed", str(spans)])
+        server_cpu_s = cpu_seconds(pid) - cpu_from
+        stored_bytes = database_bytes(url, home) - empty_bytes
+    persisted = stored_events(database) - warm_spans
+    database.dispose()
+    return {
+        "spans_sent": load["spans"],
+        "spans_persisted": persisted,
+        "lost": load["spans"] - load["rejected_spans"] - persisted,
+        "http_codes": load["http_codes"],
+        "rejected_spans": load["rejected_spans"],
+        "seconds": load["send_s"],
+        "persisted_spans_per_s": round(persisted / load["send_s"]),
+        "server_cpu_s": round(server_cpu_s, 2),
+        "spans_per_server_cpu_s": round(persisted / max(server_cpu_s, 1e-9)),
+        "server_cpu_us_per_span": round(1e6 * server_cpu_s / max(persisted, 1), 1),
+        "p50_ms": load["p50_ms"],
+        "p99_ms": load["p99_ms"],
+        "bytes_per_span": round(stored_bytes / max(persisted, 1)),
+    }
+
+
+def realistic(args: Any) -> dict[str, Any]:
+    """`--realistic`: each database and span count against the ceiling measured around them."""
+    tools = Path(args.realistic)
+    ceiling_command = [sys.executable, str(tools / "ingest_limit.py")]
+    ceilings = [run_json(ceiling_command)["spans_per_s"]]
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for name in ("sqlite", "postgresql"):
+            if args.database not in (name, "both"):
+                continue
+            for spans in args.spans:
+                home = Path(scratch) / f"{name}-{spans}"
+                if name == "sqlite":
+                    results[f"{name}_{spans}"] = realistic_run(tools, None, home, spans, args)
+                    continue
+                with fresh_postgres() as url:
+                    results[f"{name}_{spans}"] = realistic_run(tools, url, home, spans, args)
+    ceilings.append(run_json(ceiling_command)["spans_per_s"])
+    ceiling = sum(ceilings) / len(ceilings)
+    for figures in results.values():
+        figures["share_of_ceiling"] = round(figures["persisted_spans_per_s"] / ceiling, 3)
+    return {"ceiling_spans_per_s": {"before": ceilings[0], "after": ceilings[1]}, **results}
+
+
+def realistic_bodies(tools: Path, spans: int, batch: int) -> list[bytes]:
+    """Return otlp_load.py's export bodies for `spans` spans (its traces, seed 1)."""
+    sys.path.insert(0, str(tools))
+    from otlp_load import kv, trace_spans  # type: ignore[import-not-found]
+
+    rng, made = random.Random(1), []
+    while len(made) < spans:
+        made += trace_spans(rng, time.time_ns())
+    resource = {"attributes": [kv("service.name", "load-agent")]}
+    return [
+        ExportTraceServiceRequest(
+            resource_spans=[
+                ResourceSpans(
+                    resource=resource,
+                    scope_spans=[ScopeSpans(scope={"name": "load"}, spans=made[i : i + batch])],
+                )
+            ]
+        ).SerializeToString()
+        for i in range(0, len(made), batch)
+    ]
+
+
+def profile_store_export(args: Any) -> dict[str, Any]:
+    """`--profile`: CPU per span of store_export in this process, then its cProfile top lines."""
+    import cProfile
+    import io
+    import pstats
+
+    from keel.core.pricing import load_prices
+    from keel.ingest.otlp import PROTOBUF
+    from keel.ingest.traces import store_export
+    from keel.store.migrate import upgrade
+
+    bodies = realistic_bodies(Path(args.profile), args.spans[0], args.batch)
+    spans = ExportTraceServiceRequest.FromString(bodies[0]).resource_spans[0].scope_spans[0].spans
+    with tempfile.TemporaryDirectory() as scratch:
+        url = f"sqlite:///{scratch}/profile.db"
+        upgrade(url)
+        database, prices = Database(url), load_prices()
+        store_export(database, bodies[0], PROTOBUF, prices)  # warm-up: caches, first queries
+        half = len(bodies) // 2
+        started = time.process_time()
+        for body in bodies[1 : half + 1]:
+            store_export(database, body, PROTOBUF, prices)
+        unprofiled_s = time.process_time() - started
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for body in bodies[half + 1 :]:
+            store_export(database, body, PROTOBUF, prices)
+        profiler.disable()
+        database.dispose()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(args.top)
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    first = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
+    return {
+        "spans_per_request": len(spans),
+        "cpu_us_per_span_unprofiled": round(1e6 * unprofiled_s / (half * args.batch), 1),
+        "top_by_own_time": lines[first:],
+    }
+
+
 def main() -> None:
     """Parse arguments, run the chosen databases, print one JSON document."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -418,16 +586,18 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
     parser.add_argument("--batch", type=int, default=512, help="spans per OTLP request")
     parser.add_argument("--runs-per-request", type=int, default=50, help="runs per native batch")
+    parser.add_argument("--realistic", metavar="DIR", help="dir of otlp_load.py, ingest_limit.py")
+    parser.add_argument("--spans", type=int, nargs="+", default=[20000], help="with --realistic")
+    parser.add_argument("--profile", metavar="DIR", help="dir of otlp_load.py: profile in-process")
+    parser.add_argument("--top", type=int, default=20, help="functions shown by --profile")
     args = parser.parse_args()
     load_at_start = round(os.getloadavg()[0], 2)
-    results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as scratch:
-        results["pipeline_cpu_per_span_sqlite"] = pipeline_cpu(args, Path(scratch))
-        if args.database in ("sqlite", "both"):
-            results["sqlite"] = bench_database(None, Path(scratch) / "sqlite", args)
-        if args.database in ("postgresql", "both"):
-            with fresh_postgres() as url:
-                results["postgresql"] = bench_database(url, Path(scratch) / "pg", args)
+    if args.profile:
+        results = profile_store_export(args)
+    elif args.realistic:
+        results = realistic(args)
+    else:
+        results = stage_and_phase_results(args)
     report = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -441,10 +611,24 @@ def main() -> None:
             "clients": args.clients,
             "spans_per_otlp_request": args.batch,
             "runs_per_native_request": args.runs_per_request,
+            "realistic_spans": args.spans if args.realistic else None,
         },
         "results": results,
     }
     print(json.dumps(report, indent=2))
+
+
+def stage_and_phase_results(args: Any) -> dict[str, Any]:
+    """The stage bench and the timed OTLP and native phases on the chosen databases."""
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        results["pipeline_cpu_per_span_sqlite"] = pipeline_cpu(args, Path(scratch))
+        if args.database in ("sqlite", "both"):
+            results["sqlite"] = bench_database(None, Path(scratch) / "sqlite", args)
+        if args.database in ("postgresql", "both"):
+            with fresh_postgres() as url:
+                results["postgresql"] = bench_database(url, Path(scratch) / "pg", args)
+    return results
 
 
 if __name__ == "__main__":

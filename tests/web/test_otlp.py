@@ -392,3 +392,29 @@ def test_traces_need_the_bearer_key_when_one_is_set(settings: Settings, database
         export(server, spans, headers={"Authorization": "Bearer s3cret-key"})
     with database.read() as session:
         assert session.scalar(select(func.count()).select_from(Event)) == 5
+
+
+def test_a_mapping_worker_stores_what_the_server_would_and_rejects_the_same_spans(
+    settings: Settings, database: Database
+) -> None:
+    """KEEL_INGEST_WORKERS=1: decoding, mapping and sealing in a worker process (off by default)."""
+    good = "5b8efff798038103d269b633813fc60c"
+    bad = _request_json(
+        _span_json(good, "eee19b7ec3c1b174", "good"),
+        _span_json("not-hex", "eee19b7ec3c1b175", "bad trace id"),
+    )
+    pb = (FIXTURES / "openinference-openai-agent.pb").read_bytes()
+    with api_client(settings.model_copy(update={"ingest_workers": 1}), database) as api:
+        for _ in range(2):  # the first export starts the worker; the second reaches it
+            response = api.post(
+                "/v1/traces", content=pb, headers={"content-type": "application/x-protobuf"}
+            )
+            assert response.status_code == 200
+        partial = api.post("/v1/traces", json=bad).json()["partialSuccess"]
+        runs = api.get("/api/v1/runs").json()["runs"]
+    assert partial["rejectedSpans"] == "1" and "bad trace id" in partial["errorMessage"]
+    assert len(runs) == 2  # the agent's trace once (resent, stored once) and the good span's
+    with database.read() as session:
+        assert (
+            session.scalar(select(func.count()).select_from(Event).where(Event.name == "good")) == 1
+        )

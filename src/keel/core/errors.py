@@ -25,6 +25,10 @@ class KeelError(Exception):
         self.message = message
         self.field = field
 
+    def __reduce__(self) -> tuple[type[KeelError], tuple[str, str | None]]:
+        # Raised in an ingestion worker process, re-raised in the server: keep the field.
+        return (type(self), (self.message, self.field))
+
 
 class InvalidInput(KeelError):
     code = "invalid_input"

@@ -66,6 +66,9 @@ class _Walk:
     redactor: Redactor
     max_chars: int
     repairs: Repairs = field(default_factory=Repairs)
+    #: Masked text by original, shared by the walks of one record: a trace repeats its text
+    #: (an agent's input is its first chat's, each chat carries the conversation so far).
+    masked: dict[str, str] = field(default_factory=dict)
 
     def text(self, text: str, width: int | None = None) -> str:
         if "\x00" in text:
@@ -74,7 +77,10 @@ class _Walk:
         if not text.isascii() and _SURROGATE.search(text) is not None:
             text, count = _SURROGATE.subn(REPLACEMENT, text)
             self.repairs.replaced_characters += count
-        text = self.redactor.text(text)
+        masked = self.masked.get(text)
+        if masked is None:
+            masked = self.masked[text] = self.redactor.text(text)
+        text = masked
         limit = self.max_chars if width is None else width
         if len(text) > limit:
             self.repairs.truncated_fields += 1
@@ -146,8 +152,10 @@ class Sanitizer:
         """Return an argument preview sanitised (masked as JSON when it parses)."""
         return None if text is None else self._walk().preview(text)
 
-    def _walk(self) -> _Walk:
-        return _Walk(self.redactor or active(), self.max_field_chars)
+    def _walk(self, masked: dict[str, str] | None = None) -> _Walk:
+        return _Walk(
+            self.redactor or active(), self.max_field_chars, masked={} if masked is None else masked
+        )
 
     def _record(self, record: RunRecord) -> None:
         walk = self._walk()
@@ -158,15 +166,15 @@ class Sanitizer:
         record.output = walk.value(record.output)
         record.metrics = walk.value(record.metrics)
         for event in record.events:
-            walk.repairs.add(self._event(event))
+            walk.repairs.add(self._event(event, walk.masked))
         for call in record.tool_calls:
             self._tool_call(call, walk)
         if walk.repairs:
             record.metrics = {**record.metrics, "sanitized": _marker(walk.repairs)}
         record.sealed = _Seal(len(record.events), len(record.tool_calls))
 
-    def _event(self, event: EventRecord) -> Repairs:
-        walk = self._walk()
+    def _event(self, event: EventRecord, masked: dict[str, str]) -> Repairs:
+        walk = self._walk(masked)
         event.name = walk.optional(event.name, _WIDTHS["name"])
         event.model = walk.optional(event.model, _WIDTHS["model"])
         event.payload = walk.value(event.payload)

@@ -60,6 +60,15 @@ class Settings(BaseSettings):
         le=512,
         description="Deepest JSON nesting an ingested body may have (422; OTLP: 400).",
     )
+    ingest_workers: int | None = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Processes that decode and map OTLP exports for `keel serve` (0, the default: in the"
+            " server's threads; unset (null): one per core but the server's own). On 2 cores a"
+            " worker gave no consistent gain (docs/benchmarks.md), so none is the default."
+        ),
+    )
     max_field_chars: int = Field(
         default=DEFAULT_MAX_FIELD_CHARS,
         ge=1024,

@@ -25,7 +25,6 @@ from keel.plugins.manager import collected, plugin_manager
 from keel.store import tool_policies as policy_store
 from keel.store.flags import replace_flags_of_runs
 from keel.store.models import ToolPolicyVersion, utcnow
-from keel.store.runs import runs_by_id
 
 FLAG_SOURCE = "tool_policy"
 
@@ -123,7 +122,7 @@ def effective_policies(
 
 def check_runs(session: Session, run_ids: Sequence[str], actor: str) -> dict[str, list[Violation]]:
     """Check `run_ids` against their policies; store flags, refresh risk, audit new findings."""
-    runs = runs_by_id(session, run_ids)
+    runs = policy_store.run_facts_of_runs(session, run_ids)
     if not runs:
         return {}
     policies = effective_policies(session, sorted({run.workflow_type for run in runs}))

@@ -83,6 +83,39 @@ def runs_from_spans(
     return list(runs.values())
 
 
+@dataclass(frozen=True)
+class PreparedExport:
+    """An export request decoded, mapped and sealed: ready for one transaction."""
+
+    runs: list[RunRecord]
+    rejected: list[str]
+
+
+def prepare_export(
+    body: bytes, encoding: str, prices: PriceTable, max_depth: int = DEFAULT_MAX_JSON_DEPTH
+) -> PreparedExport:
+    """Decode an OTLP export request, map its traces to runs and seal them (no database).
+
+    Pure CPU work on plain data, so a server can run it in a worker process
+    (`keel.ingest.mapping_pool`); raises InvalidInput for a body that is not OTLP at all.
+    """
+    decoded = decode_export(body, encoding, max_depth)
+    rejected = list(decoded.rejected)
+    runs = seal_runs(runs_from_spans(decoded.spans, prices, rejected, max_depth))
+    return PreparedExport(runs, rejected)
+
+
+def store_prepared(
+    database: Database, prepared: PreparedExport, actor: str = "otlp"
+) -> TraceExport:
+    """Store a prepared export's runs in one transaction (governance and assessment included)."""
+    counts = WriteCounts()
+    if prepared.runs:
+        with database.write() as session:
+            counts = store_runs(session, prepared.runs, actor, "otlp")
+    return TraceExport(counts, prepared.rejected)
+
+
 def store_export(
     database: Database,
     body: bytes,
@@ -92,12 +125,5 @@ def store_export(
     max_depth: int = DEFAULT_MAX_JSON_DEPTH,
 ) -> TraceExport:
     """Decode an OTLP export request and store its traces in one transaction."""
-    decoded = decode_export(body, encoding, max_depth)
-    rejected = list(decoded.rejected)
     # Mapped and sanitised before the transaction: the write lock is held for writes only.
-    runs = seal_runs(runs_from_spans(decoded.spans, prices, rejected, max_depth))
-    counts = WriteCounts()
-    if runs:
-        with database.write() as session:
-            counts = store_runs(session, runs, actor, "otlp")
-    return TraceExport(counts, rejected)
+    return store_prepared(database, prepare_export(body, encoding, prices, max_depth), actor)

@@ -8,6 +8,7 @@ which costs more than the insert itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from keel.store.engine import json_dumps
 from keel.store.models import Base
+from keel.store.types import UTCDateTime
 
 
 def insert_new(
@@ -83,7 +85,7 @@ def _sqlite_executemany(session: Session, table: Table, rows: list[dict[str, Any
     processors = [
         (i, processor)
         for i, name in enumerate(names)
-        if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        if (processor := _sqlite_processor(table.c[name].type, dialect))
     ]
     tuples = []
     for row in rows:
@@ -101,6 +103,25 @@ def _sqlite_executemany(session: Session, table: Table, rows: list[dict[str, Any
         return int(cursor.rowcount)  # sqlite3 sums what each execution really inserted
     finally:
         cursor.close()
+
+
+def _sqlite_processor(column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """SQLAlchemy's bind processor for the column, but a C-speed one for UTC timestamps (a
+    span has three of them, and the generic pair of processors formats each in Python)."""
+    if isinstance(column_type, UTCDateTime):
+        return sqlite_timestamp
+    return cast(
+        Callable[[Any], Any] | None, column_type.dialect_impl(dialect).bind_processor(dialect)
+    )
+
+
+def sqlite_timestamp(value: datetime | None) -> str | None:
+    """Return `value` as SQLite stores a UTCDateTime: naive UTC, `YYYY-MM-DD HH:MM:SS.ffffff`."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 def _unnest_insert(

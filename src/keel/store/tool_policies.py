@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from keel.store.models import PolicyFlag, Run, ToolCall, ToolPolicyVersion
@@ -40,10 +41,26 @@ def policy_history(session: Session) -> list[ToolPolicyVersion]:
     return list(session.scalars(select(ToolPolicyVersion).order_by(ToolPolicyVersion.id)))
 
 
-def tool_calls_of_runs(session: Session, run_ids: Sequence[str]) -> list[ToolCall]:
-    """Return the tool calls of `run_ids`, by run then seq."""
-    query = select(ToolCall).where(ToolCall.run_id.in_(list(run_ids)))
-    return list(session.scalars(query.order_by(ToolCall.run_id, ToolCall.seq)))
+def run_facts_of_runs(session: Session, run_ids: Sequence[str]) -> list[Row[Any]]:
+    """Return (run_id, workflow_type, loop_depth, latency_ms, cost_usd) of the runs that exist.
+
+    Columns, not ORM objects: a policy check after ingestion reads every run of the batch.
+    """
+    query = select(Run.run_id, Run.workflow_type, Run.loop_depth, Run.latency_ms, Run.cost_usd)
+    return list(session.execute(query.where(Run.run_id.in_(list(run_ids)))))
+
+
+def tool_calls_of_runs(session: Session, run_ids: Sequence[str]) -> list[Row[Any]]:
+    """Return (run_id, seq, tool_name, args_digest, args_preview) of the tool calls of
+    `run_ids`, by run then seq."""
+    query = select(
+        ToolCall.run_id,
+        ToolCall.seq,
+        ToolCall.tool_name,
+        ToolCall.args_digest,
+        ToolCall.args_preview,
+    ).where(ToolCall.run_id.in_(list(run_ids)))
+    return list(session.execute(query.order_by(ToolCall.run_id, ToolCall.seq)))
 
 
 def flag_keys_of_source(

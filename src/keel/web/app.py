@@ -13,6 +13,7 @@ from keel.core.settings import Settings
 from keel.core.timespan import parse_span
 from keel.core.version import VERSION
 from keel.drift.monitor import MonitorPlan, monitor
+from keel.ingest.mapping_pool import MappingPool, default_workers
 from keel.jobs.backend import open_jobs
 from keel.store.engine import Database
 from keel.web.assets import mount_assets
@@ -65,6 +66,14 @@ def start_drift_monitor(settings: Settings, database: Database) -> asyncio.Task[
     return asyncio.create_task(monitor(database, plan))
 
 
+def open_mapping_pool(settings: Settings) -> MappingPool | None:
+    """Return the OTLP mapping pool `settings` ask for (its workers start on the first export)."""
+    workers = default_workers() if settings.ingest_workers is None else settings.ingest_workers
+    if workers == 0:
+        return None
+    return MappingPool(workers, settings.all_redact_patterns(), settings.max_field_chars)
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """Return keel's ASGI app; it opens (and later disposes) its own database unless given one."""
     settings = settings or Settings()
@@ -76,11 +85,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.database = database or Database(settings.resolved_database_url())
         monitoring = start_drift_monitor(settings, app.state.database)
         app.state.jobs = open_jobs(app.state.database, settings)
+        app.state.mapping_pool = open_mapping_pool(settings)
         try:
             yield
         finally:
             if monitoring is not None:
                 monitoring.cancel()
+            if app.state.mapping_pool is not None:
+                app.state.mapping_pool.close()
             app.state.jobs.shutdown()
             if owned:
                 app.state.database.dispose()
