@@ -107,3 +107,38 @@ def test_bad_filter_input_is_a_422_naming_the_field(
     assert response.json()["error"]["field"] == field
     page = api.get("/", params=params, headers=HTML)
     assert page.status_code == 422 and field in page.text
+
+
+def test_config_column_filter_and_search_match_their_json_twin(
+    api: ApiClient, database: Database
+) -> None:
+    post_runs(
+        api,
+        make_run(
+            "c1",
+            inputs={"ticket": "Which form shows my early withdrawal fee?"},
+            output={"answer": "Form 1099-R shows it."},
+            metrics={"config": "baseline-v1"},
+        ),
+        make_run(
+            "c2",
+            created_at="2026-11-02T10:00:00Z",
+            inputs={"ticket": "My wire is late"},
+            output={"answer": "Wires arrive the same day."},
+            metrics={"config": "candidate-v2"},
+        ),
+    )
+    page = api.get("/", headers=HTML).text
+    assert "<td>candidate-v2</td>" in page and '<option value="baseline-v1"' in page
+    for params, expected in (
+        ({"config": "baseline-v1"}, ["c1"]),
+        ({"search": "withdrawals"}, ["c1"]),
+        ({"search": "wire", "config": "baseline-v1"}, []),
+        ({"sort": "config", "order": "asc"}, ["c1", "c2"]),
+    ):
+        assert row_ids(api.get("/", params=params, headers=HTML).text) == expected, params
+        twin = api.get("/api/v1/runs", params=params).json()["runs"]
+        assert [run["run_id"] for run in twin] == expected, params
+    assert twin[0]["config"] == "baseline-v1"
+    refused = api.get("/api/v1/runs", params={"search": "?!"})
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "search"

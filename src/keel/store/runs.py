@@ -17,6 +17,7 @@ from keel.core.severity import Severity
 from keel.store.flags import flags_of_run
 from keel.store.models import Event, PolicyFlag, Run, ToolCall
 from keel.store.run_links import RunLinks, run_links
+from keel.store.search import matches_search
 
 SORTABLE = {
     "created_at": Run.created_at,
@@ -30,6 +31,7 @@ SORTABLE = {
     "stability": Run.stability,
     "risk": Run.risk,
     "status": Run.status,
+    "config": Run.config,
 }
 
 
@@ -52,6 +54,9 @@ class RunFilters:
     #: Only runs with a flag of this severity or worse.
     flag_severity: Severity | None = None
     risk_min: float | None = None
+    config: str | None = None
+    #: Words that must all appear in the run's ticket text or answer (keel.store.search).
+    search: tuple[str, ...] | None = None
 
     @property
     def narrowed(self) -> bool:
@@ -72,7 +77,7 @@ class RunsPage:
     filters: RunFilters = field(default_factory=RunFilters)
 
 
-def _filter_clauses(filters: RunFilters) -> list[ColumnElement[bool]]:
+def _filter_clauses(filters: RunFilters, dialect: str) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if filters.workflow_type:
         clauses.append(Run.workflow_type == filters.workflow_type)
@@ -96,6 +101,10 @@ def _filter_clauses(filters: RunFilters) -> list[ColumnElement[bool]]:
         clauses.append(Run.risk >= filters.risk_min)
     if filters.flag_rule or filters.flag_severity:
         clauses.append(_has_flag(filters.flag_rule, filters.flag_severity))
+    if filters.config:
+        clauses.append(Run.config == filters.config)
+    if filters.search:
+        clauses.append(matches_search(dialect, filters.search))
     return clauses
 
 
@@ -161,7 +170,8 @@ def runs_page(
     column = SORTABLE.get(sort)
     if column is None:
         raise InvalidInput(f"sort must be one of {', '.join(sorted(SORTABLE))}", field="sort")
-    query: Select[tuple[Run]] = select(Run).where(*_filter_clauses(filters))
+    dialect = session.get_bind().dialect.name
+    query: Select[tuple[Run]] = select(Run).where(*_filter_clauses(filters, dialect))
     after = _decode_cursor(cursor) if cursor else None
     nullable = bool(Run.__table__.c[column.key].nullable)
     runs: list[Run] = []
@@ -228,14 +238,17 @@ class RunFacets:
     workflow_types: list[str]
     models: list[str]
     flag_rules: list[str] = field(default_factory=list)
+    configs: list[str] = field(default_factory=list)
 
 
 def run_facets(session: Session, limit: int = 200) -> RunFacets:
-    """Return the distinct workflow types, models and flag rules stored (each off its index)."""
+    """Return the distinct workflow types, models, flag rules and configurations stored (each
+    read off its index)."""
     return RunFacets(
         [str(value) for value in _distinct_values(session, Run.workflow_type, limit)],
         [str(value) for value in _distinct_values(session, Run.model, limit)],
         [str(value) for value in _distinct_values(session, PolicyFlag.rule_id, limit)],
+        [str(value) for value in _distinct_values(session, Run.config, limit)],
     )
 
 

@@ -18,6 +18,7 @@ from keel.core.errors import InvalidInput
 from keel.core.severity import Severity
 from keel.evaluate.risk import RISK_LEVEL_FLOORS, RiskLevel
 from keel.store.runs import RunFilters
+from keel.store.search import search_words
 from keel.web.moments import QueryMoment
 
 #: The length of `policy_flags.rule_id`.
@@ -88,9 +89,17 @@ def runs_query(
             "all: every run its own row.",
         ),
     ] = "originals",
-    flag: Annotated[str | None, Blank, Query(description="Only runs that raised this rule.")] = None,
+    flag: Annotated[
+        str | None, Blank, Query(description="Only runs that raised this rule.")
+    ] = None,
     severity: Annotated[
         Severity | None, Blank, Query(description="Only runs with a flag this severe or worse.")
+    ] = None,
+    config: Annotated[str | None, Blank, Query(description="Only this configuration.")] = None,
+    search: Annotated[
+        str | None,
+        Blank,
+        Query(description="Words that must all appear in the ticket text or answer."),
     ] = None,
     risk: Annotated[
         RiskLevel | None, Blank, Query(description="Only runs at this risk level or higher.")
@@ -116,6 +125,8 @@ def runs_query(
         flag_rule=flag.strip() if flag else None,
         flag_severity=severity,
         risk_min=RISK_LEVEL_FLOORS[risk] if risk else None,
+        config=config,
+        search=search_words(search) if search else None,
     )
     return RunsQuery(filters, sort, order == "desc", cursor, limit)
 

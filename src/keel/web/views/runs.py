@@ -45,6 +45,7 @@ COLUMNS = (
     RunsColumn("created_at", "Created"),
     RunsColumn("workflow_type", "Workflow Type"),
     RunsColumn("model", "Model"),
+    RunsColumn("config", "Config"),
     RunsColumn("tool_count", "Tool Count", numeric=True),
     RunsColumn("total_tokens", "Tokens", numeric=True),
     RunsColumn("cost_usd", "Cost", numeric=True),
