@@ -22,6 +22,7 @@ COLUMNS = [
     "Created",
     "Workflow Type",
     "Model",
+    "Config",
     "Tool Count",
     "Tokens",
     "Cost",
