@@ -49,7 +49,7 @@ class RunsPageOut(BaseModel):
     next_cursor: str | None
 
 
-def _flag_briefs(session: Session, run_ids: list[str]) -> dict[str, list[FlagBrief]]:
+def flag_briefs(session: Session, run_ids: list[str]) -> dict[str, list[FlagBrief]]:
     """Return each run's flag rules, worst first, each at its worst severity."""
     worst: dict[str, dict[str, Severity]] = {}
     for flag in flags_of_runs(session, run_ids):
@@ -78,7 +78,7 @@ def runs_data(
     """Return one page of runs matching `filters` and the cursor of the next page."""
     page = runs_page(session, filters, sort=sort, descending=descending, cursor=cursor, limit=limit)
     run_ids = [run.run_id for run in page.runs]
-    flags = _flag_briefs(session, run_ids)
+    flags = flag_briefs(session, run_ids)
     derived = derived_runs(session, run_ids)
     rows = []
     for run in page.runs:
