@@ -4,8 +4,9 @@ What is searched is `run_texts.body`, written with the run by `write_runs` from 
 (already redacted) record and re-masked by `keel redact` like every stored text, so search only
 ever sees redacted words. The index is one per dialect, made by migration 0010 and kept in
 step by the database itself: on SQLite an external-content FTS5 table (`run_texts_fts`,
-porter-stemmed) that triggers on `run_texts` update; on PostgreSQL a GIN index over
-`to_tsvector('english', body)` (English stemming and stop words).
+porter-stemmed) that triggers on `run_texts` update; on PostgreSQL a generated column
+`search_vector = to_tsvector('english', body)` (English stemming and stop words) with a GIN
+index (`run_texts_fts_gin`).
 
 A query is reduced to its words (letters and digits) and every word must match: no operators,
 so no input can be a syntax error in either database's query language.
@@ -24,6 +25,7 @@ from keel.store.models import Run, RunText
 
 #: Names of the per-dialect search objects the models cannot declare (migration 0010).
 SEARCH_INDEX_PREFIX = "run_texts_fts"
+SEARCH_VECTOR = "search_vector"
 MAX_WORDS = 16
 MAX_BODY_CHARS = 20_000
 _WORD = re.compile(r"\w+")
@@ -62,7 +64,7 @@ def search_words(query: str) -> tuple[str, ...]:
 def matches_search(dialect: str, words: Sequence[str]) -> ColumnElement[bool]:
     """Return the condition that a run's text contains every one of `words` (stemmed)."""
     if dialect == "postgresql":
-        vector = func.to_tsvector(_ENGLISH, RunText.body)
+        vector = literal_column(f"{RunText.__tablename__}.{SEARCH_VECTOR}")
         found = select(RunText.run_id).where(
             vector.op("@@")(func.plainto_tsquery(_ENGLISH, " ".join(words)))
         )
@@ -78,5 +80,5 @@ def matches_search(dialect: str, words: Sequence[str]) -> ColumnElement[bool]:
 
 
 def is_search_index(name: str | None) -> bool:
-    """Return whether a table or index name is one of the per-dialect search objects."""
-    return bool(name and name.startswith(SEARCH_INDEX_PREFIX))
+    """Return whether a table, column or index name is one of the per-dialect search objects."""
+    return bool(name and (name.startswith(SEARCH_INDEX_PREFIX) or name == SEARCH_VECTOR))
