@@ -152,3 +152,30 @@ def test_migrating_fills_config_and_search_for_runs_stored_before(
         if drop:
             with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{drop}" WITH (FORCE)')
+
+
+def test_rare_and_common_words_find_the_same_runs_page_by_page(database: Database) -> None:
+    # 40 runs: "fee" in every one (matched run by run on SQLite), "chargeback" in two (matched
+    # from FTS5's list); paging must see each match once, newest first, either way.
+    runs = [
+        ticket_run(f"r{i:02d}", f"ticket {i} about a fee", "an answer", minutes=i)
+        for i in range(40)
+    ]
+    runs[5] = ticket_run("r05", "a chargeback for the fee", "refund", minutes=5)
+    runs[31] = ticket_run("r31", "chargeback please, fee", "refund", minutes=31)
+    store(database, *runs)
+    for query, expected in (
+        ("chargeback", ["r31", "r05"]),
+        ("fee", [f"r{i:02d}" for i in reversed(range(40))]),
+        ("fee chargeback", ["r31", "r05"]),
+    ):
+        seen, cursor = [], None
+        with database.read() as session:
+            while True:
+                filters = RunFilters(search=search_words(query))
+                page = runs_page(session, filters, cursor=cursor, limit=7)
+                seen += [run.run_id for run in page.runs]
+                if page.next_cursor is None:
+                    break
+                cursor = page.next_cursor
+        assert seen == expected, query

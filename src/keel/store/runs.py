@@ -77,7 +77,7 @@ class RunsPage:
     filters: RunFilters = field(default_factory=RunFilters)
 
 
-def _filter_clauses(filters: RunFilters, dialect: str) -> list[ColumnElement[bool]]:
+def _filter_clauses(filters: RunFilters, session: Session) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if filters.workflow_type:
         clauses.append(Run.workflow_type == filters.workflow_type)
@@ -104,7 +104,7 @@ def _filter_clauses(filters: RunFilters, dialect: str) -> list[ColumnElement[boo
     if filters.config:
         clauses.append(Run.config == filters.config)
     if filters.search:
-        clauses.append(matches_search(dialect, filters.search))
+        clauses.append(matches_search(session, filters.search))
     return clauses
 
 
@@ -170,8 +170,7 @@ def runs_page(
     column = SORTABLE.get(sort)
     if column is None:
         raise InvalidInput(f"sort must be one of {', '.join(sorted(SORTABLE))}", field="sort")
-    dialect = session.get_bind().dialect.name
-    query: Select[tuple[Run]] = select(Run).where(*_filter_clauses(filters, dialect))
+    query: Select[tuple[Run]] = select(Run).where(*_filter_clauses(filters, session))
     after = _decode_cursor(cursor) if cursor else None
     nullable = bool(Run.__table__.c[column.key].nullable)
     runs: list[Run] = []
