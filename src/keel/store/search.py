@@ -33,7 +33,7 @@ MAX_WORDS = 16
 COMMON_SHARE = 8
 MAX_BODY_CHARS = 20_000
 _WORD = re.compile(r"\w+")
-_ENGLISH = literal_column("'english'::regconfig")
+_ENGLISH: ColumnElement[Any] = literal_column("'english'::regconfig")
 _FTS = table(SEARCH_INDEX_PREFIX, column("rowid"))
 
 
@@ -69,7 +69,7 @@ def matches_search(session: Session, words: Sequence[str]) -> ColumnElement[bool
     """Return the condition that a run's text contains every one of `words` (stemmed)."""
     if session.get_bind().dialect.name != "postgresql":
         return _sqlite_match(session, words)
-    vector = literal_column(f"{RunText.__tablename__}.{SEARCH_VECTOR}")
+    vector: ColumnElement[Any] = literal_column(f"{RunText.__tablename__}.{SEARCH_VECTOR}")
     query = func.plainto_tsquery(_ENGLISH, " ".join(words))
     return Run.run_id.in_(select(RunText.run_id).where(vector.op("@@")(query)))
 
