@@ -1,5 +1,9 @@
 """Page speed at scale: p50/p95 server time of each dashboard page and its JSON twin.
 
+The runs carry ticket text and answers drawn from a vocabulary (so search words range from
+rare to common), a configuration label, and policy flags on about one run in eight, so the Runs
+page's search, config, flag, severity and risk filters are timed on realistic selectivity.
+
     python bench/pages.py [--runs 100000] [--events-per-run 10] [--database sqlite|postgresql|both]
                           [--requests 40]
 
@@ -31,12 +35,34 @@ from keel.evaluate.stability import stability
 from keel.models.embeddings import DEFAULT_EMBEDDER, embedder
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
-from keel.store.models import Event, Replay, ReplaySet, Run, ToolCall
+from keel.store.models import Event, PolicyFlag, Replay, ReplaySet, Run, RunText, ToolCall
+from keel.store.search import search_body
 
 CHUNK = 5_000
 START = datetime(2026, 10, 1, tzinfo=UTC)
 TOOLS = ("knowledge.search", "account.lookup", "transactions.list", "db.query")
 STEPS = ("planner", "draft", "critic", "final")
+CONFIGS = ("baseline-v1", "candidate-v2", "candidate-v3")
+# Ticket subjects by weight: "chargeback" is in about 1% of tickets, "account" in most.
+SUBJECTS = (
+    (40, "my account shows a wire transfer that was delayed"),
+    (25, "which tax form reports the early withdrawal fee on my account"),
+    (20, "my card was declined at the store and my account is locked"),
+    (14, "how do I close my savings account and move the balance"),
+    (1, "I want to open a chargeback for a duplicate payment"),
+)
+ANSWERS = (
+    "Wires sent before 4 pm Eastern arrive the same business day.",
+    "The fee is reported on Form 1099-R; this is not tax advice.",
+    "We unlocked your card; try the purchase again.",
+    "You can close the account online once the balance is moved.",
+)
+FLAG_RULES = (
+    ("disclaimer.tax", "medium"),
+    ("prohibited.no_tax_owed", "high"),
+    ("security.asks_pin", "critical"),
+    ("topic.tax", "low"),
+)
 
 
 def _run_row(rng: random.Random, index: int) -> dict[str, Any]:
@@ -61,10 +87,46 @@ def _run_row(rng: random.Random, index: int) -> dict[str, Any]:
         "latency_ms": rng.lognormvariate(7, 0.4),
         "stability": stability,
         "risk": None if stability is None else round(rng.random() * 100, 1),
-        "inputs": {"ticket": "bench"},
-        "metrics": {},
-        "output": {"category": rng.choice(("TAX", "WITHDRAWAL", "TRANSFER")), "answer": "ok"},
+        "inputs": {"ticket": _ticket(rng, index)},
+        "metrics": {"config": CONFIGS[index % len(CONFIGS)]},
+        "config": CONFIGS[index % len(CONFIGS)],
+        "output": {
+            "category": rng.choice(("TAX", "WITHDRAWAL", "TRANSFER")),
+            "answer": rng.choice(ANSWERS),
+        },
     }
+
+
+def _ticket(rng: random.Random, index: int) -> str:
+    weights = [weight for weight, _ in SUBJECTS]
+    subject = rng.choices([text for _, text in SUBJECTS], weights=weights)[0]
+    return f"Ticket {index}: {subject}, please help."
+
+
+def _flags(rng: random.Random, run_id: str) -> list[dict[str, Any]]:
+    """Return the policy flags of one run: none for most, one or two for one in eight."""
+    if rng.random() >= 0.125:
+        return []
+    chosen = rng.sample(FLAG_RULES, rng.choice((1, 1, 2)))
+    return [
+        {
+            "run_id": run_id,
+            "source": "content",
+            "rule_id": rule,
+            "rule_version": "1",
+            "category": "TAX",
+            "severity": severity,
+            "message": "",
+            "evidence": {},
+            "created_at": START,
+        }
+        for rule, severity in chosen
+    ]
+
+
+def _texts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the searchable text of each run, as `write_runs` stores it."""
+    return [{"run_id": r["run_id"], "body": search_body(r["inputs"], r["output"])} for r in rows]
 
 
 def _children(run_id: str, created: datetime, events: int) -> tuple[list[dict], list[dict]]:
@@ -111,15 +173,19 @@ def load(database: Database, runs: int, events_per_run: int) -> float:
     started = time.perf_counter()
     for first in range(0, runs, CHUNK):
         run_rows = [_run_row(rng, i) for i in range(first, min(first + CHUNK, runs))]
-        events, calls = [], []
+        events, calls, flags = [], [], []
         for row in run_rows:
+            flags += _flags(rng, row["run_id"])
             more_events, more_calls = _children(row["run_id"], row["created_at"], events_per_run)
             events += more_events
             calls += more_calls
         with database.write() as session:
             session.execute(insert(Run), run_rows)
+            session.execute(insert(RunText), _texts(run_rows))
             session.execute(insert(Event), events)
             session.execute(insert(ToolCall), calls)
+            if flags:
+                session.execute(insert(PolicyFlag), flags)
     return time.perf_counter() - started
 
 
@@ -156,6 +222,7 @@ def add_replay_set(database: Database, runs: int, replays: int = 6) -> str:
     result = stability(generations, embedder(DEFAULT_EMBEDDER)).as_dict()
     with database.write() as session:
         session.execute(insert(Run), rows)
+        session.execute(insert(RunText), _texts(rows))
         for row in rows:
             events, calls = _children(row["run_id"], row["created_at"], 10)
             session.execute(insert(Event), events)
@@ -203,6 +270,7 @@ def pages(runs: int, set_id: str) -> dict[str, str]:
         "runs_sorted_by_stability.json": "/api/v1/runs?sort=stability&order=asc",
         "runs_filtered": "/?workflow_type=support&status=UNSTABLE&stability_max=60",
         "runs_filtered.json": "/api/v1/runs?workflow_type=support&status=UNSTABLE&stability_max=60",
+        **_triage_pages(),
         "run_detail": f"/runs/{middle}",
         "run_detail.json": f"/api/v1/runs/{middle}",
         "overview": "/overview",
@@ -210,6 +278,26 @@ def pages(runs: int, set_id: str) -> dict[str, str]:
         "replay_comparison": f"/replays/{set_id}",
         "replay_comparison.json": f"/api/v1/replays/{set_id}",
     }
+
+
+def _triage_pages() -> dict[str, str]:
+    """Return the Runs page as the support lead filters and searches it, and the JSON twins."""
+    queries = {
+        "runs_all_rows": "show=all",
+        "runs_search_rare_word": "search=chargeback",
+        "runs_search_common_word": "search=account",
+        "runs_search_two_words": "search=wire+delayed",
+        "runs_search_sorted_by_risk": "search=tax&sort=risk&order=desc",
+        "runs_flag_rule": "flag=disclaimer.tax",
+        "runs_high_risk_high_severity": "risk=high&severity=high",
+        "runs_config": "config=candidate-v2",
+        "runs_support_lead": "risk=high&severity=high&search=tax",
+    }
+    timed = {}
+    for name, query in queries.items():
+        timed[name] = f"/?{query}"
+        timed[f"{name}.json"] = f"/api/v1/runs?{query}"
+    return timed
 
 
 def _server_ms(response: httpx.Response, elapsed_ms: float) -> float:
@@ -247,6 +335,10 @@ def bench(url: str, args: argparse.Namespace, home: Path) -> dict[str, Any]:
     database = Database(url)
     load_s = load(database, args.runs, args.events_per_run)
     set_id = add_replay_set(database, args.runs)
+    with database.engine.begin() as connection:
+        # Table statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` would have them on a
+        # database that grew to this size: without them a planner takes 100,000 runs for 100.
+        connection.exec_driver_sql("ANALYZE")
     database.dispose()
     env = {"KEEL_DATABASE_URL": url, "KEEL_HOME": str(home)}
     with keel_server(env) as (base, _pid), httpx.Client(base_url=base, timeout=60) as client:

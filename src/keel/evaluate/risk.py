@@ -12,10 +12,15 @@ so independent reasons to worry add up and any one strong reason is enough on it
 Severity weights: info 0 (topics only inform), low 0.25, medium 0.5 (a missing disclaimer),
 high 0.8 (a prohibited claim), critical 1.0 (asking for a PIN saturates the score). A run at the
 UNSTABLE threshold (stability 70) alone scores 18; one needing review alone 30.
+
+Risk levels name the score in words (RISK_LEVEL_FLOORS, the one place they are set): low below
+30, medium from 30 (review alone, or one medium flag at 50), high from 60 (one high flag scores
+80), critical from 90 (a critical flag, or a high flag on top of other reasons).
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +36,32 @@ SEVERITY_WEIGHTS: Mapping[str, float] = {
     Severity.HIGH: 0.8,
     Severity.CRITICAL: 1.0,
 }
+
+
+class RiskLevel(enum.StrEnum):
+    """A risk score in words, least to most worrying."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+#: The lowest score of each level (docs/metrics.md, docs/dashboard.md).
+RISK_LEVEL_FLOORS: Mapping[RiskLevel, float] = {
+    RiskLevel.LOW: 0.0,
+    RiskLevel.MEDIUM: 30.0,
+    RiskLevel.HIGH: 60.0,
+    RiskLevel.CRITICAL: 90.0,
+}
+
+
+def risk_level(score: float | None) -> RiskLevel | None:
+    """Return the level of a 0-100 risk score, or None when the run has no score."""
+    if score is None:
+        return None
+    reached = [level for level, floor in RISK_LEVEL_FLOORS.items() if score >= floor]
+    return reached[-1] if reached else RiskLevel.LOW
 
 
 @dataclass(frozen=True)

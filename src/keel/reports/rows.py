@@ -34,6 +34,7 @@ class RunSummary(FromRow):
     risk: float | None
     error_count: int
     parent_run_id: str | None
+    config: str | None
 
 
 class EventOut(FromRow):

@@ -1,4 +1,5 @@
-"""ORM models, every table of keel in one module: runs, their events and tool calls, replays,
+"""ORM models, every table of keel in one module: runs, their searchable text, their events and
+tool calls, replays,
 policy flags, baselines and alerts; and governance: the hash-chained audit log, API keys,
 dashboard sessions, review decisions and loaded tool-usage policies (docs/governance.md)."""
 
@@ -58,6 +59,7 @@ SORTED_COLUMNS = (
     "loop_depth",
     "stability",
     "risk",
+    "config",
 )
 
 
@@ -85,6 +87,9 @@ class Run(Base):
     stability: Mapped[float | None] = mapped_column(Float)
     risk: Mapped[float | None] = mapped_column(Float)
     parent_run_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    # The configuration label of the run (`metrics["config"]`, copied on write so the runs
+    # list filters, sorts and lists it off an index).
+    config: Mapped[str | None] = mapped_column(String(128))
     baseline_run_id: Mapped[str | None] = mapped_column(String(128))
     error: Mapped[str | None] = mapped_column(Text)
     inputs: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -98,6 +103,20 @@ class Run(Base):
         # then run_id, so each page is an index walk even where thousands of runs tie.
         *(Index(f"ix_runs_{name}_run_id", name, "run_id") for name in SORTED_COLUMNS),
     )
+
+
+class RunText(Base):
+    """The (already redacted) words of a run that full-text search reads: its inputs' text
+    (a ticket) and its output's (an answer). The search index over `body` is per dialect and
+    made by migration 0010: an FTS5 table on SQLite, a GIN index of its tsvector on PostgreSQL
+    (keel.store.search)."""
+
+    __tablename__ = "run_texts"
+
+    # An integer key: FTS5's external-content table addresses rows by integer rowid.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.run_id", ondelete="CASCADE"), unique=True)
+    body: Mapped[str] = mapped_column(Text, default="")
 
 
 class Event(Base):

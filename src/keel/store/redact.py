@@ -17,7 +17,16 @@ from sqlalchemy import select, update
 
 from keel.core.sanitize import Sanitizer
 from keel.store.engine import Database
-from keel.store.models import Alert, Event, PolicyFlag, Replay, ReplaySet, Run, ToolCall
+from keel.store.models import (
+    Alert,
+    Event,
+    PolicyFlag,
+    Replay,
+    ReplaySet,
+    Run,
+    RunText,
+    ToolCall,
+)
 
 Kind = str  # "json", "text" or "preview": how a column is masked
 
@@ -37,6 +46,8 @@ TARGETS = (
         "run_id",
         {"inputs": "json", "output": "json", "metrics": "json", "error": "text", "model": "text"},
     ),
+    # The searchable copy of a run's text: masked too, so search never finds what was masked.
+    Target(RunText, "id", {"body": "text"}),
     Target(Event, "id", {"payload": "json", "name": "text", "model": "text"}),
     Target(
         ToolCall,

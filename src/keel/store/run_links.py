@@ -6,12 +6,14 @@ links a base run to each replay run. Every query here is one indexed lookup.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from keel.core.records import RunStatus
 from keel.store.models import Replay, Run
 
 
@@ -83,3 +85,48 @@ def run_links(session: Session, run: Run, limit: int = 100) -> RunLinks:
     ).first()
     links.replay_of = ReplayLink(*origin) if origin else None
     return links
+
+
+@dataclass(frozen=True)
+class DerivedRun:
+    """A run derived from an original: `kind` is the replay's perturbation, or `heal`."""
+
+    run_id: str
+    parent_run_id: str
+    kind: str
+    status: str
+    created_at: datetime
+    risk: float | None
+
+
+def derived_runs(
+    session: Session, parent_ids: Sequence[str], limit: int = 2000
+) -> dict[str, list[DerivedRun]]:
+    """Return the runs derived from each of `parent_ids`, oldest first (at most `limit` in all)."""
+    if not parent_ids:
+        return {}
+    query = (
+        select(
+            Run.run_id,
+            Run.parent_run_id,
+            Replay.perturbation_type,
+            Run.metrics["healed_from"].as_string(),
+            Run.status,
+            Run.created_at,
+            Run.risk,
+        )
+        .outerjoin(Replay, Replay.replay_run_id == Run.run_id)
+        .where(Run.parent_run_id.in_(list(parent_ids)))
+        .order_by(Run.parent_run_id, Run.created_at, Run.run_id)
+        .limit(limit)
+    )
+    found: dict[str, list[DerivedRun]] = {}
+    for run_id, parent, perturbation, healed_from, status, created_at, risk in session.execute(
+        query
+    ):
+        healed = healed_from is not None or status == RunStatus.SELF_HEALED
+        kind = perturbation or ("heal" if healed else "derived")
+        found.setdefault(parent, []).append(
+            DerivedRun(run_id, parent, kind, status, created_at, risk)
+        )
+    return found

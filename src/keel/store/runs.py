@@ -13,9 +13,11 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from keel.core.errors import InvalidInput
+from keel.core.severity import Severity
 from keel.store.flags import flags_of_run
 from keel.store.models import Event, PolicyFlag, Run, ToolCall
 from keel.store.run_links import RunLinks, run_links
+from keel.store.search import matches_search
 
 SORTABLE = {
     "created_at": Run.created_at,
@@ -29,6 +31,7 @@ SORTABLE = {
     "stability": Run.stability,
     "risk": Run.risk,
     "status": Run.status,
+    "config": Run.config,
 }
 
 
@@ -44,6 +47,23 @@ class RunFilters:
     since: datetime | None = None
     until: datetime | None = None
     run_id_prefix: str | None = None
+    #: Leave out derived runs (replays, heals: those with a parent run).
+    originals_only: bool = False
+    #: Only runs with a flag of this rule (and, with `flag_severity`, of that severity or worse).
+    flag_rule: str | None = None
+    #: Only runs with a flag of this severity or worse.
+    flag_severity: Severity | None = None
+    risk_min: float | None = None
+    config: str | None = None
+    #: Words that must all appear in the run's ticket text or answer (keel.store.search).
+    search: tuple[str, ...] | None = None
+
+    @property
+    def narrowed(self) -> bool:
+        """Return whether any filter leaves runs out (the originals-only default aside)."""
+        return any(
+            value is not None for name, value in vars(self).items() if name != "originals_only"
+        )
 
 
 @dataclass
@@ -57,7 +77,7 @@ class RunsPage:
     filters: RunFilters = field(default_factory=RunFilters)
 
 
-def _filter_clauses(filters: RunFilters) -> list[ColumnElement[bool]]:
+def _filter_clauses(filters: RunFilters, session: Session) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if filters.workflow_type:
         clauses.append(Run.workflow_type == filters.workflow_type)
@@ -75,7 +95,28 @@ def _filter_clauses(filters: RunFilters) -> list[ColumnElement[bool]]:
         clauses.append(Run.created_at < filters.until)
     if filters.run_id_prefix:
         clauses.append(Run.run_id.startswith(filters.run_id_prefix, autoescape=True))
+    if filters.originals_only:
+        clauses.append(Run.parent_run_id.is_(None))
+    if filters.risk_min is not None:
+        clauses.append(Run.risk >= filters.risk_min)
+    if filters.flag_rule or filters.flag_severity:
+        clauses.append(_has_flag(filters.flag_rule, filters.flag_severity))
+    if filters.config:
+        clauses.append(Run.config == filters.config)
+    if filters.search:
+        clauses.append(matches_search(session, filters.search))
     return clauses
+
+
+def _has_flag(rule_id: str | None, severity: Severity | None) -> ColumnElement[bool]:
+    """Whether the run has one flag matching both the rule and the severity floor given."""
+    matching = select(PolicyFlag.id).where(PolicyFlag.run_id == Run.run_id)
+    if rule_id:
+        matching = matching.where(PolicyFlag.rule_id == rule_id)
+    if severity is not None:
+        worse = [level.value for level in Severity if level.rank >= severity.rank]
+        matching = matching.where(PolicyFlag.severity.in_(worse))
+    return matching.exists()
 
 
 def _encode_cursor(value: Any, run_id: str) -> str:
@@ -129,7 +170,7 @@ def runs_page(
     column = SORTABLE.get(sort)
     if column is None:
         raise InvalidInput(f"sort must be one of {', '.join(sorted(SORTABLE))}", field="sort")
-    query: Select[tuple[Run]] = select(Run).where(*_filter_clauses(filters))
+    query: Select[tuple[Run]] = select(Run).where(*_filter_clauses(filters, session))
     after = _decode_cursor(cursor) if cursor else None
     nullable = bool(Run.__table__.c[column.key].nullable)
     runs: list[Run] = []
@@ -195,13 +236,18 @@ class RunFacets:
 
     workflow_types: list[str]
     models: list[str]
+    flag_rules: list[str] = field(default_factory=list)
+    configs: list[str] = field(default_factory=list)
 
 
 def run_facets(session: Session, limit: int = 200) -> RunFacets:
-    """Return the distinct workflow types and models stored (each read off its index)."""
+    """Return the distinct workflow types, models, flag rules and configurations stored (each
+    read off its index)."""
     return RunFacets(
         [str(value) for value in _distinct_values(session, Run.workflow_type, limit)],
         [str(value) for value in _distinct_values(session, Run.model, limit)],
+        [str(value) for value in _distinct_values(session, PolicyFlag.rule_id, limit)],
+        [str(value) for value in _distinct_values(session, Run.config, limit)],
     )
 
 

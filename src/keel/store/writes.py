@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from keel.core.records import EventRecord, RunRecord, RunStatus, ToolCallRecord, WriteCounts
 from keel.core.sanitize import check_sealed
 from keel.store.bulk import count_new, insert_new
-from keel.store.models import Event, Run, ToolCall
+from keel.store.models import Event, Run, RunText, ToolCall
+from keel.store.search import search_body
 
 _RUN_COLUMNS = [
     "run_id",
@@ -54,6 +55,7 @@ def write_runs(session: Session, runs: Sequence[RunRecord]) -> WriteCounts:
     # common case costs one INSERT per table; only runs stored before are re-read and updated.
     run_rows = [_run_row(run) for run in merged]
     inserted_runs = set(insert_new(session, Run, run_rows, "run_id"))
+    _write_texts(session, [run for run in merged if run.run_id in inserted_runs])
     stored = [run for run in merged if run.run_id not in inserted_runs]
     stored_ids = sorted(run.run_id for run in stored)
     if stored_ids and session.get_bind().dialect.name == "postgresql":
@@ -73,6 +75,18 @@ def write_runs(session: Session, runs: Sequence[RunRecord]) -> WriteCounts:
         run_ids=tuple(sorted(run.run_id for run in merged)),
         inserted_run_ids=tuple(sorted(inserted_runs)),
     )
+
+
+def _write_texts(session: Session, runs: Sequence[RunRecord]) -> None:
+    """Store the searchable text of newly inserted runs (the search index follows it)."""
+    rows = [{"run_id": run.run_id, "body": search_body(run.inputs, run.output)} for run in runs]
+    count_new(session, RunText, rows)
+
+
+def config_label(metrics: dict[str, Any]) -> str | None:
+    """Return the run's configuration label (`metrics["config"]`), when it is a string."""
+    label = metrics.get("config")
+    return label[:128] if isinstance(label, str) else None
 
 
 def _events(run: RunRecord) -> list[EventRecord]:
@@ -114,6 +128,7 @@ def _first_per_span(children: list[Any]) -> list[Any]:
 def _run_row(run: RunRecord) -> dict[str, Any]:
     """Return the row of `run` as stored when it is new: totals (and span fields) included."""
     row = {name: getattr(run, name) for name in _RUN_COLUMNS}
+    row["config"] = config_label(run.metrics or {})
     events = run.events
     row["input_tokens"] = sum(event.input_tokens for event in events)
     row["output_tokens"] = sum(event.output_tokens for event in events)

@@ -25,6 +25,7 @@ from keel.web.routes import (
     audit,
     baselines,
     health,
+    items,
     jobs,
     keys,
     login,
@@ -40,6 +41,7 @@ from keel.web.templating import make_templates
 from keel.web.views import alert as alert_view
 from keel.web.views import audit as audit_view
 from keel.web.views import heal as heal_view
+from keel.web.views import items as items_view
 from keel.web.views import overview as overview_view
 from keel.web.views import reliability as reliability_view
 from keel.web.views import replay_comparison as replay_comparison_view
@@ -105,6 +107,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(SecurityHeaders)
     app.include_router(health.router)
     app.include_router(runs.router)
+    app.include_router(items.router)
     app.include_router(otlp.router)
     app.include_router(replays.router)
     app.include_router(jobs.router)
@@ -114,6 +117,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(reliability.router)
     app.include_router(runs_view.router)
     app.include_router(run_detail_view.router)
+    app.include_router(items_view.router)
     app.include_router(run_baseline_view.router)
     app.include_router(replay_comparison_view.router)
     app.include_router(heal_view.router)

@@ -14,9 +14,15 @@ from typing import Annotated, Any
 from fastapi import Depends, Query
 from pydantic import BeforeValidator
 
+from keel.core.errors import InvalidInput
+from keel.core.severity import Severity
+from keel.evaluate.risk import RISK_LEVEL_FLOORS, RiskLevel
 from keel.store.runs import RunFilters
+from keel.store.search import search_words
 from keel.web.moments import QueryMoment
 
+#: The length of `policy_flags.rule_id`.
+MAX_RULE_ID = 64
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -52,7 +58,12 @@ class RunsQuery:
     @property
     def filtered(self) -> bool:
         """Return whether any filter narrows the list."""
-        return any(value is not None for value in vars(self.filters).values())
+        return self.filters.narrowed
+
+    @property
+    def show_all(self) -> bool:
+        """Return whether derived runs (replays, heals) are listed as rows of their own."""
+        return not self.filters.originals_only
 
 
 def runs_query(
@@ -70,12 +81,37 @@ def runs_query(
         Query(description="Created before this time; a bare date includes that day."),
     ] = None,
     q: Annotated[str | None, Blank, Query(description="Run id prefix.")] = None,
+    show: Annotated[
+        str,
+        Query(
+            pattern="^(originals|all)$",
+            description="originals (default): replays and heals fold under their original; "
+            "all: every run its own row.",
+        ),
+    ] = "originals",
+    flag: Annotated[
+        str | None, Blank, Query(description="Only runs that raised this rule.")
+    ] = None,
+    severity: Annotated[
+        Severity | None, Blank, Query(description="Only runs with a flag this severe or worse.")
+    ] = None,
+    config: Annotated[str | None, Blank, Query(description="Only this configuration.")] = None,
+    search: Annotated[
+        str | None,
+        Blank,
+        Query(description="Words that must all appear in the ticket text or answer."),
+    ] = None,
+    risk: Annotated[
+        RiskLevel | None, Blank, Query(description="Only runs at this risk level or higher.")
+    ] = None,
     sort: Annotated[str, Query(description="Column to sort by.")] = "created_at",
     order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
     cursor: Annotated[str | None, Blank, Query(description="next_cursor of a page.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> RunsQuery:
     """Return the runs-list request the query string describes."""
+    if flag and len(flag) > MAX_RULE_ID:
+        raise InvalidInput(f"flag: a rule id has at most {MAX_RULE_ID} characters", field="flag")
     filters = RunFilters(
         workflow_type=workflow_type,
         status=status,
@@ -85,6 +121,12 @@ def runs_query(
         since=since,
         until=until,
         run_id_prefix=q.strip() if q else None,
+        originals_only=show == "originals",
+        flag_rule=flag.strip() if flag else None,
+        flag_severity=severity,
+        risk_min=RISK_LEVEL_FLOORS[risk] if risk else None,
+        config=config,
+        search=search_words(search) if search else None,
     )
     return RunsQuery(filters, sort, order == "desc", cursor, limit)
 

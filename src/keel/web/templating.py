@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from keel.core.money import format_usd
 from keel.core.version import VERSION
+from keel.evaluate.risk import RiskLevel, risk_level
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 MISSING = "—"
@@ -58,12 +59,27 @@ def when(value: datetime | None) -> str:
     return MISSING if value is None else value.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+# Colours follow the risk levels (keel.evaluate.risk), so a word and its colour never disagree.
+_RISK_BANDS = {
+    RiskLevel.LOW: "good",
+    RiskLevel.MEDIUM: "warn",
+    RiskLevel.HIGH: "bad",
+    RiskLevel.CRITICAL: "bad",
+}
+
+
+def risk_word(score: float | None) -> str:
+    """Return a risk score as its level and number, `high 72`, or a dash when unknown."""
+    level = risk_level(score)
+    return MISSING if level is None or score is None else f"{level} {score:.0f}"
+
+
 def band(score: float | None, kind: str = "stability") -> str:
     """Return good/warn/bad for a 0-100 score (stability: high is good; risk: high is bad)."""
     if score is None:
         return "none"
     if kind == "risk":
-        return "bad" if score >= 60 else "warn" if score >= 30 else "good"
+        return _RISK_BANDS[risk_level(score) or RiskLevel.LOW]
     # 70 is the default UNSTABLE threshold of the stability score (docs/metrics.md).
     return "good" if score >= 85 else "warn" if score >= 70 else "bad"
 
@@ -78,7 +94,13 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
     env = templates.env
     env.filters.update(
-        number=number, usd=usd, duration=duration, when=when, band=band, pretty_json=pretty_json
+        number=number,
+        usd=usd,
+        duration=duration,
+        when=when,
+        band=band,
+        risk_word=risk_word,
+        pretty_json=pretty_json,
     )
     env.globals.update(nav=NAV, version=VERSION)
     env.trim_blocks = True

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from keel.auth.scopes import Scope
 from keel.core.severity import Severity, most_severe
+from keel.reports.item_runs import item_of_run
 from keel.reports.run_detail import run_detail_data
 from keel.reports.timeline import timeline
 from keel.store.models import PolicyFlag
@@ -126,6 +127,7 @@ def run_detail_view(
     with db.read() as session:
         report = run_detail_data(session, run_id)
         heal = heal_action_context(session, run_id, request)
+        item = item_of_run(session, report.detail.run)
     detail = report.detail
     steps = steps_of_run(detail.events, detail.tool_calls)
     spans = timeline(detail.events, detail.tool_calls)
@@ -146,6 +148,7 @@ def run_detail_view(
         "reviews": report.reviews,
         "heal": detail.run.metrics.get("heal"),
         "attempts": detail.run.metrics.get("heal_attempts", []),
+        "item": item,
         **heal,
     }
     response = templates.TemplateResponse(request, "run_detail.html", context)

@@ -15,6 +15,8 @@ from fastapi.responses import HTMLResponse
 
 from keel.auth.scopes import Scope
 from keel.core.records import RunStatus
+from keel.core.severity import Severity
+from keel.evaluate.risk import RiskLevel
 from keel.reports.runs import runs_data
 from keel.store.runs import run_facets
 from keel.web.deps import DatabaseDep, TemplatesDep
@@ -31,7 +33,7 @@ OTLP_PATH = "/v1/traces"
 
 @dataclass(frozen=True)
 class RunsColumn:
-    """A column of the runs table; `sort` is its key in keel.store.runs.SORTABLE."""
+    """A column of the runs table; `sort` is its key in keel.store.runs.SORTABLE ('' if none)."""
 
     sort: str
     label: str
@@ -43,12 +45,14 @@ COLUMNS = (
     RunsColumn("created_at", "Created"),
     RunsColumn("workflow_type", "Workflow Type"),
     RunsColumn("model", "Model"),
+    RunsColumn("config", "Config"),
     RunsColumn("tool_count", "Tool Count", numeric=True),
     RunsColumn("total_tokens", "Tokens", numeric=True),
     RunsColumn("cost_usd", "Cost", numeric=True),
     RunsColumn("loop_depth", "Loop Depth", numeric=True),
     RunsColumn("stability", "Stability", numeric=True),
     RunsColumn("risk", "Risk", numeric=True),
+    RunsColumn("", "Flags"),
     RunsColumn("status", "Status"),
 )
 _DESCENDING_FIRST = {column.sort for column in COLUMNS if column.numeric} | {"created_at"}
@@ -137,6 +141,8 @@ def runs_view(
         "query": query,
         "facets": facets,
         "statuses": [status.value for status in RunStatus],
+        "severities": [level.value for level in Severity],
+        "risk_levels": [level.value for level in RiskLevel],
         "columns": COLUMNS,
         "links": RunsLinks(request, query, stack),
         "page_number": len(stack) + 1 if query.cursor else 1,
