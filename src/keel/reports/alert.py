@@ -73,12 +73,14 @@ def _moment(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def runs_url(alert: Alert) -> str:
-    """Return the Runs page listing the window's runs of the alert's workflow."""
+def runs_url(alert: Alert, config: str | None = None) -> str:
+    """Return the Runs page listing the window's original runs of the alert's workflow (of one
+    configuration, when given)."""
     query = {
         "workflow_type": alert.workflow_type,
         "since": _moment(alert.window_start),
         "until": _moment(alert.window_end),
+        "config": config,
     }
     return "/?" + urlencode({k: v for k, v in query.items() if v})
 
@@ -103,7 +105,10 @@ def alert_detail_json(detail: AlertDetail) -> dict[str, Any]:
     alert, details = detail.alert, detail.alert.details or {}
     out: dict[str, Any] = {
         "alert": alert_json(alert),
-        "configs": [{"config": c.config, "runs": c.runs} for c in detail.configs],
+        "configs": [
+            {"config": c.config, "runs": c.runs, "runs_url": runs_url(alert, c.config)}
+            for c in detail.configs
+        ],
         "runs_url": runs_url(alert),
         "command": reproduce(alert),
     }
