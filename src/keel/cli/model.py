@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
 import typer
@@ -47,11 +48,17 @@ def serve(
     uvicorn.run(app_, host=host, port=port, log_level=log_level)
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _serve_real(port: int, gguf: Path | None, threads: int, seed: int, as_json: bool) -> None:
     from keel.models.llama_server import LlamaServer, packaged_gguf
 
     with keel_errors():
         server = LlamaServer(gguf or packaged_gguf(), port, threads=threads, seed=seed).start()
+    # `kill` (SIGTERM) stops the model server too, as Ctrl-C does, instead of orphaning it
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         if as_json:
             # one line, flushed: a script reads it while the server keeps running
