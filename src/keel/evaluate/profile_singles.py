@@ -61,9 +61,14 @@ def empty_singles() -> SingleRuns:
     """Return no runs."""
     none = np.zeros(0)
     return SingleRuns(
-        [], [], none.astype(np.int8), none.astype(np.int8), none, none.astype(bool),
+        [],
+        [],
+        none.astype(np.int8),
+        none.astype(np.int8),
+        none,
+        none.astype(bool),
         none.astype(np.int64),
-    )  # fmt: skip
+    )
 
 
 #: What all single-run items add to one metric: which contribute, and their statistics rows.

@@ -197,8 +197,10 @@ def read_population(
         keys = wanted_keys
         columns = base_columns(session, filters, contract.item_key, keys)
     shared = {item for item, count in Counter(items).items() if count > 1}
-    alone = [not replayed and item not in shared
-             for replayed, item in zip(columns.replayed, items, strict=True)]  # fmt: skip
+    alone = [
+        not replayed and item not in shared
+        for replayed, item in zip(columns.replayed, items, strict=True)
+    ]
     whole = [r for r, lone in zip(columns.run_id, alone, strict=True) if not lone]
     rows = profile_rows_of(session, filters, contract.item_key, whole)
     lone = [i for i, one in enumerate(alone) if one]
