@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from keel.core.records import EventRecord, RunRecord, RunStatus
+from keel.ingest.messages import genai_message
 from keel.ingest.storing import store_runs
 from keel.mcp.recorder import ListRecorder
 from keel.models import Completion
-from keel.models.provider import CompletionRequest, Message, ToolCallRequest
+from keel.models.provider import CompletionRequest, ToolCallRequest
 from keel.store.engine import Database
 
 
@@ -26,32 +27,27 @@ def new_run_id(workflow_type: str) -> str:
     return f"{workflow_type}-{uuid.uuid4().hex[:20]}"
 
 
-def _call_parts(calls: Sequence[ToolCallRequest]) -> list[dict[str, Any]]:
-    return [
-        {"type": "tool_call", "id": c.call_id, "name": c.name, "arguments": c.arguments}
-        for c in calls
-    ]
-
-
-def _message(message: Message) -> dict[str, Any]:
-    parts: list[dict[str, Any]] = []
-    if message.role == "tool":
-        parts.append(
-            {"type": "tool_call_response", "id": message.tool_call_id, "response": message.content}
-        )
-    elif message.content:
-        parts.append({"type": "text", "content": message.content})
-    return {"role": message.role, "parts": parts + _call_parts(message.tool_calls)}
-
-
-def _answer(generation: Completion) -> dict[str, Any]:
-    parts = [{"type": "text", "content": generation.text}] if generation.text else []
-    answer = {"role": "assistant", "parts": parts + _call_parts(generation.tool_calls)}
-    return (
-        {**answer, "finish_reason": generation.finish_reason}
-        if generation.finish_reason
-        else answer
+def _genai(
+    role: str,
+    content: str,
+    calls: Sequence[ToolCallRequest],
+    call_id: str | None = None,
+    finish_reason: str | None = None,
+) -> dict[str, Any]:
+    """Return one message in the GenAI parts shape, by the reader ingested traces go through."""
+    message = genai_message(
+        {
+            "role": role,
+            "content": content,
+            "tool_call_id": call_id,
+            "tool_calls": [
+                {"id": c.call_id, "name": c.name, "arguments": c.arguments} for c in calls
+            ],
+            "finish_reason": finish_reason,
+        }
     )
+    assert message is not None  # the roles are the provider's own
+    return message
 
 
 @dataclass
@@ -99,8 +95,18 @@ class AgentTrace:
             event.cost_usd = generation.cost_usd
             event.payload = {**payload, "generation": generation.record()}
             if request is not None:
-                event.payload["input_messages"] = [_message(m) for m in request.messages]
-                event.payload["output_messages"] = [_answer(generation)]
+                event.payload["input_messages"] = [
+                    _genai(m.role, m.content, m.tool_calls, m.tool_call_id)
+                    for m in request.messages
+                ]
+                event.payload["output_messages"] = [
+                    _genai(
+                        "assistant",
+                        generation.text,
+                        generation.tool_calls,
+                        finish_reason=generation.finish_reason,
+                    )
+                ]
         self.events.append(event)
 
     def record(
