@@ -22,8 +22,16 @@ from keel.store.drift import ConfigSpan, config_spans, get_alert
 from keel.store.models import Alert
 
 #: The test's own figures, in the order the page lists them.
-FIGURES = ("test", "statistic", "p_value", "p_adjusted", "effect_name", "effect_size")
-FIGURES += ("warn_at", "alert_at")
+FIGURES = (
+    "test",
+    "statistic",
+    "p_value",
+    "p_adjusted",
+    "effect_name",
+    "effect_size",
+    "warn_at",
+    "alert_at",
+)
 
 
 @dataclass(frozen=True)
