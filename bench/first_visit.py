@@ -8,9 +8,10 @@ revalidated). No request routing: Playwright turns the HTTP cache off on a page 
 Times come from the browser's Navigation Timing: `html_ms` when the page's HTML had arrived
 (responseEnd), `load_ms` the load event's end: the HTML, every stylesheet and script fetched
 and run, and the charts drawn (charts.js draws as soon as its deferred script runs, before
-DOMContentLoaded). Bytes are Resource Timing's transferSize (headers and encoded body; 0 for
-a response the cache served) summed over the page and everything it fetched until the network
-was idle.
+DOMContentLoaded); `paint_ms` the first contentful paint (the page's text on screen, charts
+or not); `after_html_ms` load minus html, what the assets cost. Times are medians of
+the visits. Bytes are Resource Timing's transferSize (headers and encoded body; 0 for a response
+the cache served) summed over the page and everything it fetched until the network was idle.
 
 `old_keel(rev)` extracts keel's `src/keel` at a git revision, for a "before" server started
 from it with PYTHONPATH.
@@ -19,6 +20,7 @@ from it with PYTHONPATH.
 from __future__ import annotations
 
 import io
+import os
 import statistics
 import subprocess
 import tarfile
@@ -44,7 +46,9 @@ _MEASURE = """() => {
   const nav = performance.getEntriesByType('navigation')[0];
   const resources = performance.getEntriesByType('resource');
   const plotly = resources.find(e => e.name.includes('plotly'));
+  const paint = performance.getEntriesByName('first-contentful-paint')[0];
   return {
+    paint_ms: paint ? paint.startTime : null,
     html_ms: nav.responseEnd,
     load_ms: nav.loadEventEnd,
     bytes: nav.transferSize + resources.reduce((sum, e) => sum + e.transferSize, 0),
@@ -66,8 +70,11 @@ def _summary(visits: list[dict[str, Any]]) -> dict[str, Any]:
     last = visits[-1]
     return {
         "html_ms": round(statistics.median(v["html_ms"] for v in visits), 1),
+        "paint_ms": round(statistics.median(v["paint_ms"] for v in visits), 1),
         "load_ms": round(statistics.median(v["load_ms"] for v in visits), 1),
         "load_ms_each": [round(v["load_ms"], 1) for v in visits],
+        # From the HTML's arrival to the load event: the assets' share of the visit.
+        "after_html_ms": round(statistics.median(v["load_ms"] - v["html_ms"] for v in visits), 1),
         "bytes": last["bytes"],
         "requests": last["requests"],
         "plotly_bytes": last["plotly_bytes"],
@@ -86,7 +93,12 @@ def measure_visits(browser: Browser, url: str, chart: str, visits: int) -> dict[
             warm.append(_visit(page, url, chart))
         finally:
             context.close()
-    return {"visits": visits, "cold": _summary(cold), "warm": _summary(warm)}
+    return {
+        "visits": visits,
+        "cold": _summary(cold),
+        "warm": _summary(warm),
+        "load_average_1m": round(os.getloadavg()[0], 1),  # this machine is shared: read with it
+    }
 
 
 @contextmanager

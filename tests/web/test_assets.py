@@ -11,14 +11,20 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from keel.web.assets import IMMUTABLE, REVALIDATE, StaticAssets, accepts_gzip, matches
+from keel.web.assets import (
+    IMMUTABLE,
+    REVALIDATE,
+    STATIC_DIR,
+    StaticAssets,
+    accepts_gzip,
+    matches,
+)
 from tests.conftest import LiveServer
 from tests.web.conftest import BrowserPage
 from tests.web.dashboard_runs import TAX_RUN_ID
 
 PLOTLY = "vendor/plotly-cartesian.min.js"  # the larger bundle, for the HTTP tests
 OVERVIEW_PLOTLY = "vendor/plotly-basic.min.js"
-STATIC_DIR = Path(__file__).parents[2] / "src" / "keel" / "web" / "static"
 HTML = {"Accept": "text/html"}
 PLOTLY_TIMEOUT_MS = 30_000
 
