@@ -23,6 +23,7 @@ import io
 import os
 import statistics
 import subprocess
+import sys
 import tarfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,16 +32,10 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # the browser tests' Chromium and flags, shared rather than copied
+from tests.web.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 # What one visit measured, read in the page once the network is idle.
 _MEASURE = """() => {
   const nav = performance.getEntriesByType('navigation')[0];
