@@ -14,6 +14,7 @@ from sqlalchemy import delete, insert, update
 from keel.core.errors import InvalidInput
 from keel.core.records import RunRecord
 from keel.core.sanitize import Sanitizer, seal_runs
+from keel.store import search
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
 from keel.store.models import Run, RunText
@@ -154,9 +155,14 @@ def test_migrating_fills_config_and_search_for_runs_stored_before(
                 admin.execute(f'DROP DATABASE IF EXISTS "{drop}" WITH (FORCE)')
 
 
-def test_rare_and_common_words_find_the_same_runs_page_by_page(database: Database) -> None:
+@pytest.mark.parametrize("rare_matches", [2_000, 3], ids=["as-shipped", "fee-common-on-pg"])
+def test_rare_and_common_words_find_the_same_runs_page_by_page(
+    database: Database, rare_matches: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # 40 runs: "fee" in every one (matched run by run on SQLite), "chargeback" in two (matched
-    # from FTS5's list); paging must see each match once, newest first, either way.
+    # from FTS5's list); paging must see each match once, newest first, either way. On
+    # PostgreSQL, a low RARE_MATCHES sends "fee" down the common-word plan, as at scale.
+    monkeypatch.setattr(search, "RARE_MATCHES", rare_matches)
     runs = [
         ticket_run(f"r{i:02d}", f"ticket {i} about a fee", "an answer", minutes=i)
         for i in range(40)
