@@ -31,12 +31,12 @@ def node_positions(page: Page) -> dict[str, tuple[float, float]]:
     return positions
 
 
-def test_view_opens_the_run_and_its_graph_has_a_node_per_step(
+def test_the_run_id_opens_the_run_and_its_graph_has_a_node_per_step(
     dashboard: LiveServer, browser_page: BrowserPage, screenshot_dir: Path
 ) -> None:
     page = browser_page.page
     page.goto(f"{dashboard.url}/?q={TAX_RUN_ID}")
-    page.get_by_role("link", name=f"View run {TAX_RUN_ID}", exact=True).click()
+    page.locator("#runs-table").get_by_role("link", name=TAX_RUN_ID, exact=True).click()
     expect(page).to_have_url(f"{dashboard.url}/runs/{TAX_RUN_ID}")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Run {TAX_RUN_ID}")
     # planner, draft, critic, draft, critic, final (events) + two tool calls recorded apart.
