@@ -28,7 +28,7 @@
     button.setAttribute("aria-label", word);
     setTimeout(function () {
       delete button.dataset.state;
-      button.setAttribute("aria-label", "Copy run id " + button.dataset.copy);
+      button.setAttribute("aria-label", "Copy " + button.dataset.copy);
     }, 1500);
   }
 
