@@ -108,7 +108,8 @@ def test_wide_tables_scroll_in_their_own_box_which_the_keyboard_reaches(
     box.focus()
     page.keyboard.press("ArrowRight")
     expect(box).to_be_focused()
-    assert box.evaluate("el => el.scrollLeft") > 0
+    # Arrow keys scroll smoothly: wait for the box to move rather than read it at once.
+    page.wait_for_function("el => el.scrollLeft > 0", arg=box.element_handle())
     variance = page.get_by_role("region", name="Field variance table")
     expect(variance.locator("#field-variance")).to_be_visible()
     assert variance.evaluate("el => el.getAttribute('tabindex')") == "0"
