@@ -104,3 +104,19 @@ def test_the_scheme_sets_background_text_and_chart_colours(
         " getComputedStyle(chart.querySelector('.xtick text')).fill]; }"
     )
     assert paper == card and font == text
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_at_1440_no_table_is_clipped_and_the_page_does_not_scroll_sideways(
+    whole: tuple[LiveServer, dict[str, str]], browser_page: BrowserPage, name: str
+) -> None:
+    server, pages = whole
+    page = browser_page.page
+    open_page(page, server.url + pages[name], "light")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1440
+    clipped = page.evaluate(
+        "() => [...document.querySelectorAll('[role=region]')]"
+        ".filter(el => el.checkVisibility() && el.scrollWidth > el.clientWidth + 1)"
+        ".map(el => el.getAttribute('aria-label'))"
+    )
+    assert clipped == []
