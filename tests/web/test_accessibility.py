@@ -35,6 +35,7 @@ PAGES = [
     "audit",
     "alert",
     "baseline",
+    "item",
 ]
 
 
@@ -53,7 +54,8 @@ def whole(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer
 def open_page(page: Page, url: str, scheme: str) -> None:
     """Open `url` in the colour scheme and wait until its charts are drawn."""
     page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
-    page.goto(url)
+    response = page.goto(url)
+    assert response is not None and response.status == 200, url
     for chart in page.locator(".chart[data-figure]").all():
         expect(chart.locator("svg.main-svg").first).to_be_visible(timeout=PLOTLY_TIMEOUT_MS)
 

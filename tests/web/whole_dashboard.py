@@ -51,4 +51,5 @@ def seed_pages(base_url: str, database: Database) -> dict[str, str]:
         "audit": "/audit",
         "alert": f"/alerts/{alert_id}",
         "baseline": f"/runs/{TAX_RUN_ID}/baseline",
+        "item": "/items/triage/case-00",
     }
