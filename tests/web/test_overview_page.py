@@ -29,3 +29,27 @@ def test_overview_is_in_the_nav_and_draws_its_charts(
         expect(page.locator(f"{chart} g.trace").first).to_be_attached()
     expect(page.locator("#tool-health tbody tr")).not_to_have_count(0)
     page.screenshot(path=screenshot_dir / "overview.png", full_page=True)
+
+
+def test_each_chart_has_a_data_table_of_what_it_draws(
+    dashboard: LiveServer, browser_page: BrowserPage
+) -> None:
+    page = browser_page.page
+    page.goto(f"{dashboard.url}/overview")
+    heading = page.locator("#dist-title").inner_text()
+    scored = int(heading.split("·")[1].split()[0].replace(",", ""))
+    for chart in ("stability-histogram", "loop-depth-histogram", "stability-over-time"):
+        table = page.locator(f"#{chart}-data")
+        expect(table.locator("table")).to_be_hidden()
+        table.locator("summary").click()
+        expect(table.locator("table")).to_be_visible()
+    bins = page.locator("#stability-histogram-data tbody tr")
+    expect(bins).to_have_count(10)
+    assert bins.first.locator("th").inner_text() == "0–10"
+    # The table's counts are the histogram's: they add up to the scored runs the title names.
+    assert sum(int(c) for c in bins.locator("td").all_inner_texts()) == scored
+    series = page.locator("#stability-over-time-data thead th").all_inner_texts()[1:]
+    legend = page.locator("#stability-over-time g.legend text.legendtext")
+    expect(legend.first).to_be_attached(timeout=PLOTLY_TIMEOUT_MS)
+    drawn = legend.all_text_contents()
+    assert series and series == drawn

@@ -90,3 +90,26 @@ def test_replay_from_the_runs_page_shows_progress_then_compare(
     expect(page.locator("#similarity-heatmap svg.main-svg").first).to_be_visible(
         timeout=PLOTLY_TIMEOUT_MS
     )
+
+
+def test_wide_tables_scroll_in_their_own_box_which_the_keyboard_reaches(
+    replayed: tuple[LiveServer, str, str], browser_page: BrowserPage
+) -> None:
+    server, _, set_id = replayed
+    page = browser_page.page
+    page.set_viewport_size({"width": 1000, "height": 800})
+    page.goto(f"{server.url}/replays/{set_id}")
+    # The page itself never scrolls sideways: the field variance table no longer widens it.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1000
+    box = page.get_by_role("region", name="Base and replays side by side table")
+    assert box.evaluate("el => el.scrollWidth > el.clientWidth")  # five whole run ids
+    # The cue: a shadow on the edge with more beyond it (keel.css, scroll regions).
+    assert "radial-gradient" in box.evaluate("el => getComputedStyle(el).backgroundImage")
+    box.focus()
+    page.keyboard.press("ArrowRight")
+    expect(box).to_be_focused()
+    # Arrow keys scroll smoothly: wait for the box to move rather than read it at once.
+    page.wait_for_function("el => el.scrollLeft > 0", arg=box.element_handle())
+    variance = page.get_by_role("region", name="Field variance table")
+    expect(variance.locator("#field-variance")).to_be_visible()
+    assert variance.evaluate("el => el.getAttribute('tabindex')") == "0"

@@ -6,11 +6,19 @@ links) run on SQLite and PostgreSQL in tests/web/test_pages.py and tests/store.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from keel.core.records import EventRecord, RunRecord
+from keel.core.sanitize import seal_runs
+from keel.core.settings import Settings
+from keel.store.engine import Database
+from keel.store.migrate import upgrade
+from keel.store.writes import write_runs
 from keel.web.execution_graph import NODE_W
 from tests.conftest import LiveServer
 from tests.web.conftest import BrowserPage
@@ -31,12 +39,12 @@ def node_positions(page: Page) -> dict[str, tuple[float, float]]:
     return positions
 
 
-def test_view_opens_the_run_and_its_graph_has_a_node_per_step(
+def test_the_run_id_opens_the_run_and_its_graph_has_a_node_per_step(
     dashboard: LiveServer, browser_page: BrowserPage, screenshot_dir: Path
 ) -> None:
     page = browser_page.page
     page.goto(f"{dashboard.url}/?q={TAX_RUN_ID}")
-    page.get_by_role("link", name=f"View run {TAX_RUN_ID}", exact=True).click()
+    page.locator("#runs-table").get_by_role("link", name=TAX_RUN_ID, exact=True).click()
     expect(page).to_have_url(f"{dashboard.url}/runs/{TAX_RUN_ID}")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Run {TAX_RUN_ID}")
     # planner, draft, critic, draft, critic, final (events) + two tool calls recorded apart.
@@ -139,3 +147,52 @@ def test_links_lead_to_the_healed_run_and_back(
     expect(page.locator(".links")).to_contain_text(f"Healed from {TAX_RUN_ID}")
     page.get_by_role("link", name=TAX_RUN_ID, exact=True).last.click()
     expect(page).to_have_url(f"{dashboard.url}/runs/{TAX_RUN_ID}")
+
+
+LONG_RUN_ID = "long-run-of-30-steps"
+
+
+@pytest.fixture(scope="module")
+def long_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """keel over one run of 30 model calls one after another: a graph wider than any screen."""
+    home = tmp_path_factory.mktemp("long-run")
+    url = f"sqlite:///{home / 'keel.db'}"
+    upgrade(url)
+    database = Database(url)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    events = [
+        EventRecord(
+            event_type="llm",
+            seq=seq,
+            name=f"step {seq}",
+            started_at=start + timedelta(seconds=seq),
+            ended_at=start + timedelta(seconds=seq + 0.5),
+        )
+        for seq in range(30)
+    ]
+    run = RunRecord(run_id=LONG_RUN_ID, workflow_type="support", created_at=start, events=events)
+    with database.write() as session:
+        write_runs(session, seal_runs([run]))
+    with LiveServer(Settings(home=home, database_url=url), database) as server:
+        yield server
+    database.dispose()
+
+
+def test_a_graph_wider_than_the_page_scrolls_in_its_own_focusable_box(
+    long_run: LiveServer, browser_page: BrowserPage
+) -> None:
+    page = browser_page.page
+    page.goto(f"{long_run.url}/runs/{LONG_RUN_ID}")
+    expect(page.locator("#execution-graph a.step-node")).to_have_count(30)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1440
+    box = page.get_by_role("region", name="Execution graph", exact=True)
+    assert box.evaluate("el => el.scrollWidth > 2 * el.clientWidth")
+    # The cues that it scrolls: a shadow on the edge with more beyond it, and a sentence.
+    assert "radial-gradient" in box.evaluate("el => getComputedStyle(el).backgroundImage")
+    expect(page.locator("#graph-scroll-hint")).to_contain_text("scroll it sideways")
+    box.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("el => el.scrollLeft > 0", arg=box.element_handle())
+    last = page.locator('#execution-graph a[data-step="step-29"]')
+    last.focus()  # tabbing to a step off screen brings it into view
+    expect(last).to_be_in_viewport()

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from keel.web.assets import STATIC_DIR, StaticAssets
 from tests.conftest import LiveServer
 from tests.web.conftest import BrowserPage
+from tests.web.dashboard_runs import OTLP_RUN_ID
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +62,7 @@ def test_runs_page_lists_runs_under_every_column(
     assert [header.strip(" ▼▲\n") for header in headers] == COLUMNS
     # 50 runs are seeded; the healed one is folded under its original.
     expect(page.locator("#runs-table tbody tr")).to_have_count(49)
-    assert column(page, "Run ID")[0] == "4bf92f3577b34da6a3ce929d0e0e4736"[:27] + "…"
+    assert column(page, "Run ID")[0] == "4bf92f3577b34da6a3ce929d0e0e4736"
     page.screenshot(path=screenshot_dir / "runs.png", full_page=False)
     assert all(url.startswith(dashboard.url) for url in browser_page.requests)
     # The stylesheet's URL carries its content digest, so a changed file is a new URL.
@@ -176,3 +177,44 @@ def test_no_match_says_how_to_widen_the_search(
     expect(page.locator("#runs-empty")).to_contain_text("No runs match these filters")
     page.get_by_role("link", name="clear all filters").click()
     expect(page.locator("#runs-table tbody tr")).to_have_count(49)
+
+
+def visible_rows(page: Page) -> int:
+    """Return how many table rows are wholly inside the viewport."""
+    return page.evaluate(
+        "() => [...document.querySelectorAll('#runs-table tbody tr')].filter(r => {"
+        " const b = r.getBoundingClientRect(); return b.top >= 0 && b.bottom <= innerHeight;"
+        " }).length"
+    )
+
+
+def test_at_1440_by_900_the_page_fits_and_shows_about_25_rows(
+    dashboard: LiveServer, browser_page: BrowserPage
+) -> None:
+    page = browser_page.page
+    assert page.viewport_size == {"width": 1440, "height": 900}
+    page.goto(f"{dashboard.url}/")
+    expect(page.locator("#runs-table tbody tr")).to_have_count(49)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1440
+    # Every column is on screen, none clipped by the table's own scroll box.
+    wrap = page.locator("#runs-table").locator("xpath=..")
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth")
+    last = page.locator("#runs-table thead th").last.bounding_box()
+    assert last is not None and last["x"] + last["width"] <= 1440
+    assert visible_rows(page) >= 22
+
+
+def test_a_run_id_is_whole_on_one_line_and_its_button_copies_it(
+    dashboard: LiveServer, browser_page: BrowserPage
+) -> None:
+    page = browser_page.page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=dashboard.url)
+    page.goto(f"{dashboard.url}/")
+    link = page.locator("#runs-table").get_by_role("link", name=OTLP_RUN_ID, exact=True)
+    expect(link).to_have_text(OTLP_RUN_ID)
+    assert link.evaluate("el => el.getClientRects().length") == 1  # not wrapped mid-id
+    page.get_by_role("button", name=f"Copy {OTLP_RUN_ID}").click()
+    assert page.evaluate("navigator.clipboard.readText()") == OTLP_RUN_ID
+    expect(page.locator(f'button.copy-id[data-copy="{OTLP_RUN_ID}"]')).to_have_attribute(
+        "data-state", "copied"
+    )

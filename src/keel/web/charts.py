@@ -36,7 +36,9 @@ def similarity_heatmap(labels: list[str], matrix: list[list[float | None]]) -> F
 def histogram(
     edges: list[float], counts: list[int], x_title: str, color: str, dtick: float | None = None
 ) -> Figure:
-    """Return a bar chart of pre-counted bins (`edges` has one more entry than `counts`)."""
+    """Return a bar chart of pre-counted bins (`edges` has one more entry than `counts`);
+    `color` is a CSS colour or `var(--name)` of keel.css, which static/charts.js resolves so
+    the bars follow the light or dark scheme."""
     pairs = list(pairwise(edges))
     trace = {
         "type": "bar",

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from keel.core.money import format_usd
 from keel.core.version import VERSION
 from keel.evaluate.risk import RiskLevel, risk_level
+from keel.web.chart_tables import chart_table
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 MISSING = "—"
@@ -103,6 +104,7 @@ def make_templates(static_url: Callable[[str], str]) -> Jinja2Templates:
         band=band,
         risk_word=risk_word,
         pretty_json=pretty_json,
+        chart_table=chart_table,
     )
     env.globals.update(nav=NAV, version=VERSION, static_url=static_url)
     env.trim_blocks = True
