@@ -18,6 +18,8 @@ def test_the_worse_configuration_is_marked_and_fails_the_gate(
     shown = run_keel(tmp_path, database_url, *args)
     assert shown.exit_code == 0, shown.output
     assert "▼ worse" in shown.stdout and "outcome_agreement" in shown.stdout
+    # at 80 columns, the longest metric names still come out whole (they were cut with "…")
+    assert "trajectory_distributional" in shown.stdout and "outcome_consistency" in shown.stdout
     gated = run_keel(tmp_path, database_url, *args, "--fail-on", "capability", "--json")
     assert gated.exit_code == 1, gated.output
     body = json.loads(gated.stdout)

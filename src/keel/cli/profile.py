@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from keel.cli.context import cli_settings
 from keel.cli.database import open_database
-from keel.cli.output import console, keel_errors, print_json
+from keel.cli.output import console, data_table, keel_errors, print_json, print_table
 from keel.core.errors import InvalidInput, NotFound
 from keel.core.timespan import parse_span
 
@@ -70,9 +69,8 @@ def _change(found: Difference | None) -> str:
 
 
 def _print(profiles: list[Profile], differences: list[Difference]) -> None:
-    table = Table("metric", *(p.label for p in profiles), title="reliability profile")
-    if differences:
-        table.add_column("change")
+    headers = ["metric", *(p.label for p in profiles), *(["change"] if differences else [])]
+    table = data_table(headers, whole={"metric", "change"})
     verdicts = {d.key: d for d in differences}
     dimension = None
     for metric in profiles[0].metrics:
@@ -86,7 +84,8 @@ def _print(profiles: list[Profile], differences: list[Difference]) -> None:
         if differences:
             row.append(_change(verdicts.get(metric.key)))
         table.add_row(*row)
-    console.print(table)
+    console.print("[bold]reliability profile[/bold]")
+    print_table(table)
     console.print("[dim]value, 95% interval, items behind it; (↓): lower is better[/dim]")
     for p in profiles:
         worst = (
