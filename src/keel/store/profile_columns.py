@@ -8,12 +8,16 @@ array (one parse of the output in the database, not the whole output in Python),
 expected outcome as JSON text, whether a tool call failed, whether it was replayed and its
 flags; the caller decodes the few distinct texts. Runs that were replayed or share their item
 are then read whole by keel.store.profile.
+
+`base_facts` reads the same of runs whose write path judged them (keel.store.profile_facts):
+plain columns, no JSON parsed; `base_columns` is the read of runs it did not judge.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -31,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from keel.store.drift import PopulationFilter, population_where
 from keel.store.models import PolicyFlag, Replay, Run, ToolCall
+from keel.store.profile_facts import FACT_COLUMNS
 
 
 @dataclass
@@ -85,6 +90,16 @@ def _flag_list(dialect: str) -> ColumnElement[str]:
     return select(listed).where(PolicyFlag.run_id == Run.run_id).correlate(Run).scalar_subquery()
 
 
+def _lookups(dialect: str) -> list[ColumnElement[Any]]:
+    """Return whether a run's tool call failed, whether it was replayed, and its flags."""
+    # Set lookups (one scan of the failed calls, replays and flags, hashed), not a lookup per
+    # run: PostgreSQL probes the tool calls of 100,000 runs one index scan at a time otherwise.
+    failed = Run.run_id.in_(select(ToolCall.run_id).where(ToolCall.error.is_not(None)))
+    replayed = Run.run_id.in_(select(Replay.base_run_id))
+    flagged = Run.run_id.in_(select(PolicyFlag.run_id))
+    return [failed, replayed, case((flagged, _flag_list(dialect)), else_=null())]
+
+
 def base_columns(
     session: Session, filters: PopulationFilter, item_key: str | None, keys: Sequence[str]
 ) -> BaseColumns:
@@ -98,11 +113,6 @@ def base_columns(
     """
     dialect = session.get_bind().dialect.name
     item = Run.inputs[item_key].as_string() if item_key else null()
-    # Set lookups (one scan of the failed calls, replays and flags, hashed), not a lookup per
-    # run: PostgreSQL probes the tool calls of 100,000 runs one index scan at a time otherwise.
-    failed = Run.run_id.in_(select(ToolCall.run_id).where(ToolCall.error.is_not(None)))
-    replayed = Run.run_id.in_(select(Replay.base_run_id))
-    flagged = Run.run_id.in_(select(PolicyFlag.run_id))
     query = select(
         Run.run_id,
         item,
@@ -110,9 +120,7 @@ def base_columns(
         _output_fields(dialect, keys),
         _has_output(dialect),
         _expected(dialect),
-        failed,
-        replayed,
-        case((flagged, _flag_list(dialect)), else_=null()),
+        *_lookups(dialect),
     ).where(*population_where(filters))
     # Core rows through the session's connection: the ORM's row loading costs more than the
     # database here, at 100,000 rows.
@@ -131,4 +139,43 @@ def base_columns(
         tool_failed=[bool(found) for found in errors],
         replayed=[bool(found) for found in replays],
         flags=[None if text in (None, "[]") else text for text in flag_lists],
+    )
+
+
+@dataclass
+class BaseFacts:
+    """A population's base runs with the facts their write path judged, one entry per run.
+
+    `facts` holds each run's keel.store.profile_facts columns in FACT_COLUMNS order (all None:
+    not judged); `tool_failed`, `replayed` and `flags` as in BaseColumns.
+    """
+
+    run_id: list[str] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    facts: dict[str, list[Any]] = field(default_factory=dict)
+    tool_failed: list[bool] = field(default_factory=list)
+    replayed: list[bool] = field(default_factory=list)
+    flags: list[str | None] = field(default_factory=list)
+
+
+def base_facts(session: Session, filters: PopulationFilter) -> BaseFacts:
+    """Return the population's base runs with their stored profile facts, in one query."""
+    dialect = session.get_bind().dialect.name
+    facts = [getattr(Run, name) for name in FACT_COLUMNS]
+    query = select(Run.run_id, Run.status, *facts, *_lookups(dialect)).where(
+        *population_where(filters)
+    )
+    rows = session.connection().execute(query).all()
+    if not rows:
+        return BaseFacts()
+    columns = list(map(list, zip(*rows, strict=True)))
+    width = len(FACT_COLUMNS)
+    failed, replayed, flags = columns[2 + width :]
+    return BaseFacts(
+        run_id=columns[0],
+        status=columns[1],
+        facts=dict(zip(FACT_COLUMNS, columns[2 : 2 + width], strict=True)),
+        tool_failed=[bool(found) for found in failed],
+        replayed=[bool(found) for found in replayed],
+        flags=[None if text in (None, "[]") else text for text in flags],
     )
