@@ -17,10 +17,10 @@ shadows the standard library's, which cProfile, and so torch, import.)
    derives: the config label and the profile's facts, keel.store.profile_facts), then the
    profile of all of them read from stored data as `keel profile` reads it, three times: the
    query, the profile's arithmetic with a 500-resample bootstrap, and the whole (target < 1 s),
-   in wall time and in this process's CPU time (on PostgreSQL the server's own CPU is not counted). Baseline, in
-   the same run: every run read whole and measured one item at a time, once; the two profiles
-   must be equal (`same_profile_as_baseline`). PostgreSQL is read after ANALYZE, as
-   autovacuum leaves it (`--no-analyze`: before any statistics).
+   in wall time and in this process's CPU time (on PostgreSQL the server's own CPU is not
+   counted). Baseline, in the same run: every run read whole and measured one item at a time,
+   once; the two profiles must be equal (`same_profile_as_baseline`). PostgreSQL is read after
+   ANALYZE, as autovacuum leaves it (`--no-analyze`: before any statistics).
 
 Prints one JSON document.
 """

@@ -13,6 +13,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select, update
 
@@ -177,17 +178,17 @@ def test_columnar_read_gives_the_profile_of_runs_read_whole(
 
 def test_the_write_path_judges_every_base_run_by_its_contract(database: Database) -> None:
     _store(database, 5)
-    with database.read() as session:
-        judged = base_facts(session, PopulationFilter("triage"))
-        bases = session.scalars(select(Run).where(Run.parent_run_id.is_(None))).all()
     key = read_by(OutputContract(decision="label", review_flag="unsure", item_key="case"))
-    assert set(judged.facts["profile_read_by"]) == {key}
-    items = dict(zip(judged.run_id, judged.facts["profile_item"], strict=True))
+    with database.read() as session:
+        judged = base_facts(session, PopulationFilter("triage"), key)
+        other = base_facts(session, PopulationFilter("triage"), read_by(OutputContract()))
+        bases = session.scalars(select(Run).where(Run.parent_run_id.is_(None))).all()
+    assert judged.judged.all() and not other.judged.any()
+    items = dict(zip(judged.run_id, judged.item, strict=True))
     assert items == {run.run_id: run.inputs["case"] for run in bases}
     # Judged against its own expected outcome where the run has one, and only there.
-    correct = dict(zip(judged.run_id, judged.facts["profile_correct"], strict=True))
-    own = {run.run_id: "expected" in run.metrics for run in bases}
-    assert {run_id: value is not None for run_id, value in correct.items()} == own
+    own = dict(zip(judged.run_id, ~np.isnan(judged.correct), strict=True))
+    assert own == {run.run_id: "expected" in run.metrics for run in bases}
 
 
 def test_facts_judged_by_another_contract_are_read_from_json(database: Database) -> None:

@@ -190,22 +190,19 @@ def _from_facts(
     session: Session, filters: PopulationFilter, expected: ExpectedLookup, contract: OutputContract
 ) -> Population | None:
     """Return the population read from its stored facts, or None where they cannot serve."""
-    judged = base_facts(session, filters)
-    facts = judged.facts
-    key = judging.read_by(contract)
-    if any(read_by != key for read_by in facts.get("profile_read_by", [])):
+    judged = base_facts(session, filters, judging.read_by(contract))
+    if not judged.judged.all():
         return None
-    raw_items = facts.get("profile_item", [])
-    items = [item or run_id for item, run_id in zip(raw_items, judged.run_id, strict=True)]
-    # A run judged against its own expected outcome has `profile_correct`; the plugin is asked
-    # about the others' items.
-    pairs = zip(raw_items, facts.get("profile_correct", []), strict=True)
-    asked = {raw for raw, correct in pairs if raw and correct is None}
+    items = [item or run_id for item, run_id in zip(judged.item, judged.run_id, strict=True)]
+    # A run judged against its own expected outcome has `correct`; the plugin is asked about
+    # the others' items.
+    unjudged = np.flatnonzero(np.isnan(judged.correct))
+    asked = {item for i in unjudged if (item := judged.item[i])}
     known = expected(filters.workflow_type, sorted(asked)) if asked else {}
     readable = {contract.decision, contract.review_flag} - {None}
     if any(set(outcome) - readable for outcome in known.values()):
         return None
-    alone = _split(items, judged.replayed)
+    alone = _split(items, judged.replayed.tolist())
     runs = _whole_runs(session, filters, contract, judged.run_id, alone, known)
     lone = [i for i, one in enumerate(alone) if one]
     return Population(runs, _judged_singles(contract, judged, lone, items, known), FROM_FACTS)
@@ -218,14 +215,8 @@ def _judged_singles(
     items: list[str],
     known: Mapping[str, dict[str, Any]],
 ) -> SingleRuns:
-    facts = judged.facts
     at = np.asarray(lone, dtype=np.int64)
-
-    def column(name: str) -> np.ndarray:
-        return np.asarray(facts[name], dtype=float)[at]  # None reads as NaN
-
-    correct, exact = column("profile_correct"), column("profile_exact")
-    has_output = np.asarray(facts["profile_has_output"], dtype=bool)[at]
+    correct, exact, has_output = judged.correct[at], judged.exact[at], judged.has_output[at]
     # Runs without their own expected outcome: judged against the plugin's, by the decision
     # and review-flag values, once per distinct (values, outcome).
     seen: dict[tuple[Any, ...], tuple[bool | None, bool | None]] = {}
@@ -234,21 +225,20 @@ def _judged_singles(
         outcome = known.get(items[i])
         if not outcome:
             continue
-        values = (facts["profile_decision"][i], facts["profile_review"][i], bool(has_output[n]))
+        values = (judged.decision[i], judged.review[i], bool(has_output[n]))
         if (*values, id(outcome)) not in seen:
             seen[(*values, id(outcome))] = judging.judge(contract, _read(contract, values), outcome)
         right, whole = seen[(*values, id(outcome))]
         correct[n] = math.nan if right is None else float(right)
         exact[n] = math.nan if whole is None else float(whole)
-    failed = np.asarray([judged.status[i] == RunStatus.FAILED for i in lone], dtype=bool)
     return SingleRuns(
         run_id=[judged.run_id[i] for i in lone],
         item=[items[i] for i in lone],
         correct=_known_or_unknown(correct),
         exact=_known_or_unknown(exact),
-        confidence=column("profile_confidence"),
-        finished=has_output & ~failed,
-        tool_errors=np.asarray([judged.tool_failed[i] for i in lone], dtype=np.int64),
+        confidence=judged.confidence[at],
+        finished=has_output & ~judged.failed[at],
+        tool_errors=judged.tool_failed[at].astype(np.int64),
         flags=_flags([judged.flags[i] for i in lone]),
     )
 

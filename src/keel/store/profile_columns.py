@@ -19,8 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     String,
     Text,
     case,
@@ -33,9 +35,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from keel.core.records import RunStatus
 from keel.store.drift import PopulationFilter, population_where
 from keel.store.models import PolicyFlag, Replay, Run, ToolCall
-from keel.store.profile_facts import FACT_COLUMNS
 
 
 @dataclass
@@ -146,36 +148,73 @@ def base_columns(
 class BaseFacts:
     """A population's base runs with the facts their write path judged, one entry per run.
 
-    `facts` holds each run's keel.store.profile_facts columns in FACT_COLUMNS order (all None:
-    not judged); `tool_failed`, `replayed` and `flags` as in BaseColumns.
+    `judged`: its facts (keel.store.profile_facts) were read by the contract asked about;
+    `failed`: its status is FAILED; `correct`, `exact` and `confidence` are NaN where NULL;
+    `decision` and `review` are read only for runs without their own expected outcome (None
+    for the others); `tool_failed`, `replayed` and `flags` as in BaseColumns.
     """
 
-    run_id: list[str] = field(default_factory=list)
-    status: list[str] = field(default_factory=list)
-    facts: dict[str, list[Any]] = field(default_factory=dict)
-    tool_failed: list[bool] = field(default_factory=list)
-    replayed: list[bool] = field(default_factory=list)
-    flags: list[str | None] = field(default_factory=list)
+    run_id: list[str]
+    item: list[str | None]
+    judged: np.ndarray
+    has_output: np.ndarray
+    failed: np.ndarray
+    correct: np.ndarray
+    exact: np.ndarray
+    confidence: np.ndarray
+    decision: list[str | None]
+    review: list[str | None]
+    tool_failed: np.ndarray
+    replayed: np.ndarray
+    flags: list[str | None]
 
 
-def base_facts(session: Session, filters: PopulationFilter) -> BaseFacts:
-    """Return the population's base runs with their stored profile facts, in one query."""
+def _flag_of(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    # Read as a plain 0 / 1: a Boolean's result processor is a Python call per row.
+    return type_coerce(condition, Integer)
+
+
+def base_facts(session: Session, filters: PopulationFilter, read_by: str) -> BaseFacts:
+    """Return the population's base runs with their stored profile facts, in one query.
+
+    Plain columns, and what the read needs of them only: whether the facts were read by
+    `read_by`, the status as failed or not, the decision and review values of runs without
+    their own expectation; so nearly every value is a small integer or NULL.
+    """
     dialect = session.get_bind().dialect.name
-    facts = [getattr(Run, name) for name in FACT_COLUMNS]
-    query = select(Run.run_id, Run.status, *facts, *_lookups(dialect)).where(
-        *population_where(filters)
-    )
+    unjudged = Run.profile_correct.is_(None)
+    failed, replayed, flags = _lookups(dialect)
+    query = select(
+        Run.run_id,
+        Run.profile_item,
+        _flag_of(Run.profile_read_by == read_by),
+        _flag_of(Run.profile_has_output),
+        _flag_of(Run.status == RunStatus.FAILED),
+        Run.profile_correct,
+        Run.profile_exact,
+        Run.profile_confidence,
+        case((unjudged, Run.profile_decision), else_=null()),
+        case((unjudged, Run.profile_review), else_=null()),
+        _flag_of(failed),
+        _flag_of(replayed),
+        flags,
+    ).where(*population_where(filters))
     rows = session.connection().execute(query).all()
-    if not rows:
-        return BaseFacts()
-    columns = list(map(list, zip(*rows, strict=True)))
-    width = len(FACT_COLUMNS)
-    failed, replayed, flags = columns[2 + width :]
+    columns: list[Any] = list(zip(*rows, strict=True)) if rows else [()] * 13
+    run_ids, items, judged, has_output, status_failed, correct, exact, level = columns[:8]
+    decision, review, tool_failed, was_replayed, flag_lists = columns[8:]
     return BaseFacts(
-        run_id=columns[0],
-        status=columns[1],
-        facts=dict(zip(FACT_COLUMNS, columns[2 : 2 + width], strict=True)),
-        tool_failed=[bool(found) for found in failed],
-        replayed=[bool(found) for found in replayed],
-        flags=[None if text in (None, "[]") else text for text in flags],
+        run_id=list(run_ids),
+        item=list(items),
+        judged=np.asarray(judged, dtype=bool),  # NULL (not judged) reads as False
+        has_output=np.asarray(has_output, dtype=bool),
+        failed=np.asarray(status_failed, dtype=bool),
+        correct=np.asarray(correct, dtype=float),
+        exact=np.asarray(exact, dtype=float),
+        confidence=np.asarray(level, dtype=float),
+        decision=list(decision),
+        review=list(review),
+        tool_failed=np.asarray(tool_failed, dtype=bool),
+        replayed=np.asarray(was_replayed, dtype=bool),
+        flags=[None if text in (None, "[]") else text for text in flag_lists],
     )
