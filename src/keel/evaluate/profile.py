@@ -110,6 +110,8 @@ class _Layout:
     alone: SingleRuns
     multi: np.ndarray
     single: np.ndarray
+    #: Item order of the rows a metric keeps, by (multi-run items kept, single runs kept).
+    orders: dict[tuple[tuple[int, ...], bytes], np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def of(cls, items: list[Item], alone: SingleRuns) -> _Layout:
@@ -139,8 +141,12 @@ def _gather(spec: MetricSpec, layout: _Layout) -> _Gathered:
     rows = np.concatenate(
         [multi_rows.reshape(len(chosen), spec.width), single_rows.reshape(-1, spec.width)]
     )
-    positions = np.concatenate([layout.multi[chosen], layout.single[mask]])
-    order = np.argsort(positions, kind="stable")
+    # Most metrics keep the same items (all, or those with an expected outcome): sorted once.
+    key = (tuple(chosen), mask.tobytes())
+    order = layout.orders.get(key)
+    if order is None:
+        positions = np.concatenate([layout.multi[chosen], layout.single[mask]])
+        order = layout.orders[key] = np.argsort(positions, kind="stable")
     runs = sum(found[i][1] for i in chosen) + int(mask.sum())  # type: ignore[index]
     singles = np.flatnonzero(mask)
     run_ids: list[str] = []
@@ -224,11 +230,13 @@ def _worst(runs: Sequence[ProfileRun], alone: SingleRuns) -> WorstCase | None:
 
 
 def _most_severe_each(flag_sets: list[tuple[Flag, ...]]) -> list[Severity | None]:
-    seen: dict[tuple[Flag, ...], Severity | None] = {}  # a few distinct sets of flags
+    # Runs share a few distinct sets of flags, mostly the same objects: looked up by identity
+    # first (hashing every Flag of every run costs more than the rest).
+    seen: dict[int, Severity | None] = {}
     for flags in flag_sets:
-        if flags not in seen:
-            seen[flags] = most_severe(f.severity for f in flags)
-    return [seen[flags] for flags in flag_sets]
+        if id(flags) not in seen:
+            seen[id(flags)] = most_severe(f.severity for f in flags)
+    return [seen[id(flags)] for flags in flag_sets]
 
 
 def profile(
