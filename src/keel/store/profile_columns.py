@@ -33,7 +33,7 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from keel.core.records import RunStatus
 from keel.store.drift import PopulationFilter, population_where
@@ -169,7 +169,7 @@ class BaseFacts:
     flags: list[str | None]
 
 
-def _flag_of(condition: ColumnElement[bool]) -> ColumnElement[int]:
+def _flag_of(condition: ColumnElement[Any] | QueryableAttribute[Any]) -> ColumnElement[int]:
     # Read as a plain 0 / 1: a Boolean's result processor is a Python call per row.
     return type_coerce(condition, Integer)
 
