@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from keel.core.collector import paused_collection
 from keel.core.severity import Severity, most_severe
 from keel.evaluate.bootstrap import resampled_sums
 from keel.evaluate.profile_metrics import BASE, Flag, Item, MetricSpec, ProfileRun, metric_specs
@@ -254,6 +255,19 @@ def profile(
     the profile is the one of `runs` plus `as_runs(singles)`, measured without a Python call
     per item.
     """
+    with paused_collection():  # per-item statistics of many items, no reference cycle
+        return _profile(runs, label, samples, seed, confidence, k, singles)
+
+
+def _profile(
+    runs: Sequence[ProfileRun],
+    label: str,
+    samples: int,
+    seed: int,
+    confidence: float,
+    k: int,
+    singles: SingleRuns | None,
+) -> Profile:
     alone = singles if singles is not None else empty_singles()
     items = group_items(runs)
     layout = _Layout.of(items, alone)

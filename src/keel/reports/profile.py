@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
+from keel.core.collector import paused_collection
 from keel.core.records import RunStatus
 from keel.core.settings import Settings
 from keel.drift.facts import workflow_contract
@@ -163,8 +164,9 @@ def read_population(
     names only the decision and review flag; otherwise from their JSON.
     """
     contract = workflow_contract(session, filters.workflow_type)
-    found = _from_facts(session, filters, expected, contract)
-    return found if found is not None else _from_json(session, filters, expected, contract)
+    with paused_collection():  # 100,000s of rows, no reference cycle among them
+        found = _from_facts(session, filters, expected, contract)
+        return found if found is not None else _from_json(session, filters, expected, contract)
 
 
 def _split(items: list[str], replayed: list[bool]) -> list[bool]:
