@@ -5,13 +5,20 @@ rare to common), a configuration label, and policy flags on about one run in eig
 page's search, config, flag, severity and risk filters are timed on realistic selectivity.
 
     python bench/pages.py [--runs 100000] [--events-per-run 10] [--database sqlite|postgresql|both]
-                          [--requests 40]
+                          [--requests 40] [--visits 5] [--before-rev REV] [--first-visit-only]
 
 Bulk-loads the runs (with their events and tool calls) straight into a fresh database, serves
 keel on it in its own process (`python -m keel serve`) on 127.0.0.1, then requests every page
 and its JSON twin `--requests` times after a warm-up. The time is the server's own, read from
 the `Server-Timing` header when keel sends one, else the client-side latency on loopback.
-Pages that do not exist yet (404) are reported as missing, not timed. Prints JSON.
+Pages that do not exist yet (404) are reported as missing, not timed.
+
+Then the Overview's first visit in real Chromium (first_visit.py): bytes transferred and time
+to load the page with all its assets, cold (empty cache) and warm (the same browser again),
+`--visits` times each. `--before-rev REV` also serves keel's `src/keel` as it was at git
+revision REV on the same database and measures it the same way ("before"; a revision before
+the compressed assets needs the `plotly` Python package, which served its bundle).
+`--first-visit-only` skips the per-page timings. Prints JSON.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from first_visit import chromium, measure_visits, old_keel  # a sibling script, as ingest is
 from sqlalchemy import insert
 
 from ingest import fresh_postgres, keel_server  # a sibling script: bench/ is on sys.path
@@ -329,7 +337,16 @@ def time_page(client: httpx.Client, path: str, requests: int) -> dict[str, Any]:
     }
 
 
-def bench(url: str, args: argparse.Namespace, home: Path) -> dict[str, Any]:
+def first_visits(base: str, visits: int) -> dict[str, Any]:
+    """Return the Overview's cold and warm visits in Chromium against the keel at `base`."""
+    # The server's first Overview reads a cold database; a user's first visit is not the
+    # server's first request. Only the HTML: the assets stay as a fresh server has them.
+    httpx.get(f"{base}/overview", timeout=120).raise_for_status()
+    with chromium() as browser:
+        return measure_visits(browser, f"{base}/overview", "#stability-histogram", visits)
+
+
+def bench(url: str, args: argparse.Namespace, home: Path, old_src: Path | None) -> dict[str, Any]:
     """Load, serve and time the pages on the database at `url`."""
     upgrade(url)
     database = Database(url)
@@ -341,12 +358,19 @@ def bench(url: str, args: argparse.Namespace, home: Path) -> dict[str, Any]:
         connection.exec_driver_sql("ANALYZE")
     database.dispose()
     env = {"KEEL_DATABASE_URL": url, "KEEL_HOME": str(home)}
+    result: dict[str, Any] = {"load_seconds": round(load_s, 1)}
     with keel_server(env) as (base, _pid), httpx.Client(base_url=base, timeout=60) as client:
-        timed = {
-            name: time_page(client, path, args.requests)
-            for name, path in pages(args.runs, set_id).items()
-        }
-    return {"load_seconds": round(load_s, 1), "pages": timed}
+        if not args.first_visit_only:
+            result["pages"] = {
+                name: time_page(client, path, args.requests)
+                for name, path in pages(args.runs, set_id).items()
+            }
+        visits = {"after": first_visits(base, args.visits)}
+    if old_src is not None:
+        with keel_server({**env, "PYTHONPATH": str(old_src)}) as (base, _pid):
+            visits["before"] = {"rev": args.before_rev, **first_visits(base, args.visits)}
+    result["overview_first_visit"] = visits
+    return result
 
 
 def main() -> None:
@@ -355,15 +379,19 @@ def main() -> None:
     parser.add_argument("--events-per-run", type=int, default=10)
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--visits", type=int, default=5, help="Overview visits in Chromium")
+    parser.add_argument("--before-rev", help="also measure keel as it was at this git revision")
+    parser.add_argument("--first-visit-only", action="store_true", help="skip the page timings")
     args = parser.parse_args()
     result: dict[str, Any] = {"runs": args.runs, "events": args.runs * args.events_per_run}
     with tempfile.TemporaryDirectory() as scratch:
         home = Path(scratch)
+        old_src = old_keel(args.before_rev, home / "before") if args.before_rev else None
         if args.database in ("sqlite", "both"):
-            result["sqlite"] = bench(f"sqlite:///{home / 'pages.db'}", args, home)
+            result["sqlite"] = bench(f"sqlite:///{home / 'pages.db'}", args, home, old_src)
         if args.database in ("postgresql", "both"):
             with fresh_postgres() as url:
-                result["postgresql"] = bench(url, args, home)
+                result["postgresql"] = bench(url, args, home, old_src)
     print(json.dumps(result, indent=2))
 
 

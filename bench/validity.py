@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 from reliability_svg import reliability_svg  # a sibling script: bench/ is on sys.path
 
+from keel.core.records import RunStatus
 from keel.core.settings import Settings
 from keel.evaluate.calibration import (
     agreement_rate,
@@ -154,6 +155,10 @@ def measure(
     """Return one ticket's two scores, components, answer length, agreements and flip."""
     started = time.perf_counter()
     base = target.runner.run(inputs)
+    if base.status == RunStatus.FAILED:
+        # An unreachable or broken model fails every run alike; scored, its identical failures
+        # would read as perfect agreement. Stop, keep what was measured, write nothing for it.
+        raise SystemExit(f"{inputs.ticket_id}: the base run FAILED ({base.error}); no row written")
     store_run(database, base)
     row: dict[str, Any] = {"ticket_id": inputs.ticket_id, "base_status": str(base.status)}
     for budget, seed in (("a", 1), ("b", 2)):
@@ -174,6 +179,8 @@ def measure(
             row.update(trajectory_variants(generations, parts))
     ceiling = decisions_of(target, inputs, 1 + 4 * args.samples, "ceiling")
     reference = decisions_of(target, inputs, args.reruns, "reference")
+    if all(category is None for category, _ in [*ceiling, *reference]):
+        raise SystemExit(f"{inputs.ticket_id}: every rerun failed; no row written")
     row.update(
         agreement=agreement_rate([tuple(d) for d in reference]),
         flip=len({tuple(d) for d in reference}) > 1,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import keel
+from tests.conftest import free_port
 
 SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "validity.py"
 PREDICTORS = ("stability", "semantic", "structural", "trajectory", "mean_cosine", "answer_length")
@@ -101,3 +102,22 @@ def test_validity_bench_reads_a_users_tickets(tmp_path: Path) -> None:
         timeout=600,
     )
     assert other.returncode != 0 and "measured as" in other.stderr
+
+
+def test_a_model_that_does_not_answer_stops_the_study_and_writes_no_row(tmp_path: Path) -> None:
+    """Every run of an unreachable model fails alike: scored, that would read as perfect
+    agreement (it once filled 38 rows). The study must stop instead, naming the failure."""
+    rows = tmp_path / "rows.jsonl"
+    model = f"openai:any@http://127.0.0.1:{free_port()}/v1"  # nothing listens there
+    env = {**os.environ, "PYTHONPATH": str(Path(keel.__file__).resolve().parents[1])}
+    options = ["--model", model, "--tickets-limit", "2", "--reruns", "2", "--samples", "1"]
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), *options, "--rows", str(rows)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode != 0
+    assert "the base run FAILED" in done.stderr, done.stderr[-2000:]
+    assert not rows.exists() or rows.read_text() == ""

@@ -8,6 +8,10 @@ KEEL_HOME; `keel runs show` then reads back what was stored.
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -33,11 +37,11 @@ def run_keel(home: Path, database_url: str, *args: str) -> Result:
         return CliRunner().invoke(app, list(args))
 
 
-def _run_id(result: Result) -> str:
-    """Return the run id that `keel run ... --json` prints with the run's status."""
-    printed = json.loads(result.stdout)
+def _printed(result: Result) -> dict:
+    """Return the one run `keel run ... --json` lists, with its id and status."""
+    [printed] = json.loads(result.stdout)
     assert printed["status"] in ("COMPLETED", "FAILED"), printed
-    return printed["run_id"]
+    return printed
 
 
 def _shown(home: Path, database_url: str, run_id: str) -> dict:
@@ -54,13 +58,14 @@ def test_a_tax_ticket_gives_schema_valid_output_and_shows_with_its_trace(
         world_home, database_url, "run", "support", "--ticket-id", ticket.ticket_id, "--json"
     )
     assert result.exit_code == 0, result.output
-    output = json.loads(result.stdout)["output"]
+    printed = _printed(result)
+    output = printed["output"]
     jsonschema.validate(output, SupportAnswer.model_json_schema())
     answer = SupportAnswer.model_validate(output)
     articles = {article.id for article in built_world.knowledge.all()}
     assert answer.citations and {c.id for c in answer.citations} <= articles
 
-    run = _shown(world_home, database_url, _run_id(result))
+    run = _shown(world_home, database_url, printed["run_id"])
     assert run["status"] == "COMPLETED" and run["workflow_type"] == "support"
     assert run["output"] == output
     names = [event["name"] for event in run["events"]]
@@ -90,16 +95,56 @@ def test_a_question_gives_structured_output_run_through_db_query_and_stored(
         "--json",
     )
     assert result.exit_code == 0, result.output
-    answer = SqlAnswer.model_validate(json.loads(result.stdout)["output"])
+    printed = _printed(result)
+    answer = SqlAnswer.model_validate(printed["output"])
     assert answer.question == question and answer.sql.upper().startswith("SELECT")
     assert answer.row_count == len(answer.rows) > 0 and answer.summary
 
-    run = _shown(world_home, database_url, _run_id(result))
+    run = _shown(world_home, database_url, printed["run_id"])
     assert run["status"] == "COMPLETED" and run["workflow_type"] == "sql"
     assert [e["name"] for e in run["events"]][-3:] == ["sql check", "summary", "final"]
     queries = [c for c in run["tool_calls"] if c["tool_name"] == "db.query"]
     assert queries and {c["server"] for c in queries} == {KEEL_SERVER}
     assert all(c["error"] is None for c in queries)
+
+
+#: What the issue asks a script to be able to write, word for word, with `keel` on the PATH.
+CHAIN = (
+    "keel replay $(keel run support --text 'Where is my 1099-INT for last year?' --json"
+    " | jq -r '.[0].run_id') --perturbations P2 --samples 1 --json"
+)
+
+
+@pytest.mark.slow
+def test_run_json_feeds_keel_replay_through_jq_and_progress_stays_on_stderr(
+    world_home: Path, database_url: str
+) -> None:
+    keel = f'keel() {{ {shlex.quote(sys.executable)} -m keel "$@"; }}'
+    # Rich draws progress only on a terminal: say stderr is one, as a user's shell would be.
+    env = {
+        **os.environ,
+        "KEEL_HOME": str(world_home),
+        "KEEL_DATABASE_URL": database_url,
+        "TTY_COMPATIBLE": "1",
+        "TTY_INTERACTIVE": "1",
+    }
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", f"{keel}\n{CHAIN}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    replayed = json.loads(done.stdout)  # stdout is the replay's JSON alone, no progress in it
+    assert "\x1b" not in done.stdout
+    assert replayed["generations"] == 3  # the run, one seed-only replay, one P2 replay
+    run = _shown(world_home, database_url, replayed["run_id"])
+    assert run["workflow_type"] == "support"
+    assert run["stability"] == pytest.approx(replayed["stability"], abs=0.01)
+    # Each command said on stderr what stage it was at.
+    for stage in ("answering tickets", "planning the replays", "replaying", "scoring stability"):
+        assert stage in done.stderr, stage
 
 
 HOSTILE = [
@@ -130,7 +175,7 @@ def test_hostile_sql_from_the_model_is_refused_with_a_reason_and_the_run_fails(
     assert result.exit_code == 1, result.output
     assert "FAILED" in result.stdout
 
-    runs = json.loads(run_keel(world_home, database_url, "runs", "list", "--json").stdout)
+    runs = json.loads(run_keel(world_home, database_url, "runs", "list", "--json").stdout)["runs"]
     run = _shown(world_home, database_url, runs[0]["run_id"])
     assert run["status"] == "FAILED" and run["workflow_type"] == "sql"
     attempts = SqlInputs.model_fields["max_attempts"].default
@@ -172,7 +217,7 @@ def test_a_tickets_files_expected_outcome_is_stored_with_the_run_and_judges_it(
     )
     result = run_keel(world_home, database_url, "run", "support", "--tickets", str(tickets))
     assert result.exit_code == 0, result.output
-    runs = json.loads(run_keel(world_home, database_url, "runs", "list", "--json").stdout)
+    runs = json.loads(run_keel(world_home, database_url, "runs", "list", "--json").stdout)["runs"]
     run = _shown(world_home, database_url, runs[0]["run_id"])
     assert run["metrics"]["expected"] == expected
     profiled = run_keel(

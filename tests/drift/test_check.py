@@ -20,7 +20,13 @@ from tests.drift.seeding import seed
 
 
 def keel(database_url: str, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KEEL_DATABASE_URL": database_url, "KEEL_HOME": str(home)}
+    """Run `keel ARGS` in a process of its own, in a terminal 80 columns wide."""
+    env = {
+        **os.environ,
+        "KEEL_DATABASE_URL": database_url,
+        "KEEL_HOME": str(home),
+        "COLUMNS": "80",
+    }
     return subprocess.run(
         [sys.executable, "-m", "keel", *args], env=env, capture_output=True, text=True, timeout=120
     )
@@ -119,3 +125,25 @@ def test_unknown_baseline_is_a_clear_error(
     result = keel(database_url, tmp_path, "drift", "check", "--baseline", "nope")
     assert result.returncode == 2
     assert "no baseline named 'nope'" in result.stderr
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_indicator_names_come_out_whole_at_80_columns(
+    database: Database, database_url: str, tmp_path: Path, wide: bool
+) -> None:
+    seed(database, "base", 150, seed=1, day=0)
+    frozen = ["baseline", "create", "v1", "--workflow", "support", "--until", "2026-10-05"]
+    assert keel(database_url, tmp_path, *frozen, "--no-embed").returncode == 0
+    seed(database, "moved", 150, seed=3, day=30, shift=Shift("tool_path", 1.0))
+    check = ["drift", "check", "--baseline", "v1", "--since", "2026-10-25"]
+    report = json.loads(keel(database_url, tmp_path, *check, "--json").stdout)
+    names = [indicator["name"] for indicator in report["indicators"]]
+    assert max(map(len, names)) > 20  # e.g. tool_error_rate:<tool>
+
+    shown = keel(database_url, tmp_path, *check, *(["--wide"] if wide else []))
+    words = shown.stdout.split()
+    assert all(name in words for name in names), shown.stdout
+    if wide:  # the test and thresholds too, past the terminal's edge rather than cut
+        assert all(indicator["test"] in words for indicator in report["indicators"])
+    else:
+        assert max(len(line) for line in shown.stdout.splitlines()) <= 80

@@ -83,7 +83,7 @@ def test_a_batch_is_either_refused_by_field_or_sanitised_into_storable_records(
     runs: list[dict[str, Any]],
 ) -> None:
     try:
-        records = seal_runs(to_records(parse_body(body_of(runs))))
+        records = seal_runs(to_records(parse_body(body_of(runs)), load_prices()))
     except KeelError as exc:
         assert exc.status_code == 422 and exc.message
         return
@@ -137,7 +137,7 @@ def test_whatever_a_batch_stores_reads_back_on_both_databases(
     database: Database, runs: list[dict[str, Any]]
 ) -> None:
     try:
-        records = seal_runs(to_records(parse_body(body_of(runs))))
+        records = seal_runs(to_records(parse_body(body_of(runs)), load_prices()))
     except KeelError:
         return
     with database.write() as session:

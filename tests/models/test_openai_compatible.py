@@ -182,6 +182,7 @@ def test_a_refusal_that_is_not_about_the_form_is_reported_as_it_was() -> None:
         server.reply({"error": {"message": "still bad"}}, status=400)
         model = _model(server)
         request = CompletionRequest(messages=(Message("user", "x"),), response_schema=SCHEMA)
-        with pytest.raises(ModelError, match="bad schema"):
+        with pytest.raises(ModelError, match="bad schema") as raised:
             model.generate(request)
+    assert "in llama.cpp's form: " in str(raised.value) and "still bad" in str(raised.value)
     assert model.dialect is None  # nothing learnt: the next request probes again

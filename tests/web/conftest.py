@@ -21,17 +21,9 @@ from keel.core.settings import Settings
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
 from tests.conftest import LiveServer
+from tests.web.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.web.dashboard_runs import seed
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LAPTOP_VIEWPORT = {"width": 1440, "height": 900}
 
 

@@ -2,7 +2,7 @@
 of the button, nothing is queued, and the page offers Heal only to UNSTABLE runs.
 
 The heal itself, run by the button on the demo's data, is tested in Chromium
-(tests/web/test_heal_page.py).
+(tests/web/test_demo_pages.py).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from tests.conftest import LiveServer
 from tests.web.conftest import BrowserPage
 
 pytestmark = pytest.mark.browser
-# Plotly.js is 4.5 MB to parse; on a loaded two-core machine that outlasts the 5 s default.
+# Plotly.js (its 1.5 MB cartesian bundle) is slow to parse on a loaded two-core machine.
 PLOTLY_TIMEOUT_MS = 30_000
 
 

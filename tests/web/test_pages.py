@@ -109,7 +109,7 @@ def test_unknown_page_is_an_html_404(api: ApiClient) -> None:
 
 
 def test_assets_are_served_by_keel_itself(api: ApiClient) -> None:
-    plotly = api.get("/static/vendor/plotly.min.js")
+    plotly = api.get("/static/vendor/plotly-cartesian.min.js")
     assert plotly.status_code == 200 and "javascript" in plotly.headers["content-type"]
     assert len(plotly.content) > 1_000_000
     htmx = api.get("/static/vendor/htmx.min.js")

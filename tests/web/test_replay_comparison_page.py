@@ -16,7 +16,7 @@ from tests.web.conftest import BrowserPage
 from tests.web.replay_sets import replayed_set, seed_making_unavailable, user_run
 
 pytestmark = pytest.mark.browser
-# Plotly.js is 4.5 MB to parse; on a loaded two-core machine that outlasts the 5 s default.
+# Plotly.js (its 1.5 MB cartesian bundle) is slow to parse on a loaded two-core machine.
 PLOTLY_TIMEOUT_MS = 30_000
 
 

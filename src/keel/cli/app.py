@@ -28,10 +28,12 @@ from keel.cli import (
     world,
 )
 from keel.cli.context import begin_invocation
+from keel.cli.output import OneLineErrors
 from keel.core.version import VERSION
 
 app = typer.Typer(
     name="keel",
+    cls=OneLineErrors,
     help="keel: collect agent runs, replay them under perturbation, score their stability.",
     no_args_is_help=True,
     add_completion=False,

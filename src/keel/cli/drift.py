@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from keel.cli.context import cli_settings
 from keel.cli.database import open_database
-from keel.cli.output import console, keel_errors, print_json
+from keel.cli.output import console, data_table, keel_errors, print_json, print_table
 from keel.core.errors import InvalidInput
 from keel.core.timespan import parse_moment, parse_span
 
 if TYPE_CHECKING:
     from keel.drift.check import DriftCheck, Window
+    from keel.drift.indicators import Indicator
 
 app = typer.Typer(help="Drift checks against baselines.", no_args_is_help=True)
 
@@ -55,21 +55,32 @@ def check_json(result: DriftCheck) -> dict[str, object]:
     }
 
 
-def _print_table(result: DriftCheck) -> None:
-    table = Table("indicator", "test", "statistic", "p (BH)", "effect", "warn/alert", "verdict")
+#: What `keel drift check` shows, in 80 columns; `--wide` adds the test and its thresholds.
+NARROW = ("indicator", "p (BH)", "effect", "verdict")
+WIDE = ("indicator", "test", "statistic", "p (BH)", "effect", "warn/alert", "verdict")
+
+
+def _cells(ind: Indicator) -> dict[str, str]:
+    """Return each column's cell of one indicator's row."""
+    colour = _COLOURS[str(ind.verdict)]
+    return {
+        "indicator": ind.name,
+        "test": ind.test,
+        "statistic": f"{ind.statistic:.3g}",
+        "p (BH)": "-" if ind.p_adjusted is None else f"{ind.p_adjusted:.3g}",
+        "effect": f"{ind.effect_name}={ind.effect_size:.3f}",
+        "warn/alert": f"{ind.warn_at:g}/{ind.alert_at:g}",
+        "verdict": f"[{colour}]{ind.verdict}[/{colour}]",
+    }
+
+
+def _print_table(result: DriftCheck, wide: bool) -> None:
+    headers = WIDE if wide else NARROW
+    table = data_table(headers, whole=("indicator", "p (BH)", "statistic", "verdict"))
     for ind in result.report.indicators:
-        p = "-" if ind.p_adjusted is None else f"{ind.p_adjusted:.3g}"
-        colour = _COLOURS[str(ind.verdict)]
-        table.add_row(
-            ind.name,
-            ind.test,
-            f"{ind.statistic:.3g}",
-            p,
-            f"{ind.effect_name}={ind.effect_size:.3f}",
-            f"{ind.warn_at:g}/{ind.alert_at:g}",
-            f"[{colour}]{ind.verdict}[/{colour}]",
-        )
-    console.print(table)
+        cells = _cells(ind)
+        table.add_row(*(cells[header] for header in headers))
+    print_table(table, wide=wide)
     colour = _COLOURS[str(result.report.verdict)]
     console.print(
         f"baseline {result.baseline.name}: {result.report.baseline_runs} runs vs "
@@ -105,6 +116,7 @@ def check(
     webhook: str | None = typer.Option(
         None, "--webhook", help="POST new alerts here (default KEEL_ALERT_WEBHOOK_URL)."
     ),
+    wide: bool = typer.Option(False, "--wide", help="Each indicator's test and thresholds too."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON report."),
 ) -> None:
     """Check a window of runs against BASELINE; exit 1 when it reaches --fail-on."""
@@ -134,7 +146,7 @@ def check(
     if as_json:
         print_json(body)
     else:
-        _print_table(result)
+        _print_table(result, wide)
         console.print(f"report: {path}")
     if result.report.fails(Verdict(fail_on.value)):
         raise typer.Exit(code=1)
@@ -176,7 +188,7 @@ def regress(
     if as_json:
         print_json(body)
     else:
-        table = Table("item", "decision", "stability", "new flags")
+        table = data_table(("item", "decision", "stability", "new flags"), whole=("item",))
         for change in result.report.changes:
             if change.changed:
                 table.add_row(
@@ -187,7 +199,7 @@ def regress(
                     else "-",
                     ", ".join(change.new_flags) or "-",
                 )
-        console.print(table)
+        print_table(table)
         verdict = "[red]regressed[/red]" if result.report.regressed else "[green]ok[/green]"
         console.print(
             f"{result.report.compared} items compared, {result.report.flips} flips -> {verdict}"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import cli_actor, console, keel_errors, print_json
-from keel.cli.replay import tool_names
+from keel.cli.progress import stages
+from keel.cli.replay import replay_progress, tool_names
 
 
 def heal(
@@ -29,16 +29,14 @@ def heal(
     from keel.models.embeddings import embedder
     from keel.replay.registry import replay_targets
 
-    columns = (TextColumn("re-scoring"), BarColumn(), MofNCompleteColumn())
-    bar = Progress(*columns, console=console, disable=as_json, transient=True)
     settings = cli_settings()
     with (
         keel_errors(),
+        stages("opening the database") as progress,
         open_database(settings) as database,
         replay_targets(database, settings) as targets,
-        bar,
     ):
-        task = bar.add_task("heal", total=None)
+        progress.stage("critic, then the constrained rerun")
         outcome = heal_run(
             database,
             run_id,
@@ -46,7 +44,7 @@ def heal(
             embedder(settings.embedder),
             samples=samples,
             seed=seed,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            progress=replay_progress(progress, "re-scoring the rerun"),
             live_tools=tool_names(live_tools),
             actor=cli_actor(),
         )

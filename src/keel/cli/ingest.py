@@ -16,12 +16,15 @@ def ingest(
     as_json: bool = typer.Option(False, "--json", help="Print counts as JSON."),
 ) -> None:
     """Store the runs of FILE in one transaction (all or nothing); re-sent runs are skipped."""
+    from keel.core.pricing import load_prices
     from keel.ingest.native import parse_jsonl, to_records
     from keel.ingest.storing import store_runs
 
     with keel_errors():
-        records = to_records(parse_jsonl(file.read_text(encoding="utf-8").splitlines()))
-        with open_database(cli_settings()) as database, database.write() as session:
+        settings = cli_settings()
+        batch = parse_jsonl(file.read_text(encoding="utf-8").splitlines())
+        records = to_records(batch, load_prices(settings.prices_file))
+        with open_database(settings) as database, database.write() as session:
             counts = store_runs(session, records, cli_actor(), "cli")
     if as_json:
         print_json(counts.as_dict())

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import cli_actor, console, keel_errors, print_json
+from keel.cli.progress import Stages, stages
 
 
 def tool_names(options: list[str]) -> list[str]:
@@ -73,6 +74,19 @@ def _print(summary: dict[str, Any]) -> None:
     console.print(sensitivity)
 
 
+def replay_progress(progress: Stages, stage: str) -> Callable[[int, int], None]:
+    """Return the replay engine's progress callback: `stage` i of n, then the scoring stage."""
+
+    def report(done: int, total: int) -> None:
+        if done == 1:
+            progress.stage(stage, total=total)
+        progress.step(done, total)
+        if done == total:  # the last generation is in: embedding and scoring follow
+            progress.stage("scoring stability")
+
+    return report
+
+
 def replay(
     run_id: str = typer.Argument(..., help="The run to replay."),
     perturbations: str = typer.Option("P1,P2,P3", "--perturbations", help="Among P1,P2,P3."),
@@ -95,23 +109,23 @@ def replay(
     settings = cli_settings()
     with (
         keel_errors(),
+        stages("opening the database") as progress,
         open_database(settings) as database,
         replay_targets(database, settings) as targets,
     ):
         kinds = parse_perturbations(perturbations)
+        progress.stage("planning the replays")
         set_id = start_replay_set(
             database, run_id, kinds, samples, seed, targets, tool_names(live_tools), cli_actor()
         )
-        columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console, disable=as_json, transient=True) as bar:
-            task = bar.add_task("replay", total=None)
-            outcome = run_replay_set(
-                database,
-                set_id,
-                targets,
-                embedder(settings.embedder),
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
+        progress.stage("replaying")
+        outcome = run_replay_set(
+            database,
+            set_id,
+            targets,
+            embedder(settings.embedder),
+            progress=replay_progress(progress, "replaying"),
+        )
     summary = _summary(outcome)
     if as_json:
         print_json(summary)

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.progress import Progress
 
 from keel.cli.context import cli_settings
 from keel.cli.database import open_database
 from keel.cli.output import console, keel_errors, print_json
+from keel.cli.progress import stages
 from keel.core.errors import InvalidInput, NotFound
 from keel.core.settings import Settings
 
@@ -119,7 +119,9 @@ def support(
     config: str | None = typer.Option(
         None, "--config", help="Configuration label stored with each run (see keel drift check)."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the run(s) as JSON."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print a JSON list of the runs: run_id, status, output, ..."
+    ),
 ) -> None:
     """Answer support tickets; each run is stored and shows in `keel runs show`."""
     # Imported here: the agent and its model stack are heavy, and `keel --help` is not.
@@ -141,23 +143,19 @@ def support(
         else:
             rows = [{"ticket_text": text, "customer_id": customer_id}]
         batch = [SupportInputs.model_validate({**row, **common}) for row in rows]
-        with (
-            open_database(settings) as database,
-            Progress(console=console, transient=True, disable=len(batch) < 2) as progress,
-        ):
-            task = progress.add_task("support runs", total=len(batch))
+        with stages("opening the database") as progress, open_database(settings) as database:
+            progress.stage("answering tickets", total=len(batch))
             runs = run_support(
                 batch,
                 settings,
                 database,
                 config=config,
                 expected=expected,
-                on_done=lambda _r: progress.advance(task),
+                on_done=lambda _run: progress.advance(),
             )
-    summaries = [_summary(run) for run in runs]
     if as_json:
-        # one run: its summary (run_id and status, so `keel replay` can follow); a batch: a list
-        print_json(summaries[0] if tickets is None else summaries)
+        # Always a list, one summary per run, so `jq -r '.[0].run_id'` can feed `keel replay`.
+        print_json([_summary(run) for run in runs])
         return
     for run in runs:
         console.print(
@@ -173,7 +171,9 @@ def sql(
     model: str | None = typer.Option(None, "--model", help="Model spec (default KEEL_MODEL)."),
     seed: int = typer.Option(0, "--seed", min=0, help="Sampling seed."),
     temperature: float = typer.Option(0.7, "--temperature", min=0.0, max=2.0),
-    as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print a JSON list of the run: run_id, status, output, ..."
+    ),
 ) -> None:
     """Answer a question with one guarded read-only SQL query through `db.query`; stored."""
     from keel.reference.agents.sql_analysis import SqlInputs, run_sql
@@ -183,10 +183,11 @@ def sql(
         inputs = SqlInputs(
             question=question, model=model or settings.model, seed=seed, temperature=temperature
         )
-        with open_database(settings) as database:
+        with stages("opening the database") as progress, open_database(settings) as database:
+            progress.stage("answering the question")
             run = run_sql([inputs], settings, database)[0]
     if as_json:
-        print_json(_summary(run))
+        print_json([_summary(run)])  # a list, as `keel run support --json` prints
         return
     output = run.output or {}
     console.print(f"[bold]{run.run_id}[/bold] {run.status} {run.error or ''}", highlight=False)

@@ -13,7 +13,7 @@ import ipaddress
 import typer
 
 from keel.cli.context import cli_settings
-from keel.cli.database import open_database
+from keel.cli.database import migrated_url, open_database
 from keel.cli.output import keel_errors
 from keel.cli.policy import load_policy_dir
 from keel.core.errors import Forbidden
@@ -57,12 +57,11 @@ def serve(
     """Serve the JSON API, the OTLP receiver and the dashboard."""
     import uvicorn
 
-    from keel.store.migrate import upgrade
     from keel.web.app import create_app
 
     settings = cli_settings()
-    upgrade(settings.resolved_database_url())
     with keel_errors():
+        migrated_url(settings)
         _check_exposure(host, insecure)
     if settings.policy_dir is not None:
         load_policy_dir(settings, settings.policy_dir)

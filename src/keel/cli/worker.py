@@ -11,6 +11,7 @@ import os
 import typer
 
 from keel.cli.context import cli_settings
+from keel.cli.database import migrated_url
 from keel.cli.output import keel_errors
 from keel.core.errors import InvalidInput
 
@@ -24,7 +25,6 @@ def worker(
     """Run jobs (replay sets, heals, drift checks, baseline freezes) from KEEL_BROKER_URL."""
     from keel.jobs.celery_app import celery_app, register_task
     from keel.store.engine import Database
-    from keel.store.migrate import upgrade
 
     settings = cli_settings()
     with keel_errors():
@@ -33,8 +33,7 @@ def worker(
                 "keel worker needs a broker: set KEEL_BROKER_URL=redis://host:6379/0",
                 field="KEEL_BROKER_URL",
             )
-    url = settings.resolved_database_url()
-    upgrade(url)
+        url = migrated_url(settings)
     # Load now what every job needs (seconds of imports and the embedder), before the first
     # job is taken, not during it.
     import keel.jobs.work

@@ -8,6 +8,7 @@ KeelError
 ├── Conflict          (409)  e.g. a run keel cannot re-execute
 ├── Unauthorized      (401)  no credential, or an unknown or revoked one
 ├── Forbidden         (403)  a valid credential whose scope does not allow the action
+├── Unavailable       (503)  a service keel needs cannot be reached, e.g. the database
 └── TimedOut          (504)  a step ran past its time limit, e.g. a db.query tool call
 """
 
@@ -67,6 +68,11 @@ class Unauthorized(KeelError):
 class Forbidden(KeelError):
     code = "forbidden"
     status_code = 403
+
+
+class Unavailable(KeelError):
+    code = "unavailable"
+    status_code = 503
 
 
 class TimedOut(KeelError):

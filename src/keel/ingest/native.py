@@ -34,6 +34,7 @@ from keel.core.limits import (
     mark_constant,
     utc,
 )
+from keel.core.pricing import PriceTable
 from keel.core.records import RUN_ID_PATTERN, EventRecord, RunRecord, RunStatus, ToolCallRecord
 from keel.core.redaction import args_digest, args_preview
 from keel.store.models import utcnow
@@ -215,8 +216,27 @@ def _tool_call_record(call: ToolCallIn) -> ToolCallRecord:
     )
 
 
-def to_records(batch: RunBatch) -> list[RunRecord]:
-    """Return the store records of a validated batch (store_runs sanitises them)."""
+def _event_record(event: EventIn, run_model: str | None, prices: PriceTable) -> EventRecord:
+    """Return the store record of `event`, priced from `prices` when it gives no cost.
+
+    An event that names no model is priced as the run's: a client often names the model once,
+    on the run. A cost the client gives, even 0, is kept as given.
+    """
+    fields = event.model_dump(exclude={"payload"})
+    payload = dict(event.payload)
+    if "cost_usd" not in event.model_fields_set and (event.input_tokens or event.output_tokens):
+        priced = prices.cost_usd(event.model or run_model, event.input_tokens, event.output_tokens)
+        if priced is not None:
+            fields["cost_usd"] = min(priced, MAX_COST_USD)
+            payload["cost_source"] = "price_table"
+    return EventRecord(**fields, payload=payload)
+
+
+def to_records(batch: RunBatch, prices: PriceTable) -> list[RunRecord]:
+    """Return the store records of a validated batch (store_runs sanitises them).
+
+    Events with tokens but no cost are priced from `prices` (by their model, else the run's).
+    """
     records = []
     for run in batch.runs:
         fields = run.model_dump(exclude={"events", "tool_calls", "inputs", "output", "metrics"})
@@ -226,12 +246,7 @@ def to_records(batch: RunBatch) -> list[RunRecord]:
                 inputs=run.inputs,
                 output=run.output,
                 metrics=run.metrics,
-                events=[
-                    EventRecord(
-                        **{**event.model_dump(exclude={"payload"}), "payload": event.payload}
-                    )
-                    for event in run.events
-                ],
+                events=[_event_record(event, run.model, prices) for event in run.events],
                 tool_calls=[_tool_call_record(call) for call in run.tool_calls],
             )
         )

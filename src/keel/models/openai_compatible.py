@@ -100,8 +100,10 @@ class OpenAICompatible:
                 raise
             try:
                 reply = self._send(request, LLAMA_CPP)
-            except ModelError:
-                raise refused from None  # not a dialect question: report the first refusal
+            except ModelError as second:
+                # not (only) a dialect question: report both, the second is often the cause
+                # (its server crashed or timed out), and the first names the endpoint
+                raise ModelError(f"{refused}; in llama.cpp's form: {second}") from second
             self.dialect = LLAMA_CPP
             return reply
         self.dialect = STANDARD

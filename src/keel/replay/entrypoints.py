@@ -27,6 +27,7 @@ from keel.replay.plan import Perturbation, ReplaySpec, derive_seed
 from keel.replay.shuffle import apply_order, shuffled_order
 from keel.replay.target import PerturbedInputs
 from keel.replay.tool_gate import policy_for_children
+from keel.sdk.capture import price_table
 from keel.sdk.replay_context import ReplayContext, replaying
 from keel.store.engine import Database
 from keel.store.runs import RunDetail
@@ -167,7 +168,8 @@ class EntrypointTarget:
             raise Conflict(
                 f"{base.run.inputs['entrypoint']} recorded no run when replayed", "run_id"
             )
-        records = to_records(parse_batch({"runs": [json.loads(b) for b in context.finished_runs]}))
+        batch = parse_batch({"runs": [json.loads(b) for b in context.finished_runs]})
+        records = to_records(batch, price_table())
         with self.database.write() as session:
             store_runs(session, records, "replay", "replay")
 

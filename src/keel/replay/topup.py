@@ -33,6 +33,8 @@ class TopUp:
     run_ids: list[str]
     replayed_items: set[str]
     replays_per_run: int
+    #: the item of each run in `run_ids`
+    items: list[str] = field(default_factory=list)
 
     @property
     def replays(self) -> int:
@@ -72,7 +74,8 @@ def choose(
             waiting.setdefault(item, run_id)
     order = sorted(waiting, key=lambda item: (item not in prefer, _order(item, seed)))
     room = min(max(0, sample - len(replayed)), budget // per_run)
-    return TopUp([waiting[item] for item in order[:room]], replayed, per_run)
+    chosen = order[:room]
+    return TopUp([waiting[item] for item in chosen], replayed, per_run, chosen)
 
 
 def plan_top_up(

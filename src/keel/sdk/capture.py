@@ -6,9 +6,12 @@ import os
 import random
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keel.core.redaction import args_digest, args_preview, canonical_json, redact
+
+if TYPE_CHECKING:
+    from keel.core.pricing import PriceTable
 
 RESULT_PREVIEW_CHARS = 512
 # Run ids need uniqueness, not secrecy: a private generator seeded once from the OS (os.urandom
@@ -54,10 +57,14 @@ def as_dict(value: Any, key: str) -> dict[str, Any]:
     return {key: value}
 
 
-def priced_cost(model: str | None, input_tokens: int, output_tokens: int) -> float | None:
-    """Return the cost of an LLM call from keel's price table, or None for an unknown model."""
+def price_table() -> PriceTable:
+    """Return keel's price table, with the entries of KEEL_PRICES_FILE when it is set."""
     from keel.core.pricing import load_prices  # read on first priced call, not at `import keel`
 
     override = os.environ.get("KEEL_PRICES_FILE")  # same variable as Settings.prices_file
-    prices = load_prices(Path(override) if override else None)
-    return prices.cost_usd(model, input_tokens, output_tokens)
+    return load_prices(Path(override) if override else None)
+
+
+def priced_cost(model: str | None, input_tokens: int, output_tokens: int) -> float | None:
+    """Return the cost of an LLM call from keel's price table, or None for an unknown model."""
+    return price_table().cost_usd(model, input_tokens, output_tokens)

@@ -7,6 +7,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from keel.core.errors import InvalidInput
 from keel.ingest.native import parse_body, to_records
 from keel.ingest.storing import seal_runs, store_runs
+from keel.sdk.capture import price_table
 from keel.sdk.transport import DELIVERED, DeliveryOutcome, DeliveryVerdict, invalid_field_outcome
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
@@ -25,7 +26,7 @@ class StoreTransport:
     def send(self, body: bytes) -> DeliveryOutcome:
         """Validate, redact and store one batch in one transaction."""
         try:
-            records = seal_runs(to_records(parse_body(body)))
+            records = seal_runs(to_records(parse_body(body), price_table()))
         except InvalidInput as exc:
             return invalid_field_outcome(exc.field, exc.message)
         try:

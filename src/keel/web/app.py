@@ -16,7 +16,7 @@ from keel.drift.monitor import MonitorPlan, monitor
 from keel.ingest.mapping_pool import MappingPool, default_workers
 from keel.jobs.backend import open_jobs
 from keel.store.engine import Database
-from keel.web.assets import mount_assets
+from keel.web.assets import STATIC_DIR, StaticAssets, mount_assets
 from keel.web.errors import install_error_handlers
 from keel.web.headers import RefuseNul, SecurityHeaders
 from keel.web.openapi import install_openapi
@@ -101,7 +101,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app = FastAPI(title="keel", version=VERSION, lifespan=lifespan)
     app.state.settings = settings
-    app.state.templates = make_templates()
+    assets = StaticAssets(STATIC_DIR)
+    app.state.templates = make_templates(assets.url)
     install_error_handlers(app)
     app.add_middleware(RefuseNul)
     app.add_middleware(SecurityHeaders)
@@ -124,7 +125,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(overview_view.router)
     app.include_router(alert_view.router)
     app.include_router(reliability_view.router)
-    mount_assets(app)
+    mount_assets(app, assets)
     app.include_router(keys.router)
     app.include_router(audit.router)
     app.include_router(login.router)

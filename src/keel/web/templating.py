@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -89,8 +90,9 @@ def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
-def make_templates() -> Jinja2Templates:
-    """Return the dashboard's template renderer with keel's filters and globals."""
+def make_templates(static_url: Callable[[str], str]) -> Jinja2Templates:
+    """Return the dashboard's template renderer with keel's filters and globals; `static_url`
+    gives an asset's versioned URL (`static_url("keel.css")`)."""
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
     env = templates.env
     env.filters.update(
@@ -102,7 +104,7 @@ def make_templates() -> Jinja2Templates:
         risk_word=risk_word,
         pretty_json=pretty_json,
     )
-    env.globals.update(nav=NAV, version=VERSION)
+    env.globals.update(nav=NAV, version=VERSION, static_url=static_url)
     env.trim_blocks = True
     env.lstrip_blocks = True
     return templates

@@ -57,7 +57,7 @@ class Config:
 
 BASELINE = Config("v1")
 SECOND = Config("v1-warm", temperature=1.0)
-REGRESSED = Config("v2-k1", retrieval_k=1)
+REGRESSED = Config("v2-k1", retrieval_k=1, temperature=1.2)
 
 
 @dataclass
@@ -69,6 +69,8 @@ class StoryPlan:
     replayed: int = 10
     samples: int = 2
     regression_tickets: int = 100
+    #: tickets replayed under each of `v1` and `v2-k1` for their profiles
+    profiled: int = 30
     questions: int = len(QUESTIONS)
     #: ambiguous tax tickets replayed beyond the sample while none has proved unstable
     more_tax_replays: int = 12
@@ -319,7 +321,14 @@ def tell(settings: Settings, database: Database, plan: StoryPlan, report: Report
                 )
         with _timed(story, "profiles"):
             story.profiles = profile_configs(
-                database, settings, target, BASELINE.name, REGRESSED.name, plan.samples, report
+                database,
+                settings,
+                target,
+                BASELINE.name,
+                REGRESSED.name,
+                plan.samples,
+                plan.profiled,
+                report,
             )
     finally:
         target.close()

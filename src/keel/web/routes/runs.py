@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from keel.auth.scopes import Scope
+from keel.core.pricing import load_prices
 from keel.ingest.native import parse_body, to_records
 from keel.ingest.storing import seal_runs, store_runs
 from keel.reports.run_detail import RunOut, run_detail_data, run_out
@@ -32,7 +33,8 @@ async def ingest_batch(
     body = await read_body(request, settings.max_request_bytes)
 
     def write() -> BatchResult:
-        records = seal_runs(to_records(parse_body(body, settings.max_json_depth)))
+        batch = parse_body(body, settings.max_json_depth)
+        records = seal_runs(to_records(batch, load_prices(settings.prices_file)))
         with db.write() as session:
             counts = store_runs(session, records, principal.actor, "api")
         return BatchResult(

@@ -1,9 +1,11 @@
-"""Self-heal on the pages, in Debian's Chromium, on the demo's own data.
+"""The demo's own data on the pages, in Debian's Chromium: self-heal, and the regression's
+reliability profile.
 
 `keel demo` tells its story once for the module (a month of tickets, replays, heals): on it, the
 unstable tax ticket's heal raised risk, so it must read as rejected, the run still UNSTABLE;
-an accepted heal must show its plan with the before and after; and the Heal button of an
-UNSTABLE run must run a real heal, with progress, to its verdict.
+an accepted heal must show its plan with the before and after; the Heal button of an
+UNSTABLE run must run a real heal, with progress, to its verdict; and `keel profile … --vs
+v2-k1` and the Reliability page must mark the same regression.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 class Demo:
     story: dict[str, Any]
     server: LiveServer
+    env: dict[str, str]
 
     def heals(self, *, healed: bool) -> list[tuple[str, dict[str, Any]]]:
         """Return the demo's heal attempts that were (or were not) accepted."""
@@ -50,7 +53,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     url = f"sqlite:///{home / 'keel.db'}"
     database = Database(url)
     with LiveServer(Settings(home=home, database_url=url), database) as server:
-        yield Demo(json.loads(result.stdout), server)
+        yield Demo(json.loads(result.stdout), server, env)
     database.dispose()
 
 
@@ -136,3 +139,22 @@ def test_the_replay_comparison_offers_heal_for_an_unstable_run_only(
     page.locator("#replay-sets a").last.click()
     expect(page.locator("h1")).to_contain_text("Replay comparison")
     expect(page.get_by_role("button", name=f"Heal run {rerun}")).to_have_count(0)
+
+
+def test_the_profile_and_the_reliability_page_mark_the_same_regression(
+    demo: Demo, browser_page: BrowserPage
+) -> None:
+    command = [sys.executable, "-m", "keel", "profile", "--workflow", "support"]
+    command += ["--config", "v1", "--vs", "v2-k1", "--budget", "0", "--json"]
+    result = subprocess.run(command, env=demo.env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    differences = json.loads(result.stdout)["comparisons"][0]["differences"]
+    worse = {d["key"]: d["dimension"] for d in differences if d["verdict"] == "worse"}
+    # k = 1 at temperature 1.2 flips decisions between reruns: consistency drops, named
+    assert worse.get("outcome_consistency") == "consistency", differences
+    page = browser_page.page
+    page.goto(demo.server.url + "/reliability?workflow=support&config=v1&config=v2-k1")
+    marked = page.locator("#reliability-table tbody tr", has=page.locator(".change-worse .badge"))
+    expect(marked.first).to_be_visible()
+    keys = {row.locator("th .mono").inner_text() for row in marked.all()}
+    assert keys == set(worse)
