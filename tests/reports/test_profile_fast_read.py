@@ -9,6 +9,7 @@ it judged them by the contract the read uses, else from their JSON: both are che
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -62,6 +63,8 @@ def _output(rng: random.Random) -> dict[str, Any] | None:
         output["confidence"] = rng.choice((0.1, 0.35, 0.5, 0.725, 0.9, 1.0, 1.5, True))
     if rng.random() < 0.2:
         output["extra"] = {"nested": [1, 2]}
+    if rng.random() < 0.05:  # values JSON stores otherwise than Python holds them
+        output["label"] = rng.choice((("X",), ["Y"], math.nan))
     return output
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from keel.core.records import RunRecord
 from keel.evaluate.contract import OutputContract, contract_for
+from keel.store.engine import json_dumps
 from keel.store.profile_facts import ProfileFacts, read_by_key
 
 CONFIDENCE_FIELD = "confidence"
@@ -55,8 +56,9 @@ def read_by(contract: OutputContract) -> str:
 
 
 def _as_stored(value: Any) -> Any:
-    # What the value reads back as from a JSON column (a tuple comes back a list).
-    return json.loads(json.dumps(value))
+    # What the value reads back as from a JSON column (a tuple as a list, NaN as null, a
+    # datetime as its text): the store's own serialiser, then JSON.
+    return json.loads(json_dumps(value))
 
 
 def run_facts(
@@ -95,7 +97,7 @@ def run_facts(
 def _field_text(read: Mapping[str, Any] | None, name: str | None) -> str | None:
     if read is None:
         return None
-    return json.dumps(read.get(name) if name else None)
+    return json_dumps(read.get(name) if name else None)
 
 
 def record_facts(runs: Sequence[RunRecord]) -> dict[str, ProfileFacts]:
