@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,15 +48,24 @@ def test_migrated_schema_matches_the_models(database: Database) -> None:
     assert diff == []
 
 
+@contextmanager
+def empty_postgresql() -> Iterator[str]:
+    """Yield the URL of a new, empty PostgreSQL database, dropped afterwards."""
+    name = f"keel_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.mark.postgres
 def test_servers_starting_at_once_on_an_empty_postgresql_migrate_it_once(
     postgresql_url: str,
 ) -> None:
-    name = f"keel_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    with empty_postgresql() as url:
         pool = ThreadPoolExecutor(4)
         try:
             for done in [pool.submit(upgrade, url) for _ in range(4)]:
@@ -66,9 +76,6 @@ def test_servers_starting_at_once_on_an_empty_postgresql_migrate_it_once(
         with psycopg.connect(url) as connection:
             rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
         assert len(rows) == 1
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -77,14 +84,8 @@ def unmigrated_url(dialect: str, tmp_path: Path) -> Iterator[str]:
     if dialect == "sqlite":
         yield f"sqlite:///{tmp_path / 'old.db'}"
         return
-    name = f"keel_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with empty_postgresql() as url:
+        yield url
 
 
 TRIAGE = {"decision": "label", "review_flag": "unsure", "item_key": "case"}
