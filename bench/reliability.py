@@ -13,13 +13,14 @@ shadows the standard library's, which cProfile, and so torch, import.)
    reads itself, as `keel profile` does. Wall time of each phase.
 2. *At scale*: `--runs` support runs bulk-loaded into a fresh database (3 tool calls each, a
    policy flag on one run in five, an expected outcome on every run, 1% of them replayed with
-   two seed reruns and one replay of each perturbation), then the profile of all of them read
-   from stored data as `keel profile` reads it, three times: the query, the profile's
-   arithmetic with a 500-resample bootstrap, and the whole (target < 1 s), in wall time and in
-   this process's CPU time (on PostgreSQL the server's own CPU is not counted). Baseline, in
-   the same run: every run read whole and measured one item at a time, once; the two profiles
-   must be equal (`same_profile_as_baseline`). PostgreSQL is read after ANALYZE, as
-   autovacuum leaves it (`--no-analyze`: before any statistics).
+   two seed reruns and one replay of each perturbation; each row with what keel's write path
+   derives: the config label and the profile's facts, keel.store.profile_facts), then the
+   profile of all of them read from stored data as `keel profile` reads it, three times: the
+   query, the profile's arithmetic with a 500-resample bootstrap, and the whole (target < 1 s),
+   in wall time and in this process's CPU time (on PostgreSQL the server's own CPU is not
+   counted). Baseline, in the same run: every run read whole and measured one item at a time,
+   once; the two profiles must be equal (`same_profile_as_baseline`). PostgreSQL is read after
+   ANALYZE, as autovacuum leaves it (`--no-analyze`: before any statistics).
 
 Prints one JSON document.
 """
@@ -41,12 +42,16 @@ from sqlalchemy import insert
 
 from ingest import fresh_postgres  # a sibling script: bench/ is on sys.path
 from keel.core.settings import Settings
+from keel.evaluate.contract import contract_for
 from keel.evaluate.profile import profile
+from keel.evaluate.profile_judging import run_facts
 from keel.reports.profile import Selection, profile_runs, read_population
 from keel.store.drift import PopulationFilter
 from keel.store.engine import Database
 from keel.store.migrate import upgrade
 from keel.store.models import PolicyFlag, Replay, Run, ToolCall
+from keel.store.profile_facts import no_facts
+from keel.store.writes import config_label
 
 CHUNK = 5_000
 START = datetime(2026, 10, 1, tzinfo=UTC)
@@ -102,6 +107,21 @@ def from_scratch(tickets: int, sample: int, samples: int) -> dict[str, Any]:
         "total_s": round(done - started, 1),
         "runs_profiled": found.runs,
         "metrics_measured": sum(m.value is not None for m in found.metrics),
+    }
+
+
+def _as_written(row: dict[str, Any]) -> dict[str, Any]:
+    """Return the row with what keel's write path derives: the config label, profile facts."""
+    facts = run_facts(
+        contract_for(row["workflow_type"], row["inputs"]),
+        row["inputs"],
+        row["output"],
+        row["metrics"],
+    )
+    return {
+        **row,
+        "config": config_label(row["metrics"]),
+        **(facts.columns() if facts else no_facts()),
     }
 
 
@@ -172,6 +192,7 @@ def load(database: Database, runs: int) -> dict[str, Any]:
                     }
                 )
                 rows.append(child)
+        rows = [_as_written(row) for row in rows]
         calls = [c for row in rows for c in _calls(row["run_id"], row["created_at"], rng)]
         flags = [
             {
@@ -255,6 +276,7 @@ def read_at_scale(url: str, runs: int, repeats: int = 3, analyze: bool = True) -
                 )
             fast.append(timing)
         with database.read() as session:
+            lone_runs_from = read_population(session, filters, _no_plugin).lone_runs_from
             whole, baseline = _timed(
                 lambda session=session: profile_runs(session, filters, _no_plugin),
                 lambda r: profile(r, "bench", samples=500),
@@ -266,6 +288,7 @@ def read_at_scale(url: str, runs: int, repeats: int = 3, analyze: bool = True) -
         **loaded,
         "runs_profiled": found.runs,
         "items": found.items,
+        "lone_runs_from": lone_runs_from,
         **summary,
         "baseline_read_whole": _medians([baseline]),
         "same_profile_as_baseline": whole.as_dict() == found.as_dict(),

@@ -3,22 +3,28 @@
 `read_profile` reads lone runs as columns (keel.store.profile_columns) and measures them as
 arrays (keel.evaluate.profile_singles); `profile(profile_runs(...))` reads and judges every
 run whole, one at a time. Same stored runs, same profile: every value, interval, count and
-run id.
+run id. Lone runs come from the facts the write path judged (keel.store.profile_facts) when
+it judged them by the contract the read uses, else from their JSON: both are checked.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from keel.core.records import DECLARED_CONTRACT_KEY, RunRecord, ToolCallRecord
 from keel.core.sanitize import seal_runs
+from keel.evaluate.contract import OutputContract
 from keel.evaluate.profile import profile
+from keel.evaluate.profile_judging import read_by, record_facts
 from keel.reports.profile import (
+    FROM_FACTS,
     Selection,
     profile_runs,
     read_population,
@@ -28,6 +34,7 @@ from keel.reports.profile import (
 from keel.store.drift import PopulationFilter
 from keel.store.engine import Database
 from keel.store.models import PolicyFlag, Replay, Run
+from keel.store.profile_columns import base_facts
 from keel.store.writes import write_runs
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
@@ -56,6 +63,8 @@ def _output(rng: random.Random) -> dict[str, Any] | None:
         output["confidence"] = rng.choice((0.1, 0.35, 0.5, 0.725, 0.9, 1.0, 1.5, True))
     if rng.random() < 0.2:
         output["extra"] = {"nested": [1, 2]}
+    if rng.random() < 0.05:  # values JSON stores otherwise than Python holds them
+        output["label"] = rng.choice((("X",), ["Y"], math.nan))
     return output
 
 
@@ -91,7 +100,7 @@ def _record(rng: random.Random, run_id: str, case: str, **extra: Any) -> RunReco
     )
 
 
-def _store(database: Database, seed: int) -> None:
+def _store(database: Database, seed: int, judged: bool = True) -> None:
     rng = random.Random(seed)
     records, replays = [], []
     for n in range(60):
@@ -106,7 +115,7 @@ def _store(database: Database, seed: int) -> None:
                 records.append(_record(rng, f"{base}-{k}", case, parent_run_id=base))
                 replays.append((f"{base}-{k}", base, kind))
     with database.write() as session:
-        write_runs(session, seal_runs(records))
+        write_runs(session, seal_runs(records), record_facts if judged else None)
         for record in records:  # what the write path leaves to scoring and pricing
             session.execute(
                 update(Run)
@@ -147,19 +156,65 @@ def _lookup(_workflow: str, items: list[str]) -> dict[str, dict[str, Any]]:
     return {item: {"label": LABELS[int(item[1:]) % 3]} for item in items if int(item[1:]) % 2 == 0}
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_columnar_read_gives_the_profile_of_runs_read_whole(database: Database, seed: int) -> None:
-    _store(database, seed)
+def _assert_same_profiles(database: Database, read_from: str, lookup: Any = _lookup) -> None:
     for config in ("a", "b", None):
         filters = PopulationFilter("triage", config=config)
         with database.read() as session:
-            fast = read_profile(session, Selection("p", filters), _lookup, samples=200)
-            whole = profile(profile_runs(session, filters, _lookup), "p", samples=200)
-            population = read_population(session, filters, _lookup)
+            fast = read_profile(session, Selection("p", filters), lookup, samples=200)
+            whole = profile(profile_runs(session, filters, lookup), "p", samples=200)
+            population = read_population(session, filters, lookup)
         assert fast.as_dict() == whole.as_dict()
+        assert population.lone_runs_from == read_from
         # The population mixes both kinds of item, so both ways are exercised.
         assert population.runs and len(population.singles) > 0
         assert sum(m.value is not None for m in fast.metrics) >= 15
+
+
+@pytest.mark.parametrize("judged", [True, False], ids=["stored-facts", "json"])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_columnar_read_gives_the_profile_of_runs_read_whole(
+    database: Database, seed: int, judged: bool
+) -> None:
+    _store(database, seed, judged)
+    _assert_same_profiles(database, FROM_FACTS if judged else "json")
+
+
+def test_the_write_path_judges_every_base_run_by_its_contract(database: Database) -> None:
+    _store(database, 5)
+    key = read_by(OutputContract(decision="label", review_flag="unsure", item_key="case"))
+    with database.read() as session:
+        judged = base_facts(session, PopulationFilter("triage"), key)
+        other = base_facts(session, PopulationFilter("triage"), read_by(OutputContract()))
+        bases = session.scalars(select(Run).where(Run.parent_run_id.is_(None))).all()
+    assert judged.judged.all() and not other.judged.any()
+    items = dict(zip(judged.run_id, judged.item, strict=True))
+    assert items == {run.run_id: run.inputs["case"] for run in bases}
+    # Judged against its own expected outcome where the run has one, and only there.
+    own = dict(zip(judged.run_id, ~np.isnan(judged.correct), strict=True))
+    assert own == {run.run_id: "expected" in run.metrics for run in bases}
+
+
+def test_facts_judged_by_another_contract_are_read_from_json(database: Database) -> None:
+    _store(database, 6)
+    with database.write() as session:
+        for config in ("a", "b"):  # one run of each population
+            first = select(func.min(Run.run_id)).where(Run.config == config).scalar_subquery()
+            session.execute(
+                update(Run)
+                .where(Run.run_id == first)
+                .values(profile_read_by=read_by(OutputContract(decision="unsure")))
+            )
+    _assert_same_profiles(database, "json")
+
+
+def test_a_plugin_outcome_naming_other_fields_is_judged_from_json(database: Database) -> None:
+    def lookup(workflow: str, items: list[str]) -> dict[str, dict[str, Any]]:
+        # Names a field the stored facts do not hold ("extra"): judged from the outputs.
+        found = _lookup(workflow, items)
+        return {item: {**outcome, "extra": None} for item, outcome in found.items()}
+
+    _store(database, 7)
+    _assert_same_profiles(database, "json", lookup)
 
 
 def test_side_by_side_compares_the_same_profiles_either_way(database: Database) -> None:

@@ -7,11 +7,12 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from keel.core.sanitize import Sanitizer
 from keel.store.engine import Database
 from keel.store.models import Event, Run, ToolCall
+from keel.store.profile_facts import FACT_COLUMNS, no_facts
 from keel.store.redact import redact_stored
 from tests.cli.test_run_cli import run_keel
 
@@ -84,3 +85,20 @@ def test_keel_redact_command_reports_what_it_rewrote(
     assert json.loads(first.stdout)["runs"] == 1
     again = run_keel(tmp_path, database_url, "redact", "--json")
     assert set(json.loads(again.stdout).values()) == {0}
+
+
+def test_a_rewritten_run_keeps_no_copy_of_its_values_in_its_profile_facts(
+    database: Database,
+) -> None:
+    store_in_clear(database)
+    with database.write() as session:  # facts as the write path judged the clear values
+        session.execute(
+            update(Run)
+            .where(Run.run_id == "old-run")
+            .values(profile_read_by="[null, null, null]", profile_item=f"ticket of {CARD}")
+        )
+    redact_stored(database, Sanitizer())
+    with database.read() as session:
+        facts = session.execute(select(*(getattr(Run, c) for c in FACT_COLUMNS))).one()
+    # Cleared: the profile reads the masked JSON instead, and the clear item is gone.
+    assert tuple(facts) == tuple(no_facts().values())

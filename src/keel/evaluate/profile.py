@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from keel.core.collector import paused_collection
 from keel.core.severity import Severity, most_severe
 from keel.evaluate.bootstrap import resampled_sums
 from keel.evaluate.profile_metrics import BASE, Flag, Item, MetricSpec, ProfileRun, metric_specs
@@ -110,6 +111,8 @@ class _Layout:
     alone: SingleRuns
     multi: np.ndarray
     single: np.ndarray
+    #: Item order of the rows a metric keeps, by (multi-run items kept, single runs kept).
+    orders: dict[tuple[tuple[int, ...], bytes], np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def of(cls, items: list[Item], alone: SingleRuns) -> _Layout:
@@ -139,8 +142,12 @@ def _gather(spec: MetricSpec, layout: _Layout) -> _Gathered:
     rows = np.concatenate(
         [multi_rows.reshape(len(chosen), spec.width), single_rows.reshape(-1, spec.width)]
     )
-    positions = np.concatenate([layout.multi[chosen], layout.single[mask]])
-    order = np.argsort(positions, kind="stable")
+    # Most metrics keep the same items (all, or those with an expected outcome): sorted once.
+    key = (tuple(chosen), mask.tobytes())
+    order = layout.orders.get(key)
+    if order is None:
+        positions = np.concatenate([layout.multi[chosen], layout.single[mask]])
+        order = layout.orders[key] = np.argsort(positions, kind="stable")
     runs = sum(found[i][1] for i in chosen) + int(mask.sum())  # type: ignore[index]
     singles = np.flatnonzero(mask)
     run_ids: list[str] = []
@@ -224,11 +231,13 @@ def _worst(runs: Sequence[ProfileRun], alone: SingleRuns) -> WorstCase | None:
 
 
 def _most_severe_each(flag_sets: list[tuple[Flag, ...]]) -> list[Severity | None]:
-    seen: dict[tuple[Flag, ...], Severity | None] = {}  # a few distinct sets of flags
+    # Runs share a few distinct sets of flags, mostly the same objects: looked up by identity
+    # first (hashing every Flag of every run costs more than the rest).
+    seen: dict[int, Severity | None] = {}
     for flags in flag_sets:
-        if flags not in seen:
-            seen[flags] = most_severe(f.severity for f in flags)
-    return [seen[flags] for flags in flag_sets]
+        if id(flags) not in seen:
+            seen[id(flags)] = most_severe(f.severity for f in flags)
+    return [seen[id(flags)] for flags in flag_sets]
 
 
 def profile(
@@ -246,6 +255,19 @@ def profile(
     the profile is the one of `runs` plus `as_runs(singles)`, measured without a Python call
     per item.
     """
+    with paused_collection():  # per-item statistics of many items, no reference cycle
+        return _profile(runs, label, samples, seed, confidence, k, singles)
+
+
+def _profile(
+    runs: Sequence[ProfileRun],
+    label: str,
+    samples: int,
+    seed: int,
+    confidence: float,
+    k: int,
+    singles: SingleRuns | None,
+) -> Profile:
     alone = singles if singles is not None else empty_singles()
     items = group_items(runs)
     layout = _Layout.of(items, alone)

@@ -49,11 +49,13 @@ class SingleRuns:
     def flagged(self, test: Callable[[Sequence[Any]], bool]) -> np.ndarray:
         """Return, per run, whether `test` holds of its flags (a run without: of no flags)."""
         out = np.full(len(self), test(()), dtype=bool)
-        seen: dict[tuple[Any, ...], bool] = {}  # runs share a few distinct sets of flags
+        # Runs share a few distinct sets of flags, mostly the same objects (one per distinct
+        # stored list): looked up by identity, as hashing every flag costs more than testing.
+        seen: dict[int, bool] = {}
         for index, flags in self.flags.items():
-            if flags not in seen:
-                seen[flags] = test(flags)
-            out[index] = seen[flags]
+            if id(flags) not in seen:
+                seen[id(flags)] = test(flags)
+            out[index] = seen[id(flags)]
         return out
 
 

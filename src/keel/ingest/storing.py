@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from keel.core.records import RunRecord, WriteCounts
 from keel.core.sanitize import seal_runs
+from keel.evaluate.profile_judging import record_facts
 from keel.govern.assessment import assess_runs
 from keel.govern.intake import after_ingest
 from keel.store.writes import write_runs
@@ -31,7 +32,7 @@ def store_runs(
     Tool-policy flags are stored before the risk is scored, so they count toward it.
     """
     records = seal_runs(records)
-    counts = write_runs(session, records)
+    counts = write_runs(session, records, record_facts)
     after_ingest(session, counts, actor, channel)
     assess_runs(session, [record.run_id for record in records if record.output])
     return counts

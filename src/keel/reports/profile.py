@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,9 +18,11 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
+from keel.core.collector import paused_collection
 from keel.core.records import RunStatus
 from keel.core.settings import Settings
 from keel.drift.facts import workflow_contract
+from keel.evaluate import profile_judging as judging
 from keel.evaluate.contract import OutputContract
 from keel.evaluate.profile import Flag, Profile, ProfileRun, SingleRuns, as_runs, profile
 from keel.evaluate.profile_comparison import (
@@ -40,7 +41,7 @@ from keel.store.profile import (
     profile_rows_of,
     profiled_workflows,
 )
-from keel.store.profile_columns import BaseColumns, base_columns
+from keel.store.profile_columns import BaseColumns, BaseFacts, base_columns, base_facts
 
 #: item -> expected output fields, for the items asked about.
 ExpectedLookup = Callable[[str, list[str]], dict[str, dict[str, Any]]]
@@ -69,39 +70,10 @@ def _decision(contract: OutputContract, output: Mapping[str, Any] | None) -> str
     return json.dumps({k: output.get(k) for k in contract.categorical}, sort_keys=True)
 
 
-def _confidence(contract: OutputContract, output: Mapping[str, Any] | None) -> float | None:
-    """Return the agent's own confidence: a declared `confidence` in [0, 1], else the review
-    flag read as abstention (asking for a person = confidence 0)."""
-    if output is None:
-        return None
-    declared = output.get("confidence")
-    if isinstance(declared, numbers.Real) and not isinstance(declared, bool):
-        return float(declared) if 0.0 <= float(declared) <= 1.0 else None
-    flag = output.get(contract.review_flag) if contract.review_flag else None
-    return (0.0 if flag else 1.0) if isinstance(flag, bool) else None
-
-
-def _judge(
-    contract: OutputContract, output: Mapping[str, Any] | None, expected: Mapping[str, Any] | None
-) -> tuple[bool | None, bool | None]:
-    """Return (the decision matches, every expected field matches); None without expectation.
-
-    An expectation that names no decision judges the decision by every field it holds.
-    """
-    if not expected:
-        return None, None
-    got = output or {}
-    exact = output is not None and all(got.get(k) == v for k, v in expected.items())
-    decision = contract.decision
-    if not decision or decision not in expected:
-        return exact, exact
-    return output is not None and got.get(decision) == expected[decision], exact
-
-
 def _profile_run(
     row: ProfileRow, item: str, expected: Mapping[str, Any] | None, contract: OutputContract
 ) -> ProfileRun:
-    correct, exact = _judge(contract, row.output, expected)
+    correct, exact = judging.judge(contract, row.output, expected)
     return ProfileRun(
         run_id=row.run_id,
         item=item,
@@ -110,7 +82,7 @@ def _profile_run(
         finished=row.output is not None and row.status != RunStatus.FAILED,
         correct=correct,
         exact=exact,
-        confidence=_confidence(contract, row.output),
+        confidence=judging.confidence(contract, row.output),
         tools=tuple(row.tools),
         tool_errors=row.tool_errors,
         tokens=float(row.total_tokens),
@@ -146,6 +118,10 @@ def profile_runs(
     return _read_runs(contract, rows, known)
 
 
+#: `Population.lone_runs_from` when the write path's judged facts served.
+FROM_FACTS = "facts"
+
+
 @dataclass
 class Population:
     """A population as the profile reads it: items read whole (replayed, or several base runs
@@ -153,6 +129,8 @@ class Population:
 
     runs: list[ProfileRun]
     singles: SingleRuns
+    #: Where the lone runs were read from: their stored facts, or their JSON.
+    lone_runs_from: str = "json"
 
     def items(self) -> set[str]:
         """Return the population's items."""
@@ -180,10 +158,112 @@ def read_population(
 ) -> Population:
     """Return the population's runs: replayed or shared items whole, lone runs as columns.
 
-    The profile of `Population.runs` plus `singles` is the one of `profile_runs`; reading a lone
-    run costs a few fields, judged once per distinct (fields, expected outcome).
+    The profile of `Population.runs` plus `singles` is the one of `profile_runs`. Lone runs are
+    read from the facts their write path judged (keel.store.profile_facts) when every base run
+    has them by the workflow's contract as it is now, and every expected outcome a plugin gives
+    names only the decision and review flag; otherwise from their JSON.
     """
     contract = workflow_contract(session, filters.workflow_type)
+    with paused_collection():  # 100,000s of rows, no reference cycle among them
+        found = _from_facts(session, filters, expected, contract)
+        return found if found is not None else _from_json(session, filters, expected, contract)
+
+
+def _split(items: list[str], replayed: list[bool]) -> list[bool]:
+    """Return, per base run, whether it is alone in its item and was never replayed."""
+    shared = {item for item, count in Counter(items).items() if count > 1}
+    return [not again and item not in shared for again, item in zip(replayed, items, strict=True)]
+
+
+def _whole_runs(
+    session: Session,
+    filters: PopulationFilter,
+    contract: OutputContract,
+    run_ids: list[str],
+    alone: list[bool],
+    known: Mapping[str, dict[str, Any]],
+) -> list[ProfileRun]:
+    whole = [r for r, lone in zip(run_ids, alone, strict=True) if not lone]
+    rows = profile_rows_of(session, filters, contract.item_key, whole)
+    return _read_runs(contract, rows, known)
+
+
+def _from_facts(
+    session: Session, filters: PopulationFilter, expected: ExpectedLookup, contract: OutputContract
+) -> Population | None:
+    """Return the population read from its stored facts, or None where they cannot serve."""
+    judged = base_facts(session, filters, judging.read_by(contract))
+    if not judged.judged.all():
+        return None
+    items = [item or run_id for item, run_id in zip(judged.item, judged.run_id, strict=True)]
+    # A run judged against its own expected outcome has `correct`; the plugin is asked about
+    # the others' items.
+    unjudged = np.flatnonzero(np.isnan(judged.correct))
+    asked = {item for i in unjudged if (item := judged.item[i])}
+    known = expected(filters.workflow_type, sorted(asked)) if asked else {}
+    readable = {contract.decision, contract.review_flag} - {None}
+    if any(set(outcome) - readable for outcome in known.values()):
+        return None
+    alone = _split(items, judged.replayed.tolist())
+    runs = _whole_runs(session, filters, contract, judged.run_id, alone, known)
+    lone = [i for i, one in enumerate(alone) if one]
+    return Population(runs, _judged_singles(contract, judged, lone, items, known), FROM_FACTS)
+
+
+def _judged_singles(
+    contract: OutputContract,
+    judged: BaseFacts,
+    lone: list[int],
+    items: list[str],
+    known: Mapping[str, dict[str, Any]],
+) -> SingleRuns:
+    at = np.asarray(lone, dtype=np.int64)
+    correct, exact, has_output = judged.correct[at], judged.exact[at], judged.has_output[at]
+    # Runs without their own expected outcome: judged against the plugin's, by the decision
+    # and review-flag values, once per distinct (values, outcome).
+    seen: dict[tuple[Any, ...], tuple[bool | None, bool | None]] = {}
+    for n in np.flatnonzero(np.isnan(correct)):
+        i = lone[n]
+        outcome = known.get(items[i])
+        if not outcome:
+            continue
+        values = (judged.decision[i], judged.review[i], bool(has_output[n]))
+        if (*values, id(outcome)) not in seen:
+            seen[(*values, id(outcome))] = judging.judge(contract, _read(contract, values), outcome)
+        right, whole = seen[(*values, id(outcome))]
+        correct[n] = math.nan if right is None else float(right)
+        exact[n] = math.nan if whole is None else float(whole)
+    return SingleRuns(
+        run_id=[judged.run_id[i] for i in lone],
+        item=[items[i] for i in lone],
+        correct=_known_or_unknown(correct),
+        exact=_known_or_unknown(exact),
+        confidence=judged.confidence[at],
+        finished=has_output & ~judged.failed[at],
+        tool_errors=judged.tool_failed[at].astype(np.int64),
+        flags=_flags([judged.flags[i] for i in lone]),
+    )
+
+
+def _read(
+    contract: OutputContract, values: tuple[str | None, str | None, bool]
+) -> dict[str, Any] | None:
+    """Return the output as its stored facts hold it: the decision and review-flag fields."""
+    decision, review, has_output = values
+    if not has_output:
+        return None
+    fields = {contract.decision: decision, contract.review_flag: review}
+    return {name: json.loads(text) for name, text in fields.items() if name and text is not None}
+
+
+def _known_or_unknown(values: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(values), UNKNOWN, values).astype(np.int8)
+
+
+def _from_json(
+    session: Session, filters: PopulationFilter, expected: ExpectedLookup, contract: OutputContract
+) -> Population:
+    """Return the population read from its runs' JSON (runs whose facts cannot serve)."""
     keys = _field_keys(contract, [])
     columns = base_columns(session, filters, contract.item_key, keys)
     own = {t: v for t, v in _decoded(columns.expected).items() if isinstance(v, Mapping) and v}
@@ -196,16 +276,10 @@ def read_population(
     if set(wanted_keys) - set(keys):
         keys = wanted_keys
         columns = base_columns(session, filters, contract.item_key, keys)
-    shared = {item for item, count in Counter(items).items() if count > 1}
-    alone = [
-        not replayed and item not in shared
-        for replayed, item in zip(columns.replayed, items, strict=True)
-    ]
-    whole = [r for r, lone in zip(columns.run_id, alone, strict=True) if not lone]
-    rows = profile_rows_of(session, filters, contract.item_key, whole)
+    alone = _split(items, columns.replayed)
+    runs = _whole_runs(session, filters, contract, columns.run_id, alone, known)
     lone = [i for i, one in enumerate(alone) if one]
-    singles = _singles(contract, columns, lone, items, keys, own, known)
-    return Population(_read_runs(contract, rows, known), singles)
+    return Population(runs, _singles(contract, columns, lone, items, keys, own, known))
 
 
 def _singles(
@@ -226,8 +300,8 @@ def _singles(
         key = (fields, text if wanted else id(outcome))
         if key not in judged:
             output = None if fields is None else dict(zip(keys, json.loads(fields), strict=True))
-            right, whole = _judge(contract, output, outcome)
-            level = _confidence(contract, output)
+            right, whole = judging.judge(contract, output, outcome)
+            level = judging.confidence(contract, output)
             judged[key] = (
                 UNKNOWN if right is None else int(right),
                 UNKNOWN if whole is None else int(whole),

@@ -18,7 +18,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from keel.core.records import DECLARED_CONTRACT_KEY
-from keel.store.models import Alert, Baseline, PolicyFlag, ReplaySet, Run, ToolCall
+from keel.store.models import (
+    CONFIG_COLUMN_CHARS,
+    Alert,
+    Baseline,
+    PolicyFlag,
+    ReplaySet,
+    Run,
+    ToolCall,
+)
 
 
 class FactFields(Protocol):
@@ -77,7 +85,12 @@ def population_where(filters: PopulationFilter) -> list[ColumnElement[bool]]:
     if filters.model:
         clauses.append(Run.model == filters.model)
     if filters.config:
-        clauses.append(Run.metrics["config"].as_string() == filters.config)
+        # The indexed copy of the label (keel.store.writes.config_label) holds it whole up to
+        # 128 characters; a longer one is compared in the JSON.
+        if len(filters.config) < CONFIG_COLUMN_CHARS:
+            clauses.append(Run.config == filters.config)
+        else:
+            clauses.append(Run.metrics["config"].as_string() == filters.config)
     if filters.since:
         clauses.append(Run.created_at >= filters.since)
     if filters.until:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -47,6 +48,9 @@ class Base(DeclarativeBase):
         datetime: UTCDateTime,
     }
 
+
+#: The longest configuration label `runs.config` holds whole (longer ones are cut).
+CONFIG_COLUMN_CHARS = 128
 
 SORTED_COLUMNS = (
     "workflow_type",
@@ -89,12 +93,22 @@ class Run(Base):
     parent_run_id: Mapped[str | None] = mapped_column(String(128), index=True)
     # The configuration label of the run (`metrics["config"]`, copied on write so the runs
     # list filters, sorts and lists it off an index).
-    config: Mapped[str | None] = mapped_column(String(128))
+    config: Mapped[str | None] = mapped_column(String(CONFIG_COLUMN_CHARS))
     baseline_run_id: Mapped[str | None] = mapped_column(String(128))
     error: Mapped[str | None] = mapped_column(Text)
     inputs: Mapped[dict[str, Any]] = mapped_column(default=dict)
     output: Mapped[dict[str, Any] | None]
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What the reliability profile reads of the run, judged by its contract as it was written
+    # (keel.store.profile_facts), so a profile of many runs parses no JSON; NULL: not judged.
+    profile_read_by: Mapped[str | None] = mapped_column(Text)
+    profile_item: Mapped[str | None] = mapped_column(Text)
+    profile_has_output: Mapped[bool | None]
+    profile_decision: Mapped[str | None] = mapped_column(Text)
+    profile_review: Mapped[str | None] = mapped_column(Text)
+    profile_confidence: Mapped[float | None] = mapped_column(Float)
+    profile_correct: Mapped[int | None] = mapped_column(SmallInteger)
+    profile_exact: Mapped[int | None] = mapped_column(SmallInteger)
 
     __table_args__ = (
         Index("ix_runs_workflow_type_created_at", "workflow_type", "created_at"),

@@ -7,7 +7,7 @@ caller passes its name (`item_key`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, null, select
@@ -103,7 +103,10 @@ def profile_rows_of(
     rows: list[ProfileRow] = []
     for start in range(0, len(run_ids), RUN_IDS_PER_QUERY):
         chunk = tuple(run_ids[start : start + RUN_IDS_PER_QUERY])
-        rows += profile_rows(session, replace(filters, run_ids=chunk), item_key)
+        # The runs named are the population's: its other filters would only mislead SQLite's
+        # planner into walking the config index over every run of it, not the named ones.
+        named = PopulationFilter(filters.workflow_type, run_ids=chunk)
+        rows += profile_rows(session, named, item_key)
     return rows
 
 

@@ -27,6 +27,7 @@ from keel.store.models import (
     RunText,
     ToolCall,
 )
+from keel.store.profile_facts import no_facts
 
 Kind = str  # "json", "text" or "preview": how a column is masked
 
@@ -90,7 +91,12 @@ def redact_stored(
                         for name, kind in target.columns.items()
                     }
                     if masked != values:
-                        session.execute(update(target.model).where(key == row[0]).values(**masked))
+                        # A run's profile facts copy its inputs' and output's values: cleared,
+                        # so the profile reads them from the masked JSON (and keeps no copy).
+                        stale = no_facts() if target.model is Run else {}
+                        session.execute(
+                            update(target.model).where(key == row[0]).values(**masked, **stale)
+                        )
                         changed[table] += 1
             if len(rows) < batch_rows:
                 break

@@ -10,7 +10,7 @@ carrying more spans of the same trace therefore appends, never collides.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from keel.core.records import EventRecord, RunRecord, RunStatus, ToolCallRecord, WriteCounts
 from keel.core.sanitize import check_sealed
 from keel.store.bulk import count_new, insert_new
-from keel.store.models import Event, Run, RunText, ToolCall
+from keel.store.models import CONFIG_COLUMN_CHARS, Event, Run, RunText, ToolCall
+from keel.store.profile_facts import ProfileFacts, no_facts
 from keel.store.search import search_body
 
 _RUN_COLUMNS = [
@@ -42,18 +43,28 @@ _RUN_COLUMNS = [
 ]
 
 
-def write_runs(session: Session, runs: Sequence[RunRecord]) -> WriteCounts:
+#: The profile's facts of runs by run id, judged by their contracts (keel.ingest passes
+#: keel.evaluate.profile_judging.record_facts; the store cannot read contracts itself).
+FactsOf = Callable[[Sequence[RunRecord]], Mapping[str, ProfileFacts]]
+
+
+def write_runs(
+    session: Session, runs: Sequence[RunRecord], facts_of: FactsOf | None = None
+) -> WriteCounts:
     """Store `runs` with their events and tool calls; return inserted vs already-stored counts.
 
-    Raises UnsanitizedRecord for a record that did not pass `keel.core.sanitize`.
+    `facts_of` gives the reliability profile's facts of new runs (without: NULL, and the
+    profile reads their JSON). Raises UnsanitizedRecord for a record that did not pass
+    `keel.core.sanitize`.
     """
     if not runs:
         return WriteCounts()
     check_sealed(runs)
     merged = _merge_by_run_id(runs)
+    facts = facts_of(merged) if facts_of else {}
     # New runs are inserted complete (totals and span-derived fields computed here), so the
     # common case costs one INSERT per table; only runs stored before are re-read and updated.
-    run_rows = [_run_row(run) for run in merged]
+    run_rows = [_run_row(run, facts.get(run.run_id)) for run in merged]
     inserted_runs = set(insert_new(session, Run, run_rows, "run_id"))
     _write_texts(session, [run for run in merged if run.run_id in inserted_runs])
     stored = [run for run in merged if run.run_id not in inserted_runs]
@@ -86,7 +97,7 @@ def _write_texts(session: Session, runs: Sequence[RunRecord]) -> None:
 def config_label(metrics: dict[str, Any]) -> str | None:
     """Return the run's configuration label (`metrics["config"]`), when it is a string."""
     label = metrics.get("config")
-    return label[:128] if isinstance(label, str) else None
+    return label[:CONFIG_COLUMN_CHARS] if isinstance(label, str) else None
 
 
 def _events(run: RunRecord) -> list[EventRecord]:
@@ -125,10 +136,11 @@ def _first_per_span(children: list[Any]) -> list[Any]:
     return kept
 
 
-def _run_row(run: RunRecord) -> dict[str, Any]:
+def _run_row(run: RunRecord, facts: ProfileFacts | None) -> dict[str, Any]:
     """Return the row of `run` as stored when it is new: totals (and span fields) included."""
     row = {name: getattr(run, name) for name in _RUN_COLUMNS}
     row["config"] = config_label(run.metrics or {})
+    row.update(facts.columns() if facts else no_facts())
     events = run.events
     row["input_tokens"] = sum(event.input_tokens for event in events)
     row["output_tokens"] = sum(event.output_tokens for event in events)
