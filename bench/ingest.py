@@ -9,10 +9,10 @@ machine's ceiling (DIR/ingest_limit.py: decode + bulk insert in one process, no 
 same run, before and after; it reports keel's persisted spans/s as a share of that ceiling.
 `--profile DIR` instead stores DIR/otlp_load.py's payload in this process (`store_export`, SQLite)
 and prints the CPU per span, unprofiled, and cProfile's top functions by own time.
-`--growth DIR` stores DIR/otlp_load.py's payload into one database in this process until it
-holds the largest `--spans` count, and reports the CPU per span of the exports around each
-count (`--window` spans ending there), with cProfile's top functions of the first and last
-window: the slowdown as the database grows, measured in one run.
+`--growth DIR` stores DIR/otlp_load.py's payload in this process into one database per
+`--spans` count, each filled to about that count, then measured export by export in turn
+(`--window` spans each): the CPU per span as the database grows, in one run, with cProfile's
+top functions at the smallest and largest count.
 
 Serves keel in its own process (`python -m keel serve`) on 127.0.0.1, then drives it from
 client threads in this process for N seconds per phase, after a short warm-up. Every request
@@ -37,7 +37,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -609,6 +609,7 @@ def growth_database(database: str, scratch: str) -> Iterator[str]:
             upgrade(url)
             yield url
         return
+    Path(scratch).mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{scratch}/growth.db"
     upgrade(url)
     yield url
@@ -627,8 +628,12 @@ def top_lines(profiler: Any, top: int) -> list[str]:
 
 
 def growth(args: Any) -> dict[str, Any]:
-    """`--growth`: CPU and wall time per span of the exports that end at each span count, in
-    one database that grows; the first and last marks are then profiled over 4 more exports."""
+    """`--growth`: CPU and wall time per span of exports into databases of different sizes.
+
+    One database per `--spans` count, filled to `--window / 2` spans short of it; then the
+    databases take one export each in turn until each has grown by `--window`, so every
+    count is measured around itself and over the same minutes: the machine's load, which
+    drifts, weighs on each alike. The smallest and largest are then profiled (4 exports)."""
     import cProfile
 
     from keel.core.pricing import load_prices
@@ -637,33 +642,42 @@ def growth(args: Any) -> dict[str, Any]:
 
     marks, prices = sorted(args.spans), load_prices()
     name = "postgresql" if args.database == "postgresql" else "sqlite"
-    figures: dict[str, Any] = {"database": name}
-    with tempfile.TemporaryDirectory() as scratch, growth_database(name, scratch) as url:
-        database = Database(url)
-        bodies, stored = _export_bodies(Path(args.growth), args.batch), 0
+    bodies = _export_bodies(Path(args.growth), args.batch)
+    cpu, wall = dict.fromkeys(marks, 0.0), dict.fromkeys(marks, 0.0)
+    figures: dict[str, Any] = {"database": name, "load_average": [os.getloadavg()[0]]}
+    with ExitStack() as stack:
+        scratch = stack.enter_context(tempfile.TemporaryDirectory())
+        databases = {}
         for mark in marks:
-            while stored + args.batch <= mark - args.window:  # fill, unmeasured
+            url = stack.enter_context(growth_database(name, f"{scratch}/{mark}"))
+            databases[mark] = database = Database(url)
+            stack.callback(database.dispose)
+            for _ in range(max(0, mark - args.window // 2) // args.batch):  # fill, unmeasured
                 store_export(database, next(bodies), PROTOBUF, prices)
-                stored += args.batch
-            cpu, wall, spans = time.process_time(), time.perf_counter(), 0
-            while stored < mark:
-                store_export(database, next(bodies), PROTOBUF, prices)
-                stored, spans = stored + args.batch, spans + args.batch
-            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        figures["load_average"].append(os.getloadavg()[0])
+        rounds = max(1, args.window // args.batch)
+        for _ in range(rounds):
+            for mark, database in databases.items():
+                body = next(bodies)
+                began_cpu, began = time.process_time(), time.perf_counter()
+                store_export(database, body, PROTOBUF, prices)
+                cpu[mark] += time.process_time() - began_cpu
+                wall[mark] += time.perf_counter() - began
+        figures["load_average"].append(os.getloadavg()[0])
+        for mark, database in databases.items():
+            spans = rounds * args.batch
             figures[str(mark)] = {
-                "spans_stored_after": stored,
+                "spans_stored_after": stored_events(database),
                 "spans_measured": spans,
-                "cpu_us_per_span": round(1e6 * cpu / spans, 1),
-                "wall_us_per_span": round(1e6 * wall / spans, 1),
-                "load_average": round(os.getloadavg()[0], 2),
+                "cpu_us_per_span": round(1e6 * cpu[mark] / spans, 1),
+                "wall_us_per_span": round(1e6 * wall[mark] / spans, 1),
             }
             if mark in (marks[0], marks[-1]) and args.top:
                 profiler = cProfile.Profile()
                 for body in [next(bodies) for _ in range(4)]:
                     profiler.runcall(store_export, database, body, PROTOBUF, prices)
-                stored += 4 * args.batch
                 figures[str(mark)]["profile_top_by_own_time"] = top_lines(profiler, args.top)
-        database.dispose()
+    figures["load_average"] = [round(load, 2) for load in figures["load_average"]]
     first, last = figures[str(marks[0])], figures[str(marks[-1])]
     for unit in ("cpu", "wall"):
         ratio = last[f"{unit}_us_per_span"] / first[f"{unit}_us_per_span"]
