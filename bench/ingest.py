@@ -654,6 +654,12 @@ def growth(args: Any) -> dict[str, Any]:
             stack.callback(database.dispose)
             for _ in range(max(0, mark - args.window // 2) // args.batch):  # fill, unmeasured
                 store_export(database, next(bodies), PROTOBUF, prices)
+        if name == "postgresql" and not args.no_analyze:
+            # As autovacuum does a minute into a real database: without statistics the
+            # planner reads the policy check's `run_id IN (...)` lookups as table scans.
+            for url in [database.url for database in databases.values()]:
+                with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as connection:
+                    connection.execute("ANALYZE")
         figures["load_average"].append(os.getloadavg()[0])
         rounds = max(1, args.window // args.batch)
         for _ in range(rounds):
@@ -760,6 +766,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=20, help="functions shown by --profile")
     parser.add_argument("--growth", metavar="DIR", help="dir of otlp_load.py: slowdown in-process")
     parser.add_argument("--pg-write", metavar="DIR", help="dir of otlp_load.py: bulk forms")
+    parser.add_argument("--no-analyze", action="store_true", help="--growth on PostgreSQL")
     parser.add_argument("--window", type=int, default=10240, help="spans per --growth mark")
     args = parser.parse_args()
     load_at_start = round(os.getloadavg()[0], 2)
