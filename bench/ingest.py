@@ -9,6 +9,10 @@ machine's ceiling (DIR/ingest_limit.py: decode + bulk insert in one process, no 
 same run, before and after; it reports keel's persisted spans/s as a share of that ceiling.
 `--profile DIR` instead stores DIR/otlp_load.py's payload in this process (`store_export`, SQLite)
 and prints the CPU per span, unprofiled, and cProfile's top functions by own time.
+`--growth DIR` stores DIR/otlp_load.py's payload in this process into one database per
+`--spans` count, each filled to about that count, then measured export by export in turn
+(`--window` spans each): the CPU per span as the database grows, in one run, with cProfile's
+top functions at the smallest and largest count.
 
 Serves keel in its own process (`python -m keel serve`) on 127.0.0.1, then drives it from
 client threads in this process for N seconds per phase, after a short warm-up. Every request
@@ -33,7 +37,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -578,6 +582,176 @@ def profile_store_export(args: Any) -> dict[str, Any]:
     }
 
 
+def _export_bodies(tools: Path, batch: int, seed: int = 1) -> Iterator[bytes]:
+    """Yield otlp_load.py's export bodies of `batch` spans, endlessly (its traces, `seed`)."""
+    sys.path.insert(0, str(tools))
+    from otlp_load import kv, trace_spans  # type: ignore[import-not-found]
+
+    rng, pending = random.Random(seed), []
+    resource = {"attributes": [kv("service.name", "load-agent")]}
+    while True:
+        while len(pending) < batch:
+            pending += trace_spans(rng, time.time_ns())
+        spans, pending = pending[:batch], pending[batch:]
+        scope = ScopeSpans(scope={"name": "load"}, spans=spans)
+        yield ExportTraceServiceRequest(
+            resource_spans=[ResourceSpans(resource=resource, scope_spans=[scope])]
+        ).SerializeToString()
+
+
+@contextmanager
+def growth_database(database: str, scratch: str) -> Iterator[str]:
+    """A fresh, migrated database for `--growth`: a SQLite file, or a new PostgreSQL one."""
+    from keel.store.migrate import upgrade
+
+    if database == "postgresql":
+        with fresh_postgres() as url:
+            upgrade(url)
+            yield url
+        return
+    Path(scratch).mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{scratch}/growth.db"
+    upgrade(url)
+    yield url
+
+
+def top_lines(profiler: Any, top: int) -> list[str]:
+    """Return cProfile's `top` functions by own time, from its header line on."""
+    import io
+    import pstats
+
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    first = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
+    return lines[first:]
+
+
+def growth(args: Any) -> dict[str, Any]:
+    """`--growth`: CPU and wall time per span of exports into databases of different sizes.
+
+    One database per `--spans` count, filled to `--window / 2` spans short of it; then the
+    databases take one export each in turn until each has grown by `--window`, so every
+    count is measured around itself and over the same minutes: the machine's load, which
+    drifts, weighs on each alike. The smallest and largest are then profiled (4 exports)."""
+    import cProfile
+
+    from keel.core.pricing import load_prices
+    from keel.ingest.otlp import PROTOBUF
+    from keel.ingest.traces import store_export
+
+    marks, prices = sorted(args.spans), load_prices()
+    name = "postgresql" if args.database == "postgresql" else "sqlite"
+    bodies = _export_bodies(Path(args.growth), args.batch)
+    cpu, wall = dict.fromkeys(marks, 0.0), dict.fromkeys(marks, 0.0)
+    figures: dict[str, Any] = {"database": name, "load_average": [os.getloadavg()[0]]}
+    with ExitStack() as stack:
+        scratch = stack.enter_context(tempfile.TemporaryDirectory())
+        databases = {}
+        for mark in marks:
+            url = stack.enter_context(growth_database(name, f"{scratch}/{mark}"))
+            databases[mark] = database = Database(url)
+            stack.callback(database.dispose)
+            for _ in range(max(0, mark - args.window // 2) // args.batch):  # fill, unmeasured
+                store_export(database, next(bodies), PROTOBUF, prices)
+        if name == "postgresql" and not args.no_analyze:
+            # As autovacuum does a minute into a real database: without statistics the
+            # planner reads the policy check's `run_id IN (...)` lookups as table scans.
+            for url in [database.url for database in databases.values()]:
+                with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as connection:
+                    connection.execute("ANALYZE")
+        figures["load_average"].append(os.getloadavg()[0])
+        rounds = max(1, args.window // args.batch)
+        for _ in range(rounds):
+            for mark, database in databases.items():
+                body = next(bodies)
+                began_cpu, began = time.process_time(), time.perf_counter()
+                store_export(database, body, PROTOBUF, prices)
+                cpu[mark] += time.process_time() - began_cpu
+                wall[mark] += time.perf_counter() - began
+        figures["load_average"].append(os.getloadavg()[0])
+        for mark, database in databases.items():
+            spans = rounds * args.batch
+            figures[str(mark)] = {
+                "spans_stored_after": stored_events(database),
+                "spans_measured": spans,
+                "cpu_us_per_span": round(1e6 * cpu[mark] / spans, 1),
+                "wall_us_per_span": round(1e6 * wall[mark] / spans, 1),
+            }
+            if mark in (marks[0], marks[-1]) and args.top:
+                profiler = cProfile.Profile()
+                for body in [next(bodies) for _ in range(4)]:
+                    profiler.runcall(store_export, database, body, PROTOBUF, prices)
+                figures[str(mark)]["profile_top_by_own_time"] = top_lines(profiler, args.top)
+    figures["load_average"] = [round(load, 2) for load in figures["load_average"]]
+    first, last = figures[str(marks[0])], figures[str(marks[-1])]
+    for unit in ("cpu", "wall"):
+        ratio = last[f"{unit}_us_per_span"] / first[f"{unit}_us_per_span"]
+        figures[f"{unit}_ratio_last_to_first"] = round(ratio, 3)
+    return figures
+
+
+def pg_write(args: Any) -> dict[str, Any]:
+    """`--pg-write`: PostgreSQL's bulk insert forms (keel.store.bulk.POSTGRES_INSERTS) against
+    each other in one run and one database: the same exports, prepared beforehand, stored with
+    each form in turn (ABAB, so the machine's load drifts over both alike). Reports the wall time
+    of the inserts themselves and of the whole `store_prepared` per span."""
+    from keel.core.pricing import load_prices
+    from keel.ingest.otlp import PROTOBUF
+    from keel.ingest.traces import prepare_export, store_prepared
+    from keel.store import bulk
+
+    forms = list(bulk.POSTGRES_INSERTS)
+    inner = dict(bulk.POSTGRES_INSERTS)
+    spent = {form: 0.0 for form in forms}
+    cpu = {form: 0.0 for form in forms}
+
+    def timed(form: str) -> Callable[..., list[Any]]:
+        def insert(*call: Any) -> list[Any]:
+            began, began_cpu = time.perf_counter(), time.process_time()
+            try:
+                return inner[form](*call)
+            finally:
+                spent[form] += time.perf_counter() - began
+                cpu[form] += time.process_time() - began_cpu
+
+        return insert
+
+    prices, bodies = load_prices(), _export_bodies(Path(args.pg_write), args.batch)
+    rounds = max(1, args.spans[0] // (args.batch * len(forms)))
+    total = {form: 0.0 for form in forms}
+    with tempfile.TemporaryDirectory() as scratch, growth_database("postgresql", scratch) as url:
+        database = Database(url)
+        store_prepared(database, prepare_export(next(bodies), PROTOBUF, prices))  # warm-up
+        bulk.POSTGRES_INSERTS = {form: timed(form) for form in forms}
+        try:
+            for round_no in range(rounds):
+                for form in forms if round_no % 2 == 0 else forms[::-1]:
+                    prepared = prepare_export(next(bodies), PROTOBUF, prices)
+                    bulk.POSTGRES_INSERT = form
+                    began = time.perf_counter()
+                    store_prepared(database, prepared)
+                    total[form] += time.perf_counter() - began
+        finally:
+            bulk.POSTGRES_INSERTS, bulk.POSTGRES_INSERT = inner, "unnest"
+        stored = stored_events(database)
+        database.dispose()
+    spans = rounds * args.batch
+    figures: dict[str, Any] = {"spans_per_form": spans, "events_stored": stored}
+    for form in forms:
+        figures[form] = {
+            "insert_wall_us_per_span": round(1e6 * spent[form] / spans, 1),
+            # This process's share of it: the rest is PostgreSQL's, and waiting for a core.
+            "insert_client_cpu_us_per_span": round(1e6 * cpu[form] / spans, 1),
+            "store_wall_us_per_span": round(1e6 * total[form] / spans, 1),
+        }
+    first, *others = forms
+    for form in others:
+        figures[f"insert_ratio_{form}_to_{first}"] = round(spent[form] / spent[first], 3)
+        figures[f"store_ratio_{form}_to_{first}"] = round(total[form] / total[first], 3)
+    return figures
+
+
 def main() -> None:
     """Parse arguments, run the chosen databases, print one JSON document."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -590,9 +764,17 @@ def main() -> None:
     parser.add_argument("--spans", type=int, nargs="+", default=[20000], help="with --realistic")
     parser.add_argument("--profile", metavar="DIR", help="dir of otlp_load.py: profile in-process")
     parser.add_argument("--top", type=int, default=20, help="functions shown by --profile")
+    parser.add_argument("--growth", metavar="DIR", help="dir of otlp_load.py: slowdown in-process")
+    parser.add_argument("--pg-write", metavar="DIR", help="dir of otlp_load.py: bulk forms")
+    parser.add_argument("--no-analyze", action="store_true", help="--growth on PostgreSQL")
+    parser.add_argument("--window", type=int, default=10240, help="spans per --growth mark")
     args = parser.parse_args()
     load_at_start = round(os.getloadavg()[0], 2)
-    if args.profile:
+    if args.pg_write:
+        results = pg_write(args)
+    elif args.growth:
+        results = growth(args)
+    elif args.profile:
         results = profile_store_export(args)
     elif args.realistic:
         results = realistic(args)
